@@ -1,0 +1,19 @@
+/* atomic-file.h: write a file whole or not at all (temporary file, fsync, rename). */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct InkAtomicFile InkAtomicFile;
+
+/* Opens a temporary file beside PATH (same folder, so the rename is atomic). */
+InkAtomicFile *ink_atomic_file_open (const char *path, GError **error);
+int ink_atomic_file_fd (InkAtomicFile *file);
+gboolean ink_atomic_file_write (InkAtomicFile *file, const void *data, gsize size, GError **error);
+/* Syncs and renames over the target; frees FILE in any case. */
+gboolean ink_atomic_file_commit (InkAtomicFile **file, GError **error);
+/* Removes the temporary file; the target is untouched. NULL-safe. */
+void ink_atomic_file_abort (InkAtomicFile **file);
+
+G_END_DECLS

@@ -1,0 +1,606 @@
+/* compute.c: the Vulkan and CPU backends of compute.h: memory, pipelines, recording, timing. */
+#include "compute.h"
+
+#include <string.h>
+
+#include "vk-context-private.h"
+
+#define LOCAL_SIZE 16          /* workgroup is LOCAL_SIZE x LOCAL_SIZE, set by specialization */
+#define MAX_DISPATCHES 256     /* per recording */
+#define MAX_BINDINGS 8
+
+struct InkBuffer {
+  InkCompute *compute;
+  gsize size;
+  VkBuffer buffer;
+  VkDeviceMemory memory;
+  void *mapped;        /* host-visible device memory, or the CPU backend's memory */
+};
+
+typedef struct {
+  VkDescriptorSetLayout set_layout;
+  VkPipelineLayout layout;
+  VkPipeline pipeline;
+} Pipeline;
+
+typedef struct {
+  InkBuffer *staging;  /* NULL when the source buffer is mapped */
+  InkBuffer *src;
+  void *data;
+  gsize size;
+} Download;
+
+struct InkCompute {
+  InkVkContext *vk;    /* NULL: CPU backend */
+  GHashTable *pipelines;   /* const InkPass * -> Pipeline * */
+  VkDescriptorPool descriptor_pool;
+  VkCommandBuffer cmd;
+  VkFence fence;
+  VkQueryPool queries;
+  guint n_dispatches;
+  const char *labels[MAX_DISPATCHES];
+  GArray *downloads;   /* Download */
+  GPtrArray *temporaries;  /* InkBuffer *, freed after finish */
+  GArray *timings;     /* InkTiming */
+  gboolean recording;
+};
+
+InkCompute *
+ink_compute_new (InkVkContext *vk, GError **error)
+{
+  InkCompute *c = g_new0 (InkCompute, 1);
+
+  c->vk = vk;
+  c->pipelines = g_hash_table_new (NULL, NULL);
+  c->downloads = g_array_new (FALSE, FALSE, sizeof (Download));
+  c->temporaries = g_ptr_array_new ();
+  c->timings = g_array_new (FALSE, FALSE, sizeof (InkTiming));
+  if (vk == NULL)
+    return c;
+
+  {
+    VkDescriptorPoolSize size = {
+      .type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+      .descriptorCount = MAX_DISPATCHES * MAX_BINDINGS,
+    };
+    VkDescriptorPoolCreateInfo pool_info = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+      .maxSets = MAX_DISPATCHES,
+      .poolSizeCount = 1,
+      .pPoolSizes = &size,
+    };
+    VkCommandBufferAllocateInfo cmd_info = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+      .commandPool = vk->command_pool,
+      .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+      .commandBufferCount = 1,
+    };
+    VkFenceCreateInfo fence_info = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+    VkQueryPoolCreateInfo query_info = {
+      .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+      .queryType = VK_QUERY_TYPE_TIMESTAMP,
+      .queryCount = MAX_DISPATCHES + 1,
+    };
+
+    VK (vkCreateDescriptorPool (vk->device, &pool_info, NULL, &c->descriptor_pool));
+    VK (vkAllocateCommandBuffers (vk->device, &cmd_info, &c->cmd));
+    VK (vkCreateFence (vk->device, &fence_info, NULL, &c->fence));
+    if (vk->has_timestamps)
+      VK (vkCreateQueryPool (vk->device, &query_info, NULL, &c->queries));
+  }
+  return c;
+
+error:
+  ink_compute_free (&c);
+  return NULL;
+}
+
+static void
+destroy_pipelines (InkCompute *c)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, c->pipelines);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Pipeline *p = value;
+      vkDestroyPipeline (c->vk->device, p->pipeline, NULL);
+      vkDestroyPipelineLayout (c->vk->device, p->layout, NULL);
+      vkDestroyDescriptorSetLayout (c->vk->device, p->set_layout, NULL);
+      g_free (p);
+    }
+  g_hash_table_remove_all (c->pipelines);
+}
+
+static void
+drop_temporaries (InkCompute *c)
+{
+  for (guint i = 0; i < c->temporaries->len; i++)
+    {
+      InkBuffer *b = g_ptr_array_index (c->temporaries, i);
+      ink_buffer_free (&b);
+    }
+  g_ptr_array_set_size (c->temporaries, 0);
+  g_array_set_size (c->downloads, 0);
+}
+
+void
+ink_compute_free (InkCompute **pc)
+{
+  InkCompute *c = *pc;
+
+  if (c == NULL)
+    return;
+  if (c->vk != NULL)
+    {
+      VkDevice dev = c->vk->device;
+      vkDeviceWaitIdle (dev);
+      drop_temporaries (c);
+      destroy_pipelines (c);
+      if (c->queries != VK_NULL_HANDLE)
+        vkDestroyQueryPool (dev, c->queries, NULL);
+      if (c->fence != VK_NULL_HANDLE)
+        vkDestroyFence (dev, c->fence, NULL);
+      if (c->cmd != VK_NULL_HANDLE)
+        vkFreeCommandBuffers (dev, c->vk->command_pool, 1, &c->cmd);
+      if (c->descriptor_pool != VK_NULL_HANDLE)
+        vkDestroyDescriptorPool (dev, c->descriptor_pool, NULL);
+    }
+  drop_temporaries (c);
+  g_hash_table_destroy (c->pipelines);
+  g_array_free (c->downloads, TRUE);
+  g_ptr_array_free (c->temporaries, TRUE);
+  g_array_free (c->timings, TRUE);
+  g_free (c);
+  *pc = NULL;
+}
+
+gboolean
+ink_compute_is_gpu (InkCompute *c)
+{
+  return c->vk != NULL;
+}
+
+const char *
+ink_compute_device_name (InkCompute *c)
+{
+  return c->vk != NULL ? ink_vk_context_device_name (c->vk) : "CPU reference";
+}
+
+/* Buffers --------------------------------------------------------------------------------------- */
+
+static InkBuffer *
+buffer_new_with (InkCompute *c, gsize size, const char *name, VkBufferUsageFlags usage,
+                 VkMemoryPropertyFlags required, VkMemoryPropertyFlags preferred, GError **error)
+{
+  InkBuffer *b = g_new0 (InkBuffer, 1);
+  InkVkContext *vk = c->vk;
+  VkMemoryRequirements req;
+  int type;
+
+  b->compute = c;
+  b->size = size;
+  if (vk == NULL)
+    {
+      b->mapped = g_try_malloc0 (MAX (size, 16));
+      if (b->mapped == NULL)
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_DEVICE,
+                       "out of memory allocating %" G_GSIZE_FORMAT " MB; try a smaller --size",
+                       size >> 20);
+          goto error;
+        }
+      return b;
+    }
+
+  {
+    VkBufferCreateInfo info = {
+      .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+      .size = MAX (size, 16),
+      .usage = usage,
+      .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
+    };
+    VkMemoryAllocateInfo alloc = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO };
+
+    VK (vkCreateBuffer (vk->device, &info, NULL, &b->buffer));
+    vkGetBufferMemoryRequirements (vk->device, b->buffer, &req);
+    type = ink_vk_find_memory_type (vk, req.memoryTypeBits, required, preferred);
+    if (type < 0)
+      {
+        g_set_error (error, INK_ERROR, INK_ERROR_DEVICE, "the Vulkan device has no suitable memory");
+        goto error;
+      }
+    alloc.allocationSize = req.size;
+    alloc.memoryTypeIndex = type;
+    VK (vkAllocateMemory (vk->device, &alloc, NULL, &b->memory));
+    VK (vkBindBufferMemory (vk->device, b->buffer, b->memory, 0));
+    if ((vk->mem_props.memoryTypes[type].propertyFlags
+         & (VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT))
+        == (VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT))
+      VK (vkMapMemory (vk->device, b->memory, 0, VK_WHOLE_SIZE, 0, &b->mapped));
+    ink_vk_name_object (vk, VK_OBJECT_TYPE_BUFFER, (guint64) b->buffer, name);
+  }
+  return b;
+
+error:
+  ink_buffer_free (&b);
+  return NULL;
+}
+
+InkBuffer *
+ink_buffer_new (InkCompute *c, gsize size, const char *name, GError **error)
+{
+  return buffer_new_with (c, size, name,
+                          VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT
+                          | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                          0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, error);
+}
+
+void
+ink_buffer_free (InkBuffer **pb)
+{
+  InkBuffer *b = *pb;
+
+  if (b == NULL)
+    return;
+  if (b->compute->vk == NULL)
+    g_free (b->mapped);
+  else
+    {
+      VkDevice dev = b->compute->vk->device;
+      if (b->buffer != VK_NULL_HANDLE)
+        vkDestroyBuffer (dev, b->buffer, NULL);
+      if (b->memory != VK_NULL_HANDLE)
+        vkFreeMemory (dev, b->memory, NULL);
+    }
+  g_free (b);
+  *pb = NULL;
+}
+
+gsize
+ink_buffer_size (InkBuffer *b)
+{
+  return b->size;
+}
+
+/* Pipelines ------------------------------------------------------------------------------------- */
+
+static Pipeline *
+get_pipeline (InkCompute *c, const InkPass *pass, GError **error)
+{
+  InkVkContext *vk = c->vk;
+  Pipeline *p = g_hash_table_lookup (c->pipelines, pass);
+  VkDescriptorSetLayoutBinding bindings[MAX_BINDINGS];
+  VkShaderModule module = VK_NULL_HANDLE;
+  guint n = pass->n_inputs + 1;
+  guint32 local[2] = { LOCAL_SIZE, LOCAL_SIZE };
+  VkSpecializationMapEntry entries[2] = {
+    { .constantID = 0, .offset = 0, .size = 4 },
+    { .constantID = 1, .offset = 4, .size = 4 },
+  };
+  VkSpecializationInfo spec = {
+    .mapEntryCount = 2, .pMapEntries = entries, .dataSize = sizeof local, .pData = local,
+  };
+
+  if (p != NULL)
+    return p;
+  g_assert (n <= MAX_BINDINGS && pass->push_size <= 128 && pass->push_size % 4 == 0);
+  p = g_new0 (Pipeline, 1);
+  for (guint i = 0; i < n; i++)
+    bindings[i] = (VkDescriptorSetLayoutBinding) {
+      .binding = i,
+      .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+      .descriptorCount = 1,
+      .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+    };
+
+  {
+    VkDescriptorSetLayoutCreateInfo set_info = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+      .bindingCount = n,
+      .pBindings = bindings,
+    };
+    VkPushConstantRange range = {
+      .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT, .offset = 0, .size = pass->push_size,
+    };
+    VkPipelineLayoutCreateInfo layout_info = {
+      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+      .setLayoutCount = 1,
+      .pSetLayouts = &p->set_layout,
+      .pushConstantRangeCount = 1,
+      .pPushConstantRanges = &range,
+    };
+    VkShaderModuleCreateInfo module_info = {
+      .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+      .codeSize = pass->spv_size,
+      .pCode = pass->spv,
+    };
+    VkComputePipelineCreateInfo pipe_info = {
+      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+      .stage = {
+        .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+        .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+        .pName = "main",
+        .pSpecializationInfo = &spec,
+      },
+    };
+
+    VK (vkCreateDescriptorSetLayout (vk->device, &set_info, NULL, &p->set_layout));
+    VK (vkCreatePipelineLayout (vk->device, &layout_info, NULL, &p->layout));
+    VK (vkCreateShaderModule (vk->device, &module_info, NULL, &module));
+    pipe_info.stage.module = module;
+    pipe_info.layout = p->layout;
+    VK (vkCreateComputePipelines (vk->device, vk->pipeline_cache, 1, &pipe_info, NULL,
+                                  &p->pipeline));
+    vkDestroyShaderModule (vk->device, module, NULL);
+    ink_vk_name_object (vk, VK_OBJECT_TYPE_PIPELINE, (guint64) p->pipeline, pass->name);
+  }
+  g_hash_table_insert (c->pipelines, (gpointer) pass, p);
+  return p;
+
+error:
+  if (module != VK_NULL_HANDLE)
+    vkDestroyShaderModule (vk->device, module, NULL);
+  vkDestroyPipeline (vk->device, p->pipeline, NULL);
+  vkDestroyPipelineLayout (vk->device, p->layout, NULL);
+  vkDestroyDescriptorSetLayout (vk->device, p->set_layout, NULL);
+  g_free (p);
+  return NULL;
+}
+
+gboolean
+ink_compute_prepare (InkCompute *c, const InkPass *pass, GError **error)
+{
+  return c->vk == NULL || get_pipeline (c, pass, error) != NULL;
+}
+
+/* Recording ------------------------------------------------------------------------------------- */
+
+static void
+barrier (InkCompute *c)
+{
+  VkMemoryBarrier mb = {
+    .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+    .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+    .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT
+                     | VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+  };
+
+  vkCmdPipelineBarrier (c->cmd,
+                        VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                        VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                        0, 1, &mb, 0, NULL, 0, NULL);
+}
+
+static void
+timestamp (InkCompute *c, const char *label)
+{
+  if (c->queries != VK_NULL_HANDLE)
+    {
+      vkCmdWriteTimestamp (c->cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, c->queries,
+                           c->n_dispatches);
+    }
+  if (c->n_dispatches > 0)
+    c->labels[c->n_dispatches - 1] = label;
+  c->n_dispatches++;
+}
+
+gboolean
+ink_compute_begin (InkCompute *c, GError **error)
+{
+  VkCommandBufferBeginInfo begin = {
+    .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+    .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
+  };
+
+  /* A recording abandoned after an error is simply started afresh. */
+  drop_temporaries (c);
+  g_array_set_size (c->timings, 0);
+  c->n_dispatches = 0;
+  c->recording = TRUE;
+  if (c->vk == NULL)
+    return TRUE;
+  VK (vkResetDescriptorPool (c->vk->device, c->descriptor_pool, 0));
+  VK (vkResetCommandBuffer (c->cmd, 0));
+  VK (vkBeginCommandBuffer (c->cmd, &begin));
+  if (c->queries != VK_NULL_HANDLE)
+    vkCmdResetQueryPool (c->cmd, c->queries, 0, MAX_DISPATCHES + 1);
+  timestamp (c, NULL);
+  return TRUE;
+
+error:
+  c->recording = FALSE;
+  return FALSE;
+}
+
+static InkBuffer *
+staging_new (InkCompute *c, gsize size, gboolean readback, GError **error)
+{
+  InkBuffer *b = buffer_new_with (c, size, readback ? "download" : "upload",
+                                  readback ? VK_BUFFER_USAGE_TRANSFER_DST_BIT
+                                           : VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                                  VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT
+                                  | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+                                  readback ? VK_MEMORY_PROPERTY_HOST_CACHED_BIT : 0, error);
+  if (b != NULL)
+    g_ptr_array_add (c->temporaries, b);
+  return b;
+}
+
+gboolean
+ink_compute_upload (InkCompute *c, InkBuffer *dst, const void *data, gsize size, GError **error)
+{
+  InkBuffer *staging;
+
+  g_return_val_if_fail (c->recording && size <= dst->size, FALSE);
+  if (dst->mapped != NULL)
+    {
+      memcpy (dst->mapped, data, size);
+      return TRUE;
+    }
+  staging = staging_new (c, size, FALSE, error);
+  if (staging == NULL)
+    return FALSE;
+  memcpy (staging->mapped, data, size);
+  barrier (c);
+  vkCmdCopyBuffer (c->cmd, staging->buffer, dst->buffer, 1,
+                   &(VkBufferCopy) { .size = size });
+  return TRUE;
+}
+
+gboolean
+ink_compute_download (InkCompute *c, InkBuffer *src, void *data, gsize size, GError **error)
+{
+  Download d = { .src = src, .data = data, .size = size };
+
+  g_return_val_if_fail (c->recording && size <= src->size, FALSE);
+  if (c->vk == NULL)
+    {
+      memcpy (data, src->mapped, size);
+      return TRUE;
+    }
+  if (src->mapped == NULL)
+    {
+      d.staging = staging_new (c, size, TRUE, error);
+      if (d.staging == NULL)
+        return FALSE;
+      barrier (c);
+      vkCmdCopyBuffer (c->cmd, src->buffer, d.staging->buffer, 1,
+                       &(VkBufferCopy) { .size = size });
+    }
+  g_array_append_val (c->downloads, d);
+  return TRUE;
+}
+
+gboolean
+ink_compute_dispatch (InkCompute *c, const InkPass *pass, InkBuffer *const *inputs,
+                      InkBuffer *output, const void *push, const char *label, GError **error)
+{
+  const gint32 *size = push;
+  guint n = pass->n_inputs + 1;
+  VkDescriptorBufferInfo infos[MAX_BINDINGS];
+  VkWriteDescriptorSet writes[MAX_BINDINGS];
+  VkDescriptorSet set;
+  Pipeline *p;
+
+  g_return_val_if_fail (c->recording, FALSE);
+  if (c->vk == NULL)
+    {
+      const void *in[MAX_BINDINGS];
+      gint64 t0 = g_get_monotonic_time ();
+      InkTiming t = { .label = label };
+
+      for (guint i = 0; i < pass->n_inputs; i++)
+        in[i] = inputs[i]->mapped;
+      pass->ref (in, output->mapped, push);
+      t.ms = (g_get_monotonic_time () - t0) / 1000.0;
+      g_array_append_val (c->timings, t);
+      return TRUE;
+    }
+
+  if (c->n_dispatches >= MAX_DISPATCHES)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "too many dispatches in one recording");
+      return FALSE;
+    }
+  p = get_pipeline (c, pass, error);
+  if (p == NULL)
+    return FALSE;
+
+  {
+    VkDescriptorSetAllocateInfo alloc = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+      .descriptorPool = c->descriptor_pool,
+      .descriptorSetCount = 1,
+      .pSetLayouts = &p->set_layout,
+    };
+    VK (vkAllocateDescriptorSets (c->vk->device, &alloc, &set));
+  }
+  for (guint i = 0; i < n; i++)
+    {
+      InkBuffer *b = i < pass->n_inputs ? inputs[i] : output;
+      infos[i] = (VkDescriptorBufferInfo) { .buffer = b->buffer, .range = VK_WHOLE_SIZE };
+      writes[i] = (VkWriteDescriptorSet) {
+        .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+        .dstSet = set,
+        .dstBinding = i,
+        .descriptorCount = 1,
+        .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+        .pBufferInfo = &infos[i],
+      };
+    }
+  vkUpdateDescriptorSets (c->vk->device, n, writes, 0, NULL);
+
+  barrier (c);
+  vkCmdBindPipeline (c->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipeline);
+  vkCmdBindDescriptorSets (c->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout, 0, 1, &set, 0, NULL);
+  vkCmdPushConstants (c->cmd, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, pass->push_size, push);
+  vkCmdDispatch (c->cmd, (size[0] + LOCAL_SIZE - 1) / LOCAL_SIZE,
+                 (size[1] + LOCAL_SIZE - 1) / LOCAL_SIZE, 1);
+  timestamp (c, label);
+  return TRUE;
+
+error:
+  return FALSE;
+}
+
+static void
+collect_timings (InkCompute *c)
+{
+  guint64 ticks[MAX_DISPATCHES + 1];
+
+  if (c->queries == VK_NULL_HANDLE || c->n_dispatches < 2)
+    return;
+  if (vkGetQueryPoolResults (c->vk->device, c->queries, 0, c->n_dispatches, sizeof ticks, ticks,
+                             sizeof ticks[0], VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT)
+      != VK_SUCCESS)
+    return;
+  for (guint i = 0; i + 1 < c->n_dispatches; i++)
+    {
+      InkTiming t = {
+        .label = c->labels[i],
+        .ms = (ticks[i + 1] - ticks[i]) * (double) c->vk->timestamp_period_ns / 1e6,
+      };
+      g_array_append_val (c->timings, t);
+    }
+}
+
+gboolean
+ink_compute_finish (InkCompute *c, GError **error)
+{
+  VkSubmitInfo submit = {
+    .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+    .commandBufferCount = 1,
+  };
+
+  g_return_val_if_fail (c->recording, FALSE);
+  c->recording = FALSE;
+  if (c->vk == NULL)
+    return TRUE;
+
+  barrier (c);
+  VK (vkEndCommandBuffer (c->cmd));
+  submit.pCommandBuffers = &c->cmd;
+  VK (vkResetFences (c->vk->device, 1, &c->fence));
+  VK (vkQueueSubmit (c->vk->queue, 1, &submit, c->fence));
+  VK (vkWaitForFences (c->vk->device, 1, &c->fence, VK_TRUE, UINT64_MAX));
+  collect_timings (c);
+  for (guint i = 0; i < c->downloads->len; i++)
+    {
+      Download *d = &g_array_index (c->downloads, Download, i);
+      memcpy (d->data, d->staging != NULL ? d->staging->mapped : d->src->mapped, d->size);
+    }
+  drop_temporaries (c);
+  return TRUE;
+
+error:
+  drop_temporaries (c);
+  return FALSE;
+}
+
+const GArray *
+ink_compute_timings (InkCompute *c)
+{
+  return c->timings;
+}

@@ -1,0 +1,61 @@
+/* compute.h: buffers and passes run on a Vulkan device or, with the same interface, by their C references. */
+#pragma once
+
+#include <glib.h>
+
+#include "vk-context.h"
+
+G_BEGIN_DECLS
+
+/* A C reference: reads INPUTS, writes OUTPUT; PUSH is the pass's push-constant struct. */
+typedef void (*InkRefFunc) (const void *const *inputs, void *output, const void *push);
+
+/* One compute operation: a shader and its C reference. Bindings 0 .. n_inputs-1 are the inputs,
+ * binding n_inputs the output; every push struct begins with gint32 width, height, which also
+ * size the dispatch (one invocation per pixel). */
+typedef struct {
+  const char *name;
+  const guint32 *spv;
+  gsize spv_size;     /* bytes */
+  guint n_inputs;
+  guint push_size;    /* bytes, multiple of 4, at most 128 */
+  InkRefFunc ref;
+} InkPass;
+
+typedef struct InkCompute InkCompute;
+typedef struct InkBuffer InkBuffer;
+
+typedef struct {
+  const char *label;  /* the label given to ink_compute_dispatch */
+  double ms;
+} InkTiming;
+
+/* VK NULL: the CPU backend (C references). */
+InkCompute *ink_compute_new (InkVkContext *vk, GError **error);
+void ink_compute_free (InkCompute **compute);
+gboolean ink_compute_is_gpu (InkCompute *compute);
+const char *ink_compute_device_name (InkCompute *compute);
+
+InkBuffer *ink_buffer_new (InkCompute *compute, gsize size, const char *name, GError **error);
+void ink_buffer_free (InkBuffer **buffer);
+gsize ink_buffer_size (InkBuffer *buffer);
+
+/* Builds PASS's pipeline now rather than at its first dispatch. */
+gboolean ink_compute_prepare (InkCompute *compute, const InkPass *pass, GError **error);
+
+/* Recording: begin, uploads (done at once: upload before the recording uses the buffer),
+ * dispatches and downloads (filled in by finish), then finish, which runs and waits. */
+gboolean ink_compute_begin (InkCompute *compute, GError **error);
+gboolean ink_compute_upload (InkCompute *compute, InkBuffer *dst, const void *data, gsize size,
+                             GError **error);
+gboolean ink_compute_dispatch (InkCompute *compute, const InkPass *pass, InkBuffer *const *inputs,
+                               InkBuffer *output, const void *push, const char *label,
+                               GError **error);
+gboolean ink_compute_download (InkCompute *compute, InkBuffer *src, void *data, gsize size,
+                               GError **error);
+gboolean ink_compute_finish (InkCompute *compute, GError **error);
+
+/* Per-dispatch times of the last finished recording (GPU timestamps, or CPU wall time). */
+const GArray *ink_compute_timings (InkCompute *compute);
+
+G_END_DECLS

@@ -1,0 +1,264 @@
+/* ink-params.c: parameter table, validation, text parsing and the named presets. */
+#include "ink-params.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ink-error.h"
+
+#define F(field) offsetof (InkStyleParams, field)
+
+static const InkParamSpec specs[] = {
+  { "smooth-passes", INK_PARAM_INT, F (smooth_passes), 0, 6, 3, "",
+    "Edge-preserving smoothing passes" },
+  { "smooth-spatial", INK_PARAM_FLOAT, F (smooth_spatial), 0.5, 20, 3, "px",
+    "Smoothing radius (px at 1024 px)" },
+  { "smooth-range", INK_PARAM_FLOAT, F (smooth_range), 0.5, 30, 4.25, "",
+    "Colour difference kept as an edge (OKLab x100)" },
+  { "structure-scale", INK_PARAM_FLOAT, F (structure_scale), 0.5, 10, 2, "px",
+    "Scale of the edge-direction field (px at 1024 px)" },
+  { "colors", INK_PARAM_INT, F (colors), 2, 32, 12, "",
+    "Palette size for colour flattening" },
+  { "flatten", INK_PARAM_FLOAT, F (flatten), 0, 1, 0.7, "",
+    "Colour flattening: 0 photo colours, 1 hard flat regions" },
+  { "cel-tones", INK_PARAM_INT, F (cel_tones), 0, 4, 0, "",
+    "Cel shading luminance tones (0 off, 2-4)" },
+  { "cel-amount", INK_PARAM_FLOAT, F (cel_amount), 0, 1, 0.6, "",
+    "Strength of the cel shading" },
+  { "line-weight", INK_PARAM_FLOAT, F (line_weight), 0, 8, 2, "px",
+    "Ink stroke thickness (px at 1024 px; 0 = no lines)" },
+  { "line-sensitivity", INK_PARAM_FLOAT, F (line_sensitivity), 0, 1, 0.5, "",
+    "How much detail gets a line: 0 only strong edges, 1 fine detail" },
+  { "line-smoothness", INK_PARAM_FLOAT, F (line_smoothness), 0, 10, 3, "px",
+    "Smoothing of lines along their direction (px at 1024 px)" },
+  { "line-color", INK_PARAM_COLOR, F (line_color), 0, 1, 0, "",
+    "Ink colour (#rrggbb)" },
+  { "saturation", INK_PARAM_FLOAT, F (saturation), 0, 2, 1.15, "x",
+    "Colour saturation factor" },
+  { "contrast", INK_PARAM_FLOAT, F (contrast), 0, 2, 1.05, "x",
+    "Lightness contrast factor" },
+  { "mono", INK_PARAM_BOOL, F (mono), 0, 1, 0, "",
+    "Black and white" },
+  { "screentone", INK_PARAM_FLOAT, F (screentone), 0, 1, 0, "",
+    "Screentone dots for mid-tones (black and white only)" },
+  { "tone-size", INK_PARAM_FLOAT, F (tone_size), 2, 32, 6, "px",
+    "Screentone dot spacing (px at 1024 px)" },
+};
+
+#undef F
+
+const InkParamSpec *
+ink_style_param_specs (guint *n_specs)
+{
+  *n_specs = G_N_ELEMENTS (specs);
+  return specs;
+}
+
+const InkParamSpec *
+ink_style_param_find (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
+    if (g_str_equal (specs[i].name, name))
+      return &specs[i];
+  return NULL;
+}
+
+static gboolean
+check_range (const InkParamSpec *spec, double value, GError **error)
+{
+  if (isfinite (value) && value >= spec->min && value <= spec->max)
+    return TRUE;
+  g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+               "%s is %g; it must be between %g and %g%s%s", spec->name, value,
+               spec->min, spec->max, *spec->unit ? " " : "", spec->unit);
+  return FALSE;
+}
+
+gboolean
+ink_style_params_validate (const InkStyleParams *params, GError **error)
+{
+  const char *base = (const char *) params;
+
+  for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
+    {
+      const InkParamSpec *spec = &specs[i];
+      const void *field = base + spec->offset;
+
+      switch (spec->type)
+        {
+        case INK_PARAM_INT:
+          if (!check_range (spec, *(const int *) field, error))
+            return FALSE;
+          break;
+        case INK_PARAM_FLOAT:
+          if (!check_range (spec, *(const float *) field, error))
+            return FALSE;
+          break;
+        case INK_PARAM_BOOL:
+          break;
+        case INK_PARAM_COLOR:
+          for (int c = 0; c < 3; c++)
+            if (!check_range (spec, ((const float *) field)[c], error))
+              return FALSE;
+          break;
+        }
+    }
+  if (params->cel_tones == 1)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                   "cel-tones is 1; it must be 0 (off) or between 2 and 4");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_color (const char *text, float rgb[3])
+{
+  guint v;
+  char *end;
+
+  if (text[0] != '#' || strlen (text) != 7)
+    return FALSE;
+  v = strtoul (text + 1, &end, 16);
+  if (*end != '\0')
+    return FALSE;
+  rgb[0] = ((v >> 16) & 0xff) / 255.0f;
+  rgb[1] = ((v >> 8) & 0xff) / 255.0f;
+  rgb[2] = (v & 0xff) / 255.0f;
+  return TRUE;
+}
+
+gboolean
+ink_style_params_set (InkStyleParams *params, const char *name, const char *value,
+                      GError **error)
+{
+  const InkParamSpec *spec = ink_style_param_find (name);
+  void *field;
+  char *end = NULL;
+  double v;
+
+  if (spec == NULL)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM, "unknown parameter '%s'", name);
+      return FALSE;
+    }
+  field = (char *) params + spec->offset;
+
+  switch (spec->type)
+    {
+    case INK_PARAM_COLOR:
+      if (!parse_color (value, field))
+        goto bad;
+      return TRUE;
+    case INK_PARAM_BOOL:
+      if (g_strcmp0 (value, "true") == 0 || g_strcmp0 (value, "1") == 0)
+        *(gboolean *) field = TRUE;
+      else if (g_strcmp0 (value, "false") == 0 || g_strcmp0 (value, "0") == 0)
+        *(gboolean *) field = FALSE;
+      else
+        goto bad;
+      return TRUE;
+    case INK_PARAM_INT:
+    case INK_PARAM_FLOAT:
+      v = g_ascii_strtod (value, &end);
+      if (end == value || *end != '\0')
+        goto bad;
+      if (spec->type == INK_PARAM_INT && v != floor (v))
+        goto bad;
+      if (!check_range (spec, v, error))
+        return FALSE;
+      if (spec->type == INK_PARAM_INT)
+        *(int *) field = (int) v;
+      else
+        *(float *) field = (float) v;
+      return TRUE;
+    }
+
+bad:
+  g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM, "%s: '%s' is not a valid %s",
+               name, value,
+               spec->type == INK_PARAM_COLOR ? "colour (use #rrggbb)" :
+               spec->type == INK_PARAM_BOOL ? "switch (use true or false)" :
+               spec->type == INK_PARAM_INT ? "whole number" : "number");
+  return FALSE;
+}
+
+static const char *const preset_names[] = { "anime", "comic", "manga", "soft", NULL };
+
+const char *const *
+ink_style_preset_names (void)
+{
+  return preset_names;
+}
+
+gboolean
+ink_style_params_preset (InkStyleParams *params, const char *name, GError **error)
+{
+  InkStyleParams p = INK_STYLE_PARAMS_DEFAULT;
+
+  if (g_strcmp0 (name, "anime") == 0)
+    {
+      /* Colour, soft cel shading, clean thin lines. */
+      p.colors = 14;
+      p.flatten = 0.75f;
+      p.cel_tones = 3;
+      p.cel_amount = 0.45f;
+      p.line_weight = 2.0f;
+      p.line_sensitivity = 0.5f;
+      p.saturation = 1.2f;
+    }
+  else if (g_strcmp0 (name, "comic") == 0)
+    {
+      /* Bold ink, strong flats. */
+      p.smooth_passes = 4;
+      p.colors = 8;
+      p.flatten = 0.95f;
+      p.line_weight = 3.5f;
+      p.line_sensitivity = 0.6f;
+      p.saturation = 1.3f;
+      p.contrast = 1.15f;
+      p.line_color[0] = p.line_color[1] = p.line_color[2] = 0.0f;
+    }
+  else if (g_strcmp0 (name, "manga") == 0)
+    {
+      /* Black and white, screentone dots for mid-tones. */
+      p.colors = 6;
+      p.flatten = 0.8f;
+      p.cel_tones = 3;
+      p.cel_amount = 1.0f;
+      p.line_weight = 2.5f;
+      p.line_sensitivity = 0.6f;
+      p.mono = TRUE;
+      p.screentone = 1.0f;
+      p.contrast = 1.1f;
+      p.line_color[0] = p.line_color[1] = p.line_color[2] = 0.0f;
+    }
+  else if (g_strcmp0 (name, "soft") == 0)
+    {
+      /* Painterly: gentle flats, faint lines. */
+      p.smooth_passes = 4;
+      p.smooth_spatial = 4.0f;
+      p.colors = 20;
+      p.flatten = 0.5f;
+      p.line_weight = 1.2f;
+      p.line_sensitivity = 0.35f;
+    }
+  else
+    {
+      g_autofree char *list = g_strjoinv (", ", (char **) preset_names);
+      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                   "unknown preset '%s'; choose one of %s", name, list);
+      return FALSE;
+    }
+  *params = p;
+  return TRUE;
+}
+
+float
+ink_style_scale (int width, int height)
+{
+  return MAX (width, height) / INK_REFERENCE_LONG_EDGE;
+}

@@ -1,0 +1,72 @@
+/* stage-composite.c: stage 4, contrast, saturation, black and white with screentone, sRGB output
+ * and the ink lines laid over (C reference and pass). */
+#include "stage-private.h"
+
+#include "composite.spv.h"
+
+static float
+screen_ink (const InkPushComposite *pc, float px, float py, float v)
+{
+  float rx = (px + py) * (0.70710678f / pc->tone_cell);
+  float ry = (px - py) * (0.70710678f / pc->tone_cell);
+  float fx = rx - floorf (rx) - 0.5f, fy = ry - floorf (ry) - 0.5f;
+  float threshold = (fx * fx + fy * fy) * 2.0f;
+  float aa = 1.5f / pc->tone_cell;
+
+  return ink_smoothstep (threshold - aa, threshold + aa, v);
+}
+
+/* Darkness to a manga tone: paper white, an even dot screen, solid black (as composite.comp). */
+static float
+manga_tone (float v)
+{
+  return 0.35f * ink_smoothstep (0.30f, 0.36f, v) + 0.65f * ink_smoothstep (0.64f, 0.70f, v);
+}
+
+static guint32
+to8 (float x)
+{
+  return (guint32) (ink_clampf (x, 0.0f, 1.0f) * 255.0f + 0.5f);
+}
+
+static void
+ref_composite (const void *const *in, void *out, const void *push)
+{
+  const InkPushComposite *pc = push;
+  const guint16 *src = in[0];
+  const float *lines = in[1];
+  guint32 *dst = out;
+  int w = pc->width, h = pc->height;
+  const float line[3] = { pc->line_r, pc->line_g, pc->line_b };
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        gsize i = (gsize) y * w + x;
+        InkVec4 c = ink_load_h4 (src, i);
+        float lab[3], lin[3], rgb[3];
+
+        lab[0] = ink_clampf (0.5f + (c.x - 0.5f) * pc->contrast, 0.0f, 1.0f);
+        lab[1] = c.y * pc->saturation;
+        lab[2] = c.z * pc->saturation;
+        if (pc->mono)
+          {
+            lab[1] = lab[2] = 0.0f;
+            if (pc->screentone > 0.0f)
+              {
+                float tone = 1.0f - screen_ink (pc, x, y, manga_tone (1.0f - lab[0]));
+                lab[0] += (tone - lab[0]) * pc->screentone;
+              }
+          }
+        ink_oklab_to_linear (lab, lin);
+        for (int k = 0; k < 3; k++)
+          {
+            rgb[k] = ink_linear_to_srgb (ink_clampf (lin[k], 0.0f, 1.0f));
+            if (pc->has_lines)
+              rgb[k] += (line[k] - rgb[k]) * lines[i];
+          }
+        dst[i] = to8 (rgb[0]) | (to8 (rgb[1]) << 8) | (to8 (rgb[2]) << 16) | (to8 (c.w) << 24);
+      }
+}
+
+INK_DEFINE_PASS (composite, 2, InkPushComposite);

@@ -1,0 +1,352 @@
+/* stylize.c: the stylizer's pass graph: which pass reads and writes which buffer, and the mapping
+ * of resolution-independent parameters to pixels. */
+#include "stylize.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ink-error.h"
+#include "passes.h"
+
+/* Buffers, reused across runs of the same size. Four 8-byte and two 4-byte planes: 40 bytes a
+ * pixel, about 330 MB at 3840x2160. */
+#define LINE_ITERATION 2
+
+enum { WIDE0, WIDE1, WIDE2, WIDE3, NARROW0, NARROW1, PALETTE, N_BUFFERS };
+
+struct InkStylizer {
+  InkCompute *compute;
+  InkVkContext *vk;        /* owned when made by ink_stylizer_new_auto */
+  gboolean owns_vk;
+  InkBuffer *buffers[N_BUFFERS];
+  int width, height;
+};
+
+static const char *const stage_names[INK_STAGE_COUNT] = { "smooth", "flatten", "lines", "composite" };
+
+const char *
+ink_stage_name (InkStage stage)
+{
+  return stage_names[stage];
+}
+
+InkStylizer *
+ink_stylizer_new (InkVkContext *vk, GError **error)
+{
+  InkStylizer *s = g_new0 (InkStylizer, 1);
+
+  s->vk = vk;
+  s->compute = ink_compute_new (vk, error);
+  if (s->compute == NULL)
+    {
+      g_free (s);
+      return NULL;
+    }
+  return s;
+}
+
+InkStylizer *
+ink_stylizer_new_auto (const char *device, gboolean validation, char **notice, GError **error)
+{
+  InkVkContextParams vp = INK_VK_CONTEXT_PARAMS_DEFAULT;
+  g_autoptr (GError) local = NULL;
+  const char *env = g_getenv ("INKLOOP_DEVICE");
+  gboolean asked = (device != NULL && *device) || (env != NULL && *env);
+  InkVkContext *vk;
+  InkStylizer *s;
+
+  if (notice != NULL)
+    *notice = NULL;
+  if (g_ascii_strcasecmp (device != NULL && *device ? device : env != NULL ? env : "", "cpu") == 0)
+    return ink_stylizer_new (NULL, error);
+
+  vp.device = device;
+  vp.validation = validation;
+  vk = ink_vk_context_new (&vp, &local);
+  if (vk == NULL)
+    {
+      if (asked || local->code != INK_ERROR_NO_DEVICE)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
+      if (notice != NULL)
+        *notice = g_strdup_printf ("%s; using the CPU reference path (much slower)",
+                                   local->message);
+      return ink_stylizer_new (NULL, error);
+    }
+  s = ink_stylizer_new (vk, error);
+  if (s == NULL)
+    {
+      ink_vk_context_free (&vk);
+      return NULL;
+    }
+  s->owns_vk = TRUE;
+  return s;
+}
+
+InkVkContext *
+ink_stylizer_vk_context (InkStylizer *s)
+{
+  return s->vk;
+}
+
+static void
+free_buffers (InkStylizer *s)
+{
+  for (int i = 0; i < N_BUFFERS; i++)
+    ink_buffer_free (&s->buffers[i]);
+  s->width = s->height = 0;
+}
+
+void
+ink_stylizer_free (InkStylizer **ps)
+{
+  InkStylizer *s = *ps;
+
+  if (s == NULL)
+    return;
+  free_buffers (s);
+  ink_compute_free (&s->compute);
+  if (s->owns_vk)
+    ink_vk_context_free (&s->vk);
+  g_free (s);
+  *ps = NULL;
+}
+
+const char *
+ink_stylizer_device_name (InkStylizer *s)
+{
+  return ink_compute_device_name (s->compute);
+}
+
+gboolean
+ink_stylizer_prepare (InkStylizer *s, GError **error)
+{
+  const InkPass *passes[] = {
+    &ink_pass_lab, &ink_pass_tensor, &ink_pass_gauss, &ink_pass_bilateral,
+    &ink_pass_flatten, &ink_pass_dog, &ink_pass_lines, &ink_pass_composite,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (passes); i++)
+    if (!ink_compute_prepare (s->compute, passes[i], error))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+ensure_buffers (InkStylizer *s, int width, int height, GError **error)
+{
+  static const char *const names[N_BUFFERS] = {
+    "wide0", "wide1", "wide2", "wide3", "narrow0", "narrow1", "palette",
+  };
+  gsize n = (gsize) width * height;
+
+  if (s->width == width && s->height == height)
+    return TRUE;
+  free_buffers (s);
+  for (int i = 0; i < N_BUFFERS; i++)
+    {
+      gsize size = i <= WIDE3 ? n * 8 : i <= NARROW1 ? n * 4 : 32 * 16;
+      s->buffers[i] = ink_buffer_new (s->compute, size, names[i], error);
+      if (s->buffers[i] == NULL)
+        {
+          free_buffers (s);
+          return FALSE;
+        }
+    }
+  s->width = width;
+  s->height = height;
+  return TRUE;
+}
+
+/* Taps each side for a Gaussian of SIGMA px sampled STEP px apart (2 sigma covered). */
+static int
+taps (float sigma, float step)
+{
+  return sigma < 0.25f ? 0 : (int) ceilf (2.0f * sigma / step);
+}
+
+static gboolean
+dispatch (InkStylizer *s, const InkPass *pass, int in0, int in1, int out, const void *push,
+          InkStage stage, GError **error)
+{
+  InkBuffer *inputs[2] = { s->buffers[in0], in1 >= 0 ? s->buffers[in1] : NULL };
+
+  return ink_compute_dispatch (s->compute, pass, inputs, s->buffers[out], push,
+                               stage_names[stage], error);
+}
+
+/* Both bilateral passes of one smoothing iteration: FROM -> WIDE3 -> TO (WIDE2 holds the tensor). */
+static gboolean
+smooth_iteration (InkStylizer *s, const InkStyleParams *p, float scale, float step, int from,
+                  int to, GError **error)
+{
+  InkPushBilateral pb = {
+    .width = s->width, .height = s->height,
+    .sigma_d = p->smooth_spatial * scale, .step = step, .sigma_r = p->smooth_range / 100.0f,
+  };
+
+  pb.n = taps (pb.sigma_d, step);
+  pb.mode = 0;
+  if (!dispatch (s, &ink_pass_bilateral, from, WIDE2, WIDE3, &pb, INK_STAGE_SMOOTH, error))
+    return FALSE;
+  pb.mode = 1;
+  return dispatch (s, &ink_pass_bilateral, WIDE3, WIDE2, to, &pb, INK_STAGE_SMOOTH, error);
+}
+
+static gboolean
+record_lines (InkStylizer *s, const InkStyleParams *p, float scale, float step, int image,
+              GError **error)
+{
+  InkPushDog pd = {
+    .width = s->width, .height = s->height,
+    .sigma = MAX (0.4f, 0.5f * p->line_weight * scale), .k = 1.6f, .tau = 0.995f, .step = 1.0f,
+  };
+  InkPushLines pl = {
+    .width = s->width, .height = s->height,
+    .sigma = p->line_smoothness * scale, .step = step,
+    .eps = -(0.012f - 0.011f * p->line_sensitivity), .phi = 200.0f,
+  };
+
+  /* The DoG needs every pixel across a thin line: no wider steps there. */
+  pd.step = MIN (step, MAX (1.0f, pd.sigma * 0.5f));
+  pd.n = (int) ceilf (2.0f * pd.k * pd.sigma / pd.step);
+  pl.n = taps (pl.sigma, step);
+  if (!dispatch (s, &ink_pass_dog, image, WIDE2, NARROW0, &pd, INK_STAGE_LINES, error))
+    return FALSE;
+  return dispatch (s, &ink_pass_lines, NARROW0, WIDE2, NARROW1, &pl, INK_STAGE_LINES, error);
+}
+
+static gboolean
+record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const float *palette,
+        guint32 *rgba8, InkStylizeStats *stats, GError **error)
+{
+  float scale = ink_style_scale (src->width, src->height);
+  float step = MAX (1.0f, scale);
+  gboolean lines = p->line_weight > 0.0f;
+  InkPushSize ps = { .width = s->width, .height = s->height };
+  InkPushGauss pg = {
+    .width = s->width, .height = s->height, .sigma = p->structure_scale * scale, .step = step,
+  };
+  InkPushFlatten pf = {
+    .width = s->width, .height = s->height, .colors = p->colors, .tones = p->cel_tones,
+    .flatten = p->flatten, .softness = 0.02f, .cel_amount = p->cel_amount, .cel_step = 0.09f,
+  };
+  InkPushComposite pc = {
+    .width = s->width, .height = s->height, .has_lines = lines, .mono = p->mono,
+    .line_r = p->line_color[0], .line_g = p->line_color[1], .line_b = p->line_color[2],
+    .saturation = p->saturation, .contrast = p->contrast, .screentone = p->screentone,
+    .tone_cell = MAX (2.5f, p->tone_size * scale),
+  };
+  gsize n = (gsize) s->width * s->height;
+  gint64 t0;
+  int image = WIDE1;
+
+  pg.n = taps (pg.sigma, step);
+  if (!ink_compute_begin (s->compute, error))
+    return FALSE;
+
+  t0 = g_get_monotonic_time ();
+  if (!ink_compute_upload (s->compute, s->buffers[WIDE0], src->pixels, n * 8, error)
+      || !ink_compute_upload (s->compute, s->buffers[PALETTE], palette, p->colors * 16, error))
+    return FALSE;
+  stats->upload_ms = (g_get_monotonic_time () - t0) / 1000.0;
+
+  /* Stage 1: OKLab (WIDE1), tensor (WIDE2, via WIDE3 for the separable blur). */
+  if (!dispatch (s, &ink_pass_lab, WIDE0, -1, WIDE1, &ps, INK_STAGE_SMOOTH, error)
+      || !dispatch (s, &ink_pass_tensor, WIDE1, -1, WIDE2, &ps, INK_STAGE_SMOOTH, error))
+    return FALSE;
+  pg.dx = 1, pg.dy = 0;
+  if (!dispatch (s, &ink_pass_gauss, WIDE2, -1, WIDE3, &pg, INK_STAGE_SMOOTH, error))
+    return FALSE;
+  pg.dx = 0, pg.dy = 1;
+  if (!dispatch (s, &ink_pass_gauss, WIDE3, -1, WIDE2, &pg, INK_STAGE_SMOOTH, error))
+    return FALSE;
+
+  /* The lines see the image after LINE_ITERATION smoothing iterations (fewer speckles in fur and
+   * wood grain than after one), the flats after all of them. */
+  for (int k = 0; k < p->smooth_passes; k++)
+    {
+      int to = image == WIDE1 ? WIDE0 : WIDE1;
+      if (!smooth_iteration (s, p, scale, step, image, to, error))
+        return FALSE;
+      image = to;
+      if (k == MIN (LINE_ITERATION, p->smooth_passes) - 1 && lines && !record_lines (s, p, scale, step, image, error))
+        return FALSE;
+    }
+  if (p->smooth_passes == 0 && lines && !record_lines (s, p, scale, step, image, error))
+    return FALSE;
+
+  /* Stage 2 into WIDE3; stage 4 into NARROW0 (the DoG is no longer needed). */
+  if (!dispatch (s, &ink_pass_flatten, image, PALETTE, WIDE3, &pf, INK_STAGE_FLATTEN, error)
+      || !dispatch (s, &ink_pass_composite, WIDE3, NARROW1, NARROW0, &pc, INK_STAGE_COMPOSITE,
+                    error))
+    return FALSE;
+  if (!ink_compute_download (s->compute, s->buffers[NARROW0], rgba8, n * 4, error))
+    return FALSE;
+  return ink_compute_finish (s->compute, error);
+}
+
+InkImage *
+ink_stylizer_run (InkStylizer *s, const InkImage *src, const InkStyleParams *params,
+                  InkStylizeStats *stats_out, GError **error)
+{
+  InkStylizeStats stats = { 0 };
+  float palette[32 * 4];
+  g_autofree guint32 *rgba8 = NULL;
+  const GArray *timings;
+  InkImage *out = NULL;
+  gint64 t0 = g_get_monotonic_time (), t1;
+  gsize n;
+
+  if (!ink_style_params_validate (params, error))
+    return NULL;
+  if (!ensure_buffers (s, src->width, src->height, error))
+    return NULL;
+  n = (gsize) src->width * src->height;
+
+  t1 = g_get_monotonic_time ();
+  ink_palette_fit (src, params->colors, palette);
+  stats.stage_ms[INK_STAGE_FLATTEN] += (g_get_monotonic_time () - t1) / 1000.0;
+
+  rgba8 = g_try_malloc (n * 4);
+  if (rgba8 == NULL)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
+                   "out of memory for a %dx%d image; try a smaller --size", src->width, src->height);
+      return NULL;
+    }
+  if (!record (s, src, params, palette, rgba8, &stats, error))
+    return NULL;
+
+  timings = ink_compute_timings (s->compute);
+  for (guint i = 0; i < timings->len; i++)
+    {
+      const InkTiming *t = &g_array_index (timings, InkTiming, i);
+      for (int k = 0; k < INK_STAGE_COUNT; k++)
+        if (t->label == stage_names[k])
+          stats.stage_ms[k] += t->ms;
+    }
+
+  t1 = g_get_monotonic_time ();
+  out = ink_image_new (src->width, src->height);
+  out->has_alpha = src->has_alpha;
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 v = rgba8[i];
+      guint16 *d = out->pixels + 4 * i;
+      d[0] = (v & 0xff) * 257;
+      d[1] = ((v >> 8) & 0xff) * 257;
+      d[2] = ((v >> 16) & 0xff) * 257;
+      d[3] = (v >> 24) * 257;
+    }
+  stats.download_ms = (g_get_monotonic_time () - t1) / 1000.0;
+
+  for (int k = 0; k < INK_STAGE_COUNT; k++)
+    stats.device_ms += stats.stage_ms[k];
+  stats.total_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  if (stats_out != NULL)
+    *stats_out = stats;
+  return out;
+}

@@ -1,0 +1,39 @@
+/* vk-context.h: the Vulkan instance and the chosen compute device. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct InkVkContext InkVkContext;
+
+typedef struct {
+  const char *device;    /* index or case-insensitive name substring; NULL: $INKLOOP_DEVICE, else the best */
+  gboolean validation;   /* load VK_LAYER_KHRONOS_validation (also with $INKLOOP_VALIDATION=1) and count its messages */
+} InkVkContextParams;
+
+#define INK_VK_CONTEXT_PARAMS_DEFAULT { .device = NULL, .validation = FALSE }
+
+/* Fails with INK_ERROR_NO_DEVICE when there is no Vulkan device, or not the one asked for. */
+InkVkContext *ink_vk_context_new (const InkVkContextParams *params, GError **error);
+void ink_vk_context_free (InkVkContext **ctx);
+
+const char *ink_vk_context_device_name (InkVkContext *ctx);
+/* Validation-layer warnings and errors seen so far (0 when validation is off). */
+guint ink_vk_context_validation_messages (InkVkContext *ctx);
+
+typedef struct {
+  guint index;
+  char *name;
+  const char *type;      /* "discrete", "integrated", "virtual", "cpu", "other" */
+  char *api_version;     /* "1.3.239" */
+  char *driver;          /* driver name and info, if known */
+  gboolean usable;       /* has a compute queue and Vulkan 1.1 */
+  gboolean chosen;       /* the one ink_vk_context_new would pick with the same DEVICE */
+} InkVkDeviceInfo;
+
+/* Lists every physical device; DEVICE as in InkVkContextParams. Free with ink_vk_device_info_free. */
+GPtrArray *ink_vk_list_devices (const char *device, GError **error);
+void ink_vk_device_info_free (gpointer info);
+
+G_END_DECLS

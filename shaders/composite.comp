@@ -1,0 +1,57 @@
+#version 450
+// composite.comp: contrast and saturation in OKLab, optional black and white with screentone dots,
+// conversion to sRGB, and the ink lines laid over in LINE colour.
+// In: binding 0, half4 OKLab; binding 1, float line coverage (ignored unless has_lines).
+// Out: binding 2, rgba8 (R | G << 8 | B << 16 | A << 24), sRGB, straight alpha.
+#extension GL_GOOGLE_include_directive : require
+
+layout (std430, binding = 0) readonly buffer Src { uvec2 src[]; };
+layout (std430, binding = 1) readonly buffer Lines { float lines[]; };
+layout (std430, binding = 2) writeonly buffer Dst { uint dst[]; };
+layout (push_constant) uniform Push {
+  int width, height, has_lines, mono;
+  float line_r, line_g, line_b, saturation, contrast, screentone, tone_cell;
+} pc;
+
+#include "common.glsl"
+
+// Ink (0..1) of a 45-degree dot screen at P for darkness V, antialiased over about a pixel.
+float screen_ink (vec2 p, float v)
+{
+  vec2 r = vec2 (p.x + p.y, p.x - p.y) * (0.70710678 / pc.tone_cell);
+  vec2 f = r - floor (r) - 0.5;
+  float threshold = dot (f, f) * 2.0;
+  float aa = 1.5 / pc.tone_cell;
+  return smoothstep (threshold - aa, threshold + aa, v);
+}
+
+// Darkness to a manga tone: light stays paper white, dark turns solid black, the mid-tones get
+// an even dot screen (about 35 % ink).
+float manga_tone (float v)
+{
+  return 0.35 * smoothstep (0.30, 0.36, v) + 0.65 * smoothstep (0.64, 0.70, v);
+}
+
+uint to8 (float x) { return uint (clamp (x, 0.0, 1.0) * 255.0 + 0.5); }
+
+void main ()
+{
+  ivec2 p = pixel ();
+  if (outside (p))
+    return;
+  int i = index_of (p);
+  vec4 c = unpack_h4 (src[i]);
+  float l = clamp (0.5 + (c.x - 0.5) * pc.contrast, 0.0, 1.0);
+  vec2 ab = c.yz * pc.saturation;
+  if (pc.mono != 0)
+    {
+      ab = vec2 (0.0);
+      if (pc.screentone > 0.0)
+        l = mix (l, 1.0 - screen_ink (vec2 (p), manga_tone (1.0 - l)), pc.screentone);
+    }
+  vec3 lin = clamp (oklab_to_linear (vec3 (l, ab)), 0.0, 1.0);
+  vec3 rgb = vec3 (linear_to_srgb (lin.r), linear_to_srgb (lin.g), linear_to_srgb (lin.b));
+  if (pc.has_lines != 0)
+    rgb = mix (rgb, vec3 (pc.line_r, pc.line_g, pc.line_b), lines[i]);
+  dst[i] = to8 (rgb.r) | (to8 (rgb.g) << 8) | (to8 (rgb.b) << 16) | (to8 (c.w) << 24);
+}
