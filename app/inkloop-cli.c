@@ -172,7 +172,7 @@ cmd_still (int argc, char **argv)
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = command_context ("INPUT -o OUT.png",
-                                                    "Turn a photo into a comic-style still.",
+                                                    "Turn a photo into a comic-style still. --help-style lists the style controls.",
                                                     entries);
   g_autoptr (GError) error = NULL;
   InkStyleParams params = INK_STYLE_PARAMS_DEFAULT;
@@ -181,6 +181,7 @@ cmd_still (int argc, char **argv)
   InkStylizer *stylizer = NULL;
   InkStylizeStats stats;
   int status = EXIT_FAILURE;
+  gint64 t0, t_load, t_open, t_run;
 
   g_option_context_add_group (ctx, style_group ());
   if (!parse (ctx, &argc, &argv, &error))
@@ -205,7 +206,9 @@ cmd_still (int argc, char **argv)
     return fail (NULL, error);
 
   load.long_edge = size;
+  t0 = g_get_monotonic_time ();
   source = ink_image_load (argv[1], &load, &error);
+  t_load = g_get_monotonic_time ();
   if (source == NULL)
     {
       status = fail (NULL, error);
@@ -217,20 +220,24 @@ cmd_still (int argc, char **argv)
       status = fail (NULL, error);
       goto out;
     }
+  t_open = g_get_monotonic_time ();
   result = ink_stylizer_run (stylizer, source, &params, &stats, &error);
   if (result == NULL)
     {
       status = fail (argv[1], error);
       goto out;
     }
+  t_run = g_get_monotonic_time ();
   if (!ink_image_save_png (result, output, &error))
     {
       status = fail (NULL, error);
       goto out;
     }
   if (verbose)
-    g_printerr ("inkloop-cli: %dx%d in %.1f ms (device %.1f ms) -> %s\n", result->width,
-                result->height, stats.total_ms, stats.device_ms, output);
+    g_printerr ("inkloop-cli: %dx%d -> %s: load %.0f ms, device set-up %.0f ms, stylize %.0f ms "
+                "(device %.0f ms), save %.0f ms\n", result->width, result->height, output,
+                (t_load - t0) / 1e3, (t_open - t_load) / 1e3, stats.total_ms, stats.device_ms,
+                (g_get_monotonic_time () - t_run) / 1e3);
   status = EXIT_SUCCESS;
 
 out:
@@ -318,7 +325,8 @@ cmd_bench (int argc, char **argv)
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = command_context ("[INPUT]",
-                                                    "Time the stylizer: medians per stage and size on the chosen device.",
+                                                    "Time the stylizer: medians per stage and size on the chosen device.\n"
+                                                    "Without INPUT, the bundled sample is used. --help-style lists the style controls.",
                                                     entries);
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) sizes = NULL;
@@ -458,12 +466,18 @@ main (int argc, char **argv)
       g_print ("inkloop-cli %s\n", INK_VERSION);
       return EXIT_SUCCESS;
     }
-  if (g_str_equal (argv[1], "still"))
-    return cmd_still (argc - 1, argv + 1);
-  if (g_str_equal (argv[1], "devices"))
-    return cmd_devices (argc - 1, argv + 1);
-  if (g_str_equal (argv[1], "bench"))
-    return cmd_bench (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "still") || g_str_equal (argv[1], "devices")
+      || g_str_equal (argv[1], "bench"))
+    {
+      /* Usage lines read "inkloop-cli COMMAND". */
+      g_autofree char *name = g_strdup_printf ("inkloop-cli %s", argv[1]);
+      argv[1] = name;
+      if (g_str_equal (name, "inkloop-cli still"))
+        return cmd_still (argc - 1, argv + 1);
+      if (g_str_equal (name, "inkloop-cli devices"))
+        return cmd_devices (argc - 1, argv + 1);
+      return cmd_bench (argc - 1, argv + 1);
+    }
   g_printerr ("inkloop-cli: unknown command '%s'\n\n%s\n", argv[1], usage_text);
   return EXIT_USAGE;
 }

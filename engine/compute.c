@@ -39,6 +39,7 @@ struct InkCompute {
   VkQueryPool queries;
   guint n_dispatches;
   const char *labels[MAX_DISPATCHES];
+  const char *names[MAX_DISPATCHES];
   GArray *downloads;   /* Download */
   GPtrArray *temporaries;  /* InkBuffer *, freed after finish */
   GArray *timings;     /* InkTiming */
@@ -374,7 +375,7 @@ barrier (InkCompute *c)
 }
 
 static void
-timestamp (InkCompute *c, const char *label)
+timestamp (InkCompute *c, const char *label, const char *name)
 {
   if (c->queries != VK_NULL_HANDLE)
     {
@@ -382,7 +383,10 @@ timestamp (InkCompute *c, const char *label)
                            c->n_dispatches);
     }
   if (c->n_dispatches > 0)
-    c->labels[c->n_dispatches - 1] = label;
+    {
+      c->labels[c->n_dispatches - 1] = label;
+      c->names[c->n_dispatches - 1] = name;
+    }
   c->n_dispatches++;
 }
 
@@ -406,7 +410,7 @@ ink_compute_begin (InkCompute *c, GError **error)
   VK (vkBeginCommandBuffer (c->cmd, &begin));
   if (c->queries != VK_NULL_HANDLE)
     vkCmdResetQueryPool (c->cmd, c->queries, 0, MAX_DISPATCHES + 1);
-  timestamp (c, NULL);
+  timestamp (c, NULL, NULL);
   return TRUE;
 
 error:
@@ -538,7 +542,7 @@ ink_compute_dispatch (InkCompute *c, const InkPass *pass, InkBuffer *const *inpu
   vkCmdPushConstants (c->cmd, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, pass->push_size, push);
   vkCmdDispatch (c->cmd, (size[0] + LOCAL_SIZE - 1) / LOCAL_SIZE,
                  (size[1] + LOCAL_SIZE - 1) / LOCAL_SIZE, 1);
-  timestamp (c, label);
+  timestamp (c, label, pass->name);
   return TRUE;
 
 error:
@@ -563,6 +567,7 @@ collect_timings (InkCompute *c)
         .ms = (ticks[i + 1] - ticks[i]) * (double) c->vk->timestamp_period_ns / 1e6,
       };
       g_array_append_val (c->timings, t);
+      g_debug ("%-10s %-10s %8.2f ms", t.label, c->names[i], t.ms);
     }
 }
 

@@ -208,7 +208,7 @@ ink_style_params_preset (InkStyleParams *params, const char *name, GError **erro
       p.cel_amount = 0.45f;
       p.line_weight = 2.0f;
       p.line_sensitivity = 0.5f;
-      p.saturation = 1.2f;
+      p.saturation = 1.1f;
     }
   else if (g_strcmp0 (name, "comic") == 0)
     {

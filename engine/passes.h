@@ -7,7 +7,9 @@ G_BEGIN_DECLS
 
 /* Buffer formats, per pixel, rows packed:
  *   rgba16 : 4 x uint16, sRGB, straight alpha (InkImage's layout)      8 bytes
- *   half4  : 4 x IEEE half (OKLab L a b + alpha, or tensor E F G 0)     8 bytes
+ *   half4  : 4 x IEEE half (structure tensor E F G 0)                    8 bytes
+ *   flow   : unit tangent as 2 x IEEE half                               4 bytes
+ *   lab32  : OKLab packed in 32 bits (L 11, a 11, b 10 bits)            4 bytes
  *   float  : 1 x float                                                  4 bytes
  *   rgba8  : 4 x uint8, sRGB, straight alpha                            4 bytes */
 
@@ -16,29 +18,34 @@ typedef struct {
 } InkPushSize;
 
 typedef struct {
+  gint32 width, height;          /* output */
+  gint32 src_width, src_height;  /* input */
+} InkPushResample;
+
+typedef struct {
   gint32 width, height;
   gint32 dx, dy;        /* axis: (1,0) or (0,1) */
   gint32 n;             /* taps each side */
   float sigma;          /* px */
-  float step;           /* px between taps (>= 1; larger at large scales keeps the cost fixed) */
+  float step;           /* whole px between taps (larger at large scales keeps the cost fixed) */
 } InkPushGauss;
 
 typedef struct {
   gint32 width, height;
   gint32 mode;          /* 0: across edges (gradient), 1: along edges (tangent) */
-  gint32 n;             /* taps each side */
+  gint32 n;             /* taps each side along an axis-aligned direction (more on diagonals) */
   float sigma_d;        /* px */
-  float step;           /* px */
+  float step;           /* whole px between taps along the direction's major axis */
   float sigma_r;        /* OKLab units */
 } InkPushBilateral;
 
 typedef struct {
   gint32 width, height;
-  gint32 n;             /* taps each side */
+  gint32 n;             /* taps each side along an axis-aligned direction */
   float sigma;          /* px, the narrow Gaussian; the wide one is k * sigma */
   float k;
   float tau;            /* weight of the wide Gaussian */
-  float step;           /* px */
+  float step;           /* whole px between taps along the major axis */
 } InkPushDog;
 
 typedef struct {
@@ -65,20 +72,23 @@ typedef struct {
   gint32 has_lines;
   gint32 mono;
   float line_r, line_g, line_b;   /* sRGB 0..1 */
+  float line_alpha;     /* 0..1: strokes thinner than the image can show fade instead */
   float saturation;
   float contrast;
   float screentone;     /* 0..1 */
   float tone_cell;      /* px between screentone dots */
 } InkPushComposite;
 
-extern const InkPass ink_pass_lab;          /* rgba16 -> half4 OKLab */
-extern const InkPass ink_pass_tensor;       /* half4 OKLab -> half4 structure tensor */
+extern const InkPass ink_pass_reduce;       /* rgba16 -> lab32, box-averaged to a size <= */
+extern const InkPass ink_pass_tensor;       /* lab32 -> half4 structure tensor */
 extern const InkPass ink_pass_gauss;        /* half4 -> half4, 1-D Gaussian along an axis */
-extern const InkPass ink_pass_bilateral;    /* half4 OKLab, half4 tensor -> half4 OKLab */
-extern const InkPass ink_pass_flatten;      /* half4 OKLab, palette (vec4 x colors) -> half4 OKLab */
-extern const InkPass ink_pass_dog;          /* half4 OKLab, half4 tensor -> float DoG */
-extern const InkPass ink_pass_lines;        /* float DoG, half4 tensor -> float line coverage */
-extern const InkPass ink_pass_composite;    /* half4 OKLab, float coverage -> rgba8 */
+extern const InkPass ink_pass_flow;         /* half4 tensor -> flow (tangent, 2 halves), any size */
+extern const InkPass ink_pass_bilateral;    /* lab32, flow -> lab32 */
+extern const InkPass ink_pass_upsample;     /* lab32 -> lab32, bilinear to a size >= */
+extern const InkPass ink_pass_flatten;      /* lab32, palette (vec4 x colors) -> lab32 */
+extern const InkPass ink_pass_dog;          /* lab32, flow -> float DoG */
+extern const InkPass ink_pass_lines;        /* float DoG, flow -> float line coverage */
+extern const InkPass ink_pass_composite;    /* lab32, float coverage, rgba16 source -> rgba8 */
 
 G_END_DECLS
 

@@ -33,8 +33,9 @@ static void
 ref_composite (const void *const *in, void *out, const void *push)
 {
   const InkPushComposite *pc = push;
-  const guint16 *src = in[0];
+  const guint32 *src = in[0];
   const float *lines = in[1];
+  const guint16 *source = in[2];
   guint32 *dst = out;
   int w = pc->width, h = pc->height;
   const float line[3] = { pc->line_r, pc->line_g, pc->line_b };
@@ -43,12 +44,13 @@ ref_composite (const void *const *in, void *out, const void *push)
     for (int x = 0; x < w; x++)
       {
         gsize i = (gsize) y * w + x;
-        InkVec4 c = ink_load_h4 (src, i);
-        float lab[3], lin[3], rgb[3];
+        float c[3], lab[3], lin[3], rgb[3];
+        float alpha = source[4 * i + 3] / 65535.0f;
 
-        lab[0] = ink_clampf (0.5f + (c.x - 0.5f) * pc->contrast, 0.0f, 1.0f);
-        lab[1] = c.y * pc->saturation;
-        lab[2] = c.z * pc->saturation;
+        ink_unpack_lab (src[i], c);
+        lab[0] = ink_clampf (0.5f + (c[0] - 0.5f) * pc->contrast, 0.0f, 1.0f);
+        lab[1] = c[1] * pc->saturation;
+        lab[2] = c[2] * pc->saturation;
         if (pc->mono)
           {
             lab[1] = lab[2] = 0.0f;
@@ -63,10 +65,10 @@ ref_composite (const void *const *in, void *out, const void *push)
           {
             rgb[k] = ink_linear_to_srgb (ink_clampf (lin[k], 0.0f, 1.0f));
             if (pc->has_lines)
-              rgb[k] += (line[k] - rgb[k]) * lines[i];
+              rgb[k] += (line[k] - rgb[k]) * lines[i] * pc->line_alpha;
           }
-        dst[i] = to8 (rgb[0]) | (to8 (rgb[1]) << 8) | (to8 (rgb[2]) << 16) | (to8 (c.w) << 24);
+        dst[i] = to8 (rgb[0]) | (to8 (rgb[1]) << 8) | (to8 (rgb[2]) << 16) | (to8 (alpha) << 24);
       }
 }
 
-INK_DEFINE_PASS (composite, 2, InkPushComposite);
+INK_DEFINE_PASS (composite, 3, InkPushComposite);

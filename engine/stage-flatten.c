@@ -21,46 +21,42 @@ static void
 ref_flatten (const void *const *in, void *out, const void *push)
 {
   const InkPushFlatten *pc = push;
-  const guint16 *src = in[0];
+  const guint32 *src = in[0];
   const float *palette = in[1];
+  guint32 *dst = out;
   gsize n = (gsize) pc->width * pc->height;
-  float ks = -0.5f / (pc->softness * pc->softness);
 
   for (gsize i = 0; i < n; i++)
     {
-      InkVec4 c = ink_load_h4 (src, i);
-      float dmin = 1e9f, acc[3] = { 0 }, wsum = 0.0f, snapped[3], f[3];
+      float c[3], d1 = 1e9f, d2 = 1e9f, w2, snapped[3], f[3];
+      int k1 = 0, k2 = 0;
 
+      ink_unpack_lab (src[i], c);
       for (int k = 0; k < pc->colors; k++)
         {
           const float *p = palette + 4 * k;
-          float d = (c.x - p[0]) * (c.x - p[0]) + (c.y - p[1]) * (c.y - p[1])
-                    + (c.z - p[2]) * (c.z - p[2]);
-          dmin = fminf (dmin, d);
+          float d = (c[0] - p[0]) * (c[0] - p[0]) + (c[1] - p[1]) * (c[1] - p[1])
+                    + (c[2] - p[2]) * (c[2] - p[2]);
+          if (d < d1)
+            d2 = d1, k2 = k1, d1 = d, k1 = k;
+          else if (d < d2)
+            d2 = d, k2 = k;
         }
-      for (int k = 0; k < pc->colors; k++)
-        {
-          const float *p = palette + 4 * k;
-          float d = (c.x - p[0]) * (c.x - p[0]) + (c.y - p[1]) * (c.y - p[1])
-                    + (c.z - p[2]) * (c.z - p[2]);
-          float w = expf ((d - dmin) * ks);
-          acc[0] += w * p[0], acc[1] += w * p[1], acc[2] += w * p[2];
-          wsum += w;
-        }
+      w2 = pc->colors > 1 ? expf ((d1 - d2) / (2.0f * pc->softness * pc->softness)) : 0.0f;
       for (int k = 0; k < 3; k++)
-        snapped[k] = acc[k] / wsum;
-      f[0] = c.x + (snapped[0] - c.x) * pc->flatten;
-      f[1] = c.y + (snapped[1] - c.y) * pc->flatten;
-      f[2] = c.z + (snapped[2] - c.z) * pc->flatten;
+        {
+          snapped[k] = (palette[4 * k1 + k] + w2 * palette[4 * k2 + k]) / (1.0f + w2);
+          f[k] = c[k] + (snapped[k] - c[k]) * pc->flatten;
+        }
       if (pc->tones >= 2)
         {
           float centre = 0.5f * (pc->tones - 1);
-          float x = ink_clampf ((c.x - snapped[0]) / pc->cel_step + centre, 0.0f,
+          float x = ink_clampf ((c[0] - snapped[0]) / pc->cel_step + centre, 0.0f,
                                 (float) (pc->tones - 1));
           float cel = snapped[0] + (soft_round (x) - centre) * pc->cel_step;
           f[0] += (cel - f[0]) * pc->cel_amount;
         }
-      ink_store_h4 (out, i, (InkVec4) { f[0], f[1], f[2], c.w });
+      dst[i] = ink_pack_lab (f);
     }
 }
 

@@ -9,37 +9,42 @@ static void
 ref_dog (const void *const *in, void *out, const void *push)
 {
   const InkPushDog *pc = push;
-  const guint16 *src = in[0], *tensor = in[1];
+  const guint32 *src = in[0], *flow = in[1];
   float *dst = out;
   int w = pc->width, h = pc->height;
-  float s1 = pc->sigma, s2 = pc->k * pc->sigma;
 
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
       {
         gsize i = (gsize) y * w + x;
-        float tx, ty, sum1 = 0, sum2 = 0, w1s = 0, w2s = 0;
+        float tx, ty, ux, uy, len, spacing, l0 = ink_lab_lightness (src[i]);
+        float sum1 = l0, sum2 = l0, w1s = 1.0f, w2s = 1.0f;
+        float q1, q2, w1 = 1.0f, w2 = 1.0f, r1, r2, s1, s2;
+        int n;
 
-        ink_tensor_tangent (ink_load_h4 (tensor, i), &tx, &ty);
-        for (int k = -pc->n; k <= pc->n; k++)
+        ink_flow_at (flow, i, &tx, &ty);
+        ink_line_step (ty, -tx, &ux, &uy);
+        len = sqrtf (ux * ux + uy * uy);
+        spacing = pc->step * len;
+        n = (int) ceilf ((float) pc->n / len);
+        q1 = expf (-0.5f * spacing * spacing / (pc->sigma * pc->sigma));
+        q2 = powf (q1, 1.0f / (pc->k * pc->k));
+        r1 = q1, r2 = q2, s1 = q1 * q1, s2 = q2 * q2;
+        for (int k = 1; k <= n; k++)
           {
-            float d = k * pc->step;
-            float l = ink_sample_h4 (src, w, h, x + ty * d, y - tx * d).x;
-            float w1 = expf (-d * d / (2.0f * s1 * s1));
-            float w2 = expf (-d * d / (2.0f * s2 * s2));
-            sum1 += w1 * l, sum2 += w2 * l, w1s += w1, w2s += w2;
+            float l = 0.0f;
+
+            for (int side = -1; side <= 1; side += 2)
+              {
+                InkLineTap t = ink_line_tap (w, h, x, y, ux, uy, side * k * pc->step);
+                float a = ink_lab_lightness (src[t.i0]), b = ink_lab_lightness (src[t.i1]);
+                l += a + (b - a) * t.t;
+              }
+            w1 *= r1, w2 *= r2, r1 *= s1, r2 *= s2;
+            sum1 += w1 * l, sum2 += w2 * l, w1s += 2.0f * w1, w2s += 2.0f * w2;
           }
         dst[i] = sum1 / w1s - pc->tau * sum2 / w2s;
       }
-}
-
-static void
-tangent_at (const guint16 *tensor, int w, int h, float qx, float qy, float *tx, float *ty)
-{
-  int cx = CLAMP ((int) floorf (qx + 0.5f), 0, w - 1);
-  int cy = CLAMP ((int) floorf (qy + 0.5f), 0, h - 1);
-
-  ink_tensor_tangent (ink_load_h4 (tensor, (gsize) cy * w + cx), tx, ty);
 }
 
 static void
@@ -47,9 +52,10 @@ ref_lines (const void *const *in, void *out, const void *push)
 {
   const InkPushLines *pc = push;
   const float *src = in[0];
-  const guint16 *tensor = in[1];
+  const guint32 *flow = in[1];
   float *dst = out;
   int w = pc->width, h = pc->height;
+  float q = expf (-0.5f * pc->step * pc->step / (pc->sigma * pc->sigma));
 
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
@@ -57,25 +63,27 @@ ref_lines (const void *const *in, void *out, const void *push)
         gsize i = (gsize) y * w + x;
         float sum = src[i], wsum = 1.0f, t0x, t0y, u;
 
-        tangent_at (tensor, w, h, x, y, &t0x, &t0y);
+        ink_flow_at (flow, i, &t0x, &t0y);
         for (int side = 0; side < 2; side++)
           {
             float vx = side == 0 ? t0x : -t0x, vy = side == 0 ? t0y : -t0y;
-            float qx = x, qy = y;
+            float qx = x, qy = y, wt = 1.0f, ratio = q;
 
             for (int k = 1; k <= pc->n; k++)
               {
-                float d, wt, nx, ny;
+                float nx, ny;
+                gsize j;
 
                 qx += vx * pc->step;
                 qy += vy * pc->step;
                 if (qx < 0.0f || qy < 0.0f || qx > (float) (w - 1) || qy > (float) (h - 1))
                   break;
-                d = k * pc->step;
-                wt = expf (-d * d / (2.0f * pc->sigma * pc->sigma));
-                sum += wt * ink_sample_f (src, w, h, qx, qy);
+                j = ink_nearest (w, h, qx, qy);
+                wt *= ratio;
+                ratio *= q * q;
+                sum += wt * src[j];
                 wsum += wt;
-                tangent_at (tensor, w, h, qx, qy, &nx, &ny);
+                ink_flow_at (flow, j, &nx, &ny);
                 if (nx * vx + ny * vy < 0.0f)
                   nx = -nx, ny = -ny;
                 vx = nx, vy = ny;

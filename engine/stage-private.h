@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <string.h>
 
 #include "color.h"
 #include "passes.h"
@@ -34,42 +35,76 @@ ink_vec4_mix (InkVec4 a, InkVec4 b, float t)
                      a.z + (b.z - a.z) * t, a.w + (b.w - a.w) * t };
 }
 
-/* Bilinear corner indices and weights at P (pixel centres at integers), edges clamped. */
-typedef struct {
-  gsize i00, i10, i01, i11;
-  float tx, ty;
-} InkBilinear;
-
-static inline InkBilinear
-ink_bilinear (int width, int height, float px, float py)
+/* OKLab in 32 bits, as pack_lab / unpack_lab in shaders/common.glsl. */
+static inline guint32
+ink_pack_lab (const float c[3])
 {
-  float fx = floorf (px), fy = floorf (py);
-  int x0 = CLAMP ((int) fx, 0, width - 1), x1 = CLAMP ((int) fx + 1, 0, width - 1);
-  int y0 = CLAMP ((int) fy, 0, height - 1), y1 = CLAMP ((int) fy + 1, 0, height - 1);
-
-  return (InkBilinear) {
-    .i00 = (gsize) y0 * width + x0, .i10 = (gsize) y0 * width + x1,
-    .i01 = (gsize) y1 * width + x0, .i11 = (gsize) y1 * width + x1,
-    .tx = px - fx, .ty = py - fy,
-  };
+  guint32 l = (guint32) (ink_clampf (c[0], 0.0f, 1.0f) * 2047.0f + 0.5f);
+  guint32 a = (guint32) (ink_clampf (c[1] * (1.0f / 0.7f) + 0.5f, 0.0f, 1.0f) * 2047.0f + 0.5f);
+  guint32 b = (guint32) (ink_clampf (c[2] * (1.0f / 0.7f) + 0.5f, 0.0f, 1.0f) * 1023.0f + 0.5f);
+  return l | (a << 11) | (b << 22);
 }
 
-static inline InkVec4
-ink_sample_h4 (const guint16 *buf, int width, int height, float px, float py)
+static inline void
+ink_unpack_lab (guint32 v, float c[3])
 {
-  InkBilinear b = ink_bilinear (width, height, px, py);
-  InkVec4 top = ink_vec4_mix (ink_load_h4 (buf, b.i00), ink_load_h4 (buf, b.i10), b.tx);
-  InkVec4 bottom = ink_vec4_mix (ink_load_h4 (buf, b.i01), ink_load_h4 (buf, b.i11), b.tx);
-  return ink_vec4_mix (top, bottom, b.ty);
+  c[0] = (float) (v & 0x7ffu) * (1.0f / 2047.0f);
+  c[1] = ((float) ((v >> 11) & 0x7ffu) * (1.0f / 2047.0f) - 0.5f) * 0.7f;
+  c[2] = ((float) (v >> 22) * (1.0f / 1023.0f) - 0.5f) * 0.7f;
 }
 
 static inline float
-ink_sample_f (const float *buf, int width, int height, float px, float py)
+ink_lab_lightness (guint32 v)
 {
-  InkBilinear b = ink_bilinear (width, height, px, py);
-  float top = buf[b.i00] + (buf[b.i10] - buf[b.i00]) * b.tx;
-  float bottom = buf[b.i01] + (buf[b.i11] - buf[b.i01]) * b.tx;
-  return top + (bottom - top) * b.ty;
+  return (float) (v & 0x7ffu) * (1.0f / 2047.0f);
+}
+
+/* Direction scaled so its major component is exactly +-1 (line_step in common.glsl). */
+static inline void
+ink_line_step (float dx, float dy, float *ux, float *uy)
+{
+  if (fabsf (dx) >= fabsf (dy))
+    *ux = dx > 0.0f ? 1.0f : -1.0f, *uy = dy / fabsf (dx);
+  else
+    *ux = dx / fabsf (dy), *uy = dy > 0.0f ? 1.0f : -1.0f;
+}
+
+/* The two pixels and the weight of a tap at P + U K (DEFINE_LINE_SAMPLER in common.glsl). */
+typedef struct {
+  gsize i0, i1;
+  float t;
+} InkLineTap;
+
+static inline InkLineTap
+ink_line_tap (int width, int height, int px, int py, float ux, float uy, float k)
+{
+  float qx = (float) px + ux * k, qy = (float) py + uy * k;
+  float fx = floorf (qx), fy = floorf (qy);
+  gboolean x_major = fabsf (ux) == 1.0f;
+  int ax = (int) fx, ay = (int) fy;
+  int bx = ax + (x_major ? 0 : 1), by = ay + (x_major ? 1 : 0);
+
+  ax = CLAMP (ax, 0, width - 1), bx = CLAMP (bx, 0, width - 1);
+  ay = CLAMP (ay, 0, height - 1), by = CLAMP (by, 0, height - 1);
+  return (InkLineTap) { (gsize) ay * width + ax, (gsize) by * width + bx,
+                        x_major ? qy - fy : qx - fx };
+}
+
+/* The packed tangent of a flow plane (flow.comp). */
+static inline void
+ink_flow_at (const guint32 *flow, gsize i, float *tx, float *ty)
+{
+  *tx = ink_half_to_float (flow[i] & 0xffffu);
+  *ty = ink_half_to_float (flow[i] >> 16);
+}
+
+/* Nearest pixel to Q, clamped (clamp_pixel in common.glsl). */
+static inline gsize
+ink_nearest (int width, int height, float qx, float qy)
+{
+  int x = CLAMP ((int) floorf (qx + 0.5f), 0, width - 1);
+  int y = CLAMP ((int) floorf (qy + 0.5f), 0, height - 1);
+  return (gsize) y * width + x;
 }
 
 /* The unit tangent (along edges) of a structure tensor (E, F, G). */

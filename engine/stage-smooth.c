@@ -3,35 +3,124 @@
 #include "stage-private.h"
 
 #include "bilateral.spv.h"
+#include "flow.spv.h"
 #include "gauss.spv.h"
-#include "lab.spv.h"
+#include "reduce.spv.h"
 #include "tensor.spv.h"
+#include "upsample.spv.h"
+
+typedef struct {
+  gsize i[4];        /* top-left, top-right, bottom-left, bottom-right */
+  float tx, ty;
+} InkBilinearMap;
 
 static void
-ref_lab (const void *const *in, void *out, const void *push)
+ref_reduce (const void *const *in, void *out, const void *push)
 {
-  const InkPushSize *pc = push;
+  const InkPushResample *pc = push;
   const guint16 *src = in[0];
-  guint16 *dst = out;
-  gsize n = (gsize) pc->width * pc->height;
+  guint32 *dst = out;
+  int w = pc->width, h = pc->height, sw = pc->src_width, sh = pc->src_height;
 
-  for (gsize i = 0; i < n; i++)
-    {
-      const guint16 *s = src + 4 * i;
-      float lin[3], lab[3];
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        int x0 = (x * sw) / w, x1 = MAX (x0 + 1, ((x + 1) * sw) / w);
+        int y0 = (y * sh) / h, y1 = MAX (y0 + 1, ((y + 1) * sh) / h);
+        float sum[3] = { 0 }, lab[3];
 
-      for (int c = 0; c < 3; c++)
-        lin[c] = ink_srgb_to_linear (s[c] / 65535.0f);
-      ink_linear_to_oklab (lin, lab);
-      ink_store_h4 (dst, i, (InkVec4) { lab[0], lab[1], lab[2], s[3] / 65535.0f });
-    }
+        for (int sy = y0; sy < y1; sy++)
+          for (int sx = x0; sx < x1; sx++)
+            for (int c = 0; c < 3; c++)
+              sum[c] += ink_srgb_to_linear (src[4 * ((gsize) sy * sw + sx) + c] / 65535.0f);
+        for (int c = 0; c < 3; c++)
+          sum[c] /= (float) ((x1 - x0) * (y1 - y0));
+        ink_linear_to_oklab (sum, lab);
+        dst[(gsize) y * w + x] = ink_pack_lab (lab);
+      }
+}
+
+/* Bilinear at the output pixel's centre mapped onto the source grid (flow.comp, upsample.comp). */
+static InkBilinearMap
+bilinear_map (const InkPushResample *pc, int x, int y)
+{
+  float qx = (x + 0.5f) * pc->src_width / pc->width - 0.5f;
+  float qy = (y + 0.5f) * pc->src_height / pc->height - 0.5f;
+  float fx = floorf (qx), fy = floorf (qy);
+  int x0 = (int) fx, y0 = (int) fy;
+  int xa = CLAMP (x0, 0, pc->src_width - 1), xb = CLAMP (x0 + 1, 0, pc->src_width - 1);
+  int ya = CLAMP (y0, 0, pc->src_height - 1), yb = CLAMP (y0 + 1, 0, pc->src_height - 1);
+
+  return (InkBilinearMap) {
+    { (gsize) ya * pc->src_width + xa, (gsize) ya * pc->src_width + xb,
+      (gsize) yb * pc->src_width + xa, (gsize) yb * pc->src_width + xb },
+    qx - fx, qy - fy };
+}
+
+static float
+bilerp (const float v[4], float tx, float ty)
+{
+  float top = v[0] + (v[1] - v[0]) * tx, bottom = v[2] + (v[3] - v[2]) * tx;
+  return top + (bottom - top) * ty;
+}
+
+static void
+ref_flow (const void *const *in, void *out, const void *push)
+{
+  const InkPushResample *pc = push;
+  const guint16 *src = in[0];
+  guint32 *dst = out;
+
+  for (int y = 0; y < pc->height; y++)
+    for (int x = 0; x < pc->width; x++)
+      {
+        InkBilinearMap m = bilinear_map (pc, x, y);
+        InkVec4 c[4], e;
+        float v[4], tx, ty;
+
+        for (int k = 0; k < 4; k++)
+          c[k] = ink_load_h4 (src, m.i[k]);
+        v[0] = c[0].x, v[1] = c[1].x, v[2] = c[2].x, v[3] = c[3].x;
+        e.x = bilerp (v, m.tx, m.ty);
+        v[0] = c[0].y, v[1] = c[1].y, v[2] = c[2].y, v[3] = c[3].y;
+        e.y = bilerp (v, m.tx, m.ty);
+        v[0] = c[0].z, v[1] = c[1].z, v[2] = c[2].z, v[3] = c[3].z;
+        e.z = bilerp (v, m.tx, m.ty);
+        ink_tensor_tangent (e, &tx, &ty);
+        dst[(gsize) y * pc->width + x] = ink_float_to_half (tx)
+                                         | ((guint32) ink_float_to_half (ty) << 16);
+      }
+}
+
+static void
+ref_upsample (const void *const *in, void *out, const void *push)
+{
+  const InkPushResample *pc = push;
+  const guint32 *src = in[0];
+  guint32 *dst = out;
+
+  for (int y = 0; y < pc->height; y++)
+    for (int x = 0; x < pc->width; x++)
+      {
+        InkBilinearMap m = bilinear_map (pc, x, y);
+        float c[4][3], v[4], lab[3];
+
+        for (int k = 0; k < 4; k++)
+          ink_unpack_lab (src[m.i[k]], c[k]);
+        for (int ch = 0; ch < 3; ch++)
+          {
+            v[0] = c[0][ch], v[1] = c[1][ch], v[2] = c[2][ch], v[3] = c[3][ch];
+            lab[ch] = bilerp (v, m.tx, m.ty);
+          }
+        dst[(gsize) y * pc->width + x] = ink_pack_lab (lab);
+      }
 }
 
 static void
 ref_tensor (const void *const *in, void *out, const void *push)
 {
   const InkPushSize *pc = push;
-  const guint16 *src = in[0];
+  const guint32 *src = in[0];
   int w = pc->width, h = pc->height;
 
   for (int y = 0; y < h; y++)
@@ -44,10 +133,9 @@ ref_tensor (const void *const *in, void *out, const void *push)
           for (int dx = -1; dx <= 1; dx++)
             {
               int sx = CLAMP (x + dx, 0, w - 1), sy = CLAMP (y + dy, 0, h - 1);
-              InkVec4 c = ink_load_h4 (src, (gsize) sy * w + sx);
-              v[dy + 1][dx + 1][0] = c.x * 10.0f;
-              v[dy + 1][dx + 1][1] = c.y * 10.0f;
-              v[dy + 1][dx + 1][2] = c.z * 10.0f;
+              float *c = v[dy + 1][dx + 1];
+              ink_unpack_lab (src[(gsize) sy * w + sx], c);
+              c[0] *= 10.0f, c[1] *= 10.0f, c[2] *= 10.0f;
             }
         for (int c = 0; c < 3; c++)
           {
@@ -68,7 +156,8 @@ ref_gauss (const void *const *in, void *out, const void *push)
 {
   const InkPushGauss *pc = push;
   const guint16 *src = in[0];
-  int w = pc->width, h = pc->height;
+  int w = pc->width, h = pc->height, step = (int) pc->step;
+  float k = -0.5f / (pc->sigma * pc->sigma);
 
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
@@ -78,9 +167,11 @@ ref_gauss (const void *const *in, void *out, const void *push)
 
         for (int t = -pc->n; t <= pc->n; t++)
           {
-            float d = t * pc->step;
-            float wt = expf (-d * d / (2.0f * pc->sigma * pc->sigma));
-            InkVec4 c = ink_sample_h4 (src, w, h, x + pc->dx * d, y + pc->dy * d);
+            float d = (float) (t * step);
+            float wt = expf (d * d * k);
+            int qx = CLAMP (x + pc->dx * t * step, 0, w - 1);
+            int qy = CLAMP (y + pc->dy * t * step, 0, h - 1);
+            InkVec4 c = ink_load_h4 (src, (gsize) qy * w + qx);
             sum.x += wt * c.x, sum.y += wt * c.y, sum.z += wt * c.z, sum.w += wt * c.w;
             wsum += wt;
           }
@@ -90,49 +181,72 @@ ref_gauss (const void *const *in, void *out, const void *push)
 }
 
 static void
+sample_lab (const guint32 *src, InkLineTap tap, float c[3])
+{
+  float a[3], b[3];
+
+  ink_unpack_lab (src[tap.i0], a);
+  ink_unpack_lab (src[tap.i1], b);
+  for (int k = 0; k < 3; k++)
+    c[k] = a[k] + (b[k] - a[k]) * tap.t;
+}
+
+static void
 ref_bilateral (const void *const *in, void *out, const void *push)
 {
   const InkPushBilateral *pc = push;
-  const guint16 *src = in[0], *tensor = in[1];
+  const guint32 *src = in[0], *flow = in[1];
+  guint32 *dst = out;
   int w = pc->width, h = pc->height;
-  float kd = -0.5f / (pc->sigma_d * pc->sigma_d);
   float kr = -0.5f / (pc->sigma_r * pc->sigma_r);
 
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
       {
         gsize i = (gsize) y * w + x;
-        InkVec4 c0 = ink_load_h4 (src, i);
-        float tx, ty, dx, dy;
-        float sx = c0.x, sy = c0.y, sz = c0.z, wsum = 1.0f;
+        float tx, ty, ux, uy, len, spacing, c0[3], sum[3], wsum = 1.0f, q, ws, ratio, q2;
+        int n;
 
-        ink_tensor_tangent (ink_load_h4 (tensor, i), &tx, &ty);
+        ink_flow_at (flow, i, &tx, &ty);
         if (pc->mode == 0)
-          dx = ty, dy = -tx;
+          ink_line_step (ty, -tx, &ux, &uy);
         else
-          dx = tx, dy = ty;
-        for (int k = 1; k <= pc->n; k++)
+          ink_line_step (tx, ty, &ux, &uy);
+        len = sqrtf (ux * ux + uy * uy);
+        spacing = pc->step * len;
+        n = (int) ceilf ((float) pc->n / len);
+        ink_unpack_lab (src[i], c0);
+        memcpy (sum, c0, sizeof sum);
+        q = expf (-0.5f * spacing * spacing / (pc->sigma_d * pc->sigma_d));
+        ws = 1.0f, ratio = q, q2 = q * q;
+        for (int k = 1; k <= n; k++)
           {
-            float d = k * pc->step;
-            float ws = expf (d * d * kd);
-            InkVec4 a = ink_sample_h4 (src, w, h, x + dx * d, y + dy * d);
-            InkVec4 b = ink_sample_h4 (src, w, h, x - dx * d, y - dy * d);
-            float da = (a.x - c0.x) * (a.x - c0.x) + (a.y - c0.y) * (a.y - c0.y)
-                       + (a.z - c0.z) * (a.z - c0.z);
-            float db = (b.x - c0.x) * (b.x - c0.x) + (b.y - c0.y) * (b.y - c0.y)
-                       + (b.z - c0.z) * (b.z - c0.z);
-            float wa = ws * expf (da * kr), wb = ws * expf (db * kr);
+            float a[3], b[3], da = 0, db = 0, wa, wb;
 
-            sx += wa * a.x + wb * b.x;
-            sy += wa * a.y + wb * b.y;
-            sz += wa * a.z + wb * b.z;
+            ws *= ratio;
+            ratio *= q2;
+            sample_lab (src, ink_line_tap (w, h, x, y, ux, uy, k * pc->step), a);
+            sample_lab (src, ink_line_tap (w, h, x, y, ux, uy, -k * pc->step), b);
+            for (int c = 0; c < 3; c++)
+              {
+                da += (a[c] - c0[c]) * (a[c] - c0[c]);
+                db += (b[c] - c0[c]) * (b[c] - c0[c]);
+              }
+            wa = ws * expf (da * kr);
+            wb = ws * expf (db * kr);
+            for (int c = 0; c < 3; c++)
+              sum[c] += wa * a[c] + wb * b[c];
             wsum += wa + wb;
           }
-        ink_store_h4 (out, i, (InkVec4) { sx / wsum, sy / wsum, sz / wsum, c0.w });
+        for (int c = 0; c < 3; c++)
+          sum[c] /= wsum;
+        dst[i] = ink_pack_lab (sum);
       }
 }
 
-INK_DEFINE_PASS (lab, 1, InkPushSize);
+INK_DEFINE_PASS (reduce, 1, InkPushResample);
+INK_DEFINE_PASS (flow, 1, InkPushResample);
+INK_DEFINE_PASS (upsample, 1, InkPushResample);
 INK_DEFINE_PASS (tensor, 1, InkPushSize);
 INK_DEFINE_PASS (gauss, 1, InkPushGauss);
 INK_DEFINE_PASS (bilateral, 2, InkPushBilateral);

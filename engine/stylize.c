@@ -8,18 +8,30 @@
 #include "ink-error.h"
 #include "passes.h"
 
-/* Buffers, reused across runs of the same size. Four 8-byte and two 4-byte planes: 40 bytes a
- * pixel, about 330 MB at 3840x2160. */
 #define LINE_ITERATION 2
 
-enum { WIDE0, WIDE1, WIDE2, WIDE3, NARROW0, NARROW1, PALETTE, N_BUFFERS };
+/* Smoothing, the structure tensor and the palette work at no more than the reference size: at
+ * larger sizes their Gaussians are wider than any detail they keep, so the result is upsampled
+ * (bilinear) for the full-size lines, flattening and composite. Preview and export therefore
+ * share one smoothing, and the cost of the heavy part stops growing with the image. */
+#define WORKING_LONG_EDGE ((int) INK_REFERENCE_LONG_EDGE)
+
+/* Full-size buffers: the rgba16 source (8 bytes a pixel, kept for its alpha), the flow, the
+ * upsampled image, the DoG and the lines (4 bytes each): 24 bytes a pixel, 200 MB at 3840x2160.
+ * Working-size buffers: tensor and scratch (8 bytes), two lab32 planes and the flow (4 bytes). */
+enum {
+  SOURCE, FLOW, UP, DOG, LINES,
+  W_TENSOR, W_SCRATCH, W_LAB0, W_LAB1, W_FLOW,
+  PALETTE, N_BUFFERS
+};
 
 struct InkStylizer {
   InkCompute *compute;
   InkVkContext *vk;        /* owned when made by ink_stylizer_new_auto */
   gboolean owns_vk;
   InkBuffer *buffers[N_BUFFERS];
-  int width, height;
+  int width, height;       /* full size */
+  int work_width, work_height;
 };
 
 static const char *const stage_names[INK_STAGE_COUNT] = { "smooth", "flatten", "lines", "composite" };
@@ -96,7 +108,7 @@ free_buffers (InkStylizer *s)
 {
   for (int i = 0; i < N_BUFFERS; i++)
     ink_buffer_free (&s->buffers[i]);
-  s->width = s->height = 0;
+  s->width = s->height = s->work_width = s->work_height = 0;
 }
 
 void
@@ -124,8 +136,8 @@ gboolean
 ink_stylizer_prepare (InkStylizer *s, GError **error)
 {
   const InkPass *passes[] = {
-    &ink_pass_lab, &ink_pass_tensor, &ink_pass_gauss, &ink_pass_bilateral,
-    &ink_pass_flatten, &ink_pass_dog, &ink_pass_lines, &ink_pass_composite,
+    &ink_pass_reduce, &ink_pass_tensor, &ink_pass_gauss, &ink_pass_flow, &ink_pass_bilateral,
+    &ink_pass_upsample, &ink_pass_flatten, &ink_pass_dog, &ink_pass_lines, &ink_pass_composite,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (passes); i++)
@@ -138,16 +150,25 @@ static gboolean
 ensure_buffers (InkStylizer *s, int width, int height, GError **error)
 {
   static const char *const names[N_BUFFERS] = {
-    "wide0", "wide1", "wide2", "wide3", "narrow0", "narrow1", "palette",
+    "source", "flow", "up", "dog", "lines",
+    "work-tensor", "work-scratch", "work-lab0", "work-lab1", "work-flow", "palette",
   };
-  gsize n = (gsize) width * height;
+  int longest = MAX (width, height);
+  int ww = width, wh = height;
 
   if (s->width == width && s->height == height)
     return TRUE;
   free_buffers (s);
+  if (longest > WORKING_LONG_EDGE)
+    {
+      ww = MAX (1, (int) lrint ((double) width * WORKING_LONG_EDGE / longest));
+      wh = MAX (1, (int) lrint ((double) height * WORKING_LONG_EDGE / longest));
+    }
   for (int i = 0; i < N_BUFFERS; i++)
     {
-      gsize size = i <= WIDE3 ? n * 8 : i <= NARROW1 ? n * 4 : 32 * 16;
+      gsize full = (gsize) width * height, work = (gsize) ww * wh;
+      gsize size = i == SOURCE ? full * 8 : i < W_TENSOR ? full * 4
+                   : i <= W_SCRATCH ? work * 8 : i < PALETTE ? work * 4 : 32 * 16;
       s->buffers[i] = ink_buffer_new (s->compute, size, names[i], error);
       if (s->buffers[i] == NULL)
         {
@@ -157,6 +178,8 @@ ensure_buffers (InkStylizer *s, int width, int height, GError **error)
     }
   s->width = width;
   s->height = height;
+  s->work_width = ww;
+  s->work_height = wh;
   return TRUE;
 }
 
@@ -177,57 +200,80 @@ dispatch (InkStylizer *s, const InkPass *pass, int in0, int in1, int out, const 
                                stage_names[stage], error);
 }
 
-/* Both bilateral passes of one smoothing iteration: FROM -> WIDE3 -> TO (WIDE2 holds the tensor). */
+/* Both bilateral passes of one smoothing iteration, at the working size: FROM -> TMP -> TO. */
 static gboolean
-smooth_iteration (InkStylizer *s, const InkStyleParams *p, float scale, float step, int from,
+smooth_iteration (InkStylizer *s, const InkStyleParams *p, float work_scale, int from, int tmp,
                   int to, GError **error)
 {
   InkPushBilateral pb = {
-    .width = s->width, .height = s->height,
-    .sigma_d = p->smooth_spatial * scale, .step = step, .sigma_r = p->smooth_range / 100.0f,
+    .width = s->work_width, .height = s->work_height,
+    .sigma_d = p->smooth_spatial * work_scale, .step = 1.0f, .sigma_r = p->smooth_range / 100.0f,
   };
 
-  pb.n = taps (pb.sigma_d, step);
+  pb.n = taps (pb.sigma_d, 1.0f);
   pb.mode = 0;
-  if (!dispatch (s, &ink_pass_bilateral, from, WIDE2, WIDE3, &pb, INK_STAGE_SMOOTH, error))
+  if (!dispatch (s, &ink_pass_bilateral, from, W_FLOW, tmp, &pb, INK_STAGE_SMOOTH, error))
     return FALSE;
   pb.mode = 1;
-  return dispatch (s, &ink_pass_bilateral, WIDE3, WIDE2, to, &pb, INK_STAGE_SMOOTH, error);
+  return dispatch (s, &ink_pass_bilateral, tmp, W_FLOW, to, &pb, INK_STAGE_SMOOTH, error);
 }
 
 static gboolean
-record_lines (InkStylizer *s, const InkStyleParams *p, float scale, float step, int image,
-              GError **error)
+upsample (InkStylizer *s, int from, InkStage stage, GError **error)
+{
+  InkPushResample pr = { s->width, s->height, s->work_width, s->work_height };
+  return dispatch (s, &ink_pass_upsample, from, -1, UP, &pr, stage, error);
+}
+
+/* The DoG's narrow sigma for LINE_WEIGHT (about half the stroke width); below MIN_LINE_SIGMA px
+ * the image cannot show the stroke, which then fades (line_alpha) rather than vanishing. */
+#define MIN_LINE_SIGMA 0.4f
+
+static float
+line_sigma (const InkStyleParams *p, float scale)
+{
+  return 0.5f * p->line_weight * scale;
+}
+
+/* Lines at full size from the working image IMAGE (upsampled into UP). */
+static gboolean
+record_lines (InkStylizer *s, const InkStyleParams *p, float scale, int image, GError **error)
 {
   InkPushDog pd = {
     .width = s->width, .height = s->height,
-    .sigma = MAX (0.4f, 0.5f * p->line_weight * scale), .k = 1.6f, .tau = 0.995f, .step = 1.0f,
+    .sigma = MAX (MIN_LINE_SIGMA, line_sigma (p, scale)), .k = 1.6f, .tau = 0.995f,
+    .step = 1.0f,   /* a thin line needs every pixel across it */
   };
   InkPushLines pl = {
     .width = s->width, .height = s->height,
-    .sigma = p->line_smoothness * scale, .step = step,
+    .sigma = p->line_smoothness * scale, .step = MAX (1.0f, roundf (scale)),
     .eps = -(0.012f - 0.011f * p->line_sensitivity), .phi = 200.0f,
   };
 
-  /* The DoG needs every pixel across a thin line: no wider steps there. */
-  pd.step = MIN (step, MAX (1.0f, pd.sigma * 0.5f));
-  pd.n = (int) ceilf (2.0f * pd.k * pd.sigma / pd.step);
-  pl.n = taps (pl.sigma, step);
-  if (!dispatch (s, &ink_pass_dog, image, WIDE2, NARROW0, &pd, INK_STAGE_LINES, error))
+  pd.n = (int) ceilf (2.0f * pd.k * pd.sigma);
+  pl.n = taps (pl.sigma, pl.step);
+  if (!upsample (s, image, INK_STAGE_LINES, error)
+      || !dispatch (s, &ink_pass_dog, UP, FLOW, DOG, &pd, INK_STAGE_LINES, error))
     return FALSE;
-  return dispatch (s, &ink_pass_lines, NARROW0, WIDE2, NARROW1, &pl, INK_STAGE_LINES, error);
+  return dispatch (s, &ink_pass_lines, DOG, FLOW, LINES, &pl, INK_STAGE_LINES, error);
 }
 
 static gboolean
 record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const float *palette,
         guint32 *rgba8, InkStylizeStats *stats, GError **error)
 {
-  float scale = ink_style_scale (src->width, src->height);
-  float step = MAX (1.0f, scale);
+  /* The three working lab32 planes the smoothing rotates through. */
+  static const int planes[3] = { W_LAB0, W_LAB1, W_SCRATCH };
+  float scale = ink_style_scale (s->width, s->height);
+  float work_scale = ink_style_scale (s->work_width, s->work_height);
   gboolean lines = p->line_weight > 0.0f;
-  InkPushSize ps = { .width = s->width, .height = s->height };
+  InkPushSize ps = { .width = s->work_width, .height = s->work_height };
+  InkPushResample reduce = { s->work_width, s->work_height, s->width, s->height };
+  InkPushResample flow_work = { s->work_width, s->work_height, s->work_width, s->work_height };
+  InkPushResample flow_full = { s->width, s->height, s->work_width, s->work_height };
   InkPushGauss pg = {
-    .width = s->width, .height = s->height, .sigma = p->structure_scale * scale, .step = step,
+    .width = s->work_width, .height = s->work_height, .sigma = p->structure_scale * work_scale,
+    .step = 1.0f,
   };
   InkPushFlatten pf = {
     .width = s->width, .height = s->height, .colors = p->colors, .tones = p->cel_tones,
@@ -236,54 +282,65 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
   InkPushComposite pc = {
     .width = s->width, .height = s->height, .has_lines = lines, .mono = p->mono,
     .line_r = p->line_color[0], .line_g = p->line_color[1], .line_b = p->line_color[2],
+    .line_alpha = MIN (1.0f, line_sigma (p, scale) / MIN_LINE_SIGMA),
     .saturation = p->saturation, .contrast = p->contrast, .screentone = p->screentone,
     .tone_cell = MAX (2.5f, p->tone_size * scale),
   };
+  InkBuffer *composite_in[3];
   gsize n = (gsize) s->width * s->height;
   gint64 t0;
-  int image = WIDE1;
+  int image = 0;   /* index into planes */
 
-  pg.n = taps (pg.sigma, step);
+  pg.n = taps (pg.sigma, 1.0f);
   if (!ink_compute_begin (s->compute, error))
     return FALSE;
 
   t0 = g_get_monotonic_time ();
-  if (!ink_compute_upload (s->compute, s->buffers[WIDE0], src->pixels, n * 8, error)
+  if (!ink_compute_upload (s->compute, s->buffers[SOURCE], src->pixels, n * 8, error)
       || !ink_compute_upload (s->compute, s->buffers[PALETTE], palette, p->colors * 16, error))
     return FALSE;
   stats->upload_ms = (g_get_monotonic_time () - t0) / 1000.0;
 
-  /* Stage 1: OKLab (WIDE1), tensor (WIDE2, via WIDE3 for the separable blur). */
-  if (!dispatch (s, &ink_pass_lab, WIDE0, -1, WIDE1, &ps, INK_STAGE_SMOOTH, error)
-      || !dispatch (s, &ink_pass_tensor, WIDE1, -1, WIDE2, &ps, INK_STAGE_SMOOTH, error))
-    return FALSE;
+  /* Stage 1 at the working size: OKLab, the tensor (blurred through SCRATCH) and its flow, the
+   * bilateral iterations. The flow is also sampled up to full size for the lines. */
   pg.dx = 1, pg.dy = 0;
-  if (!dispatch (s, &ink_pass_gauss, WIDE2, -1, WIDE3, &pg, INK_STAGE_SMOOTH, error))
+  if (!dispatch (s, &ink_pass_reduce, SOURCE, -1, W_LAB0, &reduce, INK_STAGE_SMOOTH, error)
+      || !dispatch (s, &ink_pass_tensor, W_LAB0, -1, W_TENSOR, &ps, INK_STAGE_SMOOTH, error)
+      || !dispatch (s, &ink_pass_gauss, W_TENSOR, -1, W_SCRATCH, &pg, INK_STAGE_SMOOTH, error))
     return FALSE;
   pg.dx = 0, pg.dy = 1;
-  if (!dispatch (s, &ink_pass_gauss, WIDE3, -1, WIDE2, &pg, INK_STAGE_SMOOTH, error))
+  if (!dispatch (s, &ink_pass_gauss, W_SCRATCH, -1, W_TENSOR, &pg, INK_STAGE_SMOOTH, error)
+      || !dispatch (s, &ink_pass_flow, W_TENSOR, -1, W_FLOW, &flow_work, INK_STAGE_SMOOTH, error)
+      || (lines && !dispatch (s, &ink_pass_flow, W_TENSOR, -1, FLOW, &flow_full,
+                              INK_STAGE_LINES, error)))
     return FALSE;
 
   /* The lines see the image after LINE_ITERATION smoothing iterations (fewer speckles in fur and
    * wood grain than after one), the flats after all of them. */
   for (int k = 0; k < p->smooth_passes; k++)
     {
-      int to = image == WIDE1 ? WIDE0 : WIDE1;
-      if (!smooth_iteration (s, p, scale, step, image, to, error))
+      if (!smooth_iteration (s, p, work_scale, planes[image], planes[(image + 1) % 3],
+                             planes[(image + 2) % 3], error))
         return FALSE;
-      image = to;
-      if (k == MIN (LINE_ITERATION, p->smooth_passes) - 1 && lines && !record_lines (s, p, scale, step, image, error))
+      image = (image + 2) % 3;
+      if (k == MIN (LINE_ITERATION, p->smooth_passes) - 1 && lines
+          && !record_lines (s, p, scale, planes[image], error))
         return FALSE;
     }
-  if (p->smooth_passes == 0 && lines && !record_lines (s, p, scale, step, image, error))
+  if (p->smooth_passes == 0 && lines && !record_lines (s, p, scale, planes[image], error))
     return FALSE;
 
-  /* Stage 2 into WIDE3; stage 4 into NARROW0 (the DoG is no longer needed). */
-  if (!dispatch (s, &ink_pass_flatten, image, PALETTE, WIDE3, &pf, INK_STAGE_FLATTEN, error)
-      || !dispatch (s, &ink_pass_composite, WIDE3, NARROW1, NARROW0, &pc, INK_STAGE_COMPOSITE,
-                    error))
+  /* Stage 2 at full size into DOG (no longer needed); stage 4 into UP. */
+  if (!upsample (s, planes[image], INK_STAGE_FLATTEN, error)
+      || !dispatch (s, &ink_pass_flatten, UP, PALETTE, DOG, &pf, INK_STAGE_FLATTEN, error))
     return FALSE;
-  if (!ink_compute_download (s->compute, s->buffers[NARROW0], rgba8, n * 4, error))
+  composite_in[0] = s->buffers[DOG];
+  composite_in[1] = s->buffers[LINES];
+  composite_in[2] = s->buffers[SOURCE];
+  if (!ink_compute_dispatch (s->compute, &ink_pass_composite, composite_in, s->buffers[UP], &pc,
+                             stage_names[INK_STAGE_COMPOSITE], error))
+    return FALSE;
+  if (!ink_compute_download (s->compute, s->buffers[UP], rgba8, n * 4, error))
     return FALSE;
   return ink_compute_finish (s->compute, error);
 }

@@ -1,19 +1,21 @@
 #version 450
-// flatten.comp: colour flattening: soft assignment to a palette of COLORS OKLab colours, mixed with
-// the input by FLATTEN, then optional cel shading: the lightness relative to the region's palette
-// colour quantized (softly) into TONES bands CEL_STEP apart.
-// In: binding 0, half4 OKLab; binding 1, vec4 palette[colors] (OKLab). Out: binding 2, half4 OKLab.
+// flatten.comp: colour flattening: soft assignment to the two nearest of COLORS palette colours
+// (OKLab), mixed with the input by FLATTEN, then optional cel shading: the lightness relative to
+// the region's palette colour quantized (softly) into TONES bands CEL_STEP apart.
+// In: binding 0, lab32; binding 1, vec4 palette[colors] (OKLab). Out: binding 2, lab32.
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Src { uvec2 src[]; };
+layout (std430, binding = 0) readonly buffer Src { uint src[]; };
 layout (std430, binding = 1) readonly buffer Palette { vec4 palette[]; };
-layout (std430, binding = 2) writeonly buffer Dst { uvec2 dst[]; };
+layout (std430, binding = 2) writeonly buffer Dst { uint dst[]; };
 layout (push_constant) uniform Push {
   int width, height, colors, tones;
   float flatten, softness, cel_amount, cel_step;
 } pc;
 
 #include "common.glsl"
+
+shared vec3 colors[32];
 
 float soft_round (float x)
 {
@@ -23,29 +25,36 @@ float soft_round (float x)
 
 void main ()
 {
+  // The palette, read once a workgroup (per-invocation buffer reads are gathers on CPU devices).
+  uint li = gl_LocalInvocationIndex;
+  if (li < uint (pc.colors))
+    colors[li] = palette[li].xyz;
+  barrier ();
   ivec2 p = pixel ();
   if (outside (p))
     return;
   int i = index_of (p);
-  vec4 c = unpack_h4 (src[i]);
-  float dmin = 1e9;
+  vec3 c = unpack_lab (src[i]);
+  float d1 = 1e9, d2 = 1e9;
+  int k1 = 0, k2 = 0;
   for (int k = 0; k < pc.colors; k++)
     {
-      vec3 d = c.xyz - palette[k].xyz;
-      dmin = min (dmin, dot (d, d));
+      vec3 e = c - colors[k];
+      float d = dot (e, e);
+      if (d < d1)
+        {
+          d2 = d1, k2 = k1;
+          d1 = d, k1 = k;
+        }
+      else if (d < d2)
+        {
+          d2 = d, k2 = k;
+        }
     }
-  vec3 acc = vec3 (0.0);
-  float wsum = 0.0;
-  float ks = -0.5 / (pc.softness * pc.softness);
-  for (int k = 0; k < pc.colors; k++)
-    {
-      vec3 d = c.xyz - palette[k].xyz;
-      float w = exp ((dot (d, d) - dmin) * ks);
-      acc += w * palette[k].xyz;
-      wsum += w;
-    }
-  vec3 snapped = acc / wsum;
-  vec3 f = mix (c.xyz, snapped, pc.flatten);
+  // Near the boundary between two palette regions the colours blend over about SOFTNESS.
+  float w2 = pc.colors > 1 ? exp ((d1 - d2) / (2.0 * pc.softness * pc.softness)) : 0.0;
+  vec3 snapped = (colors[k1] + w2 * colors[k2]) / (1.0 + w2);
+  vec3 f = mix (c, snapped, pc.flatten);
   if (pc.tones >= 2)
     {
       float centre = 0.5 * float (pc.tones - 1);
@@ -53,5 +62,5 @@ void main ()
       float cel = snapped.x + (soft_round (x) - centre) * pc.cel_step;
       f.x = mix (f.x, cel, pc.cel_amount);
     }
-  dst[i] = pack_h4 (vec4 (f, c.w));
+  dst[i] = pack_lab (f);
 }

@@ -1,9 +1,9 @@
 #version 450
 // tensor.comp: the structure tensor (E, F, G) of an OKLab image from Sobel derivatives of L, a, b.
-// In: binding 0, half4 OKLab. Out: binding 1, half4 (E, F, G, 0) in (OKLab x 10 / px)^2.
+// In: binding 0, lab32. Out: binding 1, half4 (E, F, G, 0) in (OKLab x 10 / px)^2.
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Src { uvec2 src[]; };
+layout (std430, binding = 0) readonly buffer Src { uint src[]; };
 layout (std430, binding = 1) writeonly buffer Dst { uvec2 dst[]; };
 layout (push_constant) uniform Push { int width, height; } pc;
 
@@ -12,7 +12,7 @@ layout (push_constant) uniform Push { int width, height; } pc;
 vec3 at (ivec2 p)
 {
   p = clamp (p, ivec2 (0), ivec2 (pc.width - 1, pc.height - 1));
-  return unpack_h4 (src[index_of (p)]).xyz * 10.0;
+  return unpack_lab (src[index_of (p)]) * 10.0;
 }
 
 void main ()

@@ -1,0 +1,97 @@
+#!/bin/sh
+# dev.sh: one-command set-up, build and run on Debian 12 (as root, or with sudo):
+#   scripts/dev.sh sample   install what is missing, build, stylize the bundled sample
+#   scripts/dev.sh test     install what is missing, build with -Werror, run every test, the
+#                           engine tests again under AddressSanitizer + UBSan, and the loader's
+#                           fuzzer for FUZZ_SECONDS (default 60)
+# Idempotent: packages are installed only when missing, build folders are reused.
+set -eu
+cd "$(dirname "$0")/.."
+
+PACKAGES="meson ninja-build pkg-config gcc glslang-tools libvulkan-dev mesa-vulkan-drivers
+  vulkan-validationlayers libglib2.0-dev libavcodec-dev libavformat-dev libavutil-dev
+  libswscale-dev"
+TEST_PACKAGES="clang libclang-rt-14-dev"
+
+install_missing () {
+  missing=""
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+  [ -z "$missing" ] && return 0
+  echo "dev.sh: installing$missing"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+}
+
+# build DIR [meson options...]
+build () {
+  dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$@"
+  else
+    meson configure "$dir" "$@" >/dev/null
+  fi
+  ninja -C "$dir"
+}
+
+# Totals for the closing line, from meson's summary.
+passed=0 failed=0
+count () {
+  log=$1
+  ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+  fail=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+  timeout=$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+  passed=$((passed + ${ok:-0}))
+  failed=$((failed + ${fail:-0} + ${timeout:-0}))
+}
+
+run_tests () {
+  status=0
+  build build -Dwerror=true
+  meson test -C build --print-errorlogs 2>&1 | tee build/test-summary.txt || status=1
+  count build/test-summary.txt
+
+  # The engine under AddressSanitizer + UBSan. The validation layer is not built with ASan, so it
+  # runs in the plain build only; lavapipe's JIT is fine under ASan.
+  build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+  INKLOOP_NO_VALIDATION=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ASAN_OPTIONS=detect_leaks=0 \
+    meson test -C build-asan --suite engine --print-errorlogs 2>&1 | tee build-asan/test-summary.txt || status=1
+  count build-asan/test-summary.txt
+
+  # The image loader's fuzzer, for a bounded time.
+  if [ ! -f build-fuzz/build.ninja ]; then
+    CC=clang meson setup build-fuzz -Dfuzzing=true -Db_lundef=false >/dev/null
+  fi
+  ninja -C build-fuzz tests/fuzz-load
+  mkdir -p build-fuzz/tests/fuzz-work
+  if (cd build-fuzz && ./tests/fuzz-load -max_total_time="${FUZZ_SECONDS:-60}" -rss_limit_mb=2048 \
+        -print_final_stats=1 tests/fuzz-work ../tests/fuzz-corpus) > build-fuzz/fuzz.log 2>&1; then
+    passed=$((passed + 1)); echo "fuzz-load: clean for ${FUZZ_SECONDS:-60} s"
+  else
+    failed=$((failed + 1)); status=1; tail -n 40 build-fuzz/fuzz.log
+  fi
+
+  echo "$passed passed, $failed failed"
+  return $status
+}
+
+case "${1:-}" in
+  sample)
+    install_missing $PACKAGES
+    build build
+    ./build/app/inkloop-cli still data/sample.png -o sample-comic.png --preset anime -v
+    echo "dev.sh: wrote sample-comic.png"
+    ;;
+  test)
+    install_missing $PACKAGES $TEST_PACKAGES
+    run_tests
+    ;;
+  *)
+    echo "usage: scripts/dev.sh sample|test" >&2
+    exit 2
+    ;;
+esac

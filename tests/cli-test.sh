@@ -1,0 +1,89 @@
+#!/bin/sh
+# cli-test.sh: inkloop-cli end to end: exit codes, messages that name the file, no partial or
+# clobbered output on failure, the CPU fallback without a Vulkan driver, devices and bench.
+# Usage: cli-test.sh INKLOOP-CLI SAMPLE.png TEST-DATA-DIR
+set -u
+cli=$1 sample=$2 data=$3
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+ok () { passed=$((passed + 1)); echo "ok - $1"; }
+bad () { failed=$((failed + 1)); echo "not ok - $1"; }
+
+# expect CODE NAME [PATTERN]: runs the rest of "$@" after --, checks the exit status, and that
+# stderr matches PATTERN (grep -E) when one is given.
+expect () {
+  code=$1 name=$2 pattern=$3; shift 4
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  got=$?
+  if [ "$got" != "$code" ]; then
+    bad "$name: exit $got, wanted $code"; sed 's/^/#   /' "$tmp/err"; return
+  fi
+  if [ -n "$pattern" ] && ! grep -Eq -e "$pattern" "$tmp/err"; then
+    bad "$name: stderr does not match '$pattern'"; sed 's/^/#   /' "$tmp/err"; return
+  fi
+  ok "$name"
+}
+
+is_png () { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]; }
+no_temporaries () { ! ls -A "$1" | grep -q '^\.'; }
+
+expect 0 "--help" "" -- "$cli" --help
+expect 2 "no command" "" -- "$cli"
+expect 2 "unknown command" "unknown command 'paint'" -- "$cli" paint
+expect 0 "still --help" "" -- "$cli" still --help
+expect 0 "--version" "" -- "$cli" --version
+
+expect 0 "still writes a PNG" "" -- "$cli" still "$sample" -o "$tmp/out.png" --size 160
+if is_png "$tmp/out.png" && no_temporaries "$tmp"; then ok "output is a PNG, no temporary left"; else bad "output is a PNG, no temporary left"; fi
+
+for preset in anime comic manga soft; do
+  expect 0 "preset $preset" "" -- "$cli" still "$sample" -o "$tmp/$preset.png" --size 96 --preset "$preset"
+done
+expect 0 "every style option" "" -- "$cli" still "$sample" -o "$tmp/all.png" --size 96 \
+  --smooth-passes 2 --smooth-spatial 4 --smooth-range 6 --structure-scale 3 --colors 6 \
+  --flatten 1 --cel-tones 2 --cel-amount 1 --line-weight 3 --line-sensitivity 0.8 \
+  --line-smoothness 1 --line-color '#203040' --saturation 0.5 --contrast 1.5 --mono true \
+  --screentone 0.5 --tone-size 8
+expect 0 "C reference path (--device cpu)" "" -- "$cli" still "$sample" -o "$tmp/cpu.png" --size 64 --device cpu
+
+# Bad input: a clear one-line message naming the file, a non-zero exit, nothing written.
+echo "old" > "$tmp/keep.png"
+expect 1 "missing input" "nowhere\.png" -- "$cli" still "$tmp/nowhere.png" -o "$tmp/keep.png"
+expect 1 "not an image" "not-an-image\.png" -- "$cli" still "$data/not-an-image.png" -o "$tmp/keep.png"
+expect 1 "truncated PNG" "truncated\.png" -- "$cli" still "$data/truncated.png" -o "$tmp/keep.png"
+expect 1 "corrupt JPEG" "corrupt\.jpg" -- "$cli" still "$data/corrupt.jpg" -o "$tmp/keep.png"
+expect 1 "0x0 PNG" "zero\.png" -- "$cli" still "$data/zero.png" -o "$tmp/keep.png"
+expect 1 "30000x30000 header" "huge-header\.png.*(30000|at most)" -- "$cli" still "$data/huge-header.png" -o "$tmp/keep.png"
+if [ "$(cat "$tmp/keep.png")" = "old" ] && no_temporaries "$tmp"; then ok "failed runs left the existing file alone"; else bad "failed runs left the existing file alone"; fi
+expect 0 "1x1 image" "" -- "$cli" still "$data/one.png" -o "$tmp/one-out.png"
+
+expect 1 "output folder missing" "missing-dir/x\.png" -- "$cli" still "$sample" -o "$tmp/missing-dir/x.png" --size 64
+[ ! -e "$tmp/missing-dir" ] && ok "nothing created for a missing folder" || bad "nothing created for a missing folder"
+touch "$tmp/a-file"
+expect 1 "output folder is a file" "a-file/x\.png" -- "$cli" still "$sample" -o "$tmp/a-file/x.png" --size 64
+expect 2 "output not .png" "\.png" -- "$cli" still "$sample" -o "$tmp/x.gif"
+expect 2 "no output" "-o" -- "$cli" still "$sample"
+expect 2 "line weight out of range" "line-weight is 99; it must be between 0 and 8 px" -- "$cli" still "$sample" -o "$tmp/x.png" --line-weight 99
+expect 2 "colors not a number" "colors: 'many' is not a valid whole number" -- "$cli" still "$sample" -o "$tmp/x.png" --colors many
+expect 2 "unknown preset" "unknown preset 'noir'" -- "$cli" still "$sample" -o "$tmp/x.png" --preset noir
+expect 2 "size out of range" "--size" -- "$cli" still "$sample" -o "$tmp/x.png" --size 99999
+expect 1 "unknown device" "no usable Vulkan device matches 'no-such-gpu'" -- "$cli" still "$sample" -o "$tmp/x.png" --device no-such-gpu
+[ ! -e "$tmp/x.png" ] && ok "no output from refused runs" || bad "no output from refused runs"
+
+# No Vulkan driver at all: the C reference path, said once.
+expect 0 "no Vulkan driver: CPU fallback" "using the CPU reference path" -- \
+  env VK_DRIVER_FILES=/nonexistent.json VK_ICD_FILENAMES=/nonexistent.json \
+  "$cli" still "$sample" -o "$tmp/fallback.png" --size 48
+is_png "$tmp/fallback.png" && ok "fallback output is a PNG" || bad "fallback output is a PNG"
+
+expect 0 "devices" "" -- "$cli" devices
+grep -q '^\*' "$tmp/out" && ok "devices marks the chosen one" || bad "devices marks the chosen one"
+expect 0 "bench --json" "" -- "$cli" bench "$sample" --sizes 64,100 --runs 1 --json
+if grep -q '"device"' "$tmp/out" && grep -q '"stylize_ms"' "$tmp/out" && grep -q '"smooth_ms"' "$tmp/out" \
+   && grep -q '"width": 100' "$tmp/out"; then ok "bench JSON has device, sizes and stage times"; else bad "bench JSON"; cat "$tmp/out"; fi
+expect 2 "bench bad sizes" "--sizes" -- "$cli" bench --sizes 0,abc
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
