@@ -298,6 +298,19 @@ test_resolution_independent (void)
     g_test_message ("flats only: PSNR %.1f dB", db);
     g_assert_cmpfloat (db, >=, 28.0);
   }
+  /* Across the working size (1024 px): 1600 px stylized and scaled to 800 vs 800 px stylized. */
+  {
+    InkLoadParams l1 = { .long_edge = 1600 };
+    InkImage *a = ink_image_load (path, &l1, &error), *b = ink_image_scale (a, 800, &error);
+    InkImage *a_out = stylize (s, a, "comic"), *b_out = stylize (s, b, "comic");
+    InkImage *a_down = ink_image_scale (a_out, 800, &error);
+
+    db = psnr (a_down, b_out);
+    g_test_message ("comic at 800 px vs 1600 px scaled to 800: PSNR %.1f dB", db);
+    g_assert_cmpfloat (db, >=, 24.0);
+    ink_image_free (&a), ink_image_free (&b), ink_image_free (&a_out), ink_image_free (&b_out);
+    ink_image_free (&a_down);
+  }
   ink_image_free (&big), ink_image_free (&small), ink_image_free (&big_out);
   ink_image_free (&small_out), ink_image_free (&down), ink_image_free (&flat_small);
   ink_image_free (&flat_down), ink_image_free (&down_flat);
