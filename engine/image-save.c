@@ -1,0 +1,164 @@
+/* image-save.c: writes an InkImage as an 8-bit PNG (libavcodec's encoder) through an atomic file. */
+#include "ink-image.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavutil/opt.h>
+
+#include "atomic-file.h"
+#include "ink-error.h"
+
+/* Speed against size, measured on 1920x1080 images (one core; libavcodec 59, zlib 1.2.13):
+ *   photo:        paeth level 3 137 ms 2.36 MB, level 4 128 ms 2.32 MB, level 6 444 ms 2.20 MB,
+ *                 "mixed" level 4 145 ms 2.32 MB, no filter level 4 133 ms 4.41 MB;
+ *   comic-like:   paeth level 3 31 ms 319 KB, level 4 34 ms 283 KB, level 6 62 ms 238 KB.
+ * zlib's level 4 is its first lazy-matching level: faster than 3 on photos and smaller on both. */
+#define PNG_COMPRESSION_LEVEL 4
+#define PNG_PREDICTION "paeth"
+
+/* Same as in media-input.c: keep FFmpeg's own messages off the user's terminal. */
+static void
+init_ffmpeg_logging (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      const char *env = g_getenv ("INKLOOP_FFMPEG_LOG");
+
+      if (env == NULL)
+        av_log_set_level (AV_LOG_QUIET);
+      else if (g_strcmp0 (env, "debug") == 0)
+        av_log_set_level (AV_LOG_DEBUG);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+/* 16 to 8 bits, rounded to nearest. */
+static inline guint8
+to8 (guint16 v)
+{
+  return (guint8) (((guint32) v * 255 + 32767) / 65535);
+}
+
+static void
+set_encode_error (GError **error,
+                  const char *path,
+                  int ret)
+{
+  char text[AV_ERROR_MAX_STRING_SIZE] = "";
+
+  if (ret == AVERROR (ENOMEM))
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "%s: cannot write: out of memory", path);
+      return;
+    }
+  av_strerror (ret, text, sizeof text);
+  g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "%s: cannot write: PNG encoding failed (%s)",
+               path, text);
+}
+
+static void
+fill_frame (AVFrame *frame,
+            const InkImage *image)
+{
+  int channels = image->has_alpha ? 4 : 3;
+
+  for (int y = 0; y < image->height; y++)
+    {
+      const guint16 *src = image->pixels + (gsize) y * image->width * 4;
+      guint8 *dst = frame->data[0] + (gsize) y * frame->linesize[0];
+
+      for (int x = 0; x < image->width; x++, src += 4, dst += channels)
+        for (int c = 0; c < channels; c++)
+          dst[c] = to8 (src[c]);
+    }
+}
+
+gboolean
+ink_image_save_png (const InkImage *image,
+                    const char *path,
+                    GError **error)
+{
+  const AVCodec *codec;
+  AVCodecContext *encoder = NULL;
+  AVFrame *frame = NULL;
+  AVPacket *packet = NULL;
+  InkAtomicFile *file = NULL;
+  int ret;
+
+  g_return_val_if_fail (image != NULL && image->pixels != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  init_ffmpeg_logging ();
+
+  codec = avcodec_find_encoder (AV_CODEC_ID_PNG);
+  if (codec == NULL)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_FAILED,
+                   "%s: cannot write: this FFmpeg has no PNG encoder", path);
+      goto error;
+    }
+  encoder = avcodec_alloc_context3 (codec);
+  frame = av_frame_alloc ();
+  packet = av_packet_alloc ();
+  if (encoder == NULL || frame == NULL || packet == NULL)
+    {
+      set_encode_error (error, path, AVERROR (ENOMEM));
+      goto error;
+    }
+
+  encoder->width = image->width;
+  encoder->height = image->height;
+  encoder->pix_fmt = image->has_alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24;
+  encoder->time_base = (AVRational) { 1, 1 };
+  encoder->compression_level = PNG_COMPRESSION_LEVEL;
+  encoder->thread_count = 1;
+  av_opt_set (encoder->priv_data, "pred", PNG_PREDICTION, 0);
+  ret = avcodec_open2 (encoder, codec, NULL);
+  if (ret < 0)
+    {
+      set_encode_error (error, path, ret);
+      goto error;
+    }
+
+  frame->width = image->width;
+  frame->height = image->height;
+  frame->format = encoder->pix_fmt;
+  ret = av_frame_get_buffer (frame, 0);
+  if (ret < 0)
+    {
+      set_encode_error (error, path, ret);
+      goto error;
+    }
+  fill_frame (frame, image);
+
+  ret = avcodec_send_frame (encoder, frame);
+  if (ret >= 0)
+    ret = avcodec_receive_packet (encoder, packet);
+  if (ret < 0)
+    {
+      set_encode_error (error, path, ret);
+      goto error;
+    }
+
+  file = ink_atomic_file_open (path, error);
+  if (file == NULL)
+    goto error;
+  if (!ink_atomic_file_write (file, packet->data, (gsize) packet->size, error))
+    goto error;
+  if (!ink_atomic_file_commit (&file, error))
+    goto error;
+
+  av_packet_free (&packet);
+  av_frame_free (&frame);
+  avcodec_free_context (&encoder);
+  return TRUE;
+
+error:
+  ink_atomic_file_abort (&file);
+  av_packet_free (&packet);
+  av_frame_free (&frame);
+  avcodec_free_context (&encoder);
+  return FALSE;
+}
