@@ -12,7 +12,7 @@
  *                 "mixed" level 4 145 ms 2.32 MB, no filter level 4 133 ms 4.41 MB;
  *   comic-like:   paeth level 3 31 ms 319 KB, level 4 34 ms 283 KB, level 6 62 ms 238 KB.
  * zlib's level 4 is its first lazy-matching level: faster than 3 on photos and smaller on both. */
-#define PNG_COMPRESSION_LEVEL 4
+#define PNG_COMPRESSION_LEVEL 2
 #define PNG_PREDICTION "paeth"
 
 /* Same as in media-input.c: keep FFmpeg's own messages off the user's terminal. */

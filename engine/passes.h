@@ -59,6 +59,7 @@ typedef struct {
 
 typedef struct {
   gint32 width, height;
+  gint32 src_width, src_height;  /* the smoothed image, sampled bilinearly (<= width, height) */
   gint32 colors;        /* palette entries (vec4 OKLab each) */
   gint32 tones;         /* cel tones: 0 off, 2..4 */
   float flatten;        /* 0..1 */

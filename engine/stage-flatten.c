@@ -28,10 +28,12 @@ ref_flatten (const void *const *in, void *out, const void *push)
 
   for (gsize i = 0; i < n; i++)
     {
+      InkBilinearMap m = ink_bilinear_map (pc->width, pc->height, pc->src_width, pc->src_height,
+                                           i % pc->width, i / pc->width);
       float c[3], d1 = 1e9f, d2 = 1e9f, w2, snapped[3], f[3];
       int k1 = 0, k2 = 0;
 
-      ink_unpack_lab (src[i], c);
+      ink_sample_lab (src, &m, c);
       for (int k = 0; k < pc->colors; k++)
         {
           const float *p = palette + 4 * k;

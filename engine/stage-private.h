@@ -98,6 +98,44 @@ ink_flow_at (const guint32 *flow, gsize i, float *tx, float *ty)
   *ty = ink_half_to_float (flow[i] >> 16);
 }
 
+/* Bilinear at an output pixel's centre mapped onto a source grid of another size (flow.comp,
+ * upsample.comp, flatten.comp). */
+typedef struct {
+  gsize i[4];        /* top-left, top-right, bottom-left, bottom-right */
+  float tx, ty;
+} InkBilinearMap;
+
+static inline InkBilinearMap
+ink_bilinear_map (int width, int height, int src_width, int src_height, int x, int y)
+{
+  float qx = (x + 0.5f) * src_width / width - 0.5f;
+  float qy = (y + 0.5f) * src_height / height - 0.5f;
+  float fx = floorf (qx), fy = floorf (qy);
+  int x0 = (int) fx, y0 = (int) fy;
+  int xa = CLAMP (x0, 0, src_width - 1), xb = CLAMP (x0 + 1, 0, src_width - 1);
+  int ya = CLAMP (y0, 0, src_height - 1), yb = CLAMP (y0 + 1, 0, src_height - 1);
+
+  return (InkBilinearMap) {
+    { (gsize) ya * src_width + xa, (gsize) ya * src_width + xb,
+      (gsize) yb * src_width + xa, (gsize) yb * src_width + xb },
+    qx - fx, qy - fy };
+}
+
+static inline void
+ink_sample_lab (const guint32 *src, const InkBilinearMap *m, float lab[3])
+{
+  float c[4][3];
+
+  for (int k = 0; k < 4; k++)
+    ink_unpack_lab (src[m->i[k]], c[k]);
+  for (int ch = 0; ch < 3; ch++)
+    {
+      float top = c[0][ch] + (c[1][ch] - c[0][ch]) * m->tx;
+      float bottom = c[2][ch] + (c[3][ch] - c[2][ch]) * m->tx;
+      lab[ch] = top + (bottom - top) * m->ty;
+    }
+}
+
 /* Nearest pixel to Q, clamped (clamp_pixel in common.glsl). */
 static inline gsize
 ink_nearest (int width, int height, float qx, float qy)

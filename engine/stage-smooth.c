@@ -9,10 +9,6 @@
 #include "tensor.spv.h"
 #include "upsample.spv.h"
 
-typedef struct {
-  gsize i[4];        /* top-left, top-right, bottom-left, bottom-right */
-  float tx, ty;
-} InkBilinearMap;
 
 static void
 ref_reduce (const void *const *in, void *out, const void *push)
@@ -40,23 +36,6 @@ ref_reduce (const void *const *in, void *out, const void *push)
       }
 }
 
-/* Bilinear at the output pixel's centre mapped onto the source grid (flow.comp, upsample.comp). */
-static InkBilinearMap
-bilinear_map (const InkPushResample *pc, int x, int y)
-{
-  float qx = (x + 0.5f) * pc->src_width / pc->width - 0.5f;
-  float qy = (y + 0.5f) * pc->src_height / pc->height - 0.5f;
-  float fx = floorf (qx), fy = floorf (qy);
-  int x0 = (int) fx, y0 = (int) fy;
-  int xa = CLAMP (x0, 0, pc->src_width - 1), xb = CLAMP (x0 + 1, 0, pc->src_width - 1);
-  int ya = CLAMP (y0, 0, pc->src_height - 1), yb = CLAMP (y0 + 1, 0, pc->src_height - 1);
-
-  return (InkBilinearMap) {
-    { (gsize) ya * pc->src_width + xa, (gsize) ya * pc->src_width + xb,
-      (gsize) yb * pc->src_width + xa, (gsize) yb * pc->src_width + xb },
-    qx - fx, qy - fy };
-}
-
 static float
 bilerp (const float v[4], float tx, float ty)
 {
@@ -74,7 +53,7 @@ ref_flow (const void *const *in, void *out, const void *push)
   for (int y = 0; y < pc->height; y++)
     for (int x = 0; x < pc->width; x++)
       {
-        InkBilinearMap m = bilinear_map (pc, x, y);
+        InkBilinearMap m = ink_bilinear_map (pc->width, pc->height, pc->src_width, pc->src_height, x, y);
         InkVec4 c[4], e;
         float v[4], tx, ty;
 
@@ -102,16 +81,11 @@ ref_upsample (const void *const *in, void *out, const void *push)
   for (int y = 0; y < pc->height; y++)
     for (int x = 0; x < pc->width; x++)
       {
-        InkBilinearMap m = bilinear_map (pc, x, y);
-        float c[4][3], v[4], lab[3];
+        InkBilinearMap m = ink_bilinear_map (pc->width, pc->height, pc->src_width,
+                                             pc->src_height, x, y);
+        float lab[3];
 
-        for (int k = 0; k < 4; k++)
-          ink_unpack_lab (src[m.i[k]], c[k]);
-        for (int ch = 0; ch < 3; ch++)
-          {
-            v[0] = c[0][ch], v[1] = c[1][ch], v[2] = c[2][ch], v[3] = c[3][ch];
-            lab[ch] = bilerp (v, m.tx, m.ty);
-          }
+        ink_sample_lab (src, &m, lab);
         dst[(gsize) y * pc->width + x] = ink_pack_lab (lab);
       }
 }

@@ -219,10 +219,10 @@ smooth_iteration (InkStylizer *s, const InkStyleParams *p, float work_scale, int
 }
 
 static gboolean
-upsample (InkStylizer *s, int from, InkStage stage, GError **error)
+upsample (InkStylizer *s, int from, GError **error)
 {
   InkPushResample pr = { s->width, s->height, s->work_width, s->work_height };
-  return dispatch (s, &ink_pass_upsample, from, -1, UP, &pr, stage, error);
+  return dispatch (s, &ink_pass_upsample, from, -1, UP, &pr, INK_STAGE_LINES, error);
 }
 
 /* The DoG's narrow sigma for LINE_WEIGHT (about half the stroke width); below MIN_LINE_SIGMA px
@@ -253,7 +253,7 @@ record_lines (InkStylizer *s, const InkStyleParams *p, float scale, int image, G
   pd.step = MAX (1.0f, floorf (pd.sigma / 1.5f));
   pd.n = (int) ceilf (2.0f * pd.k * pd.sigma / pd.step);
   pl.n = taps (pl.sigma, pl.step);
-  if (!upsample (s, image, INK_STAGE_LINES, error)
+  if (!upsample (s, image, error)
       || !dispatch (s, &ink_pass_dog, UP, FLOW, DOG, &pd, INK_STAGE_LINES, error))
     return FALSE;
   return dispatch (s, &ink_pass_lines, DOG, FLOW, LINES, &pl, INK_STAGE_LINES, error);
@@ -277,7 +277,8 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
     .step = 1.0f,
   };
   InkPushFlatten pf = {
-    .width = s->width, .height = s->height, .colors = p->colors, .tones = p->cel_tones,
+    .width = s->width, .height = s->height, .src_width = s->work_width,
+    .src_height = s->work_height, .colors = p->colors, .tones = p->cel_tones,
     .flatten = p->flatten, .softness = 0.02f, .cel_amount = p->cel_amount, .cel_step = 0.09f,
   };
   InkPushComposite pc = {
@@ -331,9 +332,10 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
   if (p->smooth_passes == 0 && lines && !record_lines (s, p, scale, planes[image], error))
     return FALSE;
 
-  /* Stage 2 at full size into DOG (no longer needed); stage 4 into UP. */
-  if (!upsample (s, planes[image], INK_STAGE_FLATTEN, error)
-      || !dispatch (s, &ink_pass_flatten, UP, PALETTE, DOG, &pf, INK_STAGE_FLATTEN, error))
+  /* Stage 2 at full size (reading the working image bilinearly) into DOG, which is no longer
+   * needed; stage 4 into UP. */
+  if (!dispatch (s, &ink_pass_flatten, planes[image], PALETTE, DOG, &pf, INK_STAGE_FLATTEN,
+                 error))
     return FALSE;
   composite_in[0] = s->buffers[DOG];
   composite_in[1] = s->buffers[LINES];

@@ -2,6 +2,7 @@
 // flatten.comp: colour flattening: soft assignment to the two nearest of COLORS palette colours
 // (OKLab), mixed with the input by FLATTEN, then optional cel shading: the lightness relative to
 // the region's palette colour quantized (softly) into TONES bands CEL_STEP apart.
+// The input, at SRC size (the smoothing's working size), is sampled bilinearly at pixel centres.
 // In: binding 0, lab32; binding 1, vec4 palette[colors] (OKLab). Out: binding 2, lab32.
 #extension GL_GOOGLE_include_directive : require
 
@@ -9,13 +10,20 @@ layout (std430, binding = 0) readonly buffer Src { uint src[]; };
 layout (std430, binding = 1) readonly buffer Palette { vec4 palette[]; };
 layout (std430, binding = 2) writeonly buffer Dst { uint dst[]; };
 layout (push_constant) uniform Push {
-  int width, height, colors, tones;
+  int width, height, src_width, src_height, colors, tones;
   float flatten, softness, cel_amount, cel_step;
 } pc;
 
 #include "common.glsl"
 
 shared vec3 colors[32];
+
+vec3 at (int x, int y)
+{
+  x = clamp (x, 0, pc.src_width - 1);
+  y = clamp (y, 0, pc.src_height - 1);
+  return unpack_lab (src[y * pc.src_width + x]);
+}
 
 float soft_round (float x)
 {
@@ -34,7 +42,10 @@ void main ()
   if (outside (p))
     return;
   int i = index_of (p);
-  vec3 c = unpack_lab (src[i]);
+  vec2 q = (vec2 (p) + 0.5) * vec2 (pc.src_width, pc.src_height) / vec2 (pc.width, pc.height) - 0.5;
+  vec2 fl = floor (q), t = q - fl;
+  int x = int (fl.x), y = int (fl.y);
+  vec3 c = mix (mix (at (x, y), at (x + 1, y), t.x), mix (at (x, y + 1), at (x + 1, y + 1), t.x), t.y);
   float d1 = 1e9, d2 = 1e9;
   int k1 = 0, k2 = 0;
   for (int k = 0; k < pc.colors; k++)

@@ -140,8 +140,9 @@ test_passes (void)
   InkPushGauss pg = { .width = w, .height = h, .dx = 1, .dy = 0, .n = 4, .sigma = 1.5f, .step = 2.0f };
   InkPushBilateral pb = { .width = w, .height = h, .mode = 0, .n = 6, .sigma_d = 3.0f,
                           .step = 1.0f, .sigma_r = 0.0425f };
-  InkPushFlatten pf = { .width = w, .height = h, .colors = 12, .tones = 3, .flatten = 0.8f,
-                        .softness = 0.02f, .cel_amount = 0.5f, .cel_step = 0.09f };
+  InkPushFlatten pf = { .width = w, .height = h, .src_width = w, .src_height = h, .colors = 12,
+                        .tones = 3, .flatten = 0.8f, .softness = 0.02f, .cel_amount = 0.5f,
+                        .cel_step = 0.09f };
   InkPushDog pd = { .width = w, .height = h, .n = 4, .sigma = 0.8f, .k = 1.6f, .tau = 0.995f,
                     .step = 1.0f };
   InkPushLines pl = { .width = w, .height = h, .n = 5, .sigma = 2.0f, .step = 1.0f,
@@ -183,6 +184,10 @@ test_passes (void)
   ink_palette_fit (photo, pf.colors, palette);
   flat = check_pass (&ink_pass_flatten, (const void *[]) { smooth, palette },
                      (gsize[]) { n * 4, sizeof palette }, n * 4, &pf, FMT_LAB32, 1.0 / 1023, 1e-4);
+  pf.src_width = ww, pf.src_height = wh;
+  g_free (flat);
+  flat = check_pass (&ink_pass_flatten, (const void *[]) { small, palette },
+                     (gsize[]) { wn * 4, sizeof palette }, n * 4, &pf, FMT_LAB32, 1.0 / 1023, 1e-4);
   dog = check_pass (&ink_pass_dog, (const void *[]) { smooth, flow }, (gsize[]) { n * 4, n * 4 },
                     n * 4, &pd, FMT_FLOAT, 1e-4, 1e-5);
   lines = check_pass (&ink_pass_lines, (const void *[]) { dog, flow }, (gsize[]) { n * 4, n * 4 },
