@@ -186,6 +186,26 @@ bad:
   return FALSE;
 }
 
+/* Presets: settings over the defaults, in the command line's names, so they go through the same
+ * parsing and validation as anything a user types. */
+static const struct {
+  const char *name;
+  const char *settings;
+} presets[] = {
+  /* Colour, soft cel shading, clean thin lines. */
+  { "anime", "colors=14 flatten=0.75 cel-tones=3 cel-amount=0.45 line-weight=2 "
+             "line-sensitivity=0.5 saturation=1.1" },
+  /* Bold ink, strong flats. */
+  { "comic", "smooth-passes=4 colors=8 flatten=0.95 line-weight=3.5 line-sensitivity=0.6 "
+             "saturation=1.3 contrast=1.15 line-color=#000000" },
+  /* Black and white, screentone dots for mid-tones. */
+  { "manga", "colors=6 flatten=0.8 cel-tones=3 cel-amount=1 line-weight=2.5 "
+             "line-sensitivity=0.6 mono=true screentone=1 contrast=1.1 line-color=#000000" },
+  /* Painterly: gentle flats, faint lines. */
+  { "soft", "smooth-passes=4 smooth-spatial=4 colors=20 flatten=0.5 line-weight=1.2 "
+            "line-sensitivity=0.35" },
+};
+
 static const char *const preset_names[] = { "anime", "comic", "manga", "soft", NULL };
 
 const char *const *
@@ -199,62 +219,31 @@ ink_style_params_preset (InkStyleParams *params, const char *name, GError **erro
 {
   InkStyleParams p = INK_STYLE_PARAMS_DEFAULT;
 
-  if (g_strcmp0 (name, "anime") == 0)
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
     {
-      /* Colour, soft cel shading, clean thin lines. */
-      p.colors = 14;
-      p.flatten = 0.75f;
-      p.cel_tones = 3;
-      p.cel_amount = 0.45f;
-      p.line_weight = 2.0f;
-      p.line_sensitivity = 0.5f;
-      p.saturation = 1.1f;
+      g_auto (GStrv) settings = NULL;
+
+      if (g_strcmp0 (name, presets[i].name) != 0)
+        continue;
+      settings = g_strsplit (presets[i].settings, " ", -1);
+      for (guint k = 0; settings[k] != NULL; k++)
+        {
+          char *eq = strchr (settings[k], '=');
+          g_assert (eq != NULL);
+          *eq = '\0';
+          if (!ink_style_params_set (&p, settings[k], eq + 1, error))
+            return FALSE;
+        }
+      *params = p;
+      return TRUE;
     }
-  else if (g_strcmp0 (name, "comic") == 0)
-    {
-      /* Bold ink, strong flats. */
-      p.smooth_passes = 4;
-      p.colors = 8;
-      p.flatten = 0.95f;
-      p.line_weight = 3.5f;
-      p.line_sensitivity = 0.6f;
-      p.saturation = 1.3f;
-      p.contrast = 1.15f;
-      p.line_color[0] = p.line_color[1] = p.line_color[2] = 0.0f;
-    }
-  else if (g_strcmp0 (name, "manga") == 0)
-    {
-      /* Black and white, screentone dots for mid-tones. */
-      p.colors = 6;
-      p.flatten = 0.8f;
-      p.cel_tones = 3;
-      p.cel_amount = 1.0f;
-      p.line_weight = 2.5f;
-      p.line_sensitivity = 0.6f;
-      p.mono = TRUE;
-      p.screentone = 1.0f;
-      p.contrast = 1.1f;
-      p.line_color[0] = p.line_color[1] = p.line_color[2] = 0.0f;
-    }
-  else if (g_strcmp0 (name, "soft") == 0)
-    {
-      /* Painterly: gentle flats, faint lines. */
-      p.smooth_passes = 4;
-      p.smooth_spatial = 4.0f;
-      p.colors = 20;
-      p.flatten = 0.5f;
-      p.line_weight = 1.2f;
-      p.line_sensitivity = 0.35f;
-    }
-  else
-    {
-      g_autofree char *list = g_strjoinv (", ", (char **) preset_names);
-      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
-                   "unknown preset '%s'; choose one of %s", name, list);
-      return FALSE;
-    }
-  *params = p;
-  return TRUE;
+
+  {
+    g_autofree char *list = g_strjoinv (", ", (char **) preset_names);
+    g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                 "unknown preset '%s'; choose one of %s", name, list);
+    return FALSE;
+  }
 }
 
 float

@@ -14,6 +14,7 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
+#include "ffmpeg-private.h"
 #include "ink-error.h"
 
 #define INK_SWS_EXACT (SWS_ACCURATE_RND | SWS_BITEXACT | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP)
@@ -21,8 +22,8 @@
 
 /* FFmpeg prints its own diagnostics to stderr; the user should see only ours. INKLOOP_FFMPEG_LOG
  * (any value; "debug" for everything) lets them through for debugging. */
-static void
-init_ffmpeg_logging (void)
+void
+ink_ffmpeg_init_logging (void)
 {
   static gsize done = 0;
 
@@ -956,7 +957,7 @@ ink_image_load_data (const guint8 *data,
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  init_ffmpeg_logging ();
+  ink_ffmpeg_init_logging ();
   if (params == NULL)
     params = &defaults;
 
