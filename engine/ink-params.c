@@ -12,39 +12,39 @@
 
 static const InkParamSpec specs[] = {
   { "smooth-passes", INK_PARAM_INT, F (smooth_passes), 0, 6, 3, "",
-    "Edge-preserving smoothing passes" },
+    "Edge-preserving smoothing passes", NULL },
   { "smooth-spatial", INK_PARAM_FLOAT, F (smooth_spatial), 0.5, 20, 3, "px",
-    "Smoothing radius (px at 1024 px)" },
+    "Smoothing radius (px at 1024 px)", NULL },
   { "smooth-range", INK_PARAM_FLOAT, F (smooth_range), 0.5, 30, 4.25, "",
-    "Colour difference kept as an edge (OKLab x100)" },
+    "Colour difference kept as an edge (OKLab x100)", NULL },
   { "structure-scale", INK_PARAM_FLOAT, F (structure_scale), 0.5, 10, 2, "px",
-    "Scale of the edge-direction field (px at 1024 px)" },
+    "Scale of the edge-direction field (px at 1024 px)", NULL },
   { "colors", INK_PARAM_INT, F (colors), 2, 32, 12, "",
-    "Palette size for colour flattening" },
+    "Palette size for colour flattening", NULL },
   { "flatten", INK_PARAM_FLOAT, F (flatten), 0, 1, 0.7, "",
-    "Colour flattening: 0 photo colours, 1 hard flat regions" },
+    "Colour flattening: 0 photo colours, 1 hard flat regions", NULL },
   { "cel-tones", INK_PARAM_INT, F (cel_tones), 0, 4, 0, "",
-    "Cel shading luminance tones (0 off, 2-4)" },
+    "Cel shading luminance tones (0 off, 2-4)", NULL },
   { "cel-amount", INK_PARAM_FLOAT, F (cel_amount), 0, 1, 0.6, "",
-    "Strength of the cel shading" },
+    "Strength of the cel shading", NULL },
   { "line-weight", INK_PARAM_FLOAT, F (line_weight), 0, 8, 2, "px",
-    "Ink stroke thickness (px at 1024 px; 0 = no lines)" },
+    "Ink stroke thickness (px at 1024 px; 0 = no lines)", NULL },
   { "line-sensitivity", INK_PARAM_FLOAT, F (line_sensitivity), 0, 1, 0.5, "",
-    "How much detail gets a line: 0 only strong edges, 1 fine detail" },
+    "How much detail gets a line: 0 only strong edges, 1 fine detail", NULL },
   { "line-smoothness", INK_PARAM_FLOAT, F (line_smoothness), 0, 10, 3, "px",
-    "Smoothing of lines along their direction (px at 1024 px)" },
+    "Smoothing of lines along their direction (px at 1024 px)", NULL },
   { "line-color", INK_PARAM_COLOR, F (line_color), 0, 1, 0, "",
-    "Ink colour (#rrggbb)" },
+    "Ink colour (#rrggbb)", NULL },
   { "saturation", INK_PARAM_FLOAT, F (saturation), 0, 2, 1.15, "x",
-    "Colour saturation factor" },
+    "Colour saturation factor", NULL },
   { "contrast", INK_PARAM_FLOAT, F (contrast), 0, 2, 1.05, "x",
-    "Lightness contrast factor" },
+    "Lightness contrast factor", NULL },
   { "mono", INK_PARAM_BOOL, F (mono), 0, 1, 0, "",
-    "Black and white" },
+    "Black and white", NULL },
   { "screentone", INK_PARAM_FLOAT, F (screentone), 0, 1, 0, "",
-    "Screentone dots for mid-tones (black and white only)" },
+    "Screentone dots for mid-tones (black and white only)", NULL },
   { "tone-size", INK_PARAM_FLOAT, F (tone_size), 2, 32, 6, "px",
-    "Screentone dot spacing (px at 1024 px)" },
+    "Screentone dot spacing (px at 1024 px)", NULL },
 };
 
 #undef F
@@ -77,13 +77,13 @@ check_range (const InkParamSpec *spec, double value, GError **error)
 }
 
 gboolean
-ink_style_params_validate (const InkStyleParams *params, GError **error)
+ink_params_validate (const InkParamSpec *table, guint n_specs, const void *params, GError **error)
 {
   const char *base = (const char *) params;
 
-  for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
+  for (guint i = 0; i < n_specs; i++)
     {
-      const InkParamSpec *spec = &specs[i];
+      const InkParamSpec *spec = &table[i];
       const void *field = base + spec->offset;
 
       switch (spec->type)
@@ -98,6 +98,14 @@ ink_style_params_validate (const InkStyleParams *params, GError **error)
           break;
         case INK_PARAM_BOOL:
           break;
+        case INK_PARAM_ENUM:
+          if (*(const int *) field < 0 || *(const int *) field >= (int) g_strv_length ((char **) spec->choices))
+            {
+              g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM, "%s is %d: not one of its choices",
+                           spec->name, *(const int *) field);
+              return FALSE;
+            }
+          break;
         case INK_PARAM_COLOR:
           for (int c = 0; c < 3; c++)
             if (!check_range (spec, ((const float *) field)[c], error))
@@ -105,6 +113,14 @@ ink_style_params_validate (const InkStyleParams *params, GError **error)
           break;
         }
     }
+  return TRUE;
+}
+
+gboolean
+ink_style_params_validate (const InkStyleParams *params, GError **error)
+{
+  if (!ink_params_validate (specs, G_N_ELEMENTS (specs), params, error))
+    return FALSE;
   if (params->cel_tones == 1)
     {
       g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
@@ -135,11 +151,21 @@ gboolean
 ink_style_params_set (InkStyleParams *params, const char *name, const char *value,
                       GError **error)
 {
-  const InkParamSpec *spec = ink_style_param_find (name);
+  return ink_params_set (specs, G_N_ELEMENTS (specs), params, name, value, error);
+}
+
+gboolean
+ink_params_set (const InkParamSpec *table, guint n_specs, void *params, const char *name,
+                const char *value, GError **error)
+{
+  const InkParamSpec *spec = NULL;
   void *field;
   char *end = NULL;
   double v;
 
+  for (guint i = 0; i < n_specs && spec == NULL; i++)
+    if (g_str_equal (table[i].name, name))
+      spec = &table[i];
   if (spec == NULL)
     {
       g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM, "unknown parameter '%s'", name);
@@ -153,6 +179,19 @@ ink_style_params_set (InkStyleParams *params, const char *name, const char *valu
       if (!parse_color (value, field))
         goto bad;
       return TRUE;
+    case INK_PARAM_ENUM:
+      for (int k = 0; spec->choices[k] != NULL; k++)
+        if (g_str_equal (spec->choices[k], value))
+          {
+            *(int *) field = k;
+            return TRUE;
+          }
+      {
+        g_autofree char *list = g_strjoinv (", ", (char **) spec->choices);
+        g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM, "%s: '%s' is not one of %s",
+                     name, value, list);
+        return FALSE;
+      }
     case INK_PARAM_BOOL:
       if (g_strcmp0 (value, "true") == 0 || g_strcmp0 (value, "1") == 0)
         *(gboolean *) field = TRUE;
@@ -184,6 +223,40 @@ bad:
                spec->type == INK_PARAM_BOOL ? "switch (use true or false)" :
                spec->type == INK_PARAM_INT ? "whole number" : "number");
   return FALSE;
+}
+
+char *
+ink_params_format (const InkParamSpec *spec, const void *params)
+{
+  const void *field = (const char *) params + spec->offset;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  switch (spec->type)
+    {
+    case INK_PARAM_INT:
+      return g_strdup_printf ("%d", *(const int *) field);
+    case INK_PARAM_BOOL:
+      return g_strdup (*(const gboolean *) field ? "true" : "false");
+    case INK_PARAM_ENUM:
+      return g_strdup (spec->choices[*(const int *) field]);
+    case INK_PARAM_COLOR:
+      {
+        const float *c = field;
+        return g_strdup_printf ("#%02x%02x%02x", (int) lrintf (c[0] * 255),
+                                (int) lrintf (c[1] * 255), (int) lrintf (c[2] * 255));
+      }
+    case INK_PARAM_FLOAT:
+    default:
+      /* Shortest text that reads back as the same float. */
+      for (int digits = 6; digits <= 9; digits++)
+        {
+          g_ascii_formatd (buf, sizeof buf, digits == 6 ? "%.6g" : digits == 7 ? "%.7g"
+                           : digits == 8 ? "%.8g" : "%.9g", *(const float *) field);
+          if ((float) g_ascii_strtod (buf, NULL) == *(const float *) field)
+            break;
+        }
+      return g_strdup (buf);
+    }
 }
 
 /* Presets: settings over the defaults, in the command line's names, so they go through the same

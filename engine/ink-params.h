@@ -53,6 +53,7 @@ typedef enum {
   INK_PARAM_FLOAT,
   INK_PARAM_BOOL,
   INK_PARAM_COLOR,   /* float[3], sRGB 0..1; written as #rrggbb */
+  INK_PARAM_ENUM,    /* int, an index into choices; written as the choice's name */
 } InkParamType;
 
 /* One row per field: the source of truth for validation, the CLI, project files and the editor. */
@@ -63,7 +64,16 @@ typedef struct {
   double min, max, def;     /* for INT/FLOAT; COLOR components are 0..1 */
   const char *unit;         /* "px", "", "x", ... */
   const char *blurb;        /* one line for --help and tooltips */
+  const char *const *choices;  /* INK_PARAM_ENUM: NULL-terminated names */
 } InkParamSpec;
+
+/* Any parameter struct described by a spec table (style, motion). */
+gboolean ink_params_validate (const InkParamSpec *specs, guint n_specs, const void *params,
+                              GError **error);
+gboolean ink_params_set (const InkParamSpec *specs, guint n_specs, void *params,
+                         const char *name, const char *value, GError **error);
+/* The field's value as text that ink_params_set reads back exactly. */
+char *ink_params_format (const InkParamSpec *spec, const void *params);
 
 const InkParamSpec *ink_style_param_specs (guint *n_specs);
 const InkParamSpec *ink_style_param_find (const char *name);

@@ -1,0 +1,93 @@
+/* motion.h: the animation's parameters (frames, layers, seed) and hints (arrows, anchors, mask). */
+#pragma once
+
+#include <glib.h>
+
+#include "ink-image.h"
+#include "ink-params.h"
+
+G_BEGIN_DECLS
+
+#define INK_MOTION_PARAMS_VERSION 1
+
+typedef enum {
+  INK_CAMERA_NONE,
+  INK_CAMERA_BREATHE,   /* a slow, slight zoom in and out (the default) */
+  INK_CAMERA_ZOOM,
+  INK_CAMERA_PAN,
+  INK_CAMERA_ROTATE,
+  INK_CAMERA_SHAKE,     /* hand-held */
+} InkCameraMode;
+
+typedef enum {
+  INK_PARTICLES_NONE,
+  INK_PARTICLES_RAIN,
+  INK_PARTICLES_SNOW,
+  INK_PARTICLES_PETALS,
+  INK_PARTICLES_SPARKLES,
+} InkParticles;
+
+typedef struct {
+  int frames;            /* frames in the loop,        2 .. 240, default 24 */
+  float fps;             /* frames a second,           1 .. 50,  default 12 */
+  int hold;              /* frames each drawing shows, 1 .. 4,   default 2 (on twos) */
+  float motion;          /* master strength, scales every layer, 0 .. 1, default 1 */
+  int seed;              /* 0 .. 2^31-1, default 1 */
+
+  float boil;            /* line boil amount, 0 .. 1, default 0.6 */
+  float flow;            /* flow amount (scales the arrows), 0 .. 2, default 1 */
+  int camera;            /* InkCameraMode, default breathe */
+  float camera_amount;   /* 0 .. 1, default 0.5 */
+
+  gboolean focus_lines;  /* concentration lines toward (focus_x, focus_y), default off */
+  float focus_x, focus_y;  /* normalized image coordinates 0 .. 1, default 0.5 */
+  float focus_amount;    /* 0 .. 1, default 0.6 */
+  gboolean speed_lines;  /* default off */
+  float speed_angle;     /* degrees, direction the lines run, -360 .. 360, default 0 */
+  float speed_amount;    /* 0 .. 1, default 0.6 */
+  int particles;         /* InkParticles, default none */
+  float particle_amount; /* 0 .. 1, default 0.5 */
+} InkMotionParams;
+
+#define INK_MOTION_PARAMS_DEFAULT {                                          \
+  .frames = 24, .fps = 12.0f, .hold = 2, .motion = 1.0f, .seed = 1,          \
+  .boil = 0.6f, .flow = 1.0f, .camera = INK_CAMERA_BREATHE,                  \
+  .camera_amount = 0.5f,                                                     \
+  .focus_lines = FALSE, .focus_x = 0.5f, .focus_y = 0.5f,                    \
+  .focus_amount = 0.6f, .speed_lines = FALSE, .speed_angle = 0.0f,           \
+  .speed_amount = 0.6f, .particles = INK_PARTICLES_NONE,                     \
+  .particle_amount = 0.5f }
+
+const InkParamSpec *ink_motion_param_specs (guint *n_specs);
+gboolean ink_motion_params_validate (const InkMotionParams *params, GError **error);
+gboolean ink_motion_params_set (InkMotionParams *params, const char *name, const char *value,
+                                GError **error);
+
+/* Hints for the flow layer, in normalized image coordinates (0,0 top left .. 1,1 bottom right). */
+typedef struct {
+  float x0, y0;          /* where the material is */
+  float x1, y1;          /* where it has moved to after one loop (so the length is the speed) */
+} InkArrow;
+
+typedef struct {
+  float x, y;
+} InkAnchor;
+
+typedef struct {
+  GArray *arrows;        /* InkArrow */
+  GArray *anchors;       /* InkAnchor: points the flow leaves still */
+  InkImage *mask;        /* freeze mask, any size, stretched over the image; its grey level
+                          * (255 = frozen) stops the flow; NULL: none */
+} InkMotionHints;
+
+#define INK_MAX_HINTS 256  /* arrows and anchors together */
+
+InkMotionHints *ink_motion_hints_new (void);
+void ink_motion_hints_free (InkMotionHints **hints);
+InkMotionHints *ink_motion_hints_copy (const InkMotionHints *hints);
+void ink_motion_hints_add_arrow (InkMotionHints *hints, float x0, float y0, float x1, float y1);
+void ink_motion_hints_add_anchor (InkMotionHints *hints, float x, float y);
+/* Checks counts and coordinates (each within -1 .. 2, so hints may sit a little outside). */
+gboolean ink_motion_hints_validate (const InkMotionHints *hints, GError **error);
+
+G_END_DECLS
