@@ -1,11 +1,13 @@
-/* image-save.c: writes an InkImage as an 8-bit PNG (libavcodec's encoder) through an atomic file. */
+/* image-save.c: encodes an InkImage as PNG (libavcodec's encoder): to a file atomically, or to memory. */
 #include "ink-image.h"
 
 #include <libavcodec/avcodec.h>
 #include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
 
 #include "atomic-file.h"
 #include "ffmpeg-private.h"
+#include "image-save-private.h"
 #include "ink-error.h"
 
 /* Speed against size, measured on 1920x1080 images (one core; libavcodec 59, zlib 1.2.13):
@@ -43,38 +45,82 @@ set_encode_error (GError **error,
                path, text);
 }
 
+/* The smallest layout that holds IMAGE exactly (see ink_image_encode_png). */
+static enum AVPixelFormat
+lossless_format (const InkImage *image)
+{
+  gsize n = (gsize) image->width * image->height;
+  int channels = image->has_alpha ? 4 : 3;
+  gboolean grey = TRUE, deep = FALSE;
+
+  for (gsize i = 0; i < n && (grey || !deep); i++)
+    {
+      const guint16 *p = image->pixels + i * 4;
+
+      if (p[0] != p[1] || p[0] != p[2])
+        grey = FALSE;
+      for (int c = 0; c < channels; c++)
+        if (p[c] % 257 != 0)
+          deep = TRUE;
+    }
+  if (grey)
+    return image->has_alpha ? (deep ? AV_PIX_FMT_YA16BE : AV_PIX_FMT_YA8)
+                            : (deep ? AV_PIX_FMT_GRAY16BE : AV_PIX_FMT_GRAY8);
+  return image->has_alpha ? (deep ? AV_PIX_FMT_RGBA64BE : AV_PIX_FMT_RGBA)
+                          : (deep ? AV_PIX_FMT_RGB48BE : AV_PIX_FMT_RGB24);
+}
+
+/* Copies IMAGE into FRAME's FORMAT: 8-bit samples rounded to nearest, 16-bit ones big-endian;
+ * grey formats take the red channel (the caller checked R = G = B). */
 static void
 fill_frame (AVFrame *frame,
             const InkImage *image)
 {
-  int channels = image->has_alpha ? 4 : 3;
+  const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get (frame->format);
+  gboolean deep = desc->comp[0].depth == 16;
+  int colours = desc->nb_components <= 2 ? 1 : 3;
+  int channels = colours + ((desc->flags & AV_PIX_FMT_FLAG_ALPHA) != 0);
 
   for (int y = 0; y < image->height; y++)
     {
       const guint16 *src = image->pixels + (gsize) y * image->width * 4;
       guint8 *dst = frame->data[0] + (gsize) y * frame->linesize[0];
 
-      for (int x = 0; x < image->width; x++, src += 4, dst += channels)
+      if (!deep && colours == 3) /* RGB24, RGBA: what every still and frame takes */
+        {
+          for (int x = 0; x < image->width; x++, src += 4, dst += channels)
+            for (int c = 0; c < channels; c++)
+              dst[c] = to8 (src[c]);
+          continue;
+        }
+      for (int x = 0; x < image->width; x++, src += 4)
         for (int c = 0; c < channels; c++)
-          dst[c] = to8 (src[c]);
+          {
+            guint16 v = src[c < colours ? c : 3];
+
+            if (deep)
+              {
+                *dst++ = (guint8) (v >> 8);
+                *dst++ = (guint8) (v & 0xff);
+              }
+            else
+              *dst++ = to8 (v);
+          }
     }
 }
 
-gboolean
-ink_image_save_png (const InkImage *image,
-                    const char *path,
-                    GError **error)
+/* Encodes IMAGE in FORMAT; NAME is used in messages only. */
+static AVPacket *
+encode_png (const InkImage *image,
+            enum AVPixelFormat format,
+            const char *name,
+            GError **error)
 {
   const AVCodec *codec;
   AVCodecContext *encoder = NULL;
   AVFrame *frame = NULL;
   AVPacket *packet = NULL;
-  InkAtomicFile *file = NULL;
   int ret;
-
-  g_return_val_if_fail (image != NULL && image->pixels != NULL, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   ink_ffmpeg_init_logging ();
 
@@ -82,7 +128,7 @@ ink_image_save_png (const InkImage *image,
   if (codec == NULL)
     {
       g_set_error (error, INK_ERROR, INK_ERROR_FAILED,
-                   "%s: cannot write: this FFmpeg has no PNG encoder", path);
+                   "%s: cannot write: this FFmpeg has no PNG encoder", name);
       goto error;
     }
   encoder = avcodec_alloc_context3 (codec);
@@ -90,13 +136,13 @@ ink_image_save_png (const InkImage *image,
   packet = av_packet_alloc ();
   if (encoder == NULL || frame == NULL || packet == NULL)
     {
-      set_encode_error (error, path, AVERROR (ENOMEM));
+      set_encode_error (error, name, AVERROR (ENOMEM));
       goto error;
     }
 
   encoder->width = image->width;
   encoder->height = image->height;
-  encoder->pix_fmt = image->has_alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24;
+  encoder->pix_fmt = format;
   encoder->time_base = (AVRational) { 1, 1 };
   encoder->compression_level = PNG_COMPRESSION_LEVEL;
   encoder->thread_count = 1;
@@ -104,7 +150,7 @@ ink_image_save_png (const InkImage *image,
   ret = avcodec_open2 (encoder, codec, NULL);
   if (ret < 0)
     {
-      set_encode_error (error, path, ret);
+      set_encode_error (error, name, ret);
       goto error;
     }
 
@@ -114,7 +160,7 @@ ink_image_save_png (const InkImage *image,
   ret = av_frame_get_buffer (frame, 0);
   if (ret < 0)
     {
-      set_encode_error (error, path, ret);
+      set_encode_error (error, name, ret);
       goto error;
     }
   fill_frame (frame, image);
@@ -124,10 +170,59 @@ ink_image_save_png (const InkImage *image,
     ret = avcodec_receive_packet (encoder, packet);
   if (ret < 0)
     {
-      set_encode_error (error, path, ret);
+      set_encode_error (error, name, ret);
       goto error;
     }
 
+  av_frame_free (&frame);
+  avcodec_free_context (&encoder);
+  return packet;
+
+error:
+  av_packet_free (&packet);
+  av_frame_free (&frame);
+  avcodec_free_context (&encoder);
+  return NULL;
+}
+
+GBytes *
+ink_image_encode_png (const InkImage *image,
+                      gboolean lossless,
+                      const char *name,
+                      GError **error)
+{
+  AVPacket *packet;
+  GBytes *bytes;
+
+  g_return_val_if_fail (image != NULL && image->pixels != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  packet = encode_png (image, lossless ? lossless_format (image)
+                       : image->has_alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24, name, error);
+  if (packet == NULL)
+    return NULL;
+  bytes = g_bytes_new (packet->data, (gsize) packet->size);
+  av_packet_free (&packet);
+  return bytes;
+}
+
+gboolean
+ink_image_save_png (const InkImage *image,
+                    const char *path,
+                    GError **error)
+{
+  AVPacket *packet = NULL;
+  InkAtomicFile *file = NULL;
+
+  g_return_val_if_fail (image != NULL && image->pixels != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* Encoded straight from the packet: no copy of the file's bytes. */
+  packet = encode_png (image, image->has_alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24, path, error);
+  if (packet == NULL)
+    goto error;
   file = ink_atomic_file_open (path, error);
   if (file == NULL)
     goto error;
@@ -137,14 +232,10 @@ ink_image_save_png (const InkImage *image,
     goto error;
 
   av_packet_free (&packet);
-  av_frame_free (&frame);
-  avcodec_free_context (&encoder);
   return TRUE;
 
 error:
   ink_atomic_file_abort (&file);
   av_packet_free (&packet);
-  av_frame_free (&frame);
-  avcodec_free_context (&encoder);
   return FALSE;
 }

@@ -9,8 +9,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="meson ninja-build pkg-config gcc glslang-tools libvulkan-dev mesa-vulkan-drivers
-  vulkan-validationlayers libglib2.0-dev libavcodec-dev libavformat-dev libavutil-dev
-  libswscale-dev"
+  vulkan-validationlayers libglib2.0-dev libjson-glib-dev libavcodec-dev libavformat-dev
+  libavutil-dev libswscale-dev"
 TEST_PACKAGES="clang libclang-rt-14-dev"
 
 install_missing () {

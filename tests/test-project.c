@@ -1,0 +1,797 @@
+/* test-project.c: .inkloop project files: exact round trip of every field, source paths, bad files. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "image-save-private.h"
+#include "ink-error.h"
+#include "project.h"
+
+/* ---- Helpers ---- */
+
+static char *
+make_tmp (void)
+{
+  g_autoptr (GError) error = NULL;
+  char *dir = g_dir_make_tmp ("inkloop-project-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *entry;
+
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, entry, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_assert_cmpint (g_unlink (child), ==, 0);
+    }
+  if (dir != NULL)
+    g_dir_close (dir);
+  g_assert_cmpint (g_rmdir (path), ==, 0);
+}
+
+static guint
+count_entries (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  g_dir_close (dir);
+  return n;
+}
+
+static void
+write_text (const char *path,
+            const char *text,
+            gssize length)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_file_set_contents (path, text, length, &error);
+  g_assert_no_error (error);
+}
+
+static JsonObject *
+parse_file (JsonParser *parser,
+            const char *path)
+{
+  g_autoptr (GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static gsize
+field_size (const InkParamSpec *spec)
+{
+  return spec->type == INK_PARAM_COLOR ? 3 * sizeof (float)
+         : spec->type == INK_PARAM_FLOAT ? sizeof (float)
+         : spec->type == INK_PARAM_BOOL ? sizeof (gboolean) : sizeof (int);
+}
+
+/* Every field of the table bit for bit; names the first that differs. */
+static void
+assert_params_equal (const InkParamSpec *specs,
+                     guint n_specs,
+                     const void *a,
+                     const void *b)
+{
+  for (guint i = 0; i < n_specs; i++)
+    {
+      const char *fa = (const char *) a + specs[i].offset, *fb = (const char *) b + specs[i].offset;
+
+      if (memcmp (fa, fb, field_size (&specs[i])) != 0)
+        {
+          g_autofree char *ta = ink_params_format (&specs[i], a);
+          g_autofree char *tb = ink_params_format (&specs[i], b);
+          g_error ("%s differs: %s (%.9g) and %s (%.9g)", specs[i].name, ta, *(const float *) fa, tb,
+                   *(const float *) fb);
+        }
+    }
+}
+
+static void
+assert_params_all_differ (const InkParamSpec *specs,
+                          guint n_specs,
+                          const void *a,
+                          const void *b)
+{
+  for (guint i = 0; i < n_specs; i++)
+    if (memcmp ((const char *) a + specs[i].offset, (const char *) b + specs[i].offset,
+                field_size (&specs[i])) == 0)
+      g_error ("the test leaves %s at its default", specs[i].name);
+}
+
+static void
+assert_images_equal (const InkImage *a,
+                     const InkImage *b)
+{
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_cmpint (a->width, ==, b->width);
+  g_assert_cmpint (a->height, ==, b->height);
+  g_assert_cmpint (a->has_alpha, ==, b->has_alpha);
+  g_assert_cmpmem (a->pixels, (gsize) a->width * a->height * 8, b->pixels,
+                   (gsize) b->width * b->height * 8);
+}
+
+static void
+assert_projects_equal (const InkProject *a,
+                       const InkProject *b)
+{
+  guint n_style, n_motion;
+  const InkParamSpec *style = ink_style_param_specs (&n_style);
+  const InkParamSpec *motion = ink_motion_param_specs (&n_motion);
+
+  g_assert_cmpstr (a->source, ==, b->source);
+  assert_params_equal (style, n_style, &a->style, &b->style);
+  assert_params_equal (motion, n_motion, &a->motion, &b->motion);
+  g_assert_cmpint (a->size, ==, b->size);
+  g_assert_cmpmem (a->hints->arrows->data, a->hints->arrows->len * sizeof (InkArrow),
+                   b->hints->arrows->data, b->hints->arrows->len * sizeof (InkArrow));
+  g_assert_cmpmem (a->hints->anchors->data, a->hints->anchors->len * sizeof (InkAnchor),
+                   b->hints->anchors->data, b->hints->anchors->len * sizeof (InkAnchor));
+  if (a->hints->mask == NULL)
+    g_assert_null (b->hints->mask);
+  else
+    assert_images_equal (a->hints->mask, b->hints->mask);
+}
+
+static InkProject *
+save_and_load (const InkProject *project,
+               const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  InkProject *loaded;
+
+  g_assert_true (ink_project_save (project, path, &error));
+  g_assert_no_error (error);
+  loaded = ink_project_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+  return loaded;
+}
+
+/* A grey mask with values that need 16 bits. */
+static InkImage *
+make_grey_mask (int width,
+                int height)
+{
+  InkImage *mask = ink_image_new (width, height);
+
+  for (int i = 0; i < width * height; i++)
+    {
+      guint16 v = (guint16) ((i * 40503u + 17) & 0xffff);
+
+      mask->pixels[4 * i + 0] = mask->pixels[4 * i + 1] = mask->pixels[4 * i + 2] = v;
+      mask->pixels[4 * i + 3] = 65535;
+    }
+  mask->has_alpha = FALSE;
+  return mask;
+}
+
+/* A project with every field away from its default, and awkward floats. */
+static InkProject *
+make_project (const char *source)
+{
+  InkProject *p = ink_project_new ();
+  guint n_style, n_motion;
+  const InkParamSpec *style = ink_style_param_specs (&n_style);
+  const InkParamSpec *motion = ink_motion_param_specs (&n_motion);
+  InkStyleParams style_default = INK_STYLE_PARAMS_DEFAULT;
+  InkMotionParams motion_default = INK_MOTION_PARAMS_DEFAULT;
+  g_autoptr (GError) error = NULL;
+
+  p->source = g_strdup (source);
+  p->style.smooth_passes = 5;
+  p->style.smooth_spatial = 1.0f / 3.0f + 0.5f;
+  p->style.smooth_range = 0.1f + 0.5f;
+  p->style.structure_scale = 9.999999f;
+  p->style.colors = 31;
+  p->style.flatten = 0.1f;
+  p->style.cel_tones = 3;
+  p->style.cel_amount = 1.0f / 3.0f;
+  p->style.line_weight = 1e-7f;
+  p->style.line_sensitivity = 0.123456789f;
+  p->style.line_smoothness = 2.0f / 3.0f;
+  p->style.line_color[0] = 0.1f;
+  p->style.line_color[1] = 1.0f / 3.0f;
+  p->style.line_color[2] = 1.4e-45f; /* the smallest subnormal */
+  p->style.saturation = 1.9999999f;
+  p->style.contrast = 0.7f;
+  p->style.mono = TRUE;
+  p->style.screentone = 0.3f;
+  p->style.tone_size = 31.9f;
+
+  p->motion.frames = 239;
+  p->motion.fps = 23.976f;
+  p->motion.hold = 3;
+  p->motion.motion = 0.9f;
+  p->motion.seed = G_MAXINT32;
+  p->motion.boil = 1e-6f;
+  p->motion.flow = 1.7f;
+  p->motion.camera = INK_CAMERA_SHAKE;
+  p->motion.camera_amount = 0.05f;
+  p->motion.focus_lines = TRUE;
+  p->motion.focus_x = 0.2f;
+  p->motion.focus_y = 0.8f;
+  p->motion.focus_amount = 0.15f;
+  p->motion.speed_lines = TRUE;
+  p->motion.speed_angle = -123.456f;
+  p->motion.speed_amount = 0.99f;
+  p->motion.particles = INK_PARTICLES_SPARKLES;
+  p->motion.particle_amount = 0.01f;
+
+  assert_params_all_differ (style, n_style, &p->style, &style_default);
+  assert_params_all_differ (motion, n_motion, &p->motion, &motion_default);
+  g_assert_true (ink_style_params_validate (&p->style, &error));
+  g_assert_true (ink_motion_params_validate (&p->motion, &error));
+
+  ink_motion_hints_add_arrow (p->hints, 0.1f, 0.2f, 0.3f, 0.4f);
+  ink_motion_hints_add_arrow (p->hints, -0.5f, 1.0f / 3.0f, 1.9999f, 1e-7f);
+  ink_motion_hints_add_arrow (p->hints, 0.5f, 0.5f, 0.5f, 0.6f);
+  ink_motion_hints_add_anchor (p->hints, 0.25f, 0.75f);
+  ink_motion_hints_add_anchor (p->hints, 2.0f / 3.0f, 0.0f);
+  p->hints->mask = make_grey_mask (37, 23);
+  p->size = 1234;
+  return p;
+}
+
+/* ---- Tests ---- */
+
+/* project.c writes floats as ink_params_format's text and reads json-glib's double cast to float:
+ * that must give back every float, subnormals included. */
+static void
+test_float_text (void)
+{
+  static const InkParamSpec spec = { .name = "v", .type = INK_PARAM_FLOAT, .offset = 0 };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (1234);
+  g_autoptr (GString) json = g_string_new ("[");
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  const guint n = 50000;
+  g_autofree float *values = g_new (float, n);
+  JsonArray *array;
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 bits = g_rand_int (rand);
+      float v;
+      g_autofree char *text = NULL;
+
+      if (i % 4 == 1)
+        bits &= 0x807fffffu; /* subnormal */
+      else if (i % 4 == 2)
+        bits = (bits & 0x00ffffffu) | 0x3e000000u; /* 0.125 .. 1 */
+      memcpy (&v, &bits, sizeof v);
+      if (!isfinite (v))
+        v = (float) i / 7.0f;
+      if (i < 8)
+        v = (float[]) { 0.1f, 1.0f / 3.0f, 1e-7f, 0.7f, 1.15f, 4.25f, 23.976f, 16777217.0f }[i];
+      values[i] = v;
+      text = ink_params_format (&spec, &values[i]);
+      g_string_append_printf (json, "%s%s", i > 0 ? "," : "", text);
+    }
+  g_string_append (json, "]");
+
+  json_parser_load_from_data (parser, json->str, (gssize) json->len, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      double d = json_node_get_value_type (node) == G_TYPE_INT64 ? (double) json_node_get_int (node)
+                 : json_node_get_double (node);
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      if ((float) d != values[i])
+        g_error ("%.9g read back as %.17g", values[i], d);
+      /* project.c hands the double to ink_params_set as g_ascii_dtostr text. */
+      g_assert_true ((float) g_ascii_strtod (g_ascii_dtostr (buf, sizeof buf, d), NULL) == values[i]);
+    }
+}
+
+/* The spec tables name every field of the structs, so a project file holds all of them. */
+static void
+test_tables_cover_structs (void)
+{
+  guint n_style, n_motion;
+  const InkParamSpec *style = ink_style_param_specs (&n_style);
+  const InkParamSpec *motion = ink_motion_param_specs (&n_motion);
+  gsize style_bytes = 0, motion_bytes = 0;
+
+  for (guint i = 0; i < n_style; i++)
+    style_bytes += field_size (&style[i]);
+  for (guint i = 0; i < n_motion; i++)
+    motion_bytes += field_size (&motion[i]);
+  g_assert_cmpuint (style_bytes, ==, sizeof (InkStyleParams));
+  g_assert_cmpuint (motion_bytes, ==, sizeof (InkMotionParams));
+}
+
+static void
+test_round_trip (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *path = g_build_filename (tmp, "photo.inkloop", NULL);
+  g_autofree char *again = g_build_filename (tmp, "again.inkloop", NULL);
+  g_autofree char *photo = g_build_filename (tmp, "photo.jpg", NULL);
+  g_autofree char *first = NULL, *second = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  InkProject *project = make_project (photo);
+  InkProject *loaded = save_and_load (project, path);
+  InkProject *reloaded = NULL;
+  JsonObject *root, *style, *motion;
+  guint n_style, n_motion;
+  const InkParamSpec *specs;
+
+  assert_projects_equal (project, loaded);
+
+  /* Saving what was loaded writes the same bytes. */
+  reloaded = save_and_load (loaded, again);
+  assert_projects_equal (project, reloaded);
+  g_assert_true (g_file_get_contents (path, &first, NULL, NULL));
+  g_assert_true (g_file_get_contents (again, &second, NULL, NULL));
+  g_assert_cmpstr (first, ==, second);
+
+  /* Numbers as JSON numbers, switches as booleans, names as strings; every parameter present. */
+  root = parse_file (parser, path);
+  g_assert_cmpstr (json_object_get_string_member (root, "format"), ==, "inkloop-project");
+  g_assert_cmpint (json_object_get_int_member (root, "version"), ==, INK_PROJECT_VERSION);
+  style = json_object_get_object_member (root, "style");
+  motion = json_object_get_object_member (root, "motion");
+  specs = ink_style_param_specs (&n_style);
+  for (guint i = 0; i < n_style; i++)
+    g_assert_true (json_object_has_member (style, specs[i].name));
+  specs = ink_motion_param_specs (&n_motion);
+  for (guint i = 0; i < n_motion; i++)
+    g_assert_true (json_object_has_member (motion, specs[i].name));
+  g_assert_cmpuint (json_node_get_value_type (json_object_get_member (style, "smooth-passes")), ==, G_TYPE_INT64);
+  g_assert_cmpuint (json_node_get_value_type (json_object_get_member (style, "flatten")), ==, G_TYPE_DOUBLE);
+  g_assert_cmpfloat (json_object_get_double_member (style, "flatten"), ==, 0.1);
+  g_assert_true (json_object_get_boolean_member (style, "mono"));
+  g_assert_cmpstr (json_object_get_string_member (motion, "camera"), ==, "shake");
+  g_assert_cmpint (json_object_get_int_member (motion, "seed"), ==, G_MAXINT32);
+  /* A colour #rrggbb cannot hold exactly: three numbers. */
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (json_object_get_member (style, "line-color")));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (
+    json_object_get_object_member (root, "hints"), "mask"), "data:image/png;base64,"));
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (root, "export"), "size"),
+                   ==, 1234);
+
+  /* A colour #rrggbb holds exactly is written so; an 8-bit colour mask with alpha; no hints. */
+  ink_project_free (&loaded);
+  project->style.line_color[0] = 0.0f;
+  project->style.line_color[1] = 51.0f / 255.0f;
+  project->style.line_color[2] = 1.0f;
+  g_array_set_size (project->hints->arrows, 0);
+  g_array_set_size (project->hints->anchors, 0);
+  for (int i = 0; i < project->hints->mask->width * project->hints->mask->height * 4; i++)
+    project->hints->mask->pixels[i] = (guint16) ((i * 7 % 256) * 257);
+  project->hints->mask->has_alpha = TRUE;
+  loaded = save_and_load (project, path);
+  assert_projects_equal (project, loaded);
+  json_parser_load_from_file (parser, path, NULL);
+  root = json_node_get_object (json_parser_get_root (parser));
+  style = json_object_get_object_member (root, "style");
+  g_assert_cmpstr (json_object_get_string_member (style, "line-color"), ==, "#0033ff");
+
+  /* No mask at all; defaults everywhere. */
+  ink_project_free (&loaded);
+  ink_project_free (&project);
+  project = ink_project_new ();
+  project->source = g_strdup (photo);
+  loaded = save_and_load (project, path);
+  assert_projects_equal (project, loaded);
+
+  ink_project_free (&project);
+  ink_project_free (&loaded);
+  ink_project_free (&reloaded);
+  g_assert_null (project);
+  remove_tree (tmp);
+}
+
+/* The lossless encoder picks 8 or 16 bits, grey or colour, and the loader gives back every pixel. */
+static void
+test_mask_encoding (void)
+{
+  const struct { gboolean grey, deep, alpha; } cases[] = {
+    { TRUE, FALSE, FALSE }, { TRUE, TRUE, FALSE }, { TRUE, FALSE, TRUE }, { TRUE, TRUE, TRUE },
+    { FALSE, FALSE, FALSE }, { FALSE, TRUE, FALSE }, { FALSE, FALSE, TRUE }, { FALSE, TRUE, TRUE },
+  };
+
+  for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GBytes) png = NULL;
+      InkImage *image = ink_image_new (19, 11), *back;
+
+      image->has_alpha = cases[k].alpha;
+      for (int i = 0; i < 19 * 11; i++)
+        for (int c = 0; c < 4; c++)
+          {
+            guint v = (guint) (i * 97 + (cases[k].grey ? 0 : c * 31)) % 256;
+            guint16 *p = &image->pixels[4 * i + c];
+
+            *p = (guint16) (v * 257 + (cases[k].deep && i % 3 == 0 ? 1 : 0));
+            if (c == 3 && !cases[k].alpha)
+              *p = 65535;
+          }
+      png = ink_image_encode_png (image, TRUE, "mask", &error);
+      g_assert_no_error (error);
+      back = ink_image_load_data (g_bytes_get_data (png, NULL), g_bytes_get_size (png), "mask",
+                                  NULL, &error);
+      g_assert_no_error (error);
+      assert_images_equal (image, back);
+      ink_image_free (&back);
+      ink_image_free (&image);
+    }
+}
+
+static char *
+written_source (const char *path)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  return g_strdup (json_object_get_string_member (parse_file (parser, path), "source"));
+}
+
+static void
+test_source_paths (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *proj_dir = g_build_filename (tmp, "project", NULL);
+  g_autofree char *moved_dir = g_build_filename (tmp, "moved", NULL);
+  g_autofree char *path = g_build_filename (proj_dir, "photo.inkloop", NULL);
+  g_autofree char *moved = g_build_filename (moved_dir, "photo.inkloop", NULL);
+  const struct { const char *source, *written; } cases[] = {
+    { "project/photo.jpg", "photo.jpg" },                  /* beside */
+    { "project/shots/day 1/photo.jpg", "shots/day 1/photo.jpg" }, /* below */
+    { "photos/photo.jpg", "../photos/photo.jpg" },          /* a sibling folder */
+    { "photo.jpg", "../photo.jpg" },                        /* the parent */
+  };
+
+  g_assert_cmpint (g_mkdir (proj_dir, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (moved_dir, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *source = g_build_filename (tmp, cases[i].source, NULL);
+      g_autofree char *text = NULL;
+      g_autofree char *contents = NULL;
+      g_autofree char *expected = NULL;
+      g_autoptr (GError) error = NULL;
+      InkProject *project = ink_project_new ();
+      InkProject *loaded;
+
+      project->source = g_strdup (source);
+      loaded = save_and_load (project, path);
+      text = written_source (path);
+      g_assert_cmpstr (text, ==, cases[i].written);
+      g_assert_cmpstr (loaded->source, ==, source);
+      ink_project_free (&loaded);
+
+      /* Moved to another folder, the relative path follows. */
+      g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+      write_text (moved, contents, -1);
+      loaded = ink_project_load (moved, &error);
+      g_assert_no_error (error);
+      expected = g_canonicalize_filename (cases[i].written, moved_dir);
+      g_assert_cmpstr (loaded->source, ==, expected);
+      ink_project_free (&loaded);
+      ink_project_free (&project);
+    }
+
+  /* Nothing shared below the root: absolute. A relative source is taken from the working folder. */
+  {
+    InkProject *project = ink_project_new ();
+    InkProject *loaded;
+    g_autofree char *text = NULL;
+    g_autofree char *cwd = g_get_current_dir ();
+    g_autofree char *from_cwd = NULL;
+
+    project->source = g_strdup ("/inkloop-no-such-folder/photo.png");
+    loaded = save_and_load (project, path);
+    text = written_source (path);
+    g_assert_cmpstr (text, ==, "/inkloop-no-such-folder/photo.png");
+    g_assert_cmpstr (loaded->source, ==, "/inkloop-no-such-folder/photo.png");
+    ink_project_free (&loaded);
+
+    g_free (project->source);
+    project->source = g_strdup ("some/./photo.png");
+    from_cwd = g_canonicalize_filename ("some/photo.png", cwd);
+    loaded = save_and_load (project, path);
+    g_assert_cmpstr (loaded->source, ==, from_cwd);
+    ink_project_free (&loaded);
+    ink_project_free (&project);
+  }
+  remove_tree (tmp);
+}
+
+#define HEAD "{\"format\": \"inkloop-project\", \"version\": 1, \"source\": \"photo.png\""
+
+/* Minimal files load with the defaults; hand-edited numbers, unknown keys, a mask file beside. */
+static void
+test_lenient (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *path = g_build_filename (tmp, "hand.inkloop", NULL);
+  g_autofree char *mask_path = g_build_filename (tmp, "mask.png", NULL);
+  g_autoptr (GError) error = NULL;
+  InkProject *defaults = ink_project_new ();
+  InkProject *loaded;
+  InkImage *mask = ink_image_new (8, 4);
+
+  write_text (path, HEAD "}", -1);
+  loaded = ink_project_load (path, &error);
+  g_assert_no_error (error);
+  defaults->source = g_build_filename (tmp, "photo.png", NULL);
+  assert_projects_equal (defaults, loaded);
+  ink_project_free (&loaded);
+
+  for (int i = 0; i < 8 * 4; i++)
+    {
+      mask->pixels[4 * i] = mask->pixels[4 * i + 1] = mask->pixels[4 * i + 2] = (guint16) (i * 8 * 257);
+      mask->pixels[4 * i + 3] = 65535;
+    }
+  mask->has_alpha = FALSE;
+  g_assert_true (ink_image_save_png (mask, mask_path, &error));
+  write_text (path, HEAD ", \"comment\": \"from the future\", \"generator\": 7,\n"
+              "\"style\": {\"line-weight\": 3, \"flatten\": 5e-1, \"colors\": 8.0, \"glow\": 1,\n"
+              "           \"line-color\": \"#FF0000\", \"mono\": true},\n"
+              "\"motion\": {\"frames\": 1.2e1, \"camera\": \"pan\", \"seed\": 0},\n"
+              "\"hints\": {\"anchors\": [[0, 1]], \"mask\": \"mask.png\", \"strokes\": []},\n"
+              "\"export\": {\"size\": 640, \"format\": \"gif\"}}", -1);
+  loaded = ink_project_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (loaded->style.line_weight, ==, 3.0f);
+  g_assert_cmpfloat (loaded->style.flatten, ==, 0.5f);
+  g_assert_cmpint (loaded->style.colors, ==, 8);
+  g_assert_cmpfloat (loaded->style.line_color[0], ==, 1.0f);
+  g_assert_cmpfloat (loaded->style.line_color[1], ==, 0.0f);
+  g_assert_true (loaded->style.mono);
+  g_assert_cmpint (loaded->motion.frames, ==, 12);
+  g_assert_cmpint (loaded->motion.camera, ==, INK_CAMERA_PAN);
+  g_assert_cmpint (loaded->motion.seed, ==, 0);
+  g_assert_cmpfloat (loaded->style.smooth_range, ==, defaults->style.smooth_range);
+  g_assert_cmpuint (loaded->hints->anchors->len, ==, 1);
+  g_assert_cmpint (loaded->size, ==, 640);
+  assert_images_equal (mask, loaded->hints->mask);
+  ink_project_free (&loaded);
+
+  ink_image_free (&mask);
+  ink_project_free (&defaults);
+  remove_tree (tmp);
+}
+
+static void
+test_bad_files (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *good_path = g_build_filename (tmp, "good.inkloop", NULL);
+  g_autofree char *good = NULL;
+  g_autofree char *deep = NULL;
+  g_autofree char *many = NULL;
+  g_autofree char *not_image = g_base64_encode ((const guchar *) "hello, world", 12);
+  g_autofree char *not_image_json = NULL;
+  InkProject *project = make_project ("/photos/photo.jpg");
+  gsize good_length = 0;
+  GString *anchors = g_string_new (HEAD ", \"hints\": {\"anchors\": [");
+  struct {
+    const char *name, *text, *says;
+    int code;
+  } cases[] = {
+    { "empty", "", "damaged", INK_ERROR_DECODE },
+    { "blank", " \n\t\n", "damaged", INK_ERROR_DECODE },
+    { "truncated", NULL, "damaged (line", INK_ERROR_DECODE },
+    { "not-json", "hello, world", "damaged (line 1", INK_ERROR_DECODE },
+    { "png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "damaged", INK_ERROR_DECODE },
+    { "array", "[1, 2, 3]", "JSON list", INK_ERROR_DECODE },
+    { "number", "42", "damaged", INK_ERROR_DECODE },
+    { "no-format", "{\"version\": 1, \"source\": \"a.png\"}", "not an Inkloop project", INK_ERROR_DECODE },
+    { "format", "{\"format\": \"krita\", \"version\": 1}", "not an Inkloop project", INK_ERROR_DECODE },
+    { "format-type", "{\"format\": 1, \"version\": 1}", "not an Inkloop project", INK_ERROR_DECODE },
+    { "version-2", "{\"format\": \"inkloop-project\", \"version\": 2, \"source\": \"a.png\", \"new\": 1}",
+      "saved by a newer Inkloop (project format 2); this version reads format 1: update Inkloop",
+      INK_ERROR_DECODE },
+    { "version-0", "{\"format\": \"inkloop-project\", \"version\": 0}", "\"version\"", INK_ERROR_DECODE },
+    { "version-text", "{\"format\": \"inkloop-project\", \"version\": \"1\"}", "\"version\"", INK_ERROR_DECODE },
+    { "version-missing", "{\"format\": \"inkloop-project\"}", "\"version\"", INK_ERROR_DECODE },
+    { "style-version", HEAD ", \"style-version\": 2}", "newer Inkloop (style-version 2)", INK_ERROR_DECODE },
+    { "no-source", "{\"format\": \"inkloop-project\", \"version\": 1}", "\"source\"", INK_ERROR_DECODE },
+    { "source-type", "{\"format\": \"inkloop-project\", \"version\": 1, \"source\": 3}", "\"source\"", INK_ERROR_DECODE },
+    { "number-type", HEAD ", \"style\": {\"line-weight\": \"2\"}}",
+      "style.line-weight: expected a number, found a string", INK_ERROR_DECODE },
+    { "bool-type", HEAD ", \"style\": {\"mono\": 1}}", "style.mono: expected true or false", INK_ERROR_DECODE },
+    { "enum-type", HEAD ", \"motion\": {\"camera\": 2}}", "motion.camera: expected", INK_ERROR_DECODE },
+    { "null-value", HEAD ", \"motion\": {\"fps\": null}}", "motion.fps: expected a number, found null", INK_ERROR_DECODE },
+    { "string-for-object", HEAD ", \"style\": \"anime\"}", "style: expected an object", INK_ERROR_DECODE },
+    { "list-for-object", HEAD ", \"hints\": []}", "hints: expected an object", INK_ERROR_DECODE },
+    { "export-type", HEAD ", \"export\": 640}", "export.size", INK_ERROR_DECODE },
+    { "range", HEAD ", \"style\": {\"line-weight\": 9}}", "style.line-weight is 9; it must be between 0 and 8",
+      INK_ERROR_DECODE },
+    { "range-seed", HEAD ", \"motion\": {\"seed\": -1}}", "motion.seed is -1", INK_ERROR_DECODE },
+    { "huge", HEAD ", \"motion\": {\"fps\": 1e999}}", "motion.fps", INK_ERROR_DECODE },
+    { "whole", HEAD ", \"motion\": {\"frames\": 24.5}}", "motion.frames: '24.5' is not a valid whole number",
+      INK_ERROR_DECODE },
+    { "cel-tones", HEAD ", \"style\": {\"cel-tones\": 1}}", "style.cel-tones is 1", INK_ERROR_DECODE },
+    { "enum", HEAD ", \"motion\": {\"camera\": \"dolly\"}}", "motion.camera: 'dolly' is not one of none, breathe",
+      INK_ERROR_DECODE },
+    { "colour", HEAD ", \"style\": {\"line-color\": \"red\"}}", "style.line-color: 'red' is not a valid colour",
+      INK_ERROR_DECODE },
+    { "colour-range", HEAD ", \"style\": {\"line-color\": [0, 2, 0]}}", "style.line-color is 2", INK_ERROR_DECODE },
+    { "colour-short", HEAD ", \"style\": {\"line-color\": [0, 1]}}", "style.line-color: expected a colour",
+      INK_ERROR_DECODE },
+    { "size", HEAD ", \"export\": {\"size\": 20000}}", "export.size", INK_ERROR_DECODE },
+    { "size-negative", HEAD ", \"export\": {\"size\": -1}}", "export.size", INK_ERROR_DECODE },
+    { "arrow-short", HEAD ", \"hints\": {\"arrows\": [[0, 0, 1]]}}", "hints.arrows: item 1 is not a list of 4",
+      INK_ERROR_DECODE },
+    { "arrow-type", HEAD ", \"hints\": {\"arrows\": [[0, 0, 1, \"1\"]]}}", "hints.arrows: item 1", INK_ERROR_DECODE },
+    { "arrows-type", HEAD ", \"hints\": {\"arrows\": {}}}", "hints.arrows: expected a list", INK_ERROR_DECODE },
+    { "arrow-off", HEAD ", \"hints\": {\"arrows\": [[0, 0, 1, 1], [0, 0, 5, 1]]}}", "hints: arrow 2",
+      INK_ERROR_DECODE },
+    { "anchor-huge", HEAD ", \"hints\": {\"anchors\": [[1e300, 0]]}}", "hints: anchor 1", INK_ERROR_DECODE },
+    { "too-many", NULL, "at most 256", INK_ERROR_DECODE },
+    { "base64", HEAD ", \"hints\": {\"mask\": \"data:image/png;base64,iVBOR*w0KGgo=\"}}", "not valid base64",
+      INK_ERROR_DECODE },
+    { "base64-length", HEAD ", \"hints\": {\"mask\": \"data:image/png;base64,iVBORw0KGgo\"}}",
+      "not valid base64", INK_ERROR_DECODE },
+    { "data-uri", HEAD ", \"hints\": {\"mask\": \"data:text/plain,hello\"}}", "not valid base64",
+      INK_ERROR_DECODE },
+    { "not-image", NULL, "hints.mask", INK_ERROR_DECODE },
+    { "mask-type", HEAD ", \"hints\": {\"mask\": 1}}", "hints.mask: expected an image", INK_ERROR_DECODE },
+    { "mask-missing", HEAD ", \"hints\": {\"mask\": \"no-such-mask.png\"}}", "no-such-mask.png: no such file",
+      INK_ERROR_NOT_FOUND },
+    { "deep", NULL, "nest more than", INK_ERROR_DECODE },
+    { "bad-utf8", HEAD ", \"x\": \"\xff\xfe\"}", "damaged", INK_ERROR_DECODE },
+  };
+
+  /* A real file cut in the middle. */
+  g_assert_true (ink_project_save (project, good_path, NULL));
+  g_assert_true (g_file_get_contents (good_path, &good, &good_length, NULL));
+  good[good_length / 2] = '\0';
+  cases[2].text = good;
+
+  for (int i = 0; i <= INK_MAX_HINTS; i++)
+    g_string_append_printf (anchors, "%s[0.5, 0.5]", i > 0 ? ", " : "");
+  g_string_append (anchors, "]}}");
+  many = g_string_free (anchors, FALSE);
+  not_image_json = g_strdup_printf (HEAD ", \"hints\": {\"mask\": \"data:image/png;base64,%s\"}}", not_image);
+  deep = g_strnfill (200000, '[');
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    if (g_str_equal (cases[i].name, "too-many"))
+      cases[i].text = many;
+    else if (g_str_equal (cases[i].name, "not-image"))
+      cases[i].text = not_image_json;
+    else if (g_str_equal (cases[i].name, "deep"))
+      cases[i].text = deep;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.inkloop", cases[i].name);
+      g_autofree char *path = g_build_filename (tmp, name, NULL);
+      g_autoptr (GError) error = NULL;
+      InkProject *loaded;
+      gssize length = g_str_equal (cases[i].name, "png") ? 16 : -1;
+
+      write_text (path, cases[i].text, length);
+      loaded = ink_project_load (path, &error);
+      g_test_message ("%s: %s", cases[i].name, error != NULL ? error->message : "(loaded)");
+      g_assert_null (loaded);
+      g_assert_error (error, INK_ERROR, cases[i].code);
+      g_assert_nonnull (strstr (error->message, name));
+      if (strstr (error->message, cases[i].says) == NULL)
+        g_error ("%s: \"%s\" does not say \"%s\"", cases[i].name, error->message, cases[i].says);
+    }
+
+  /* Not there, or a folder. */
+  {
+    g_autofree char *missing = g_build_filename (tmp, "missing.inkloop", NULL);
+    g_autoptr (GError) error = NULL;
+
+    g_assert_null (ink_project_load (missing, &error));
+    g_assert_error (error, INK_ERROR, INK_ERROR_NOT_FOUND);
+    g_assert_nonnull (strstr (error->message, "missing.inkloop"));
+    g_clear_error (&error);
+    g_assert_null (ink_project_load (tmp, &error));
+    g_assert_error (error, INK_ERROR, INK_ERROR_READ);
+    g_clear_error (&error);
+  }
+
+  /* Far too large (a sparse file: no disk space used); refused before it is read. */
+  {
+    g_autofree char *huge = g_build_filename (tmp, "huge.inkloop", NULL);
+    g_autoptr (GError) error = NULL;
+    FILE *file = g_fopen (huge, "wb");
+
+    g_assert_nonnull (file);
+    g_assert_cmpint (fseek (file, 200 << 20, SEEK_SET), ==, 0);
+    g_assert_cmpint (fputc ('}', file), ==, '}');
+    g_assert_cmpint (fclose (file), ==, 0);
+    g_assert_null (ink_project_load (huge, &error));
+    g_assert_error (error, INK_ERROR, INK_ERROR_TOO_LARGE);
+    g_assert_nonnull (strstr (error->message, "huge.inkloop"));
+  }
+
+  ink_project_free (&project);
+  remove_tree (tmp);
+}
+
+static void
+test_save_errors (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *missing = g_build_filename (tmp, "no-such-folder", "photo.inkloop", NULL);
+  g_autofree char *path = g_build_filename (tmp, "photo.inkloop", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) error = NULL;
+  InkProject *project = make_project ("/photos/photo.jpg");
+
+  /* A missing folder: INK_ERROR_WRITE naming the file, nothing created. */
+  g_assert_false (ink_project_save (project, missing, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_WRITE);
+  g_assert_nonnull (strstr (error->message, "photo.inkloop"));
+  g_assert_cmpuint (count_entries (tmp), ==, 0);
+  g_clear_error (&error);
+
+  /* An invalid project is refused before anything is written; the old file stays. */
+  write_text (path, "old", -1);
+  project->style.line_weight = 100.0f;
+  g_assert_false (ink_project_save (project, path, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM);
+  g_assert_nonnull (strstr (error->message, "style.line-weight"));
+  g_clear_error (&error);
+  project->style.line_weight = 2.0f;
+  project->size = -5;
+  g_assert_false (ink_project_save (project, path, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM);
+  g_clear_error (&error);
+  project->size = 0;
+  for (int i = 0; i < INK_MAX_HINTS; i++)
+    ink_motion_hints_add_anchor (project->hints, 0.5f, 0.5f);
+  g_assert_false (ink_project_save (project, path, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM);
+  g_clear_error (&error);
+  g_clear_pointer (&project->source, g_free);
+  g_array_set_size (project->hints->anchors, 0);
+  g_assert_false (ink_project_save (project, path, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "old");
+  g_assert_cmpuint (count_entries (tmp), ==, 1);
+
+  ink_project_free (&project);
+  remove_tree (tmp);
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/project/float-text", test_float_text);
+  g_test_add_func ("/project/tables-cover-structs", test_tables_cover_structs);
+  g_test_add_func ("/project/mask-encoding", test_mask_encoding);
+  g_test_add_func ("/project/round-trip", test_round_trip);
+  g_test_add_func ("/project/source-paths", test_source_paths);
+  g_test_add_func ("/project/lenient", test_lenient);
+  g_test_add_func ("/project/bad-files", test_bad_files);
+  g_test_add_func ("/project/save-errors", test_save_errors);
+  return g_test_run ();
+}
