@@ -3,14 +3,21 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "ink-error.h"
 #include "ink-image.h"
 #include "ink-params.h"
+#include "animate.h"
+#include "motion.h"
+#include "project.h"
 #include "stylize.h"
 
 #define EXIT_USAGE 2
@@ -21,6 +28,8 @@ static char *device_arg;
 static const char *usage_text =
   "Commands:\n"
   "  still INPUT -o OUT.png   stylize a photo into a comic still\n"
+  "  render INPUT|PROJECT.inkloop -o DIR/\n"
+  "                           render the looping animation as PNG frames\n"
   "  devices                  list the Vulkan devices and the one that would be used\n"
   "  bench [INPUT]            time the stylizer per stage and size\n"
   "\n"
@@ -44,23 +53,67 @@ enable_debug (void)
     g_log_set_debug_enabled (TRUE);
 }
 
-/* Style options ------------------------------------------------------------------------------- */
+/* Parameter options, from the engine's spec tables ----------------------------------------- */
 
-typedef struct {
-  char *preset;
-  GPtrArray *settings;   /* "name", "value" pairs, applied after the preset */
-} StyleOptions;
-
-static StyleOptions style_options;
+/* "name", "value" pairs as given, applied after the preset or project. */
+static GPtrArray *style_settings, *motion_settings;
+static char *preset_arg;
 
 static gboolean
-on_style_option (const char *option_name, const char *value, gpointer data, GError **error)
+on_param_option (const char *option_name, const char *value, gpointer data, GError **error)
 {
-  (void) data;
+  GPtrArray *settings = data;
+
   (void) error;
-  g_ptr_array_add (style_options.settings, g_strdup (option_name + 2));
-  g_ptr_array_add (style_options.settings, g_strdup (value));
+  g_ptr_array_add (settings, g_strdup (option_name + 2));
+  g_ptr_array_add (settings, g_strdup (value));
   return TRUE;
+}
+
+/* An option group with one --NAME VALUE per spec not in SKIP. */
+static GOptionGroup *
+spec_group (const char *name, const char *title, const char *help, const InkParamSpec *specs,
+            guint n, const char *const *skip, GPtrArray *settings, GOptionEntry *extra)
+{
+  GArray *entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  GOptionGroup *group;
+
+  for (guint e = 0; extra != NULL && extra[e].long_name != NULL; e++)
+    g_array_append_val (entries, extra[e]);
+  for (guint i = 0; i < n; i++)
+    {
+      const InkParamSpec *s = &specs[i];
+      GOptionEntry entry = {
+        .long_name = s->name, .arg = G_OPTION_ARG_CALLBACK, .arg_data = (gpointer) on_param_option,
+      };
+
+      if (skip != NULL && g_strv_contains (skip, s->name))
+        continue;
+      switch (s->type)
+        {
+        case INK_PARAM_COLOR:
+          entry.description = g_strdup (s->blurb);
+          entry.arg_description = "#RRGGBB";
+          break;
+        case INK_PARAM_BOOL:
+          entry.description = g_strdup (s->blurb);
+          entry.arg_description = "true|false";
+          break;
+        case INK_PARAM_ENUM:
+          entry.description = g_strdup (s->blurb);
+          entry.arg_description = g_strjoinv ("|", (char **) s->choices);
+          break;
+        default:
+          entry.description = g_strdup_printf ("%s, %g..%g (default %g)", s->blurb, s->min,
+                                               s->max, s->def);
+          entry.arg_description = s->type == INK_PARAM_INT ? "N" : "X";
+          break;
+        }
+      g_array_append_val (entries, entry);
+    }
+  group = g_option_group_new (name, title, help, settings, NULL);
+  g_option_group_add_entries (group, (GOptionEntry *) (gpointer) entries->data);
+  return group;
 }
 
 static GOptionGroup *
@@ -68,53 +121,29 @@ style_group (void)
 {
   guint n;
   const InkParamSpec *specs = ink_style_param_specs (&n);
-  GOptionEntry *entries = g_new0 (GOptionEntry, n + 2);
-  GOptionGroup *group;
   g_autofree char *presets = g_strjoinv (", ", (char **) ink_style_preset_names ());
+  GOptionEntry extra[] = {
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset_arg,
+      g_strdup_printf ("Start from a preset: %s (default: anime)", presets), "NAME" },
+    { NULL },
+  };
 
-  style_options.settings = g_ptr_array_new_with_free_func (g_free);
-  entries[0] = (GOptionEntry) { "preset", 'p', 0, G_OPTION_ARG_STRING, &style_options.preset,
-                                NULL, "NAME" };
-  entries[0].description = g_strdup_printf ("Start from a preset: %s (default: anime)", presets);
-  for (guint i = 0; i < n; i++)
-    {
-      const InkParamSpec *s = &specs[i];
-      entries[i + 1] = (GOptionEntry) {
-        .long_name = s->name,
-        .arg = G_OPTION_ARG_CALLBACK,
-        .arg_data = (gpointer) on_style_option,
-      };
-      if (s->type == INK_PARAM_COLOR)
-        {
-          entries[i + 1].description = g_strdup (s->blurb);
-          entries[i + 1].arg_description = "#RRGGBB";
-        }
-      else if (s->type == INK_PARAM_BOOL)
-        {
-          entries[i + 1].description = g_strdup (s->blurb);
-          entries[i + 1].arg_description = "true|false";
-        }
-      else
-        {
-          entries[i + 1].description = g_strdup_printf ("%s, %g..%g", s->blurb, s->min, s->max);
-          entries[i + 1].arg_description = s->type == INK_PARAM_INT ? "N" : "X";
-        }
-    }
-  group = g_option_group_new ("style", "Style options (spatial sizes are px at a 1024 px long edge):",
-                              "Show the style options", NULL, NULL);
-  g_option_group_add_entries (group, entries);
-  return group;
+  style_settings = g_ptr_array_new_with_free_func (g_free);
+  return spec_group ("style", "Style options (spatial sizes are px at a 1024 px long edge):",
+                     "Show the style options", specs, n, NULL, style_settings, extra);
 }
 
+/* BASE: the project's style, or NULL for the preset (default anime). */
 static gboolean
-style_params (InkStyleParams *params, GError **error)
+style_params (InkStyleParams *params, const InkStyleParams *base, GError **error)
 {
-  if (!ink_style_params_preset (params, style_options.preset ? style_options.preset : "anime",
-                                error))
+  if (base != NULL && preset_arg == NULL)
+    *params = *base;
+  else if (!ink_style_params_preset (params, preset_arg ? preset_arg : "anime", error))
     return FALSE;
-  for (guint i = 0; i + 1 < style_options.settings->len; i += 2)
-    if (!ink_style_params_set (params, g_ptr_array_index (style_options.settings, i),
-                               g_ptr_array_index (style_options.settings, i + 1), error))
+  for (guint i = 0; i + 1 < style_settings->len; i += 2)
+    if (!ink_style_params_set (params, g_ptr_array_index (style_settings, i),
+                               g_ptr_array_index (style_settings, i + 1), error))
       return FALSE;
   return ink_style_params_validate (params, error);
 }
@@ -221,7 +250,7 @@ cmd_still (int argc, char **argv)
                   INK_IMAGE_MAX_SIDE);
       return EXIT_USAGE;
     }
-  if (!style_params (&params, &error))
+  if (!style_params (&params, NULL, &error))
     return fail (NULL, error);
 
   load.long_edge = size;
@@ -266,6 +295,289 @@ out:
   ink_image_free (&source);
   ink_image_free (&result);
   ink_stylizer_free (&stylizer);
+  return status;
+}
+
+/* render ------------------------------------------------------------------------------------ */
+
+static GOptionGroup *
+motion_group (void)
+{
+  guint n;
+  const InkParamSpec *specs = ink_motion_param_specs (&n);
+  /* Set by the hint-style options below instead. */
+  static const char *const skip[] = { "focus-lines", "focus-x", "focus-y", "speed-lines",
+                                      "speed-angle", NULL };
+
+  motion_settings = g_ptr_array_new_with_free_func (g_free);
+  return spec_group ("motion", "Motion options (sizes are fractions of the picture):",
+                     "Show the motion options", specs, n, skip, motion_settings, NULL);
+}
+
+/* Parses "a,b,..." into exactly N floats. */
+static gboolean
+parse_floats (const char *option, const char *text, float *out, int n, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+
+  if ((int) g_strv_length (parts) != n)
+    goto bad;
+  for (int i = 0; i < n; i++)
+    {
+      char *end;
+      out[i] = (float) g_ascii_strtod (g_strstrip (parts[i]), &end);
+      if (end == parts[i] || *end != '\0' || !isfinite (out[i]))
+        goto bad;
+    }
+  return TRUE;
+
+bad:
+  g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+               "%s '%s': give %d numbers separated by commas", option, text, n);
+  return FALSE;
+}
+
+/* Moves the frames rendered into TMP to DIR: a rename when DIR is new, else frame by frame,
+ * removing DIR's frames beyond the new count. */
+static gboolean
+publish_frames (const char *tmp, const char *dir, int frames, GError **error)
+{
+  if (!g_file_test (dir, G_FILE_TEST_EXISTS))
+    {
+      if (g_rename (tmp, dir) == 0)
+        return TRUE;
+      g_set_error (error, INK_ERROR, INK_ERROR_WRITE, "%s: cannot create the folder: %s", dir,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  for (int i = 1; i <= frames; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("frame-%04d.png", i);
+      g_autofree char *from = g_build_filename (tmp, name, NULL);
+      g_autofree char *to = g_build_filename (dir, name, NULL);
+      if (g_rename (from, to) != 0)
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_WRITE, "%s: cannot write: %s", to,
+                       g_strerror (errno));
+          return FALSE;
+        }
+    }
+  for (int i = frames + 1; i <= 9999; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("frame-%04d.png", i);
+      g_autofree char *stale = g_build_filename (dir, name, NULL);
+      if (g_unlink (stale) != 0)
+        break;
+    }
+  g_rmdir (tmp);
+  return TRUE;
+}
+
+static void
+remove_tree (const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_dir_close (d);
+  g_rmdir (dir);
+}
+
+static int
+cmd_render (int argc, char **argv)
+{
+  g_autofree char *output = NULL, *mask_path = NULL, *focus = NULL, *speed = NULL;
+  g_autofree char *save_project = NULL;
+  g_auto (GStrv) arrows = NULL, anchors = NULL;
+  int size = -1;
+  GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Folder for the frames (frame-0001.png ...); made if missing", "DIR/" },
+    { "size", 's', 0, G_OPTION_ARG_INT, &size, "Scale so the long edge is this many px (default: the photo's or the project's size)", "PX" },
+    { "arrow", 0, 0, G_OPTION_ARG_STRING_ARRAY, &arrows, "Flow: material at x0,y0 moves to x1,y1 over the loop (fractions of the picture; repeatable)", "x0,y0,x1,y1" },
+    { "anchor", 0, 0, G_OPTION_ARG_STRING_ARRAY, &anchors, "Flow: a point that stays still (repeatable)", "x,y" },
+    { "mask", 0, 0, G_OPTION_ARG_FILENAME, &mask_path, "Flow: freeze mask, a grey image of any size (white = frozen)", "FILE" },
+    { "focus-lines", 0, 0, G_OPTION_ARG_STRING, &focus, "Focus lines toward this centre", "x,y" },
+    { "speed-lines", 0, 0, G_OPTION_ARG_STRING, &speed, "Speed lines along this direction (degrees, 0 = along x, 90 = down)", "ANGLE" },
+    { "save-project", 0, 0, G_OPTION_ARG_FILENAME, &save_project, "Also write the project that reproduces this render", "FILE.inkloop" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = command_context ("INPUT|PROJECT.inkloop -o DIR/",
+    "Render the looping animation as PNG frames. --help-style and --help-motion list the controls.",
+    entries);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tmp = NULL, *parent = NULL, *base = NULL, *template = NULL;
+  InkProject *project = NULL;
+  InkImage *source = NULL;
+  InkStylizer *stylizer = NULL;
+  InkAnimation *animation = NULL;
+  InkLoadParams load = INK_LOAD_PARAMS_DEFAULT;
+  int status = EXIT_FAILURE;
+  OpenJob job = { NULL, NULL };
+  GThread *opener;
+
+  g_option_context_add_group (ctx, style_group ());
+  g_option_context_add_group (ctx, motion_group ());
+  if (!parse (ctx, &argc, &argv, &error))
+    return fail (NULL, error);
+  if (argc != 2 || output == NULL)
+    {
+      g_printerr ("inkloop-cli: render needs one INPUT and -o DIR/; see 'inkloop-cli render --help'\n");
+      return EXIT_USAGE;
+    }
+  if (size == 0 || size < -1 || size > INK_IMAGE_MAX_SIDE)
+    {
+      g_printerr ("inkloop-cli: --size is %d; it must be between 1 and %d px\n", size,
+                  INK_IMAGE_MAX_SIDE);
+      return EXIT_USAGE;
+    }
+
+  /* The project (or a new one around the photo), then the options over it. */
+  if (g_str_has_suffix (argv[1], ".inkloop"))
+    {
+      project = ink_project_load (argv[1], &error);
+      if (project == NULL)
+        return fail (NULL, error);
+    }
+  else
+    {
+      project = ink_project_new ();
+      g_free (project->source);
+      project->source = g_canonicalize_filename (argv[1], NULL);
+      if (!ink_style_params_preset (&project->style, "anime", &error))
+        goto failed;
+    }
+  if (!style_params (&project->style, &project->style, &error))
+    goto usage;
+  for (guint i = 0; i + 1 < motion_settings->len; i += 2)
+    if (!ink_motion_params_set (&project->motion, g_ptr_array_index (motion_settings, i),
+                                g_ptr_array_index (motion_settings, i + 1), &error))
+      goto usage;
+  if (focus != NULL)
+    {
+      float xy[2];
+      if (!parse_floats ("--focus-lines", focus, xy, 2, &error))
+        goto usage;
+      project->motion.focus_lines = TRUE;
+      project->motion.focus_x = xy[0], project->motion.focus_y = xy[1];
+    }
+  if (speed != NULL)
+    {
+      float angle;
+      if (!parse_floats ("--speed-lines", speed, &angle, 1, &error))
+        goto usage;
+      project->motion.speed_lines = TRUE;
+      project->motion.speed_angle = angle;
+    }
+  for (guint i = 0; arrows != NULL && arrows[i] != NULL; i++)
+    {
+      float v[4];
+      if (!parse_floats ("--arrow", arrows[i], v, 4, &error))
+        goto usage;
+      ink_motion_hints_add_arrow (project->hints, v[0], v[1], v[2], v[3]);
+    }
+  for (guint i = 0; anchors != NULL && anchors[i] != NULL; i++)
+    {
+      float v[2];
+      if (!parse_floats ("--anchor", anchors[i], v, 2, &error))
+        goto usage;
+      ink_motion_hints_add_anchor (project->hints, v[0], v[1]);
+    }
+  if (mask_path != NULL)
+    {
+      ink_image_free (&project->hints->mask);
+      project->hints->mask = ink_image_load (mask_path, NULL, &error);
+      if (project->hints->mask == NULL)
+        goto failed;
+    }
+  if (size > 0)
+    project->size = size;
+  if (!ink_motion_params_validate (&project->motion, &error)
+      || !ink_motion_hints_validate (project->hints, &error))
+    goto usage;
+
+  /* The frames go to a temporary folder beside DIR and move there only when all are written. */
+  {
+    g_autofree char *trimmed = g_strdup (output);
+    while (strlen (trimmed) > 1 && g_str_has_suffix (trimmed, "/"))
+      trimmed[strlen (trimmed) - 1] = '\0';
+    g_free (output);
+    output = g_steal_pointer (&trimmed);
+  }
+  if (g_file_test (output, G_FILE_TEST_EXISTS) && !g_file_test (output, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (&error, INK_ERROR, INK_ERROR_WRITE, "%s: exists and is not a folder", output);
+      goto failed;
+    }
+  parent = g_path_get_dirname (output);
+  base = g_path_get_basename (output);
+  template = g_strdup_printf ("%s/.%s.XXXXXX", parent, base);
+  tmp = g_mkdtemp (template) != NULL ? g_strdup (template) : NULL;
+  if (tmp == NULL)
+    {
+      g_set_error (&error, INK_ERROR, INK_ERROR_WRITE, "%s: cannot write in %s: %s (does the folder exist?)",
+                   output, parent, g_strerror (errno));
+      goto failed;
+    }
+
+  load.long_edge = project->size;
+  opener = g_thread_new ("open-device", open_job, &job);
+  source = ink_image_load (project->source, &load, &error);
+  g_thread_join (opener);
+  stylizer = job.stylizer;
+  if (source == NULL)
+    goto failed;
+  if (stylizer == NULL)
+    {
+      g_propagate_error (&error, g_steal_pointer (&job.error));
+      goto failed;
+    }
+  animation = ink_animation_new (stylizer, source, &project->style, &project->motion,
+                                 project->hints, NULL, &error);
+  if (animation == NULL)
+    goto failed;
+  for (int i = 0; i < project->motion.frames; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("frame-%04d.png", i + 1);
+      g_autofree char *path = g_build_filename (tmp, name, NULL);
+      InkImage *frame = ink_animation_render (animation, i, NULL, &error);
+      gboolean saved = frame != NULL && ink_image_save_png (frame, path, &error);
+
+      ink_image_free (&frame);
+      if (!saved)
+        goto failed;
+      if (verbose)
+        g_printerr ("\rinkloop-cli: frame %d of %d", i + 1, project->motion.frames);
+    }
+  if (verbose)
+    g_printerr ("\n");
+  if (!publish_frames (tmp, output, project->motion.frames, &error))
+    goto failed;
+  g_clear_pointer (&tmp, g_free);
+  if (save_project != NULL && !ink_project_save (project, save_project, &error))
+    goto failed;
+  status = EXIT_SUCCESS;
+  goto out;
+
+usage:
+  status = fail (NULL, error);
+  goto out;
+failed:
+  status = fail (NULL, error);
+out:
+  if (tmp != NULL)
+    remove_tree (tmp);
+  g_clear_error (&job.error);
+  ink_animation_free (&animation);
+  ink_image_free (&source);
+  ink_stylizer_free (&stylizer);
+  ink_project_free (&project);
   return status;
 }
 
@@ -347,7 +659,8 @@ cmd_bench (int argc, char **argv)
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = command_context ("[INPUT]",
-                                                    "Time the stylizer: medians per stage and size on the chosen device.\n"
+                                                    "Time the stylizer (medians per stage and size) and one animated frame (frame_ms: device\n"
+                                                    "time; download_ms: fetching it) on the chosen device.\n"
                                                     "Without INPUT, the bundled sample is used. --help-style lists the style controls.",
                                                     entries);
   g_autoptr (GError) error = NULL;
@@ -367,7 +680,7 @@ cmd_bench (int argc, char **argv)
       g_printerr ("inkloop-cli: bench takes at most one INPUT and --runs 1..1000\n");
       return EXIT_USAGE;
     }
-  if (!style_params (&params, &error))
+  if (!style_params (&params, NULL, &error))
     return fail (NULL, error);
   sizes = g_strsplit (sizes_arg ? sizes_arg : "512,1920,3840", ",", -1);
   for (int i = 0; sizes[i]; i++)
@@ -400,15 +713,16 @@ cmd_bench (int argc, char **argv)
     g_string_append_printf (out, "{\"device\": \"%s\", \"input\": \"%s\", \"runs\": %d, \"sizes\": [",
                             ink_stylizer_device_name (stylizer), input, runs);
   else
-    g_string_append_printf (out, "device: %s\ninput: %s, %d runs each, medians in ms\n%-11s %9s %9s %9s %9s %9s %9s %9s\n",
+    g_string_append_printf (out, "device: %s\ninput: %s, %d runs each, medians in ms\n%-11s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n",
                             ink_stylizer_device_name (stylizer), input, runs, "size",
                             "stylize", "device", "smooth", "flatten", "lines", "composite",
-                            "upload");
+                            "upload", "frame", "download");
   for (int i = 0; sizes[i]; i++)
     {
       InkImage *scaled = ink_image_scale (source, atoi (sizes[i]), &error);
       g_autofree double *total = g_new (double, runs), *dev = g_new (double, runs);
       g_autofree double *up = g_new (double, runs), *down = g_new (double, runs);
+      g_autofree double *frame = g_new (double, runs), *fdown = g_new (double, runs);
       double stage[INK_STAGE_COUNT][1000];
       double st[INK_STAGE_COUNT];
 
@@ -439,6 +753,36 @@ cmd_bench (int argc, char **argv)
         }
       for (int k = 0; k < INK_STAGE_COUNT; k++)
         st[k] = median (stage[k], runs);
+
+      /* One animated frame (default motion, so every default layer runs), and its download. */
+      {
+        InkMotionParams motion = INK_MOTION_PARAMS_DEFAULT;
+        InkAnimation *animation = ink_animation_new (stylizer, scaled, &params, &motion, NULL,
+                                                     NULL, &error);
+        g_autofree guint32 *rgba8 = g_new (guint32, (gsize) scaled->width * scaled->height);
+
+        if (animation == NULL)
+          {
+            ink_image_free (&scaled);
+            status = fail (input, error);
+            goto out;
+          }
+        for (int r = -1; r < runs; r++)
+          {
+            InkFrameStats fs;
+            if (!ink_animation_render_rgba8 (animation, (r + 1) % motion.frames, rgba8, &fs,
+                                             &error))
+              {
+                ink_animation_free (&animation);
+                ink_image_free (&scaled);
+                status = fail (input, error);
+                goto out;
+              }
+            if (r >= 0)
+              frame[r] = fs.frame_ms, fdown[r] = fs.download_ms;
+          }
+        ink_animation_free (&animation);
+      }
       if (json)
         {
           g_string_append_printf (out, "%s{\"width\": %d, \"height\": %d, \"stylize_ms\": %.3f, "
@@ -448,14 +792,16 @@ cmd_bench (int argc, char **argv)
                                   median (down, runs));
           for (int k = 0; k < INK_STAGE_COUNT; k++)
             g_string_append_printf (out, ", \"%s_ms\": %.3f", ink_stage_name (k), st[k]);
-          g_string_append (out, "}");
+          g_string_append_printf (out, ", \"frame_ms\": %.3f, \"download_ms\": %.3f}",
+                                  median (frame, runs), median (fdown, runs));
         }
       else
         {
           g_autofree char *dims = g_strdup_printf ("%dx%d", scaled->width, scaled->height);
-          g_string_append_printf (out, "%-11s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n", dims,
-                                  median (total, runs), median (dev, runs), st[0], st[1], st[2],
-                                  st[3], median (up, runs));
+          g_string_append_printf (out, "%-11s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n",
+                                  dims, median (total, runs), median (dev, runs), st[0], st[1],
+                                  st[2], st[3], median (up, runs), median (frame, runs),
+                                  median (fdown, runs));
         }
       ink_image_free (&scaled);
     }
@@ -489,7 +835,7 @@ main (int argc, char **argv)
       return EXIT_SUCCESS;
     }
   if (g_str_equal (argv[1], "still") || g_str_equal (argv[1], "devices")
-      || g_str_equal (argv[1], "bench"))
+      || g_str_equal (argv[1], "bench") || g_str_equal (argv[1], "render"))
     {
       /* Usage lines read "inkloop-cli COMMAND". */
       g_autofree char *name = g_strdup_printf ("inkloop-cli %s", argv[1]);
@@ -498,6 +844,8 @@ main (int argc, char **argv)
         return cmd_still (argc - 1, argv + 1);
       if (g_str_equal (name, "inkloop-cli devices"))
         return cmd_devices (argc - 1, argv + 1);
+      if (g_str_equal (name, "inkloop-cli render"))
+        return cmd_render (argc - 1, argv + 1);
       return cmd_bench (argc - 1, argv + 1);
     }
   g_printerr ("inkloop-cli: unknown command '%s'\n\n%s\n", argv[1], usage_text);

@@ -70,15 +70,47 @@ typedef struct {
 
 typedef struct {
   gint32 width, height;
-  gint32 has_lines;
   gint32 mono;
-  float line_r, line_g, line_b;   /* sRGB 0..1 */
-  float line_alpha;     /* 0..1: strokes thinner than the image can show fade instead */
   float saturation;
   float contrast;
   float screentone;     /* 0..1 */
   float tone_cell;      /* px between screentone dots */
 } InkPushComposite;
+
+typedef struct {
+  gint32 width, height;          /* the velocity field's (working) size */
+  gint32 n_arrows, n_anchors;
+  float aspect;                  /* the image's width / height */
+} InkPushVelocity;
+
+typedef struct {
+  gint32 width, height;          /* full size */
+  gint32 work_width, work_height;  /* the velocity field's size */
+  gint32 frame, frames;          /* t of N */
+  gint32 drawing;                /* which drawing the line boil shows */
+  gint32 seed;
+  gint32 has_lines, camera_on, flow_on, substeps;
+  float boil_amp, boil_cell;     /* px */
+  float flow_sx, flow_sy;        /* px a frame per normalized unit a loop */
+  float m00, m01, m02, m10, m11, m12;  /* camera: output px -> source px */
+  float line_r, line_g, line_b;  /* sRGB 0..1 */
+  float line_alpha;              /* 0..1: strokes thinner than the image can show fade instead */
+} InkPushFrame;
+
+typedef struct {
+  gint32 width, height;
+  gint32 frame, frames;
+  gint32 drawing, seed;
+  gint32 focus_on, speed_on;
+  gint32 particles;              /* InkParticles */
+  float focus_x, focus_y;        /* px */
+  float focus_amount;
+  float speed_dx, speed_dy;      /* unit direction */
+  float speed_amount;
+  float particle_amount;
+  float scale;                   /* px per reference px */
+  float ink_r, ink_g, ink_b;
+} InkPushOverlay;
 
 extern const InkPass ink_pass_reduce;       /* rgba16 -> lab32, box-averaged to a size <= */
 extern const InkPass ink_pass_tensor;       /* lab32 -> half4 structure tensor */
@@ -89,7 +121,10 @@ extern const InkPass ink_pass_upsample;     /* lab32 -> lab32, bilinear to a siz
 extern const InkPass ink_pass_flatten;      /* lab32, palette (vec4 x colors) -> lab32 */
 extern const InkPass ink_pass_dog;          /* lab32, flow -> float DoG */
 extern const InkPass ink_pass_lines;        /* float DoG, flow -> float line coverage */
-extern const InkPass ink_pass_composite;    /* lab32, float coverage, rgba16 source -> rgba8 */
+extern const InkPass ink_pass_composite;    /* lab32, rgba16 source (alpha) -> rgba8 flats */
+extern const InkPass ink_pass_velocity;     /* hints (vec4), float mask -> velocity (2 halves) */
+extern const InkPass ink_pass_frame;        /* rgba8 flats, float lines, velocity -> rgba8 frame */
+extern const InkPass ink_pass_overlay;      /* rgba8 frame, in place */
 
 G_END_DECLS
 

@@ -1,5 +1,5 @@
-/* stage-composite.c: stage 4, contrast, saturation, black and white with screentone, sRGB output
- * and the ink lines laid over (C reference and pass). */
+/* stage-composite.c: stage 4, the flats layer: contrast, saturation, black and white with
+ * screentone, sRGB output (C reference and pass); the lines go over it per frame (stage-motion.c). */
 #include "stage-private.h"
 
 #include "composite.spv.h"
@@ -23,28 +23,20 @@ manga_tone (float v)
   return 0.35f * ink_smoothstep (0.30f, 0.36f, v) + 0.65f * ink_smoothstep (0.64f, 0.70f, v);
 }
 
-static guint32
-to8 (float x)
-{
-  return (guint32) (ink_clampf (x, 0.0f, 1.0f) * 255.0f + 0.5f);
-}
-
 static void
 ref_composite (const void *const *in, void *out, const void *push)
 {
   const InkPushComposite *pc = push;
   const guint32 *src = in[0];
-  const float *lines = in[1];
-  const guint16 *source = in[2];
+  const guint16 *source = in[1];
   guint32 *dst = out;
   int w = pc->width, h = pc->height;
-  const float line[3] = { pc->line_r, pc->line_g, pc->line_b };
 
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
       {
         gsize i = (gsize) y * w + x;
-        float c[3], lab[3], lin[3], rgb[3];
+        float c[3], lab[3], lin[3], rgba[4];
         float alpha = source[4 * i + 3] / 65535.0f;
 
         ink_unpack_lab (src[i], c);
@@ -62,13 +54,10 @@ ref_composite (const void *const *in, void *out, const void *push)
           }
         ink_oklab_to_linear (lab, lin);
         for (int k = 0; k < 3; k++)
-          {
-            rgb[k] = ink_linear_to_srgb (ink_clampf (lin[k], 0.0f, 1.0f));
-            if (pc->has_lines)
-              rgb[k] += (line[k] - rgb[k]) * lines[i] * pc->line_alpha;
-          }
-        dst[i] = to8 (rgb[0]) | (to8 (rgb[1]) << 8) | (to8 (rgb[2]) << 16) | (to8 (alpha) << 24);
+          rgba[k] = ink_linear_to_srgb (ink_clampf (lin[k], 0.0f, 1.0f));
+        rgba[3] = alpha;
+        dst[i] = ink_pack_rgba8 (rgba);
       }
 }
 
-INK_DEFINE_PASS (composite, 3, InkPushComposite);
+INK_DEFINE_PASS (composite, 2, InkPushComposite);

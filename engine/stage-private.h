@@ -136,6 +136,51 @@ ink_sample_lab (const guint32 *src, const InkBilinearMap *m, float lab[3])
     }
 }
 
+/* Integer hashing, as hash1 / hash3 / unit in shaders/common.glsl. */
+static inline guint32
+ink_hash1 (guint32 x)
+{
+  x ^= x >> 16;
+  x *= 0x7feb352du;
+  x ^= x >> 15;
+  x *= 0x846ca68bu;
+  x ^= x >> 16;
+  return x;
+}
+
+static inline guint32
+ink_hash3 (gint32 x, gint32 y, guint32 z)
+{
+  return ink_hash1 ((guint32) x * 0x8da6b343u ^ ink_hash1 ((guint32) y * 0xd8163841u ^ ink_hash1 (z)));
+}
+
+static inline float
+ink_unit (guint32 h)
+{
+  return (float) (h >> 8) * (1.0f / 16777216.0f);
+}
+
+static inline guint32
+ink_to8 (float x)
+{
+  return (guint32) (ink_clampf (x, 0.0f, 1.0f) * 255.0f + 0.5f);
+}
+
+static inline guint32
+ink_pack_rgba8 (const float c[4])
+{
+  return ink_to8 (c[0]) | (ink_to8 (c[1]) << 8) | (ink_to8 (c[2]) << 16) | (ink_to8 (c[3]) << 24);
+}
+
+static inline void
+ink_unpack_rgba8 (guint32 v, float c[4])
+{
+  c[0] = (float) (v & 0xffu) * (1.0f / 255.0f);
+  c[1] = (float) ((v >> 8) & 0xffu) * (1.0f / 255.0f);
+  c[2] = (float) ((v >> 16) & 0xffu) * (1.0f / 255.0f);
+  c[3] = (float) (v >> 24) * (1.0f / 255.0f);
+}
+
 /* Nearest pixel to Q, clamped (clamp_pixel in common.glsl). */
 static inline gsize
 ink_nearest (int width, int height, float qx, float qy)

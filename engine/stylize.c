@@ -7,6 +7,7 @@
 
 #include "ink-error.h"
 #include "passes.h"
+#include "stylize-private.h"
 
 #define LINE_ITERATION 2
 
@@ -32,6 +33,10 @@ struct InkStylizer {
   InkBuffer *buffers[N_BUFFERS];
   int width, height;       /* full size */
   int work_width, work_height;
+  /* How the lines go over the flats, from the last ink_stylizer_make_layers. */
+  gboolean has_lines;
+  float line_color[3];
+  float line_alpha;
 };
 
 static const char *const stage_names[INK_STAGE_COUNT] = { "smooth", "flatten", "lines", "composite" };
@@ -138,6 +143,7 @@ ink_stylizer_prepare (InkStylizer *s, GError **error)
   const InkPass *passes[] = {
     &ink_pass_reduce, &ink_pass_tensor, &ink_pass_gauss, &ink_pass_flow, &ink_pass_bilateral,
     &ink_pass_upsample, &ink_pass_flatten, &ink_pass_dog, &ink_pass_lines, &ink_pass_composite,
+    &ink_pass_frame, &ink_pass_velocity, &ink_pass_overlay,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (passes); i++)
@@ -259,9 +265,10 @@ record_lines (InkStylizer *s, const InkStyleParams *p, float scale, int image, G
   return dispatch (s, &ink_pass_lines, DOG, FLOW, LINES, &pl, INK_STAGE_LINES, error);
 }
 
+/* Records the stylization into the layers: the flats (rgba8) in UP, the line coverage in LINES. */
 static gboolean
 record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const float *palette,
-        guint32 *rgba8, InkStylizeStats *stats, GError **error)
+        InkStylizeStats *stats, GError **error)
 {
   /* The three working lab32 planes the smoothing rotates through. */
   static const int planes[3] = { W_LAB0, W_LAB1, W_SCRATCH };
@@ -282,13 +289,10 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
     .flatten = p->flatten, .softness = 0.02f, .cel_amount = p->cel_amount, .cel_step = 0.09f,
   };
   InkPushComposite pc = {
-    .width = s->width, .height = s->height, .has_lines = lines, .mono = p->mono,
-    .line_r = p->line_color[0], .line_g = p->line_color[1], .line_b = p->line_color[2],
-    .line_alpha = MIN (1.0f, line_sigma (p, scale) / MIN_LINE_SIGMA),
+    .width = s->width, .height = s->height, .mono = p->mono,
     .saturation = p->saturation, .contrast = p->contrast, .screentone = p->screentone,
     .tone_cell = MAX (2.5f, p->tone_size * scale),
   };
-  InkBuffer *composite_in[3];
   gsize n = (gsize) s->width * s->height;
   gint64 t0;
   int image = 0;   /* index into planes */
@@ -333,65 +337,114 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
     return FALSE;
 
   /* Stage 2 at full size (reading the working image bilinearly) into DOG, which is no longer
-   * needed; stage 4 into UP. */
-  if (!dispatch (s, &ink_pass_flatten, planes[image], PALETTE, DOG, &pf, INK_STAGE_FLATTEN,
-                 error))
+   * needed; stage 4, the flats layer, into UP. */
+  if (!dispatch (s, &ink_pass_flatten, planes[image], PALETTE, DOG, &pf, INK_STAGE_FLATTEN, error)
+      || !dispatch (s, &ink_pass_composite, DOG, SOURCE, UP, &pc, INK_STAGE_COMPOSITE, error))
     return FALSE;
-  composite_in[0] = s->buffers[DOG];
-  composite_in[1] = s->buffers[LINES];
-  composite_in[2] = s->buffers[SOURCE];
-  if (!ink_compute_dispatch (s->compute, &ink_pass_composite, composite_in, s->buffers[UP], &pc,
-                             stage_names[INK_STAGE_COMPOSITE], error))
-    return FALSE;
-  if (!ink_compute_download (s->compute, s->buffers[UP], rgba8, n * 4, error))
-    return FALSE;
+  s->has_lines = lines;
+  memcpy (s->line_color, p->line_color, sizeof s->line_color);
+  s->line_alpha = MIN (1.0f, line_sigma (p, scale) / MIN_LINE_SIGMA);
   return ink_compute_finish (s->compute, error);
 }
 
-InkImage *
-ink_stylizer_run (InkStylizer *s, const InkImage *src, const InkStyleParams *params,
-                  InkStylizeStats *stats_out, GError **error)
+static void
+add_timings (InkStylizer *s, InkStylizeStats *stats)
 {
-  InkStylizeStats stats = { 0 };
-  float palette[32 * 4];
-  g_autofree guint32 *rgba8 = NULL;
-  const GArray *timings;
-  InkImage *out = NULL;
-  gint64 t0 = g_get_monotonic_time (), t1;
-  gsize n;
+  const GArray *timings = ink_compute_timings (s->compute);
 
-  if (!ink_style_params_validate (params, error))
-    return NULL;
-  if (!ensure_buffers (s, src->width, src->height, error))
-    return NULL;
-  n = (gsize) src->width * src->height;
-
-  t1 = g_get_monotonic_time ();
-  ink_palette_fit (src, params->colors, palette);
-  stats.stage_ms[INK_STAGE_FLATTEN] += (g_get_monotonic_time () - t1) / 1000.0;
-
-  rgba8 = g_try_malloc (n * 4);
-  if (rgba8 == NULL)
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
-                   "out of memory for a %dx%d image; try a smaller --size", src->width, src->height);
-      return NULL;
-    }
-  if (!record (s, src, params, palette, rgba8, &stats, error))
-    return NULL;
-
-  timings = ink_compute_timings (s->compute);
   for (guint i = 0; i < timings->len; i++)
     {
       const InkTiming *t = &g_array_index (timings, InkTiming, i);
       for (int k = 0; k < INK_STAGE_COUNT; k++)
         if (t->label == stage_names[k])
-          stats.stage_ms[k] += t->ms;
+          stats->stage_ms[k] += t->ms;
     }
+}
 
+gboolean
+ink_stylizer_make_layers (InkStylizer *s, const InkImage *src, const InkStyleParams *params,
+                          InkStylizeStats *stats, GError **error)
+{
+  float palette[32 * 4];
+  gint64 t1;
+
+  memset (stats, 0, sizeof *stats);
+  if (!ink_style_params_validate (params, error)
+      || !ensure_buffers (s, src->width, src->height, error))
+    return FALSE;
   t1 = g_get_monotonic_time ();
-  out = ink_image_new (src->width, src->height);
-  out->has_alpha = src->has_alpha;
+  ink_palette_fit (src, params->colors, palette);
+  stats->stage_ms[INK_STAGE_FLATTEN] += (g_get_monotonic_time () - t1) / 1000.0;
+  s->has_lines = FALSE;
+  if (!record (s, src, params, palette, stats, error))
+    return FALSE;
+  add_timings (s, stats);
+  return TRUE;
+}
+
+InkCompute *
+ink_stylizer_get_compute (InkStylizer *s)
+{
+  return s->compute;
+}
+
+void
+ink_stylizer_get_sizes (InkStylizer *s, int *width, int *height, int *work_width,
+                        int *work_height)
+{
+  *width = s->width, *height = s->height;
+  *work_width = s->work_width, *work_height = s->work_height;
+}
+
+void
+ink_stylizer_frame_defaults (InkStylizer *s, InkPushFrame *frame)
+{
+  *frame = (InkPushFrame) {
+    .width = s->width, .height = s->height,
+    .work_width = s->work_width, .work_height = s->work_height,
+    .frame = 0, .frames = 1, .substeps = 8,
+    .m00 = 1.0f, .m11 = 1.0f,
+    .has_lines = s->has_lines,
+    .line_r = s->line_color[0], .line_g = s->line_color[1], .line_b = s->line_color[2],
+    .line_alpha = s->line_alpha,
+  };
+}
+
+gboolean
+ink_stylizer_render_frame (InkStylizer *s, const InkPushFrame *frame, InkBuffer *velocity,
+                           const InkPushOverlay *overlay, guint32 *rgba8, double *device_ms,
+                           GError **error)
+{
+  InkBuffer *inputs[3] = { s->buffers[UP], s->buffers[LINES],
+                           velocity != NULL ? velocity : s->buffers[LINES] };
+  const GArray *timings;
+
+  g_return_val_if_fail (velocity != NULL || !frame->flow_on, FALSE);
+  if (!ink_compute_begin (s->compute, error)
+      || !ink_compute_dispatch (s->compute, &ink_pass_frame, inputs, s->buffers[DOG], frame,
+                                stage_names[INK_STAGE_COMPOSITE], error)
+      || (overlay != NULL
+          && !ink_compute_dispatch (s->compute, &ink_pass_overlay, NULL, s->buffers[DOG], overlay,
+                                    stage_names[INK_STAGE_COMPOSITE], error))
+      || !ink_compute_download (s->compute, s->buffers[DOG], rgba8,
+                                (gsize) s->width * s->height * 4, error)
+      || !ink_compute_finish (s->compute, error))
+    return FALSE;
+  timings = ink_compute_timings (s->compute);
+  *device_ms = 0.0;
+  for (guint i = 0; i < timings->len; i++)
+    *device_ms += g_array_index (timings, InkTiming, i).ms;
+  return TRUE;
+}
+
+/* 8-bit RGBA -> InkImage (16 bits, v * 257). */
+InkImage *
+ink_image_from_rgba8 (const guint32 *rgba8, int width, int height, gboolean has_alpha)
+{
+  InkImage *out = ink_image_new (width, height);
+  gsize n = (gsize) width * height;
+
+  out->has_alpha = has_alpha;
   for (gsize i = 0; i < n; i++)
     {
       guint32 v = rgba8[i];
@@ -401,8 +454,40 @@ ink_stylizer_run (InkStylizer *s, const InkImage *src, const InkStyleParams *par
       d[2] = ((v >> 16) & 0xff) * 257;
       d[3] = (v >> 24) * 257;
     }
-  stats.download_ms = (g_get_monotonic_time () - t1) / 1000.0;
+  return out;
+}
 
+InkImage *
+ink_stylizer_run (InkStylizer *s, const InkImage *src, const InkStyleParams *params,
+                  InkStylizeStats *stats_out, GError **error)
+{
+  InkStylizeStats stats;
+  InkPushFrame frame;
+  g_autofree guint32 *rgba8 = NULL;
+  gint64 t0 = g_get_monotonic_time (), t1;
+  double frame_ms;
+  InkImage *out;
+
+  if (!ink_stylizer_make_layers (s, src, params, &stats, error))
+    return NULL;
+  rgba8 = g_try_malloc ((gsize) src->width * src->height * 4);
+  if (rgba8 == NULL)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
+                   "out of memory for a %dx%d image; try a smaller --size", src->width, src->height);
+      return NULL;
+    }
+  /* The still is the loop's frame with no motion: the same pass draws both, so a loop with
+   * motion strength 0 is this still, bit for bit. */
+  ink_stylizer_frame_defaults (s, &frame);
+  if (!ink_stylizer_render_frame (s, &frame, NULL, NULL, rgba8, &frame_ms, error))
+    return NULL;
+  stats.stage_ms[INK_STAGE_COMPOSITE] += frame_ms;
+
+  t1 = g_get_monotonic_time ();
+  out = ink_image_from_rgba8 (rgba8, src->width, src->height, src->has_alpha);
+  stats.download_ms = (g_get_monotonic_time () - t1) / 1000.0;
+  stats.device_ms = 0.0;
   for (int k = 0; k < INK_STAGE_COUNT; k++)
     stats.device_ms += stats.stage_ms[k];
   stats.total_ms = (g_get_monotonic_time () - t0) / 1000.0;

@@ -98,3 +98,35 @@ ivec2 clamp_pixel (vec2 q)
 {
   return clamp (ivec2 (floor (q + 0.5)), ivec2 (0), ivec2 (pc.width - 1, pc.height - 1));
 }
+
+// Integer hashing (the same in engine/stage-private.h): a well-mixed 32-bit value per input.
+uint hash1 (uint x)
+{
+  x ^= x >> 16;
+  x *= 0x7feb352du;
+  x ^= x >> 15;
+  x *= 0x846ca68bu;
+  x ^= x >> 16;
+  return x;
+}
+
+uint hash3 (int x, int y, uint z)
+{
+  return hash1 (uint (x) * 0x8da6b343u ^ hash1 (uint (y) * 0xd8163841u ^ hash1 (z)));
+}
+
+// A uniform float in [0, 1) from a hash (24 bits, exact in float).
+float unit (uint h) { return float (h >> 8) * (1.0 / 16777216.0); }
+
+uint to8 (float x) { return uint (clamp (x, 0.0, 1.0) * 255.0 + 0.5); }
+
+uint pack_rgba8 (vec4 c)
+{
+  return to8 (c.r) | (to8 (c.g) << 8) | (to8 (c.b) << 16) | (to8 (c.a) << 24);
+}
+
+vec4 unpack_rgba8 (uint v)
+{
+  return vec4 (float (v & 0xffu), float ((v >> 8) & 0xffu), float ((v >> 16) & 0xffu),
+               float (v >> 24)) * (1.0 / 255.0);
+}

@@ -1,17 +1,15 @@
 #version 450
-// composite.comp: contrast and saturation in OKLab, optional black and white with screentone dots,
-// conversion to sRGB, and the ink lines laid over in LINE colour.
-// In: binding 0, lab32; binding 1, float line coverage (ignored unless has_lines); binding 2, the
-// rgba16 source (for its alpha). Out: binding 3, rgba8 (R | G << 8 | B << 16 | A << 24), sRGB, straight alpha.
+// composite.comp: the flats layer: contrast and saturation in OKLab, optional black and white with
+// screentone dots, conversion to sRGB (the lines are laid over per frame, by frame.comp).
+// In: binding 0, lab32; binding 1, the rgba16 source (for its alpha). Out: binding 2, rgba8 (R | G << 8 | B << 16 | A << 24), sRGB, straight alpha.
 #extension GL_GOOGLE_include_directive : require
 
 layout (std430, binding = 0) readonly buffer Src { uint src[]; };
-layout (std430, binding = 1) readonly buffer Lines { float lines[]; };
-layout (std430, binding = 2) readonly buffer Source { uvec2 source[]; };
-layout (std430, binding = 3) writeonly buffer Dst { uint dst[]; };
+layout (std430, binding = 1) readonly buffer Source { uvec2 source[]; };
+layout (std430, binding = 2) writeonly buffer Dst { uint dst[]; };
 layout (push_constant) uniform Push {
-  int width, height, has_lines, mono;
-  float line_r, line_g, line_b, line_alpha, saturation, contrast, screentone, tone_cell;
+  int width, height, mono;
+  float saturation, contrast, screentone, tone_cell;
 } pc;
 
 #include "common.glsl"
@@ -33,8 +31,6 @@ float manga_tone (float v)
   return 0.35 * smoothstep (0.30, 0.36, v) + 0.65 * smoothstep (0.64, 0.70, v);
 }
 
-uint to8 (float x) { return uint (clamp (x, 0.0, 1.0) * 255.0 + 0.5); }
-
 void main ()
 {
   ivec2 p = pixel ();
@@ -53,7 +49,5 @@ void main ()
     }
   vec3 lin = clamp (oklab_to_linear (vec3 (l, ab)), 0.0, 1.0);
   vec3 rgb = vec3 (linear_to_srgb (lin.r), linear_to_srgb (lin.g), linear_to_srgb (lin.b));
-  if (pc.has_lines != 0)
-    rgb = mix (rgb, vec3 (pc.line_r, pc.line_g, pc.line_b), lines[i] * pc.line_alpha);
-  dst[i] = to8 (rgb.r) | (to8 (rgb.g) << 8) | (to8 (rgb.b) << 16) | (to8 (alpha) << 24);
+  dst[i] = pack_rgba8 (vec4 (rgb, alpha));
 }

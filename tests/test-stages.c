@@ -147,8 +147,7 @@ test_passes (void)
                     .step = 1.0f };
   InkPushLines pl = { .width = w, .height = h, .n = 5, .sigma = 2.0f, .step = 1.0f,
                       .eps = -0.006f, .phi = 200.0f };
-  InkPushComposite pc = { .width = w, .height = h, .has_lines = 1, .mono = 0, .line_r = 0.1f,
-                          .line_g = 0.05f, .line_b = 0.0f, .line_alpha = 0.8f, .saturation = 1.2f,
+  InkPushComposite pc = { .width = w, .height = h, .mono = 0, .saturation = 1.2f,
                           .contrast = 1.1f, .screentone = 0.0f, .tone_cell = 4.0f };
   g_autofree void *lab = NULL, *small = NULL, *big = NULL, *tensor = NULL, *blur = NULL;
   g_autofree void *flow = NULL, *flow_big = NULL, *across = NULL, *smooth = NULL, *flat = NULL;
@@ -192,11 +191,11 @@ test_passes (void)
                     n * 4, &pd, FMT_FLOAT, 1e-4, 1e-5);
   lines = check_pass (&ink_pass_lines, (const void *[]) { dog, flow }, (gsize[]) { n * 4, n * 4 },
                       n * 4, &pl, FMT_FLOAT, 0.02, 1e-4);
-  rgba = check_pass (&ink_pass_composite, (const void *[]) { flat, lines, photo->pixels },
-                     (gsize[]) { n * 4, n * 4, n * 8 }, n * 4, &pc, FMT_RGBA8, 1, 0.05);
-  pc.mono = 1, pc.screentone = 1.0f, pc.has_lines = 0;
-  mono = check_pass (&ink_pass_composite, (const void *[]) { flat, lines, photo->pixels },
-                     (gsize[]) { n * 4, n * 4, n * 8 }, n * 4, &pc, FMT_RGBA8, 2, 0.05);
+  rgba = check_pass (&ink_pass_composite, (const void *[]) { flat, photo->pixels },
+                     (gsize[]) { n * 4, n * 8 }, n * 4, &pc, FMT_RGBA8, 1, 0.05);
+  pc.mono = 1, pc.screentone = 1.0f;
+  mono = check_pass (&ink_pass_composite, (const void *[]) { flat, photo->pixels },
+                     (gsize[]) { n * 4, n * 8 }, n * 4, &pc, FMT_RGBA8, 2, 0.05);
   g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
 }
 

@@ -1,0 +1,287 @@
+/* animate.c: the animator: the velocity field from the hints, and per frame the camera path, the
+ * line boil's drawing, the flow's scale and the overlays, rendered from the stylizer's layers. */
+#include "animate.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ink-error.h"
+#include "stylize-private.h"
+
+#define TAU 6.28318530718
+
+/* Line boil: displacement amplitude and noise cell, px at the reference size (REFERENCES.md: at
+ * 1920 px about 0.002 x width and 23 px cells). */
+#define BOIL_AMPLITUDE 2.0f
+#define BOIL_CELL 12.0f
+#define FLOW_SUBSTEPS 8
+
+struct InkAnimation {
+  InkStylizer *stylizer;
+  InkMotionParams motion;
+  int width, height, work_width, work_height;
+  gboolean has_alpha;
+  gboolean flow_on;
+  InkBuffer *velocity;     /* working size, packed halves; NULL without flow */
+};
+
+static void
+identity (float m[6])
+{
+  m[0] = 1, m[1] = 0, m[2] = 0, m[3] = 0, m[4] = 1, m[5] = 0;
+}
+
+gboolean
+ink_camera_matrix (const InkMotionParams *motion, int index, int width, int height, float m[6])
+{
+  double a = motion->camera_amount * motion->motion;
+  /* An eighth of a turn in, so the loop point is not where the motion turns (there every step
+   * would be smaller than elsewhere). */
+  double phi = TAU * index / motion->frames + TAU / 8.0;
+  double zoom = 1.0, angle = 0.0, ox = 0.0, oy = 0.0, cx, cy, c, s;
+
+  identity (m);
+  if (motion->camera == INK_CAMERA_NONE || a <= 0.0)
+    return FALSE;
+  switch (motion->camera)
+    {
+    case INK_CAMERA_BREATHE:
+      zoom = 1.0 + 0.03 * a * (0.5 - 0.5 * cos (phi));
+      break;
+    case INK_CAMERA_ZOOM:
+      zoom = 1.0 + 0.12 * a * (0.5 - 0.5 * cos (phi));
+      break;
+    case INK_CAMERA_PAN:
+      zoom = 1.0 + 0.08 * a;
+      ox = 0.035 * a * width * sin (phi);
+      oy = 0.015 * a * height * sin (2.0 * phi);
+      break;
+    case INK_CAMERA_ROTATE:
+      zoom = 1.0 + 0.05 * a;
+      angle = 2.5 * a * (TAU / 360.0) * sin (phi);
+      break;
+    case INK_CAMERA_SHAKE:
+      {
+        /* A hand-held wobble: harmonics of the loop with phases from the seed. */
+        static const int harmonics[] = { 2, 3, 5, 7 };
+        GRand *rand = g_rand_new_with_seed ((guint32) motion->seed * 2654435761u + 17);
+        double amp = 0.004 * MIN (width, height) * a;
+
+        zoom = 1.0 + 0.02 * a;
+        for (guint k = 0; k < G_N_ELEMENTS (harmonics); k++)
+          {
+            double px = g_rand_double (rand) * TAU, py = g_rand_double (rand) * TAU;
+            double pr = g_rand_double (rand) * TAU;
+            ox += amp / (k + 1) * sin (harmonics[k] * phi + px);
+            oy += amp / (k + 1) * sin (harmonics[k] * phi + py);
+            angle += 0.15 * a * (TAU / 360.0) / (k + 1) * sin (harmonics[k] * phi + pr);
+          }
+        g_rand_free (rand);
+      }
+      break;
+    default:
+      break;
+    }
+  /* Output p -> source c + R(-angle) (p - c) / zoom - o. */
+  cx = (width - 1) / 2.0, cy = (height - 1) / 2.0;
+  c = cos (angle) / zoom, s = sin (angle) / zoom;
+  m[0] = (float) c, m[1] = (float) s;
+  m[3] = (float) -s, m[4] = (float) c;
+  m[2] = (float) (cx - c * cx - s * cy - ox);
+  m[5] = (float) (cy + s * cx - c * cy - oy);
+  return TRUE;
+}
+
+/* The freeze mask's grey level (0 free .. 1 frozen), bilinear at the working grid's centres. */
+static float *
+mask_grid (const InkImage *mask, int gw, int gh)
+{
+  float *grid = g_new0 (float, (gsize) gw * gh);
+
+  if (mask == NULL)
+    return grid;
+  for (int y = 0; y < gh; y++)
+    for (int x = 0; x < gw; x++)
+      {
+        float qx = (x + 0.5f) * mask->width / gw - 0.5f, qy = (y + 0.5f) * mask->height / gh - 0.5f;
+        float fx = floorf (qx), fy = floorf (qy), tx = qx - fx, ty = qy - fy, v[4];
+        int xs[2] = { CLAMP ((int) fx, 0, mask->width - 1), CLAMP ((int) fx + 1, 0, mask->width - 1) };
+        int ys[2] = { CLAMP ((int) fy, 0, mask->height - 1), CLAMP ((int) fy + 1, 0, mask->height - 1) };
+
+        for (int k = 0; k < 4; k++)
+          {
+            const guint16 *p = mask->pixels + 4 * ((gsize) ys[k >> 1] * mask->width + xs[k & 1]);
+            v[k] = (p[0] + p[1] + p[2]) / (3.0f * 65535.0f) * (p[3] / 65535.0f);
+          }
+        grid[(gsize) y * gw + x] = (v[0] + (v[1] - v[0]) * tx) * (1 - ty)
+                                   + (v[2] + (v[3] - v[2]) * tx) * ty;
+      }
+  return grid;
+}
+
+static gboolean
+make_velocity (InkAnimation *a, const InkMotionHints *hints, GError **error)
+{
+  InkCompute *compute = ink_stylizer_get_compute (a->stylizer);
+  guint n = hints->arrows->len + hints->anchors->len;
+  g_autofree float *h = g_new0 (float, 4 * MAX (n, 1));
+  g_autofree float *mask = mask_grid (hints->mask, a->work_width, a->work_height);
+  InkBuffer *in[2] = { NULL, NULL };
+  InkPushVelocity pv = {
+    .width = a->work_width, .height = a->work_height,
+    .n_arrows = hints->arrows->len, .n_anchors = hints->anchors->len,
+    .aspect = (float) a->width / a->height,
+  };
+  gsize wn = (gsize) a->work_width * a->work_height;
+  gboolean ok = FALSE;
+
+  for (guint i = 0; i < hints->arrows->len; i++)
+    {
+      const InkArrow *ar = &g_array_index (hints->arrows, InkArrow, i);
+      float *v = h + 4 * i;
+      v[0] = ar->x0, v[1] = ar->y0, v[2] = ar->x1 - ar->x0, v[3] = ar->y1 - ar->y0;
+    }
+  for (guint i = 0; i < hints->anchors->len; i++)
+    {
+      const InkAnchor *an = &g_array_index (hints->anchors, InkAnchor, i);
+      float *v = h + 4 * (hints->arrows->len + i);
+      v[0] = an->x, v[1] = an->y;
+    }
+  in[0] = ink_buffer_new (compute, 16 * MAX (n, 1), "hints", error);
+  in[1] = in[0] != NULL ? ink_buffer_new (compute, wn * 4, "freeze-mask", error) : NULL;
+  a->velocity = in[1] != NULL ? ink_buffer_new (compute, wn * 4, "velocity", error) : NULL;
+  if (a->velocity != NULL && ink_compute_begin (compute, error)
+      && ink_compute_upload (compute, in[0], h, 16 * MAX (n, 1), error)
+      && ink_compute_upload (compute, in[1], mask, wn * 4, error)
+      && ink_compute_dispatch (compute, &ink_pass_velocity, in, a->velocity, &pv, "flow", error)
+      && ink_compute_finish (compute, error))
+    ok = TRUE;
+  ink_buffer_free (&in[0]);
+  ink_buffer_free (&in[1]);
+  return ok;
+}
+
+InkAnimation *
+ink_animation_new (InkStylizer *stylizer, const InkImage *source, const InkStyleParams *style,
+                   const InkMotionParams *motion, const InkMotionHints *hints,
+                   InkStylizeStats *stats, GError **error)
+{
+  InkAnimation *a = NULL;
+  InkStylizeStats local;
+
+  if (!ink_motion_params_validate (motion, error)
+      || (hints != NULL && !ink_motion_hints_validate (hints, error))
+      || !ink_stylizer_make_layers (stylizer, source, style, stats ? stats : &local, error))
+    return NULL;
+  a = g_new0 (InkAnimation, 1);
+  a->stylizer = stylizer;
+  a->motion = *motion;
+  a->has_alpha = source->has_alpha;
+  ink_stylizer_get_sizes (stylizer, &a->width, &a->height, &a->work_width, &a->work_height);
+  a->flow_on = hints != NULL && hints->arrows->len > 0 && motion->flow * motion->motion > 0.0f;
+  if (a->flow_on && !make_velocity (a, hints, error))
+    {
+      ink_animation_free (&a);
+      return NULL;
+    }
+  return a;
+}
+
+void
+ink_animation_free (InkAnimation **pa)
+{
+  InkAnimation *a = *pa;
+
+  if (a == NULL)
+    return;
+  ink_buffer_free (&a->velocity);
+  g_free (a);
+  *pa = NULL;
+}
+
+int
+ink_animation_n_frames (InkAnimation *a)
+{
+  return a->motion.frames;
+}
+
+gboolean
+ink_animation_render_rgba8 (InkAnimation *a, int index, guint32 *rgba8, InkFrameStats *stats,
+                            GError **error)
+{
+  const InkMotionParams *m = &a->motion;
+  float scale = ink_style_scale (a->width, a->height);
+  int drawings = (m->frames + m->hold - 1) / m->hold;
+  float strength = m->motion;
+  InkPushFrame pf;
+  InkPushOverlay po;
+  gboolean overlays = strength > 0.0f
+                      && (m->focus_lines || m->speed_lines || m->particles != INK_PARTICLES_NONE);
+  float cam[6];
+  double device_ms = 0.0;
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (index < 0 || index >= m->frames)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM, "frame %d: the loop has frames 0 to %d",
+                   index, m->frames - 1);
+      return FALSE;
+    }
+  ink_stylizer_frame_defaults (a->stylizer, &pf);
+  pf.frame = index;
+  pf.frames = m->frames;
+  pf.drawing = (index / m->hold) % drawings;
+  pf.seed = m->seed;
+  pf.substeps = FLOW_SUBSTEPS;
+  pf.boil_amp = BOIL_AMPLITUDE * scale * m->boil * strength;
+  pf.boil_cell = BOIL_CELL * scale;
+  pf.flow_on = a->flow_on;
+  pf.flow_sx = a->width * m->flow * strength / m->frames;
+  pf.flow_sy = a->height * m->flow * strength / m->frames;
+  pf.camera_on = ink_camera_matrix (m, index, a->width, a->height, cam);
+  pf.m00 = cam[0], pf.m01 = cam[1], pf.m02 = cam[2];
+  pf.m10 = cam[3], pf.m11 = cam[4], pf.m12 = cam[5];
+
+  if (overlays)
+    {
+      double angle = m->speed_angle * TAU / 360.0;
+      po = (InkPushOverlay) {
+        .width = a->width, .height = a->height, .frame = index, .frames = m->frames,
+        .drawing = pf.drawing, .seed = m->seed,
+        .focus_on = m->focus_lines, .speed_on = m->speed_lines, .particles = m->particles,
+        .focus_x = m->focus_x * (a->width - 1), .focus_y = m->focus_y * (a->height - 1),
+        .focus_amount = m->focus_amount * strength,
+        .speed_dx = (float) cos (angle), .speed_dy = (float) sin (angle),
+        .speed_amount = m->speed_amount * strength,
+        .particle_amount = m->particle_amount * strength,
+        .scale = scale,
+        .ink_r = pf.line_r, .ink_g = pf.line_g, .ink_b = pf.line_b,
+      };
+    }
+  if (!ink_stylizer_render_frame (a->stylizer, &pf, a->velocity, overlays ? &po : NULL, rgba8,
+                                  &device_ms, error))
+    return FALSE;
+  if (stats != NULL)
+    {
+      stats->frame_ms = device_ms;
+      stats->total_ms = (g_get_monotonic_time () - t0) / 1000.0;
+      stats->download_ms = MAX (0.0, stats->total_ms - device_ms);
+    }
+  return TRUE;
+}
+
+InkImage *
+ink_animation_render (InkAnimation *a, int index, InkFrameStats *stats, GError **error)
+{
+  g_autofree guint32 *rgba8 = g_try_malloc ((gsize) a->width * a->height * 4);
+
+  if (rgba8 == NULL)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "out of memory for a %dx%d frame",
+                   a->width, a->height);
+      return NULL;
+    }
+  if (!ink_animation_render_rgba8 (a, index, rgba8, stats, error))
+    return NULL;
+  return ink_image_from_rgba8 (rgba8, a->width, a->height, a->has_alpha);
+}

@@ -1,0 +1,386 @@
+/* stage-motion.c: the motion passes: the flow layer's velocity field, one frame from the layers
+ * (camera, Eulerian loop, line boil, ink) and the manga overlays (C references and passes). */
+#include "stage-private.h"
+
+#include "frame.spv.h"
+#include "overlay.spv.h"
+#include "velocity.spv.h"
+
+#define TAU 6.28318530718f
+
+static void
+ref_velocity (const void *const *in, void *out, const void *push)
+{
+  const InkPushVelocity *pc = push;
+  const float *hints = in[0], *mask = in[1];
+  guint32 *dst = out;
+
+  for (int y = 0; y < pc->height; y++)
+    for (int x = 0; x < pc->width; x++)
+      {
+        gsize i = (gsize) y * pc->width + x;
+        float px = (x + 0.5f) / pc->width, py = (y + 0.5f) / pc->height;
+        float sx = 0.0f, sy = 0.0f, wsum = 0.0f, vx = 0.0f, vy = 0.0f, keep;
+
+        for (int k = 0; k < pc->n_arrows + pc->n_anchors; k++)
+          {
+            const float *h = hints + 4 * k;
+            float dx = (px - h[0]) * pc->aspect, dy = py - h[1];
+            float w = (k < pc->n_arrows ? 1.0f : 3.0f) / (dx * dx + dy * dy + 1e-6f);
+            sx += w * h[2];
+            sy += w * h[3];
+            wsum += w;
+          }
+        if (wsum > 0.0f)
+          vx = sx / wsum, vy = sy / wsum;
+        keep = 1.0f - ink_clampf (mask[i], 0.0f, 1.0f);
+        dst[i] = ink_float_to_half (vx * keep) | ((guint32) ink_float_to_half (vy * keep) << 16);
+      }
+}
+
+/* Bilinear, edges clamped (DEFINE_BILINEAR in frame.comp), for 1 or 4 floats a pixel. */
+typedef struct {
+  gsize i00, i10, i01, i11;
+  float tx, ty;
+} Corners;
+
+static Corners
+corners (int w, int h, float qx, float qy)
+{
+  float fx = floorf (qx), fy = floorf (qy);
+  int x0 = CLAMP ((int) fx, 0, w - 1), x1 = CLAMP ((int) fx + 1, 0, w - 1);
+  int y0 = CLAMP ((int) fy, 0, h - 1), y1 = CLAMP ((int) fy + 1, 0, h - 1);
+
+  return (Corners) { (gsize) y0 * w + x0, (gsize) y0 * w + x1, (gsize) y1 * w + x0,
+                     (gsize) y1 * w + x1, qx - fx, qy - fy };
+}
+
+static float
+lerp (float a, float b, float t)
+{
+  return a + (b - a) * t;
+}
+
+static void
+sample_flats (const InkPushFrame *pc, const guint32 *flats, float qx, float qy, float out[4])
+{
+  Corners c = corners (pc->width, pc->height, qx, qy);
+  float a[4], b[4], d[4], e[4];
+
+  ink_unpack_rgba8 (flats[c.i00], a);
+  ink_unpack_rgba8 (flats[c.i10], b);
+  ink_unpack_rgba8 (flats[c.i01], d);
+  ink_unpack_rgba8 (flats[c.i11], e);
+  for (int k = 0; k < 4; k++)
+    out[k] = lerp (lerp (a[k], b[k], c.tx), lerp (d[k], e[k], c.tx), c.ty);
+}
+
+static float
+sample_lines (const InkPushFrame *pc, const float *lines, float qx, float qy)
+{
+  Corners c = corners (pc->width, pc->height, qx, qy);
+  return lerp (lerp (lines[c.i00], lines[c.i10], c.tx), lerp (lines[c.i01], lines[c.i11], c.tx),
+               c.ty);
+}
+
+static void
+velocity_at (const InkPushFrame *pc, const guint32 *vel, float qx, float qy, float *vx, float *vy)
+{
+  float wx = (qx + 0.5f) * pc->work_width / pc->width - 0.5f;
+  float wy = (qy + 0.5f) * pc->work_height / pc->height - 0.5f;
+  Corners c = corners (pc->work_width, pc->work_height, wx, wy);
+  float v[4][2];
+  gsize idx[4] = { c.i00, c.i10, c.i01, c.i11 };
+
+  for (int k = 0; k < 4; k++)
+    {
+      v[k][0] = ink_half_to_float (vel[idx[k]] & 0xffffu);
+      v[k][1] = ink_half_to_float (vel[idx[k]] >> 16);
+    }
+  *vx = lerp (lerp (v[0][0], v[1][0], c.tx), lerp (v[2][0], v[3][0], c.tx), c.ty) * pc->flow_sx;
+  *vy = lerp (lerp (v[0][1], v[1][1], c.tx), lerp (v[2][1], v[3][1], c.tx), c.ty) * pc->flow_sy;
+}
+
+static void
+advect (const InkPushFrame *pc, const guint32 *vel, float *qx, float *qy, float steps)
+{
+  float dt = steps / (float) pc->substeps;
+
+  for (int k = 0; k < pc->substeps; k++)
+    {
+      float vx, vy;
+      velocity_at (pc, vel, *qx, *qy, &vx, &vy);
+      *qx += vx * dt;
+      *qy += vy * dt;
+    }
+}
+
+static void
+boil (const InkPushFrame *pc, float qx, float qy, float *dx, float *dy)
+{
+  float cx = qx / pc->boil_cell, cy = qy / pc->boil_cell;
+  float fx = floorf (cx), fy = floorf (cy), tx = cx - fx, ty = cy - fy;
+  int ix = (int) fx, iy = (int) fy;
+  guint32 z = (guint32) pc->seed * 0x9e3779b9u + (guint32) pc->drawing;
+  float r[4][2];
+
+  for (int k = 0; k < 4; k++)
+    {
+      guint32 h = ink_hash3 (ix + (k & 1), iy + (k >> 1), z);
+      r[k][0] = ink_unit (h) * 2.0f - 1.0f;
+      r[k][1] = ink_unit (ink_hash1 (h)) * 2.0f - 1.0f;
+    }
+  tx = tx * tx * (3.0f - 2.0f * tx);
+  ty = ty * ty * (3.0f - 2.0f * ty);
+  *dx = lerp (lerp (r[0][0], r[1][0], tx), lerp (r[2][0], r[3][0], tx), ty) * pc->boil_amp;
+  *dy = lerp (lerp (r[0][1], r[1][1], tx), lerp (r[2][1], r[3][1], tx), ty) * pc->boil_amp;
+}
+
+static float
+ink_at (const InkPushFrame *pc, const float *lines, float qx, float qy)
+{
+  if (!pc->has_lines)
+    return 0.0f;
+  if (pc->boil_amp > 0.0f)
+    {
+      float dx, dy;
+      boil (pc, qx, qy, &dx, &dy);
+      qx += dx, qy += dy;
+    }
+  return sample_lines (pc, lines, qx, qy);
+}
+
+static void
+ref_frame (const void *const *in, void *out, const void *push)
+{
+  const InkPushFrame *pc = push;
+  const guint32 *flats = in[0], *vel = in[2];
+  const float *lines = in[1];
+  guint32 *dst = out;
+  const float line[3] = { pc->line_r, pc->line_g, pc->line_b };
+
+  for (int y = 0; y < pc->height; y++)
+    for (int x = 0; x < pc->width; x++)
+      {
+        float qx = x, qy = y, base[4], ink;
+
+        if (pc->camera_on)
+          {
+            float sx = pc->m00 * qx + pc->m01 * qy + pc->m02;
+            float sy = pc->m10 * qx + pc->m11 * qy + pc->m12;
+            qx = sx, qy = sy;
+          }
+        if (pc->flow_on)
+          {
+            float n = (float) pc->frames, t = (float) ((pc->frame + pc->frames / 2) % pc->frames);
+            float alpha = t / n;
+            float ax = qx, ay = qy, bx = qx, by = qy, fa[4], fb[4];
+
+            advect (pc, vel, &ax, &ay, -t);
+            advect (pc, vel, &bx, &by, n - t);
+            sample_flats (pc, flats, ax, ay, fa);
+            sample_flats (pc, flats, bx, by, fb);
+            for (int k = 0; k < 4; k++)
+              base[k] = lerp (fa[k], fb[k], alpha);
+            ink = lerp (ink_at (pc, lines, ax, ay), ink_at (pc, lines, bx, by), alpha);
+          }
+        else
+          {
+            sample_flats (pc, flats, qx, qy, base);
+            ink = ink_at (pc, lines, qx, qy);
+          }
+        for (int k = 0; k < 3; k++)
+          base[k] = lerp (base[k], line[k], ink * pc->line_alpha);
+        dst[(gsize) y * pc->width + x] = ink_pack_rgba8 (base);
+      }
+}
+
+static float
+focus_ink (const InkPushOverlay *pc, float px, float py)
+{
+  float dx = px - pc->focus_x, dy = py - pc->focus_y;
+  float r = sqrtf (dx * dx + dy * dy);
+  float short_side = (float) MIN (pc->width, pc->height);
+  int spokes = (int) lerp (60.0f, 200.0f, pc->focus_amount);
+  float u = (atan2f (dy, dx) + 0.5f * TAU) / TAU * (float) spokes;
+  int k0 = (int) floorf (u);
+  float ink = 0.0f;
+
+  for (int j = -1; j <= 1; j++)
+    {
+      int k = k0 + j, kk = ((k % spokes) + spokes) % spokes;
+      guint32 h = ink_hash3 (kk, pc->drawing, (guint32) pc->seed ^ 0xf0c05u);
+      float centre, r0, wmax, half_w, across;
+
+      if (ink_unit (h) > 0.35f + 0.5f * pc->focus_amount)
+        continue;
+      centre = (float) k + 0.5f + (ink_unit (ink_hash1 (h)) - 0.5f) * 0.8f;
+      r0 = lerp (0.2f, 0.45f, ink_unit (ink_hash1 (h ^ 0x51u))) * short_side;
+      wmax = lerp (0.6f, 2.5f, ink_unit (ink_hash1 (h ^ 0xa7u))) * pc->scale;
+      if (r <= r0)
+        continue;
+      half_w = wmax * fminf (1.0f, (r - r0) / (0.5f * r0 + 1.0f));
+      across = fabsf (u - centre) * (TAU / (float) spokes) * r;
+      ink = fmaxf (ink, ink_clampf (half_w - across + 0.5f, 0.0f, 1.0f));
+    }
+  return ink;
+}
+
+static float
+speed_ink (const InkPushOverlay *pc, float px, float py)
+{
+  float nx = -pc->speed_dy, ny = pc->speed_dx;
+  float spacing = 7.0f * pc->scale;
+  float diag = sqrtf ((float) pc->width * pc->width + (float) pc->height * pc->height);
+  float s = (px * nx + py * ny) / spacing, along = px * pc->speed_dx + py * pc->speed_dy;
+  int l0 = (int) floorf (s);
+  float ink = 0.0f;
+
+  for (int j = -1; j <= 1; j++)
+    {
+      int lane = l0 + j;
+      guint32 h = ink_hash3 (lane, pc->drawing, (guint32) pc->seed ^ 0x5eedu);
+      float centre, half_w, len, start, t, across;
+
+      if (ink_unit (h) > 0.15f + 0.45f * pc->speed_amount)
+        continue;
+      centre = (float) lane + 0.5f + (ink_unit (ink_hash1 (h)) - 0.5f) * 0.6f;
+      half_w = lerp (0.4f, 1.5f, ink_unit (ink_hash1 (h ^ 0x11u))) * pc->scale;
+      len = lerp (0.15f, 0.6f, ink_unit (ink_hash1 (h ^ 0x22u))) * diag;
+      start = (ink_unit (ink_hash1 (h ^ 0x33u)) * 2.0f - 1.0f) * diag;
+      t = (along - start) / len;
+      if (t < 0.0f || t > 1.0f)
+        continue;
+      across = fabsf (s - centre) * spacing;
+      ink = fmaxf (ink, ink_clampf (half_w * sinf (0.5f * TAU * t) - across + 0.5f, 0.0f, 1.0f));
+    }
+  return ink;
+}
+
+static int
+wrap (int v, int n)
+{
+  return ((v % n) + n) % n;
+}
+
+/* Premultiplied colour and coverage of one depth layer's particles (particle_layer). */
+static void
+particle_layer (const InkPushOverlay *pc, float px, float py, int layer, float acc[4])
+{
+  int kind = pc->particles;
+  float g = (layer == 0 ? 56.0f : 34.0f) * pc->scale;
+  int cx = MAX (1, (int) ceilf ((float) pc->width / g));
+  int cy = MAX (1, (int) ceilf ((float) pc->height / g));
+  float period_x = cx * g, period_y = cy * g;
+  float phase = (float) pc->frame / (float) pc->frames;
+  float fall = kind == 1 ? (float) (3 - layer) : kind == 4 ? 0.0f : 1.0f;
+  float density = (kind == 4 ? 0.25f : 0.8f) * pc->particle_amount;
+  float size = layer == 0 ? 1.0f : 0.7f;
+  float qx = px, qy = py - fall * period_y * phase;
+  int c0x, c0y;
+
+  qx = qx - period_x * floorf (qx / period_x);
+  qy = qy - period_y * floorf (qy / period_y);
+  c0x = (int) floorf (qx / g);
+  c0y = (int) floorf (qy / g);
+  acc[0] = acc[1] = acc[2] = acc[3] = 0.0f;
+  for (int dy = -1; dy <= 1; dy++)
+    for (int dx = -1; dx <= 1; dx++)
+      {
+        int ccx = c0x + dx, ccy = c0y + dy;
+        guint32 h = ink_hash3 (wrap (ccx, cx), wrap (ccy, cy),
+                               (guint32) pc->seed * 31u + (guint32) layer * 7u + (guint32) kind);
+        float centre_x, centre_y, ph, ex, ey, colour[3], a;
+
+        if (ink_unit (h) >= density)
+          continue;
+        centre_x = ((float) ccx + ink_unit (ink_hash1 (h))) * g;
+        centre_y = ((float) ccy + ink_unit (ink_hash1 (h ^ 0x9u))) * g;
+        ph = ink_unit (ink_hash1 (h ^ 0x77u)) * TAU;
+        ex = qx - centre_x, ey = qy - centre_y;
+        if (kind == 1)
+          {
+            float hw = 0.6f * pc->scale * size, half_len = 0.35f * g;
+            a = ink_clampf (hw - fabsf (ex) + 0.5f, 0.0f, 1.0f)
+                * ink_clampf (half_len - fabsf (ey), 0.0f, 1.0f) * 0.5f;
+            colour[0] = 0.78f, colour[1] = 0.85f, colour[2] = 0.97f;
+          }
+        else if (kind == 2)
+          {
+            float r;
+            ex -= sinf (TAU * phase + ph) * 0.25f * g;
+            r = lerp (1.5f, 3.5f, ink_unit (ink_hash1 (h ^ 0x5u))) * pc->scale * size;
+            a = ink_clampf (r - sqrtf (ex * ex + ey * ey) + 0.5f, 0.0f, 1.0f) * 0.9f;
+            colour[0] = colour[1] = colour[2] = 1.0f;
+          }
+        else if (kind == 3)
+          {
+            float ang, rx, ry, k, ux, uy;
+            ex -= sinf (TAU * phase + ph) * 0.35f * g;
+            ang = ph + TAU * phase;
+            ux = cosf (ang) * ex + sinf (ang) * ey;
+            uy = -sinf (ang) * ex + cosf (ang) * ey;
+            rx = 4.0f * pc->scale * size, ry = 2.2f * pc->scale * size;
+            k = sqrtf ((ux / rx) * (ux / rx) + (uy / ry) * (uy / ry));
+            a = ink_clampf ((1.0f - k) * ry + 0.5f, 0.0f, 1.0f) * 0.95f;
+            colour[0] = 1.0f, colour[1] = 0.72f, colour[2] = 0.8f;
+          }
+        else
+          {
+            float b = 0.5f + 0.5f * sinf (TAU * phase * (float) (1u + (h & 1u)) + ph);
+            float arm = 7.0f * pc->scale * size * b + 0.5f, w = 1.1f * pc->scale;
+            float ax = ink_clampf (w - fabsf (ey) + 0.5f, 0.0f, 1.0f)
+                       * ink_clampf (1.0f - fabsf (ex) / arm, 0.0f, 1.0f);
+            float ay = ink_clampf (w - fabsf (ex) + 0.5f, 0.0f, 1.0f)
+                       * ink_clampf (1.0f - fabsf (ey) / arm, 0.0f, 1.0f);
+            a = fmaxf (ax, ay) * b;
+            colour[0] = 1.0f, colour[1] = 0.97f, colour[2] = 0.82f;
+          }
+        for (int k = 0; k < 3; k++)
+          acc[k] = colour[k] * a + acc[k] * (1.0f - a);
+        acc[3] = a + acc[3] * (1.0f - a);
+      }
+}
+
+static void
+ref_overlay (const void *const *in, void *out, const void *push)
+{
+  const InkPushOverlay *pc = push;
+  guint32 *image = out;
+  const float ink[3] = { pc->ink_r, pc->ink_g, pc->ink_b };
+
+  (void) in;
+  for (int y = 0; y < pc->height; y++)
+    for (int x = 0; x < pc->width; x++)
+      {
+        gsize i = (gsize) y * pc->width + x;
+        float c[4], t;
+
+        ink_unpack_rgba8 (image[i], c);
+        if (pc->focus_on)
+          {
+            t = focus_ink (pc, x, y);
+            for (int k = 0; k < 3; k++)
+              c[k] = lerp (c[k], ink[k], t);
+          }
+        if (pc->speed_on)
+          {
+            t = speed_ink (pc, x, y);
+            for (int k = 0; k < 3; k++)
+              c[k] = lerp (c[k], ink[k], t);
+          }
+        if (pc->particles != 0)
+          for (int layer = 1; layer >= 0; layer--)
+            {
+              float pl[4];
+              particle_layer (pc, x, y, layer, pl);
+              for (int k = 0; k < 3; k++)
+                c[k] = c[k] * (1.0f - pl[3]) + pl[k];
+            }
+        image[i] = ink_pack_rgba8 (c);
+      }
+}
+
+INK_DEFINE_PASS (velocity, 2, InkPushVelocity);
+INK_DEFINE_PASS (frame, 3, InkPushFrame);
+INK_DEFINE_PASS (overlay, 0, InkPushOverlay);

@@ -1,0 +1,27 @@
+/* stylize-private.h: the stylizer's device-side layers, for the animator (animate.c). */
+#pragma once
+
+#include "compute.h"
+#include "passes.h"
+#include "stylize.h"
+
+G_BEGIN_DECLS
+
+/* Stylizes SRC into the layers kept on the device until the next call: the flats (rgba8) and
+ * the line coverage. STATS is filled (not NULL). */
+gboolean ink_stylizer_make_layers (InkStylizer *stylizer, const InkImage *src,
+                                   const InkStyleParams *params, InkStylizeStats *stats,
+                                   GError **error);
+InkCompute *ink_stylizer_get_compute (InkStylizer *stylizer);
+void ink_stylizer_get_sizes (InkStylizer *stylizer, int *width, int *height, int *work_width,
+                             int *work_height);
+/* A frame with no motion (identity camera, no flow, no boil) and the layers' line settings. */
+void ink_stylizer_frame_defaults (InkStylizer *stylizer, InkPushFrame *frame);
+/* Renders one frame from the layers into RGBA8 (width x height). VELOCITY: the working-size
+ * flow field (NULL when FRAME's flow is off); OVERLAY: NULL for none. DEVICE_MS: device time. */
+gboolean ink_stylizer_render_frame (InkStylizer *stylizer, const InkPushFrame *frame,
+                                    InkBuffer *velocity, const InkPushOverlay *overlay,
+                                    guint32 *rgba8, double *device_ms, GError **error);
+InkImage *ink_image_from_rgba8 (const guint32 *rgba8, int width, int height, gboolean has_alpha);
+
+G_END_DECLS

@@ -1,0 +1,116 @@
+#version 450
+// frame.comp: one frame of the loop from the stylized layers: the camera (an affine map from output
+// to source pixels), the flow layer (Eulerian loop: the frame warped forward t steps along the
+// velocity field and backward N - t steps, blended by t / N, so the last frame leads into the
+// first), line boil (lines displaced by value noise that changes with each drawing), then the ink
+// laid over the flats. With everything off, the result is the flats and lines exactly as stylized.
+// In: binding 0, flats rgba8; binding 1, float line coverage; binding 2, velocity (packed halves,
+// normalized units per loop, at the working size). Out: binding 3, rgba8.
+#extension GL_GOOGLE_include_directive : require
+
+layout (std430, binding = 0) readonly buffer Flats { uint flats[]; };
+layout (std430, binding = 1) readonly buffer Lines { float lines[]; };
+layout (std430, binding = 2) readonly buffer Velocity { uint velocity[]; };
+layout (std430, binding = 3) writeonly buffer Dst { uint dst[]; };
+layout (push_constant) uniform Push {
+  int width, height, work_width, work_height;
+  int frame, frames, drawing, seed;
+  int has_lines, camera_on, flow_on, substeps;
+  float boil_amp, boil_cell;       // px
+  float flow_sx, flow_sy;          // px a frame per normalized unit a loop
+  float m00, m01, m02, m10, m11, m12;
+  float line_r, line_g, line_b, line_alpha;
+} pc;
+
+#include "common.glsl"
+
+#define LOAD_FLATS(i) unpack_rgba8 (flats[i])
+#define LOAD_LINES(i) lines[i]
+#define LOAD_VELOCITY(i) unpackHalf2x16 (velocity[i])
+
+// Bilinear, edges clamped, on a W x H grid (pixel centres at integers).
+#define DEFINE_BILINEAR(NAME, TYPE, LOAD, W, H)                                 \
+  TYPE NAME (vec2 q)                                                            \
+  {                                                                             \
+    vec2 f = floor (q);                                                         \
+    vec2 t = q - f;                                                             \
+    int x0 = clamp (int (f.x), 0, W - 1), x1 = clamp (int (f.x) + 1, 0, W - 1); \
+    int y0 = clamp (int (f.y), 0, H - 1), y1 = clamp (int (f.y) + 1, 0, H - 1); \
+    return mix (mix (LOAD (y0 * W + x0), LOAD (y0 * W + x1), t.x),             \
+                mix (LOAD (y1 * W + x0), LOAD (y1 * W + x1), t.x), t.y);        \
+  }
+
+DEFINE_BILINEAR (sample_flats, vec4, LOAD_FLATS, pc.width, pc.height)
+DEFINE_BILINEAR (sample_lines, float, LOAD_LINES, pc.width, pc.height)
+DEFINE_BILINEAR (sample_velocity, vec2, LOAD_VELOCITY, pc.work_width, pc.work_height)
+
+// Velocity in px a frame at full-size position Q.
+vec2 velocity_at (vec2 q)
+{
+  vec2 w = (q + 0.5) * vec2 (pc.work_width, pc.work_height) / vec2 (pc.width, pc.height) - 0.5;
+  return sample_velocity (w) * vec2 (pc.flow_sx, pc.flow_sy);
+}
+
+// Follows the flow from Q for STEPS frames (negative: backwards) in pc.substeps Euler steps.
+vec2 advect (vec2 q, float steps)
+{
+  float dt = steps / float (pc.substeps);
+  for (int k = 0; k < pc.substeps; k++)
+    q += velocity_at (q) * dt;
+  return q;
+}
+
+// Line boil: smooth value noise, one random vector per BOIL_CELL lattice point and drawing.
+vec2 boil (vec2 q)
+{
+  vec2 c = q / pc.boil_cell;
+  vec2 f = floor (c), t = c - f;
+  ivec2 i = ivec2 (f);
+  uint z = uint (pc.seed) * 0x9e3779b9u + uint (pc.drawing);
+  vec2 r[4];
+  for (int k = 0; k < 4; k++)
+    {
+      uint h = hash3 (i.x + (k & 1), i.y + (k >> 1), z);
+      r[k] = vec2 (unit (h), unit (hash1 (h))) * 2.0 - 1.0;
+    }
+  t = t * t * (3.0 - 2.0 * t);
+  return mix (mix (r[0], r[1], t.x), mix (r[2], r[3], t.x), t.y) * pc.boil_amp;
+}
+
+float ink_at (vec2 q)
+{
+  if (pc.has_lines == 0)
+    return 0.0;
+  if (pc.boil_amp > 0.0)
+    q += boil (q);
+  return sample_lines (q);
+}
+
+void main ()
+{
+  ivec2 p = pixel ();
+  if (outside (p))
+    return;
+  vec2 q = vec2 (p);
+  if (pc.camera_on != 0)
+    q = vec2 (pc.m00 * q.x + pc.m01 * q.y + pc.m02, pc.m10 * q.x + pc.m11 * q.y + pc.m12);
+  vec4 base;
+  float ink;
+  if (pc.flow_on != 0)
+    {
+      // The displayed loop starts half-way through the cross-fade: the unblended (sharpest) frame
+      // then falls mid-loop, not at the loop point, where every step is an ordinary one.
+      float n = float (pc.frames), t = float ((pc.frame + pc.frames / 2) % pc.frames);
+      vec2 a = advect (q, -t), b = advect (q, n - t);
+      float alpha = t / n;
+      base = mix (sample_flats (a), sample_flats (b), alpha);
+      ink = mix (ink_at (a), ink_at (b), alpha);
+    }
+  else
+    {
+      base = sample_flats (q);
+      ink = ink_at (q);
+    }
+  vec3 rgb = mix (base.rgb, vec3 (pc.line_r, pc.line_g, pc.line_b), ink * pc.line_alpha);
+  dst[index_of (p)] = pack_rgba8 (vec4 (rgb, base.a));
+}

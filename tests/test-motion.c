@@ -1,0 +1,539 @@
+/* test-motion.c: the animation: zero motion is the still, loops are seamless per layer and all
+ * together, anchors and the freeze mask hold, a half-size render is a miniature, the motion
+ * passes match their C references, and the same seed gives the same frames. */
+#include "ink-config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "animate.h"
+#include "compute.h"
+#include "ink-error.h"
+#include "passes.h"
+#include "stage-private.h"
+#include "stylize.h"
+#include "vk-context.h"
+
+static InkVkContext *vk;
+static InkImage *photo;     /* the bundled sample at 160 px */
+static InkStylizer *stylizer;
+
+typedef struct {
+  int n;
+  InkImage **frames;
+} Loop;
+
+static Loop
+render_loop (const InkImage *src, const InkStyleParams *style, const InkMotionParams *motion,
+             const InkMotionHints *hints)
+{
+  g_autoptr (GError) error = NULL;
+  InkAnimation *a = ink_animation_new (stylizer, src, style, motion, hints, NULL, &error);
+  Loop loop = { motion->frames, g_new0 (InkImage *, motion->frames) };
+
+  g_assert_no_error (error);
+  for (int i = 0; i < loop.n; i++)
+    {
+      loop.frames[i] = ink_animation_render (a, i, NULL, &error);
+      g_assert_no_error (error);
+    }
+  ink_animation_free (&a);
+  return loop;
+}
+
+static void
+loop_free (Loop *loop)
+{
+  for (int i = 0; i < loop->n; i++)
+    ink_image_free (&loop->frames[i]);
+  g_free (loop->frames);
+}
+
+/* Mean absolute difference of RGB, in 8-bit levels. */
+static double
+diff (const InkImage *a, const InkImage *b)
+{
+  gsize n = (gsize) a->width * a->height;
+  double sum = 0.0;
+
+  for (gsize i = 0; i < n; i++)
+    for (int c = 0; c < 3; c++)
+      sum += abs (a->pixels[4 * i + c] - b->pixels[4 * i + c]);
+  return sum / (n * 3) / 257.0;
+}
+
+/* Mean absolute second difference a - 2b + c. */
+static double
+diff2 (const InkImage *a, const InkImage *b, const InkImage *c)
+{
+  gsize n = (gsize) a->width * a->height;
+  double sum = 0.0;
+
+  for (gsize i = 0; i < n; i++)
+    for (int k = 0; k < 3; k++)
+      sum += fabs ((double) a->pixels[4 * i + k] - 2.0 * b->pixels[4 * i + k] + c->pixels[4 * i + k]);
+  return sum / (n * 3) / 257.0;
+}
+
+static int
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* Seam ratio (REFERENCES.md): the last-to-first step over the median step. Steps of exactly 0
+ * (a drawing held) are left out of the median. VELOCITY also checks the second difference across
+ * the seam against the others'. */
+static void
+check_seamless (const char *what, const Loop *loop, gboolean velocity)
+{
+  int n = loop->n;
+  g_autofree double *steps = g_new (double, n);
+  g_autofree double *sorted = g_new (double, n);
+  int moving = 0;
+  double seam = diff (loop->frames[n - 1], loop->frames[0]), median, ratio;
+
+  for (int i = 0; i + 1 < n; i++)
+    {
+      steps[i] = diff (loop->frames[i], loop->frames[i + 1]);
+      if (steps[i] > 0.0)
+        sorted[moving++] = steps[i];
+    }
+  g_assert_cmpint (moving, >, 0);
+  qsort (sorted, moving, sizeof (double), cmp_double);
+  median = moving % 2 ? sorted[moving / 2] : 0.5 * (sorted[moving / 2 - 1] + sorted[moving / 2]);
+  ratio = seam / median;
+  g_test_message ("%s: median step %.3f levels, seam %.3f, ratio %.2f", what, median, seam, ratio);
+  g_assert_cmpfloat (median, >, 0.01);           /* it moves */
+  g_assert_cmpfloat (ratio, >=, 0.5);
+  g_assert_cmpfloat (ratio, <=, 1.5);
+  if (velocity)
+    {
+      double lo = G_MAXDOUBLE, hi = 0.0, s1, s2;
+      for (int i = 1; i + 1 < n; i++)
+        {
+          double d = diff2 (loop->frames[i - 1], loop->frames[i], loop->frames[i + 1]);
+          lo = MIN (lo, d), hi = MAX (hi, d);
+        }
+      s1 = diff2 (loop->frames[n - 2], loop->frames[n - 1], loop->frames[0]);
+      s2 = diff2 (loop->frames[n - 1], loop->frames[0], loop->frames[1]);
+      g_test_message ("%s: second differences %.3f .. %.3f, across the seam %.3f and %.3f",
+                      what, lo, hi, s1, s2);
+      g_assert_cmpfloat (MAX (s1, s2), <=, hi * 1.25 + 0.01);
+    }
+}
+
+static InkMotionParams
+only (void)
+{
+  InkMotionParams m = INK_MOTION_PARAMS_DEFAULT;
+
+  m.frames = 12;
+  m.hold = 1;
+  m.boil = 0.0f;
+  m.flow = 0.0f;
+  m.camera = INK_CAMERA_NONE;
+  return m;
+}
+
+static InkStyleParams
+style (void)
+{
+  InkStyleParams s;
+  ink_style_params_preset (&s, "anime", NULL);
+  return s;
+}
+
+static void
+test_zero_motion_is_still (void)
+{
+  g_autoptr (GError) error = NULL;
+  InkStyleParams s = style ();
+  InkMotionParams m = INK_MOTION_PARAMS_DEFAULT;
+  InkMotionHints *h = ink_motion_hints_new ();
+  InkImage *still = ink_stylizer_run (stylizer, photo, &s, NULL, &error);
+  gsize bytes = (gsize) photo->width * photo->height * 8;
+  Loop loop;
+
+  /* Every layer on, strength 0. */
+  m.frames = 6;
+  m.motion = 0.0f;
+  m.camera = INK_CAMERA_SHAKE;
+  m.focus_lines = m.speed_lines = TRUE;
+  m.particles = INK_PARTICLES_SNOW;
+  ink_motion_hints_add_arrow (h, 0.2f, 0.5f, 0.8f, 0.5f);
+  loop = render_loop (photo, &s, &m, h);
+  for (int i = 0; i < loop.n; i++)
+    g_assert_true (memcmp (loop.frames[i]->pixels, still->pixels, bytes) == 0);
+  loop_free (&loop);
+  ink_image_free (&still);
+  ink_motion_hints_free (&h);
+}
+
+static void
+test_default_is_alive (void)
+{
+  InkStyleParams s = style ();
+  InkMotionParams m = INK_MOTION_PARAMS_DEFAULT;
+  Loop loop;
+  double total = 0.0, worst = 0.0;
+
+  loop = render_loop (photo, &s, &m, NULL);
+  for (int i = 0; i < loop.n; i++)
+    {
+      double d = diff (loop.frames[i], loop.frames[(i + 1) % loop.n]);
+      total += d;
+      worst = MAX (worst, d);
+    }
+  g_test_message ("default motion: mean step %.3f levels, largest %.3f", total / loop.n, worst);
+  g_assert_cmpfloat (total / loop.n, >, 0.05);   /* visibly alive */
+  g_assert_cmpfloat (worst, <, 12.0);            /* but gentle */
+  check_seamless ("default", &loop, FALSE);
+  loop_free (&loop);
+}
+
+static void
+test_layers_seamless (void)
+{
+  InkStyleParams s = style ();
+  InkMotionHints *h = ink_motion_hints_new ();
+  InkMotionParams m;
+  Loop loop;
+  static const struct { int mode; const char *name; } cameras[] = {
+    { INK_CAMERA_BREATHE, "camera breathe" }, { INK_CAMERA_ZOOM, "camera zoom" },
+    { INK_CAMERA_PAN, "camera pan" }, { INK_CAMERA_ROTATE, "camera rotate" },
+    { INK_CAMERA_SHAKE, "camera shake" },
+  };
+  static const struct { int kind; const char *name; } particles[] = {
+    { INK_PARTICLES_RAIN, "rain" }, { INK_PARTICLES_SNOW, "snow" },
+    { INK_PARTICLES_PETALS, "petals" }, { INK_PARTICLES_SPARKLES, "sparkles" },
+  };
+
+  ink_motion_hints_add_arrow (h, 0.1f, 0.3f, 0.3f, 0.35f);
+  ink_motion_hints_add_arrow (h, 0.6f, 0.7f, 0.75f, 0.6f);
+
+  m = only ();
+  m.boil = 1.0f;
+  m.hold = 2;
+  loop = render_loop (photo, &s, &m, NULL);
+  check_seamless ("boil", &loop, FALSE);
+  loop_free (&loop);
+
+  m = only ();
+  m.flow = 1.0f;
+  loop = render_loop (photo, &s, &m, h);
+  check_seamless ("flow", &loop, TRUE);
+  loop_free (&loop);
+
+  for (guint k = 0; k < G_N_ELEMENTS (cameras); k++)
+    {
+      m = only ();
+      m.camera = cameras[k].mode;
+      m.camera_amount = 1.0f;
+      loop = render_loop (photo, &s, &m, NULL);
+      check_seamless (cameras[k].name, &loop, TRUE);
+      loop_free (&loop);
+    }
+
+  m = only ();
+  m.focus_lines = TRUE;
+  m.hold = 2;
+  loop = render_loop (photo, &s, &m, NULL);
+  check_seamless ("focus lines", &loop, FALSE);
+  loop_free (&loop);
+
+  m = only ();
+  m.speed_lines = TRUE;
+  m.speed_angle = 30.0f;
+  m.hold = 2;
+  loop = render_loop (photo, &s, &m, NULL);
+  check_seamless ("speed lines", &loop, FALSE);
+  loop_free (&loop);
+
+  for (guint k = 0; k < G_N_ELEMENTS (particles); k++)
+    {
+      m = only ();
+      m.particles = particles[k].kind;
+      m.particle_amount = 1.0f;
+      loop = render_loop (photo, &s, &m, NULL);
+      check_seamless (particles[k].name, &loop, TRUE);
+      loop_free (&loop);
+    }
+
+  m = (InkMotionParams) INK_MOTION_PARAMS_DEFAULT;
+  m.frames = 12;
+  m.hold = 2;
+  m.camera = INK_CAMERA_PAN;
+  m.particles = INK_PARTICLES_SNOW;
+  m.focus_lines = TRUE;
+  loop = render_loop (photo, &s, &m, h);
+  check_seamless ("everything", &loop, FALSE);
+  loop_free (&loop);
+  ink_motion_hints_free (&h);
+  g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
+}
+
+/* The flow does not move anchored or frozen pixels. */
+static void
+test_anchors_and_mask (void)
+{
+  InkStyleParams s = style ();
+  InkMotionParams m = only ();
+  InkMotionHints *h = ink_motion_hints_new ();
+  int w = photo->width, hgt = photo->height;
+  InkImage *mask = ink_image_new (40, 40);
+  Loop loop;
+  int ax = w / 2, ay = hgt / 2;
+
+  m.flow = 2.0f;
+  ink_motion_hints_add_arrow (h, 0.1f, 0.1f, 0.4f, 0.2f);
+  ink_motion_hints_add_arrow (h, 0.9f, 0.8f, 0.6f, 0.9f);
+  ink_motion_hints_add_anchor (h, (ax + 0.5f) / w, (ay + 0.5f) / hgt);
+  /* Frozen: the left quarter of the picture (the mask is stretched over it). */
+  memset (mask->pixels, 0, (gsize) 40 * 40 * 8);
+  for (int y = 0; y < 40; y++)
+    for (int x = 0; x < 40; x++)
+      {
+        guint16 *p = mask->pixels + 4 * (y * 40 + x);
+        p[0] = p[1] = p[2] = x < 8 ? 65535 : 0;
+        p[3] = 65535;
+      }
+  h->mask = mask;
+  loop = render_loop (photo, &s, &m, h);
+  for (int i = 1; i < loop.n; i++)
+    {
+      const InkImage *a = loop.frames[0], *b = loop.frames[i];
+      double moved = 0.0;
+      for (int y = 0; y < hgt; y++)
+        for (int x = 0; x < w / 6; x++)
+          for (int c = 0; c < 4; c++)
+            g_assert_cmpint (a->pixels[4 * (y * w + x) + c], ==, b->pixels[4 * (y * w + x) + c]);
+      for (int c = 0; c < 3; c++)
+        g_assert_cmpint (abs (a->pixels[4 * (ay * w + ax) + c] - b->pixels[4 * (ay * w + ax) + c]),
+                         <=, 257);
+      moved = diff (a, b);
+      g_assert_cmpfloat (moved, >, 0.0);   /* elsewhere it flows */
+    }
+  check_seamless ("flow with anchor and mask", &loop, TRUE);
+  loop_free (&loop);
+  ink_motion_hints_free (&h);
+}
+
+static double
+psnr (const InkImage *a, const InkImage *b)
+{
+  double se = 0.0;
+  gsize n = (gsize) a->width * a->height * 4;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double d = (a->pixels[i] - b->pixels[i]) / 65535.0;
+      se += d * d;
+    }
+  return se == 0.0 ? INFINITY : 10.0 * log10 (n / se);
+}
+
+/* A half-size render is a miniature of the full-size one (same motion in relative units). */
+static void
+test_half_size (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (INK_SOURCE_DATADIR, "sample.png", NULL);
+  InkLoadParams load = { .long_edge = 1280 };
+  InkImage *big = ink_image_load (path, &load, &error), *small = ink_image_scale (big, 640, &error);
+  InkStyleParams s = style ();
+  InkMotionParams m = INK_MOTION_PARAMS_DEFAULT;
+  InkMotionHints *h = ink_motion_hints_new ();
+  InkAnimation *a, *b;
+  InkImage *fa, *fb, *down;
+  double db;
+
+  m.camera = INK_CAMERA_PAN;
+  m.particles = INK_PARTICLES_SNOW;
+  ink_motion_hints_add_arrow (h, 0.2f, 0.5f, 0.3f, 0.5f);
+  a = ink_animation_new (stylizer, big, &s, &m, h, NULL, &error);
+  fa = ink_animation_render (a, 5, NULL, &error);
+  ink_animation_free (&a);
+  b = ink_animation_new (stylizer, small, &s, &m, h, NULL, &error);
+  fb = ink_animation_render (b, 5, NULL, &error);
+  ink_animation_free (&b);
+  g_assert_no_error (error);
+  down = ink_image_scale (fa, 640, &error);
+  db = psnr (down, fb);
+  g_test_message ("frame 5 at 640 px vs 1280 px scaled to 640: PSNR %.1f dB", db);
+  g_assert_cmpfloat (db, >=, 30.0);
+  ink_image_free (&big), ink_image_free (&small), ink_image_free (&fa), ink_image_free (&fb);
+  ink_image_free (&down);
+  ink_motion_hints_free (&h);
+}
+
+static void
+test_deterministic (void)
+{
+  InkStyleParams s = style ();
+  InkMotionParams m = INK_MOTION_PARAMS_DEFAULT;
+  gsize bytes = (gsize) photo->width * photo->height * 8;
+  Loop a, b, c;
+
+  m.frames = 4;
+  m.particles = INK_PARTICLES_PETALS;
+  a = render_loop (photo, &s, &m, NULL);
+  b = render_loop (photo, &s, &m, NULL);
+  m.seed = 2;
+  c = render_loop (photo, &s, &m, NULL);
+  for (int i = 0; i < a.n; i++)
+    g_assert_true (memcmp (a.frames[i]->pixels, b.frames[i]->pixels, bytes) == 0);
+  g_assert_false (memcmp (a.frames[1]->pixels, c.frames[1]->pixels, bytes) == 0);
+  loop_free (&a), loop_free (&b), loop_free (&c);
+}
+
+/* The motion passes on the device against their C references. */
+static void *
+run_gpu (const InkPass *pass, const void *const *inputs, const gsize *sizes, void *inout,
+         gsize out_size, const void *push)
+{
+  g_autoptr (GError) error = NULL;
+  InkCompute *c = ink_compute_new (vk, &error);
+  InkBuffer *in[4] = { NULL }, *out;
+  void *result = g_malloc0 (out_size);
+
+  for (guint i = 0; i < pass->n_inputs; i++)
+    in[i] = ink_buffer_new (c, sizes[i], "in", &error);
+  out = ink_buffer_new (c, out_size, "out", &error);
+  g_assert_no_error (error);
+  g_assert_true (ink_compute_begin (c, &error));
+  for (guint i = 0; i < pass->n_inputs; i++)
+    g_assert_true (ink_compute_upload (c, in[i], inputs[i], sizes[i], &error));
+  if (inout != NULL)
+    g_assert_true (ink_compute_upload (c, out, inout, out_size, &error));
+  g_assert_true (ink_compute_dispatch (c, pass, in, out, push, "test", &error));
+  g_assert_true (ink_compute_download (c, out, result, out_size, &error));
+  g_assert_true (ink_compute_finish (c, &error));
+  for (guint i = 0; i < pass->n_inputs; i++)
+    ink_buffer_free (&in[i]);
+  ink_buffer_free (&out);
+  ink_compute_free (&c);
+  return result;
+}
+
+/* Largest and mean difference of 8-bit channels, or of halves. */
+static void
+compare_rgba8 (const char *what, const guint32 *a, const guint32 *b, gsize n, int max_tol,
+               double mean_tol)
+{
+  int max = 0;
+  double sum = 0.0;
+
+  for (gsize i = 0; i < n; i++)
+    for (int c = 0; c < 4; c++)
+      {
+        int d = abs ((int) ((a[i] >> (8 * c)) & 0xff) - (int) ((b[i] >> (8 * c)) & 0xff));
+        max = MAX (max, d);
+        sum += d;
+      }
+  g_test_message ("%s: max %d levels (tolerance %d), mean %.4f (tolerance %.4f)", what, max,
+                  max_tol, sum / (n * 4), mean_tol);
+  g_assert_cmpint (max, <=, max_tol);
+  g_assert_cmpfloat (sum / (n * 4), <=, mean_tol);
+}
+
+static void
+test_passes (void)
+{
+  int w = 96, h = 64, ww = 48, wh = 32;
+  gsize n = (gsize) w * h, wn = (gsize) ww * wh;
+  g_autofree guint32 *flats = g_new (guint32, n), *vel_ref = NULL, *vel_gpu = NULL;
+  g_autofree float *lines = g_new (float, n), *mask = g_new0 (float, wn);
+  float hints[3 * 4] = { 0.2f, 0.3f, 0.1f, 0.05f, 0.7f, 0.6f, -0.1f, 0.08f, 0.5f, 0.5f, 0, 0 };
+  InkPushVelocity pv = { ww, wh, 2, 1, (float) w / h };
+  InkPushFrame pf = {
+    .width = w, .height = h, .work_width = ww, .work_height = wh, .frame = 3, .frames = 8,
+    .drawing = 1, .seed = 7, .has_lines = 1, .camera_on = 1, .flow_on = 1, .substeps = 8,
+    .boil_amp = 1.5f, .boil_cell = 9.0f, .flow_sx = 12.0f, .flow_sy = 8.0f,
+    .m00 = 0.98f, .m01 = 0.03f, .m02 = 1.2f, .m10 = -0.03f, .m11 = 0.98f, .m12 = 0.7f,
+    .line_r = 0.1f, .line_g = 0.05f, .line_b = 0.0f, .line_alpha = 0.9f,
+  };
+  InkPushOverlay po = {
+    .width = w, .height = h, .frame = 3, .frames = 8, .drawing = 1, .seed = 7, .focus_on = 1,
+    .speed_on = 1, .particles = INK_PARTICLES_PETALS, .focus_x = 40.0f, .focus_y = 30.0f,
+    .focus_amount = 0.8f, .speed_dx = 0.8f, .speed_dy = 0.6f, .speed_amount = 0.7f,
+    .particle_amount = 1.0f, .scale = 0.5f, .ink_r = 0.0f, .ink_g = 0.0f, .ink_b = 0.0f,
+  };
+  g_autofree guint32 *frame_ref = g_new (guint32, n), *frame_gpu = NULL, *over_ref = NULL;
+  g_autofree guint32 *over_gpu = NULL;
+  int vel_max = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      flats[i] = ink_hash1 (i) | 0xff000000u;
+      lines[i] = ((i * 7) % 13) / 12.0f;
+    }
+  for (gsize i = 0; i < wn; i++)
+    mask[i] = i % 5 == 0 ? 1.0f : 0.0f;
+
+  vel_ref = g_new (guint32, wn);
+  ink_pass_velocity.ref ((const void *[]) { hints, mask }, vel_ref, &pv);
+  vel_gpu = run_gpu (&ink_pass_velocity, (const void *[]) { hints, mask },
+                     (gsize[]) { sizeof hints, wn * 4 }, NULL, wn * 4, &pv);
+  for (gsize i = 0; i < wn; i++)
+    for (int c = 0; c < 2; c++)
+      {
+        float a = ink_half_to_float ((vel_ref[i] >> (16 * c)) & 0xffff);
+        float b = ink_half_to_float ((vel_gpu[i] >> (16 * c)) & 0xffff);
+        vel_max = MAX (vel_max, (int) (fabsf (a - b) * 1e4f));
+      }
+  g_test_message ("velocity: max difference %.4f (tolerance 0.0005)", vel_max / 1e4);
+  g_assert_cmpint (vel_max, <=, 5);
+
+  ink_pass_frame.ref ((const void *[]) { flats, lines, vel_ref }, frame_ref, &pf);
+  frame_gpu = run_gpu (&ink_pass_frame, (const void *[]) { flats, lines, vel_ref },
+                       (gsize[]) { n * 4, n * 4, wn * 4 }, NULL, n * 4, &pf);
+  /* Random flats make every sub-pixel difference in a sample position visible. */
+  compare_rgba8 ("frame", frame_gpu, frame_ref, n, 2, 0.05);
+
+  over_ref = g_memdup2 (frame_ref, n * 4);
+  ink_pass_overlay.ref (NULL, over_ref, &po);
+  over_gpu = run_gpu (&ink_pass_overlay, NULL, NULL, frame_ref, n * 4, &po);
+  compare_rgba8 ("overlay", over_gpu, over_ref, n, 2, 0.05);
+  g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (INK_SOURCE_DATADIR, "sample.png", NULL);
+  InkVkContextParams params = { .validation = TRUE };
+  InkLoadParams load = { .long_edge = 160 };
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (g_getenv ("INKLOOP_NO_VALIDATION") != NULL)
+    params.validation = FALSE;
+  vk = ink_vk_context_new (&params, &error);
+  if (vk == NULL)
+    {
+      g_printerr ("no Vulkan device with validation: %s\n", error->message);
+      return 1;
+    }
+  photo = ink_image_load (path, &load, &error);
+  g_assert_no_error (error);
+  stylizer = ink_stylizer_new (vk, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/motion/passes-vs-reference", test_passes);
+  g_test_add_func ("/motion/zero-is-still", test_zero_motion_is_still);
+  g_test_add_func ("/motion/default-is-alive", test_default_is_alive);
+  g_test_add_func ("/motion/layers-seamless", test_layers_seamless);
+  g_test_add_func ("/motion/anchors-and-mask", test_anchors_and_mask);
+  g_test_add_func ("/motion/half-size", test_half_size);
+  g_test_add_func ("/motion/deterministic", test_deterministic);
+  status = g_test_run ();
+
+  g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
+  ink_stylizer_free (&stylizer);
+  ink_image_free (&photo);
+  ink_vk_context_free (&vk);
+  return status;
+}
