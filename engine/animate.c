@@ -15,6 +15,7 @@
 #define BOIL_AMPLITUDE 2.0f
 #define BOIL_CELL 12.0f
 #define FLOW_SUBSTEPS 8
+#define FLOW_REACH 0.2f   /* an arrow's neighbourhood, in picture heights */
 
 struct InkAnimation {
   InkStylizer *stylizer;
@@ -130,7 +131,7 @@ make_velocity (InkAnimation *a, const InkMotionHints *hints, GError **error)
   InkPushVelocity pv = {
     .width = a->work_width, .height = a->work_height,
     .n_arrows = hints->arrows->len, .n_anchors = hints->anchors->len,
-    .aspect = (float) a->width / a->height,
+    .aspect = (float) a->width / a->height, .reach = FLOW_REACH,
   };
   gsize wn = (gsize) a->work_width * a->work_height;
   gboolean ok = FALSE;

@@ -20,7 +20,7 @@ ref_velocity (const void *const *in, void *out, const void *push)
       {
         gsize i = (gsize) y * pc->width + x;
         float px = (x + 0.5f) / pc->width, py = (y + 0.5f) / pc->height;
-        float sx = 0.0f, sy = 0.0f, wsum = 0.0f, vx = 0.0f, vy = 0.0f, keep;
+        float sx = 0.0f, sy = 0.0f, wsum = 1.0f / (pc->reach * pc->reach), vx, vy, keep;
 
         for (int k = 0; k < pc->n_arrows + pc->n_anchors; k++)
           {
@@ -31,8 +31,7 @@ ref_velocity (const void *const *in, void *out, const void *push)
             sy += w * h[3];
             wsum += w;
           }
-        if (wsum > 0.0f)
-          vx = sx / wsum, vy = sy / wsum;
+        vx = sx / wsum, vy = sy / wsum;
         keep = 1.0f - ink_clampf (mask[i], 0.0f, 1.0f);
         dst[i] = ink_float_to_half (vx * keep) | ((guint32) ink_float_to_half (vy * keep) << 16);
       }

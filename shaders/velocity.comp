@@ -1,7 +1,8 @@
 #version 450
 // velocity.comp: the flow layer's dense velocity field from the hints, by inverse-distance
-// weighting (Shepard, power 2; anchors count 3 times, with zero velocity), stopped by the freeze
-// mask. Coordinates are normalized (0..1 of the width and height); distances are measured in
+// weighting (Shepard, power 2; anchors count 3 times, with zero velocity) against a still
+// background that weighs as much as an arrow at REACH, so an arrow moves its neighbourhood, not the
+// whole picture; stopped by the freeze mask. Coordinates are normalized (0..1 of the width and height); distances are measured in
 // units of the height so the field is round on any aspect ratio.
 // In: binding 0, vec4 hints[n_arrows + n_anchors] (x, y, vx, vy; anchors after arrows);
 //     binding 1, float freeze mask at this size (1 frozen). Out: binding 2, uint packHalf2x16 (v):
@@ -11,7 +12,7 @@
 layout (std430, binding = 0) readonly buffer Hints { vec4 hints[]; };
 layout (std430, binding = 1) readonly buffer Mask { float mask[]; };
 layout (std430, binding = 2) writeonly buffer Dst { uint dst[]; };
-layout (push_constant) uniform Push { int width, height, n_arrows, n_anchors; float aspect; } pc;
+layout (push_constant) uniform Push { int width, height, n_arrows, n_anchors; float aspect, reach; } pc;
 
 #include "common.glsl"
 
@@ -23,7 +24,7 @@ void main ()
   int i = index_of (p);
   vec2 x = (vec2 (p) + 0.5) / vec2 (pc.width, pc.height);
   vec2 sum = vec2 (0.0);
-  float wsum = 0.0;
+  float wsum = 1.0 / (pc.reach * pc.reach);   // the still background
   for (int k = 0; k < pc.n_arrows + pc.n_anchors; k++)
     {
       vec4 h = hints[k];
@@ -32,6 +33,6 @@ void main ()
       sum += w * h.zw;
       wsum += w;
     }
-  vec2 v = wsum > 0.0 ? sum / wsum : vec2 (0.0);
+  vec2 v = sum / wsum;
   dst[i] = packHalf2x16 (v * (1.0 - clamp (mask[i], 0.0, 1.0)));
 }

@@ -85,5 +85,37 @@ if grep -q '"device"' "$tmp/out" && grep -q '"stylize_ms"' "$tmp/out" && grep -q
    && grep -q '"width": 100' "$tmp/out"; then ok "bench JSON has device, sizes and stage times"; else bad "bench JSON"; cat "$tmp/out"; fi
 expect 2 "bench bad sizes" "--sizes" -- "$cli" bench --sizes 0,abc
 
+# render: PNG frames; a project reproduces them; zero motion is the still.
+expect 0 "render frames" "" -- "$cli" render "$sample" -o "$tmp/loop/" --size 96 --frames 6 \
+  --arrow 0.2,0.5,0.4,0.5 --anchor 0.5,0.5 --focus-lines 0.5,0.4 --particles snow \
+  --camera pan --save-project "$tmp/loop.inkloop"
+n=$(ls "$tmp/loop" | grep -c '^frame-000[1-6]\.png$')
+[ "$n" = 6 ] && [ "$(ls "$tmp/loop" | wc -l)" = 6 ] && ok "six frames, nothing else" || bad "six frames, nothing else ($n)"
+is_png "$tmp/loop/frame-0006.png" && ok "frames are PNGs" || bad "frames are PNGs"
+no_temporaries "$tmp" && ok "no temporary folder left" || bad "no temporary folder left"
+expect 0 "render the saved project" "" -- "$cli" render "$tmp/loop.inkloop" -o "$tmp/again"
+same=1
+for f in "$tmp"/loop/*.png; do cmp -s "$f" "$tmp/again/$(basename "$f")" || same=0; done
+[ "$same" = 1 ] && ok "the project renders identical frames" || bad "the project renders identical frames"
+expect 0 "zero motion" "" -- "$cli" render "$sample" -o "$tmp/still-loop" --size 96 --frames 3 --motion 0 --particles rain
+expect 0 "the still" "" -- "$cli" still "$sample" -o "$tmp/still.png" --size 96
+if cmp -s "$tmp/still.png" "$tmp/still-loop/frame-0001.png" && cmp -s "$tmp/still.png" "$tmp/still-loop/frame-0003.png"; then
+  ok "motion 0 frames are the still, byte for byte"; else bad "motion 0 frames are the still, byte for byte"; fi
+# Re-rendering fewer frames into the folder replaces them and removes the stale ones.
+expect 0 "render over an existing folder" "" -- "$cli" render "$sample" -o "$tmp/loop" --size 64 --frames 4
+[ "$(ls "$tmp/loop" | wc -l)" = 4 ] && ok "stale frames removed" || bad "stale frames removed"
+
+echo '{"format": "inkloop-project", "version": 99}' > "$tmp/new.inkloop"
+expect 1 "project from a newer version" "new\.inkloop.*newer" -- "$cli" render "$tmp/new.inkloop" -o "$tmp/nope"
+printf '{"format": "inkloop-pro' > "$tmp/cut.inkloop"
+expect 1 "truncated project" "cut\.inkloop" -- "$cli" render "$tmp/cut.inkloop" -o "$tmp/nope"
+expect 1 "render a missing photo" "nowhere\.png" -- "$cli" render "$tmp/nowhere.png" -o "$tmp/nope"
+expect 1 "render into a missing parent" "missing-parent" -- "$cli" render "$sample" -o "$tmp/missing-parent/frames" --size 48
+[ ! -e "$tmp/nope" ] && no_temporaries "$tmp" && ok "failed renders leave nothing" || bad "failed renders leave nothing"
+expect 2 "malformed arrow" "--arrow '1,2': give 4 numbers" -- "$cli" render "$sample" -o "$tmp/nope" --arrow 1,2
+expect 2 "frames out of range" "frames is 500" -- "$cli" render "$sample" -o "$tmp/nope" --frames 500
+expect 2 "unknown camera" "camera: 'dolly' is not one of" -- "$cli" render "$sample" -o "$tmp/nope" --camera dolly
+expect 0 "render --help" "" -- "$cli" render --help
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
