@@ -659,8 +659,9 @@ cmd_bench (int argc, char **argv)
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = command_context ("[INPUT]",
-                                                    "Time the stylizer (medians per stage and size) and one animated frame (frame_ms: device\n"
-                                                    "time; download_ms: fetching it) on the chosen device.\n"
+                                                    "Time the stylizer (medians per stage and size), one animated frame (frame_ms: device\n"
+                                                    "time; download_ms: fetching it) and a whole default loop once (loop_ms: stylize and\n"
+                                                    "every frame into memory) on the chosen device.\n"
                                                     "Without INPUT, the bundled sample is used. --help-style lists the style controls.",
                                                     entries);
   g_autoptr (GError) error = NULL;
@@ -713,16 +714,17 @@ cmd_bench (int argc, char **argv)
     g_string_append_printf (out, "{\"device\": \"%s\", \"input\": \"%s\", \"runs\": %d, \"sizes\": [",
                             ink_stylizer_device_name (stylizer), input, runs);
   else
-    g_string_append_printf (out, "device: %s\ninput: %s, %d runs each, medians in ms\n%-11s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n",
+    g_string_append_printf (out, "device: %s\ninput: %s, %d runs each, medians in ms\n%-11s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n",
                             ink_stylizer_device_name (stylizer), input, runs, "size",
                             "stylize", "device", "smooth", "flatten", "lines", "composite",
-                            "upload", "frame", "download");
+                            "upload", "frame", "download", "loop");
   for (int i = 0; sizes[i]; i++)
     {
       InkImage *scaled = ink_image_scale (source, atoi (sizes[i]), &error);
       g_autofree double *total = g_new (double, runs), *dev = g_new (double, runs);
       g_autofree double *up = g_new (double, runs), *down = g_new (double, runs);
       g_autofree double *frame = g_new (double, runs), *fdown = g_new (double, runs);
+      double loop_ms = 0.0;
       double stage[INK_STAGE_COUNT][1000];
       double st[INK_STAGE_COUNT];
 
@@ -767,6 +769,27 @@ cmd_bench (int argc, char **argv)
             status = fail (input, error);
             goto out;
           }
+        /* The whole loop once: stylize and every frame into memory. */
+        {
+          gint64 t0 = g_get_monotonic_time ();
+          InkAnimation *whole = NULL;
+          gboolean ok;
+
+          ink_animation_free (&animation);
+          whole = ink_animation_new (stylizer, scaled, &params, &motion, NULL, NULL, &error);
+          ok = whole != NULL;
+          for (int f = 0; ok && f < motion.frames; f++)
+            ok = ink_animation_render_rgba8 (whole, f, rgba8, NULL, &error);
+          loop_ms = (g_get_monotonic_time () - t0) / 1000.0;
+          animation = whole;
+          if (!ok)
+            {
+              ink_animation_free (&animation);
+              ink_image_free (&scaled);
+              status = fail (input, error);
+              goto out;
+            }
+        }
         for (int r = -1; r < runs; r++)
           {
             InkFrameStats fs;
@@ -786,22 +809,23 @@ cmd_bench (int argc, char **argv)
       if (json)
         {
           g_string_append_printf (out, "%s{\"width\": %d, \"height\": %d, \"stylize_ms\": %.3f, "
-                                  "\"device_ms\": %.3f, \"upload_ms\": %.3f, \"download_ms\": %.3f",
+                                  "\"device_ms\": %.3f, \"upload_ms\": %.3f, \"stylize_download_ms\": %.3f",
                                   i ? ", " : "", scaled->width, scaled->height,
                                   median (total, runs), median (dev, runs), median (up, runs),
                                   median (down, runs));
           for (int k = 0; k < INK_STAGE_COUNT; k++)
             g_string_append_printf (out, ", \"%s_ms\": %.3f", ink_stage_name (k), st[k]);
-          g_string_append_printf (out, ", \"frame_ms\": %.3f, \"download_ms\": %.3f}",
-                                  median (frame, runs), median (fdown, runs));
+          g_string_append_printf (out, ", \"frame_ms\": %.3f, \"download_ms\": %.3f, "
+                                  "\"loop_ms\": %.3f}", median (frame, runs), median (fdown, runs),
+                                  loop_ms);
         }
       else
         {
           g_autofree char *dims = g_strdup_printf ("%dx%d", scaled->width, scaled->height);
-          g_string_append_printf (out, "%-11s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n",
+          g_string_append_printf (out, "%-11s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n",
                                   dims, median (total, runs), median (dev, runs), st[0], st[1],
                                   st[2], st[3], median (up, runs), median (frame, runs),
-                                  median (fdown, runs));
+                                  median (fdown, runs), loop_ms);
         }
       ink_image_free (&scaled);
     }

@@ -151,7 +151,7 @@ ink_hash1 (guint32 x)
 static inline guint32
 ink_hash3 (gint32 x, gint32 y, guint32 z)
 {
-  return ink_hash1 ((guint32) x * 0x8da6b343u ^ ink_hash1 ((guint32) y * 0xd8163841u ^ ink_hash1 (z)));
+  return ink_hash1 ((guint32) x * 0x8da6b343u + (guint32) y * 0xd8163841u + z * 0xcb1ab31fu);
 }
 
 static inline float

@@ -112,7 +112,7 @@ uint hash1 (uint x)
 
 uint hash3 (int x, int y, uint z)
 {
-  return hash1 (uint (x) * 0x8da6b343u ^ hash1 (uint (y) * 0xd8163841u ^ hash1 (z)));
+  return hash1 (uint (x) * 0x8da6b343u + uint (y) * 0xd8163841u + z * 0xcb1ab31fu);
 }
 
 // A uniform float in [0, 1) from a hash (24 bits, exact in float).
