@@ -15,6 +15,7 @@
 #include <libswscale/swscale.h>
 
 #include "ffmpeg-private.h"
+#include "file-read.h"
 #include "ink-error.h"
 
 #define INK_SWS_EXACT (SWS_ACCURATE_RND | SWS_BITEXACT | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP)
@@ -1066,45 +1067,15 @@ ink_image_load (const char *path,
 {
   g_autofree char *name = NULL;
   g_autofree char *contents = NULL;
-  g_autoptr (GError) read_error = NULL;
-  GStatBuf st;
   gsize length = 0;
   InkImage *image;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  name = g_path_get_basename (path);
-  if (g_stat (path, &st) != 0)
-    {
-      int saved = errno;
-
-      if (saved == ENOENT || saved == ENOTDIR)
-        g_set_error (error, INK_ERROR, INK_ERROR_NOT_FOUND, "%s: no such file (check the name and folder)",
-                     name);
-      else
-        g_set_error (error, INK_ERROR, INK_ERROR_READ, "%s: cannot read: %s", name,
-                     g_strerror (saved));
-      goto error;
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_READ, "%s: not a regular file%s", name,
-                   S_ISDIR (st.st_mode) ? " but a folder" : "");
-      goto error;
-    }
-  if ((guint64) st.st_size > INK_IMAGE_MAX_FILE_BYTES)
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
-                   "%s: the file is %" G_GUINT64_FORMAT " MiB; Inkloop reads image files of at most %u MiB",
-                   name, (guint64) st.st_size >> 20, INK_IMAGE_MAX_FILE_BYTES >> 20);
-      goto error;
-    }
-  if (!g_file_get_contents (path, &contents, &length, &read_error))
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_READ, "%s: cannot read (%s)", name, read_error->message);
-      goto error;
-    }
+  if (!ink_file_read_all (path, INK_IMAGE_MAX_FILE_BYTES, "image", &name, &contents, &length,
+                          error))
+    goto error;
 
   image = ink_image_load_data ((const guint8 *) contents, length, name, params, error);
   if (image == NULL)

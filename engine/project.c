@@ -12,6 +12,7 @@
 #include "atomic-file.h"
 #include "image-save-private.h"
 #include "ink-config.h"
+#include "file-read.h"
 #include "ink-error.h"
 
 #define FORMAT_NAME "inkloop-project"
@@ -844,44 +845,14 @@ ink_project_load (const char *path,
   g_autoptr (GError) local = NULL;
   InkProject *project = NULL;
   JsonNode *root;
-  GStatBuf st;
   gsize length = 0;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  name = g_path_get_basename (path);
-  if (g_stat (path, &st) != 0)
-    {
-      int saved = errno;
-
-      if (saved == ENOENT || saved == ENOTDIR)
-        g_set_error (error, INK_ERROR, INK_ERROR_NOT_FOUND,
-                     "%s: no such file (check the name and folder)", name);
-      else
-        g_set_error (error, INK_ERROR, INK_ERROR_READ, "%s: cannot read: %s", name,
-                     g_strerror (saved));
-      goto error;
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_READ, "%s: not a regular file%s; open the .inkloop "
-                   "file", name, S_ISDIR (st.st_mode) ? " but a folder" : "");
-      goto error;
-    }
-  if ((guint64) st.st_size > MAX_PROJECT_BYTES)
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
-                   "%s: %" G_GUINT64_FORMAT " MB is too large for a project (at most %u MB): "
-                   "it is not an Inkloop project, or its mask is far too detailed", name,
-                   (guint64) st.st_size >> 20, MAX_PROJECT_BYTES >> 20);
-      goto error;
-    }
-  if (!g_file_get_contents (path, &contents, &length, &local))
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_READ, "%s: cannot read: %s", name, local->message);
-      goto error;
-    }
+  if (!ink_file_read_all (path, MAX_PROJECT_BYTES, "project (.inkloop)", &name, &contents,
+                          &length, error))
+    goto error;
 
   if (!nesting_ok (contents, length))
     {

@@ -8,6 +8,7 @@
 
 #include "animate.h"
 #include "compute.h"
+#include "test-common.h"
 #include "ink-error.h"
 #include "passes.h"
 #include "stage-private.h"
@@ -396,34 +397,6 @@ test_deterministic (void)
   loop_free (&a), loop_free (&b), loop_free (&c);
 }
 
-/* The motion passes on the device against their C references. */
-static void *
-run_gpu (const InkPass *pass, const void *const *inputs, const gsize *sizes, void *inout,
-         gsize out_size, const void *push)
-{
-  g_autoptr (GError) error = NULL;
-  InkCompute *c = ink_compute_new (vk, &error);
-  InkBuffer *in[4] = { NULL }, *out;
-  void *result = g_malloc0 (out_size);
-
-  for (guint i = 0; i < pass->n_inputs; i++)
-    in[i] = ink_buffer_new (c, sizes[i], "in", &error);
-  out = ink_buffer_new (c, out_size, "out", &error);
-  g_assert_no_error (error);
-  g_assert_true (ink_compute_begin (c, &error));
-  for (guint i = 0; i < pass->n_inputs; i++)
-    g_assert_true (ink_compute_upload (c, in[i], inputs[i], sizes[i], &error));
-  if (inout != NULL)
-    g_assert_true (ink_compute_upload (c, out, inout, out_size, &error));
-  g_assert_true (ink_compute_dispatch (c, pass, in, out, push, "test", &error));
-  g_assert_true (ink_compute_download (c, out, result, out_size, &error));
-  g_assert_true (ink_compute_finish (c, &error));
-  for (guint i = 0; i < pass->n_inputs; i++)
-    ink_buffer_free (&in[i]);
-  ink_buffer_free (&out);
-  ink_compute_free (&c);
-  return result;
-}
 
 /* Largest and mean difference of 8-bit channels, or of halves. */
 static void
@@ -482,7 +455,7 @@ test_passes (void)
 
   vel_ref = g_new (guint32, wn);
   ink_pass_velocity.ref ((const void *[]) { hints, mask }, vel_ref, &pv);
-  vel_gpu = run_gpu (&ink_pass_velocity, (const void *[]) { hints, mask },
+  vel_gpu = test_run_pass (vk, &ink_pass_velocity, (const void *[]) { hints, mask },
                      (gsize[]) { sizeof hints, wn * 4 }, NULL, wn * 4, &pv);
   for (gsize i = 0; i < wn; i++)
     for (int c = 0; c < 2; c++)
@@ -495,14 +468,14 @@ test_passes (void)
   g_assert_cmpint (vel_max, <=, 5);
 
   ink_pass_frame.ref ((const void *[]) { flats, lines, vel_ref }, frame_ref, &pf);
-  frame_gpu = run_gpu (&ink_pass_frame, (const void *[]) { flats, lines, vel_ref },
+  frame_gpu = test_run_pass (vk, &ink_pass_frame, (const void *[]) { flats, lines, vel_ref },
                        (gsize[]) { n * 4, n * 4, wn * 4 }, NULL, n * 4, &pf);
   /* Random flats make every sub-pixel difference in a sample position visible. */
   compare_rgba8 ("frame", frame_gpu, frame_ref, n, 2, 0.05);
 
   over_ref = g_memdup2 (frame_ref, n * 4);
   ink_pass_overlay.ref (NULL, over_ref, &po);
-  over_gpu = run_gpu (&ink_pass_overlay, NULL, NULL, frame_ref, n * 4, &po);
+  over_gpu = test_run_pass (vk, &ink_pass_overlay, NULL, NULL, frame_ref, n * 4, &po);
   compare_rgba8 ("overlay", over_gpu, over_ref, n, 2, 0.05);
   g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
 }
@@ -512,19 +485,11 @@ main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *path = g_build_filename (INK_SOURCE_DATADIR, "sample.png", NULL);
-  InkVkContextParams params = { .validation = TRUE };
   InkLoadParams load = { .long_edge = 160 };
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  if (g_getenv ("INKLOOP_NO_VALIDATION") != NULL)
-    params.validation = FALSE;
-  vk = ink_vk_context_new (&params, &error);
-  if (vk == NULL)
-    {
-      g_printerr ("no Vulkan device with validation: %s\n", error->message);
-      return 1;
-    }
+  vk = test_open_device ();
   photo = ink_image_load (path, &load, &error);
   g_assert_no_error (error);
   stylizer = ink_stylizer_new (vk, &error);

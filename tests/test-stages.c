@@ -7,6 +7,7 @@
 
 #include "color.h"
 #include "compute.h"
+#include "test-common.h"
 #include "ink-error.h"
 #include "passes.h"
 #include "stage-private.h"
@@ -23,36 +24,6 @@ typedef struct {
   const void *push;
 } PassRun;
 
-static void *
-run_gpu (const InkPass *pass, const void *const *inputs, const gsize *sizes, gsize out_size,
-         const void *push)
-{
-  g_autoptr (GError) error = NULL;
-  InkCompute *c = ink_compute_new (vk, &error);
-  InkBuffer *in[4] = { NULL }, *out;
-  void *result = g_malloc0 (out_size);
-
-  g_assert_no_error (error);
-  for (guint i = 0; i < pass->n_inputs; i++)
-    {
-      in[i] = ink_buffer_new (c, sizes[i], "in", &error);
-      g_assert_no_error (error);
-    }
-  out = ink_buffer_new (c, out_size, "out", &error);
-  g_assert_no_error (error);
-  g_assert_true (ink_compute_begin (c, &error));
-  for (guint i = 0; i < pass->n_inputs; i++)
-    g_assert_true (ink_compute_upload (c, in[i], inputs[i], sizes[i], &error));
-  g_assert_true (ink_compute_dispatch (c, pass, in, out, push, "test", &error));
-  g_assert_true (ink_compute_download (c, out, result, out_size, &error));
-  g_assert_true (ink_compute_finish (c, &error));
-  g_assert_no_error (error);
-  for (guint i = 0; i < pass->n_inputs; i++)
-    ink_buffer_free (&in[i]);
-  ink_buffer_free (&out);
-  ink_compute_free (&c);
-  return result;
-}
 
 static void *
 run_ref (const InkPass *pass, const void *const *inputs, gsize out_size, const void *push)
@@ -121,7 +92,7 @@ check_pass (const InkPass *pass, const void *const *inputs, const gsize *sizes, 
             const void *push, Fmt fmt, double max_tol, double mean_tol)
 {
   const gint32 *wh = push;
-  g_autofree void *gpu = run_gpu (pass, inputs, sizes, out_size, push);
+  g_autofree void *gpu = test_run_pass (vk, pass, inputs, sizes, NULL, out_size, push);
   void *ref = run_ref (pass, inputs, out_size, push);
 
   compare (pass->name, fmt, gpu, ref, (gsize) wh[0] * wh[1], max_tol, mean_tol);
@@ -506,20 +477,11 @@ main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *path = g_build_filename (INK_SOURCE_DATADIR, "sample.png", NULL);
-  InkVkContextParams params = { .validation = TRUE };
   InkLoadParams load = { .long_edge = 160 };
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  if (g_getenv ("INKLOOP_NO_VALIDATION") != NULL)
-    params.validation = FALSE;   /* sanitizer builds: the layer is not built with ASan */
-  vk = ink_vk_context_new (&params, &error);
-  if (vk == NULL)
-    {
-      g_printerr ("no Vulkan device with validation: %s\n", error->message);
-      return 1;   /* not a skip: CI has lavapipe and the layer; a missing one is a failure */
-    }
-  g_test_message ("device: %s", ink_vk_context_device_name (vk));
+  vk = test_open_device ();
   photo = ink_image_load (path, &load, &error);
   g_assert_no_error (error);
 

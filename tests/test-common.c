@@ -1,0 +1,53 @@
+/* test-common.c: the engine tests' device set-up and single-pass runner. */
+#include "test-common.h"
+
+#include <stdlib.h>
+
+InkVkContext *
+test_open_device (void)
+{
+  g_autoptr (GError) error = NULL;
+  InkVkContextParams params = { .validation = g_getenv ("INKLOOP_NO_VALIDATION") == NULL };
+  InkVkContext *vk = ink_vk_context_new (&params, &error);
+
+  if (vk == NULL)
+    {
+      g_printerr ("no Vulkan device with validation: %s\n", error->message);
+      exit (1);
+    }
+  g_test_message ("device: %s", ink_vk_context_device_name (vk));
+  return vk;
+}
+
+void *
+test_run_pass (InkVkContext *vk, const InkPass *pass, const void *const *inputs,
+               const gsize *sizes, const void *inout, gsize out_size, const void *push)
+{
+  g_autoptr (GError) error = NULL;
+  InkCompute *c = ink_compute_new (vk, &error);
+  InkBuffer *in[8] = { NULL }, *out;
+  void *result = g_malloc0 (out_size);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < pass->n_inputs; i++)
+    {
+      in[i] = ink_buffer_new (c, sizes[i], "in", &error);
+      g_assert_no_error (error);
+    }
+  out = ink_buffer_new (c, out_size, "out", &error);
+  g_assert_no_error (error);
+  g_assert_true (ink_compute_begin (c, &error));
+  for (guint i = 0; i < pass->n_inputs; i++)
+    g_assert_true (ink_compute_upload (c, in[i], inputs[i], sizes[i], &error));
+  if (inout != NULL)
+    g_assert_true (ink_compute_upload (c, out, inout, out_size, &error));
+  g_assert_true (ink_compute_dispatch (c, pass, in, out, push, "test", &error));
+  g_assert_true (ink_compute_download (c, out, result, out_size, &error));
+  g_assert_true (ink_compute_finish (c, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < pass->n_inputs; i++)
+    ink_buffer_free (&in[i]);
+  ink_buffer_free (&out);
+  ink_compute_free (&c);
+  return result;
+}

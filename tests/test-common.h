@@ -1,0 +1,15 @@
+/* test-common.h: what the engine tests share: the device with validation, one pass run on it. */
+#pragma once
+
+#include "compute.h"
+#include "vk-context.h"
+
+/* The Vulkan device with the Khronos validation layer (not with INKLOOP_NO_VALIDATION, set for
+ * the sanitizer builds: the layer is not built with ASan). Exits 1 when there is none: CI has
+ * lavapipe and the layer, so a missing one is a failure, not a skip. */
+InkVkContext *test_open_device (void);
+
+/* Runs PASS once on VK: uploads INPUTS (of SIZES bytes), and INOUT into the output when it is not
+ * NULL (for in-place passes); returns the output's OUT_SIZE bytes (g_free them). */
+void *test_run_pass (InkVkContext *vk, const InkPass *pass, const void *const *inputs,
+                     const gsize *sizes, const void *inout, gsize out_size, const void *push);
