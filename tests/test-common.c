@@ -1,7 +1,10 @@
 /* test-common.c: the engine tests' device set-up and single-pass runner. */
 #include "test-common.h"
 
+#include <math.h>
 #include <stdlib.h>
+
+#include "ink-config.h"
 
 InkVkContext *
 test_open_device (void)
@@ -50,4 +53,32 @@ test_run_pass (InkVkContext *vk, const InkPass *pass, const void *const *inputs,
   ink_buffer_free (&out);
   ink_compute_free (&c);
   return result;
+}
+
+InkImage *
+test_load_sample (int long_edge)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (INK_SOURCE_DATADIR, "sample.png", NULL);
+  InkLoadParams load = { .long_edge = long_edge };
+  InkImage *image = ink_image_load (path, &load, &error);
+
+  g_assert_no_error (error);
+  return image;
+}
+
+double
+test_psnr (const InkImage *a, const InkImage *b)
+{
+  double se = 0.0;
+  gsize n = (gsize) a->width * a->height * 4;
+
+  g_assert_cmpint (a->width, ==, b->width);
+  g_assert_cmpint (a->height, ==, b->height);
+  for (gsize i = 0; i < n; i++)
+    {
+      double d = (a->pixels[i] - b->pixels[i]) / 65535.0;
+      se += d * d;
+    }
+  return se == 0.0 ? INFINITY : 10.0 * log10 (n / se);
 }

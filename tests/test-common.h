@@ -13,3 +13,11 @@ InkVkContext *test_open_device (void);
  * NULL (for in-place passes); returns the output's OUT_SIZE bytes (g_free them). */
 void *test_run_pass (InkVkContext *vk, const InkPass *pass, const void *const *inputs,
                      const gsize *sizes, const void *inout, gsize out_size, const void *push);
+
+#include "ink-image.h"
+
+/* The bundled sample, its long edge scaled to LONG_EDGE px (0: as it is). */
+InkImage *test_load_sample (int long_edge);
+
+/* PSNR (dB) of two images of one size over all four channels; INFINITY when identical. */
+double test_psnr (const InkImage *a, const InkImage *b);

@@ -329,20 +329,6 @@ test_anchors_and_mask (void)
   ink_motion_hints_free (&h);
 }
 
-static double
-psnr (const InkImage *a, const InkImage *b)
-{
-  double se = 0.0;
-  gsize n = (gsize) a->width * a->height * 4;
-
-  for (gsize i = 0; i < n; i++)
-    {
-      double d = (a->pixels[i] - b->pixels[i]) / 65535.0;
-      se += d * d;
-    }
-  return se == 0.0 ? INFINITY : 10.0 * log10 (n / se);
-}
-
 /* A half-size render is a miniature of the full-size one (same motion in relative units). */
 static void
 test_half_size (void)
@@ -369,7 +355,7 @@ test_half_size (void)
   ink_animation_free (&b);
   g_assert_no_error (error);
   down = ink_image_scale (fa, 640, &error);
-  db = psnr (down, fb);
+  db = test_psnr (down, fb);
   g_test_message ("frame 5 at 640 px vs 1280 px scaled to 640: PSNR %.1f dB", db);
   g_assert_cmpfloat (db, >=, 30.0);
   ink_image_free (&big), ink_image_free (&small), ink_image_free (&fa), ink_image_free (&fb);
@@ -484,14 +470,11 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = g_build_filename (INK_SOURCE_DATADIR, "sample.png", NULL);
-  InkLoadParams load = { .long_edge = 160 };
   int status;
 
   g_test_init (&argc, &argv, NULL);
   vk = test_open_device ();
-  photo = ink_image_load (path, &load, &error);
-  g_assert_no_error (error);
+  photo = test_load_sample (160);
   stylizer = ink_stylizer_new (vk, &error);
   g_assert_no_error (error);
 

@@ -170,22 +170,6 @@ test_passes (void)
   g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
 }
 
-static double
-psnr (const InkImage *a, const InkImage *b)
-{
-  double se = 0.0;
-  gsize n = (gsize) a->width * a->height * 4;
-
-  g_assert_cmpint (a->width, ==, b->width);
-  g_assert_cmpint (a->height, ==, b->height);
-  for (gsize i = 0; i < n; i++)
-    {
-      double d = (a->pixels[i] - b->pixels[i]) / 65535.0;
-      se += d * d;
-    }
-  return se == 0.0 ? INFINITY : 10.0 * log10 (n / se);
-}
-
 static InkImage *
 stylize (InkStylizer *s, const InkImage *src, const char *preset)
 {
@@ -209,7 +193,7 @@ test_pipeline_matches_reference (void)
   for (const char *const *p = ink_style_preset_names (); *p; p++)
     {
       InkImage *a = stylize (gpu, photo, *p), *b = stylize (cpu, photo, *p);
-      double db = psnr (a, b);
+      double db = test_psnr (a, b);
 
       g_test_message ("preset %s: Vulkan vs C reference PSNR %.1f dB", *p, db);
       /* Tiny per-pass differences can flip a line pixel or a screentone dot edge. */
@@ -255,7 +239,7 @@ test_resolution_independent (void)
   InkImage *big_out = stylize (s, big, "anime"), *small_out = stylize (s, small, "anime");
   InkImage *down = ink_image_scale (big_out, 300, &error);
   InkImage *flat_small, *flat_down, *down_flat;
-  double db = psnr (down, small_out);
+  double db = test_psnr (down, small_out);
 
   g_assert_no_error (error);
   g_test_message ("anime at 300 px vs 600 px scaled to 300: PSNR %.1f dB", db);
@@ -269,7 +253,7 @@ test_resolution_independent (void)
     flat_small = ink_stylizer_run (s, small, &p, NULL, &error);
     down_flat = ink_stylizer_run (s, big, &p, NULL, &error);
     flat_down = ink_image_scale (down_flat, 300, &error);
-    db = psnr (flat_small, flat_down);
+    db = test_psnr (flat_small, flat_down);
     g_test_message ("flats only: PSNR %.1f dB", db);
     g_assert_cmpfloat (db, >=, 28.0);
   }
@@ -280,7 +264,7 @@ test_resolution_independent (void)
     InkImage *a_out = stylize (s, a, "comic"), *b_out = stylize (s, b, "comic");
     InkImage *a_down = ink_image_scale (a_out, 800, &error);
 
-    db = psnr (a_down, b_out);
+    db = test_psnr (a_down, b_out);
     g_test_message ("comic at 800 px vs 1600 px scaled to 800: PSNR %.1f dB", db);
     g_assert_cmpfloat (db, >=, 24.0);
     ink_image_free (&a), ink_image_free (&b), ink_image_free (&a_out), ink_image_free (&b_out);
@@ -476,14 +460,11 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = g_build_filename (INK_SOURCE_DATADIR, "sample.png", NULL);
-  InkLoadParams load = { .long_edge = 160 };
   int status;
 
   g_test_init (&argc, &argv, NULL);
   vk = test_open_device ();
-  photo = ink_image_load (path, &load, &error);
-  g_assert_no_error (error);
+  photo = test_load_sample (160);
 
   g_test_add_func ("/params/ranges", test_params);
   g_test_add_func ("/params/palette", test_palette);
