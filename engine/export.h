@@ -1,0 +1,81 @@
+/* export.h: the loop to GIF, APNG, MP4, animated WebP or PNG frames, streamed, written whole or not at all. */
+#pragma once
+
+#include <gio/gio.h>
+#include "ink-image.h"
+#include "ink-params.h"
+#include "motion.h"
+#include "stylize.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  INK_FORMAT_GIF,
+  INK_FORMAT_APNG,
+  INK_FORMAT_MP4,
+  INK_FORMAT_WEBP,
+  INK_FORMAT_PNG_FRAMES,   /* frame-0001.png ... in a folder */
+  INK_FORMAT_COUNT,
+} InkExportFormat;
+
+typedef enum {
+  INK_DITHER_NONE,
+  INK_DITHER_ORDERED,      /* an 8x8 Bayer matrix: stable from frame to frame, compresses well */
+  INK_DITHER_DIFFUSION,    /* error diffusion (libimagequant's Floyd-Steinberg) */
+  INK_DITHER_COUNT,
+} InkDither;
+
+typedef struct {
+  InkExportFormat format;
+  int long_edge;           /* px, 0 or 1 .. INK_IMAGE_MAX_SIDE; 0: the source's size */
+  int quality;             /* 0 .. 100; -1: the format's default (GIF 90, WebP 85, MP4 65 = CRF 18).
+                              MP4: CRF = round (51 * (100 - quality) / 100) */
+  InkDither dither;        /* GIF only */
+  int colors;              /* GIF: 2 .. 256 */
+  int repeat;              /* MP4: the loop is played this many times in the file, 1 .. 100 */
+  gint64 max_bytes;        /* GIF and WebP: 0 (no limit) or the largest file wanted, in bytes;
+                              colours, then size, are reduced until the file fits */
+} InkExportParams;
+
+#define INK_EXPORT_PARAMS_DEFAULT                                                                  \
+  { .format = INK_FORMAT_GIF, .long_edge = 0, .quality = -1, .dither = INK_DITHER_DIFFUSION,     \
+    .colors = 256, .repeat = 1, .max_bytes = 0 }
+
+/* "gif", "apng", "mp4", "webp", "png". */
+const char *ink_export_format_name (InkExportFormat format);
+/* A name as above (also "png-frames", "frames"). */
+gboolean ink_export_format_from_name (const char *name, InkExportFormat *format, GError **error);
+/* From PATH's extension (.gif .apng .png .mp4 .webp, case-insensitive), or a trailing '/' or
+ * an existing folder for PNG frames. */
+gboolean ink_export_format_from_path (const char *path, InkExportFormat *format, GError **error);
+const char *ink_dither_name (InkDither dither);
+gboolean ink_dither_from_name (const char *name, InkDither *dither, GError **error);
+gboolean ink_export_params_validate (const InkExportParams *params, GError **error);
+
+/* FRACTION of the whole export done, 0 .. 1; called from the exporting thread. */
+typedef void (*InkExportProgress) (double fraction, gpointer user_data);
+
+typedef struct {
+  int width, height;       /* of the written frames (MP4: before padding to even) */
+  int frames;              /* frames in the file (MP4: the loop's frames times repeat) */
+  int colors;              /* GIF: palette entries used */
+  gint64 bytes;            /* the file's size (PNG frames: all of them) */
+  double duration_s;       /* playing time of the file */
+  double seconds;          /* wall time of the export */
+  char *summary;           /* one line for the user: what was written, and what was reduced
+                              to meet max_bytes; free with g_free */
+} InkExportResult;
+
+void ink_export_result_clear (InkExportResult *result);
+
+/* Stylizes SOURCE, animates it and writes the loop to PATH, one frame at a time. Writes go to a
+ * temporary file (or folder) beside PATH that replaces PATH only when complete and synced; on
+ * error or cancellation it is removed and PATH is untouched. STYLIZER is used for the whole
+ * call. HINTS, PROGRESS, CANCELLABLE and RESULT may be NULL. Cancelled: G_IO_ERROR_CANCELLED. */
+gboolean ink_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParams *style,
+                     const InkMotionParams *motion, const InkMotionHints *hints, const char *path,
+                     const InkExportParams *params, InkExportProgress progress,
+                     gpointer user_data, GCancellable *cancellable, InkExportResult *result,
+                     GError **error);
+
+G_END_DECLS
