@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES="meson ninja-build pkg-config gcc glslang-tools libvulkan-dev mesa-vulkan-drivers
   vulkan-validationlayers libglib2.0-dev libjson-glib-dev libavcodec-dev libavformat-dev
-  libavutil-dev libswscale-dev"
+  libavutil-dev libswscale-dev libimagequant-dev"
 TEST_PACKAGES="clang libclang-rt-14-dev"
 
 install_missing () {
