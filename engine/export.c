@@ -64,8 +64,10 @@ ink_export_format_from_path (const char *path, InkExportFormat *format, GError *
     { ".mp4", INK_FORMAT_MP4 }, { ".m4v", INK_FORMAT_MP4 }, { ".webp", INK_FORMAT_WEBP },
   };
   g_autofree char *lower = g_ascii_strdown (path, -1);
+  g_autofree char *base = g_path_get_basename (path);
 
-  if (g_str_has_suffix (path, "/") || g_file_test (path, G_FILE_TEST_IS_DIR))
+  if (g_str_has_suffix (path, "/") || g_file_test (path, G_FILE_TEST_IS_DIR)
+      || strchr (base + 1, '.') == NULL)
     {
       *format = INK_FORMAT_PNG_FRAMES;
       return TRUE;
@@ -77,8 +79,8 @@ ink_export_format_from_path (const char *path, InkExportFormat *format, GError *
         return TRUE;
       }
   g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
-               "%s: unknown output format; end the name with .gif, .apng, .mp4 or .webp, end it "
-               "with / for PNG frames in a folder, or give --format", path);
+               "%s: unknown output format; end the name with .gif, .apng, .mp4 or .webp, or "
+               "with / for PNG frames in a folder, or give the format", path);
   return FALSE;
 }
 
@@ -951,6 +953,7 @@ write_frames (Job *job, const char *dir, InkExportResult *result, GError **error
 {
   g_autofree char *trimmed = g_strdup (dir);
   g_autofree char *parent = NULL, *base = NULL, *tmp = NULL;
+  g_autoptr (GError) local = NULL;
   gboolean ok = FALSE;
 
   job->total = job->done + job->n;
@@ -981,10 +984,17 @@ write_frames (Job *job, const char *dir, InkExportResult *result, GError **error
       if (frame == NULL)
         goto out;
       image = ink_image_from_rgba8 (frame, job->width, job->height, job->has_alpha);
-      ok = ink_image_save_png (image, path, error);
+      ok = ink_image_save_png (image, path, &local);
       ink_image_free (&image);
       if (!ok)
-        goto out;
+        {
+          /* Name the frame where the user will look for it, not in the temporary folder. */
+          g_autofree char *shown = g_build_filename (trimmed, name, NULL);
+          const char *reason = g_str_has_prefix (local->message, path)
+                                 ? local->message + strlen (path) : local->message;
+          g_set_error (error, local->domain, local->code, "%s%s", shown, reason);
+          goto out;
+        }
       ok = FALSE;
       if (g_stat (path, &st) == 0)
         result->bytes += st.st_size;
