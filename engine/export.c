@@ -1161,11 +1161,12 @@ ink_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParams 
       g_autofree char *limit = format_bytes (params->max_bytes);
       g_string_append_printf (reduced, "; reduced to fit %s:", limit);
       if (params->format == INK_FORMAT_GIF && colors != params->colors)
-        g_string_append_printf (reduced, " %d colours (from %d)", colors, params->colors);
+        g_string_append_printf (reduced, " at most %d colours (from %d)", colors, params->colors);
       if (params->format == INK_FORMAT_WEBP && params->quality != quality)
-        g_string_append_printf (reduced, " quality %d", quality);
+        g_string_append_printf (reduced, " quality %d,", quality);
       if (long_edge != MAX (job.width, job.height))
-        g_string_append_printf (reduced, " %dx%d px (from a %d px long edge)", job.width,
+        g_string_append_printf (reduced, "%s %dx%d px (from a %d px long edge)",
+                                colors != params->colors ? "," : "", job.width,
                                 job.height, long_edge);
     }
   {
