@@ -369,7 +369,7 @@ cmd_render (int argc, char **argv)
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "The file (.gif .apng .mp4 .webp), or a folder for PNG frames (frame-0001.png ...; made if missing)", "OUT|DIR/" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, "gif, apng, mp4, webp or png (PNG frames); default: from OUT's extension", "F" },
-    { "quality", 'q', 0, G_OPTION_ARG_INT, &quality, "0-100 (default GIF 90, WebP 85, MP4 65 = x264 CRF 18; CRF = 51 x (100 - Q) / 100)", "Q" },
+    { "quality", 'q', 0, G_OPTION_ARG_INT, &quality, "0-100 (default GIF 100, WebP 85, MP4 65 = x264 CRF 18; CRF = 51 x (100 - Q) / 100)", "Q" },
     { "dither", 0, 0, G_OPTION_ARG_STRING, &dither_arg, "GIF dithering: none, ordered or diffusion (default)", "D" },
     { "colors", 0, 0, G_OPTION_ARG_INT, &colors, "GIF palette size, 2-256 (default 256)", "N" },
     { "repeat", 0, 0, G_OPTION_ARG_INT, &repeat, "MP4: play the loop K times in the file (default 1)", "K" },

@@ -28,7 +28,7 @@ typedef enum {
 typedef struct {
   InkExportFormat format;
   int long_edge;           /* px, 0 or 1 .. INK_IMAGE_MAX_SIDE; 0: the source's size */
-  int quality;             /* 0 .. 100; -1: the format's default (GIF 90, WebP 85, MP4 65 = CRF 18).
+  int quality;             /* 0 .. 100; -1: the format's default (GIF 100, WebP 85, MP4 65 = CRF 18).
                               MP4: CRF = round (51 * (100 - quality) / 100) */
   InkDither dither;        /* GIF only */
   int colors;              /* GIF: 2 .. 256 */
