@@ -801,7 +801,7 @@ write_apng (Job *job, const char *tmp_path, InkExportResult *result, GError **er
   o.enc->pix_fmt = AV_PIX_FMT_RGBA;
   o.enc->time_base = tick;
   o.enc->framerate = av_inv_q (tick);
-  av_dict_set (&enc_opts, "pred", "paeth", 0);
+  /* The encoder's default prediction (none): paeth was 3% smaller and 1.7x slower. */
   av_dict_set (&mux_opts, "plays", "0", 0);   /* forever; the muxer's default plays once */
   if (!output_open (&o, &enc_opts, &mux_opts, error))
     goto out;
