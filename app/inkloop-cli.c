@@ -605,14 +605,87 @@ peak_rss_mb (void)
   return ru.ru_maxrss / 1024.0;
 }
 
+/* Times ink_export for every format at each long edge in SIZES (the default loop, RUNS runs,
+ * medians) into a temporary folder, and appends a table (or JSON) to OUT. */
+static gboolean
+bench_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParams *style,
+              char **sizes, int runs, gboolean json, GString *out, GError **error)
+{
+  InkMotionParams motion = INK_MOTION_PARAMS_DEFAULT;
+  g_autofree char *dir = g_dir_make_tmp ("inkloop-bench-XXXXXX", error);
+
+  if (dir == NULL)
+    return FALSE;
+  if (json)
+    g_string_append (out, ", \"export\": [");
+  else
+    g_string_append_printf (out, "\nexport, %d frames at %g fps, %d run(s) each, medians in ms "
+                            "(bytes)\n%-11s", motion.frames, motion.fps, runs, "size");
+  if (!json)
+    for (int f = 0; f < INK_FORMAT_COUNT; f++)
+      g_string_append_printf (out, " %22s", ink_export_format_name (f));
+  for (int i = 0; sizes[i] != NULL; i++)
+    {
+      InkExportParams params = INK_EXPORT_PARAMS_DEFAULT;
+      params.long_edge = atoi (sizes[i]);
+      if (json)
+        g_string_append_printf (out, "%s{\"long_edge\": %d", i ? ", " : "", params.long_edge);
+      else
+        g_string_append_printf (out, "\n%-11d", params.long_edge);
+      for (int f = 0; f < INK_FORMAT_COUNT; f++)
+        {
+          g_autofree double *ms = g_new (double, runs);
+          g_autofree char *name = g_strdup_printf ("bench.%s", f == INK_FORMAT_PNG_FRAMES
+                                                                 ? "frames" : ink_export_format_name (f));
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+          gint64 bytes = 0;
+          params.format = f;
+          for (int r = 0; r < runs; r++)
+            {
+              InkExportResult result = { 0 };
+              if (!ink_export (stylizer, source, style, &motion, NULL, path, &params, NULL, NULL,
+                               NULL, &result, error))
+                return FALSE;
+              ms[r] = result.seconds * 1000.0;
+              bytes = result.bytes;
+              ink_export_result_clear (&result);
+            }
+          if (json)
+            g_string_append_printf (out, ", \"%s_ms\": %.1f, \"%s_bytes\": %" G_GINT64_FORMAT,
+                                    ink_export_format_name (f), median (ms, runs),
+                                    ink_export_format_name (f), bytes);
+          else
+            {
+              g_autofree char *cell = g_strdup_printf ("%.0f (%" G_GINT64_FORMAT ")",
+                                                       median (ms, runs), bytes);
+              g_string_append_printf (out, " %22s", cell);
+            }
+        }
+      if (json)
+        g_string_append (out, "}");
+    }
+  if (json)
+    g_string_append (out, "]");
+  else
+    g_string_append (out, "\n");
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+    if (system (cmd) != 0)
+      g_warning ("could not remove %s", dir);
+  }
+  return TRUE;
+}
+
 static int
 cmd_bench (int argc, char **argv)
 {
-  g_autofree char *sizes_arg = NULL;
-  int runs = 5;
+  g_autofree char *sizes_arg = NULL, *export_arg = NULL;
+  int runs = 5, export_runs = 1;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
     { "sizes", 0, 0, G_OPTION_ARG_STRING, &sizes_arg, "Long edges to time (default 512,1920,3840)", "A,B,..." },
+    { "export-sizes", 0, 0, G_OPTION_ARG_STRING, &export_arg, "Long edges to time every export format at (default 512,1920; 0: none)", "A,B,..." },
+    { "export-runs", 0, 0, G_OPTION_ARG_INT, &export_runs, "Timed exports per format and size (default 1)", "N" },
     { "runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Timed runs per size, after one warm-up (default 5)", "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { NULL },
@@ -620,11 +693,12 @@ cmd_bench (int argc, char **argv)
   g_autoptr (GOptionContext) ctx = command_context ("[INPUT]",
                                                     "Time the stylizer (medians per stage and size), one animated frame (frame_ms: device\n"
                                                     "time; download_ms: fetching it) and a whole default loop once (loop_ms: stylize and\n"
-                                                    "every frame into memory) on the chosen device.\n"
+                                                    "every frame into memory) on the chosen device; then each export format, whole\n"
+                                                    "(stylize, frames, encoding, writing), at --export-sizes.\n"
                                                     "Without INPUT, the bundled sample is used. --help-style lists the style controls.",
                                                     entries);
   g_autoptr (GError) error = NULL;
-  g_auto (GStrv) sizes = NULL;
+  g_auto (GStrv) sizes = NULL, export_sizes = NULL;
   g_autofree char *input = NULL;
   g_autoptr (GString) out = g_string_new (NULL);
   InkStyleParams params = INK_STYLE_PARAMS_DEFAULT;
@@ -635,25 +709,28 @@ cmd_bench (int argc, char **argv)
   g_option_context_add_group (ctx, style_group ());
   if (!parse (ctx, &argc, &argv, &error))
     return fail (NULL, error);
-  if (argc > 2 || runs < 1 || runs > 1000)
+  if (argc > 2 || runs < 1 || runs > 1000 || export_runs < 1 || export_runs > 100)
     {
-      g_printerr ("inkloop-cli: bench takes at most one INPUT and --runs 1..1000\n");
+      g_printerr ("inkloop-cli: bench takes at most one INPUT, --runs 1..1000 and --export-runs 1..100\n");
       return EXIT_USAGE;
     }
   if (!style_params (&params, NULL, &error))
     return fail (NULL, error);
   sizes = g_strsplit (sizes_arg ? sizes_arg : "512,1920,3840", ",", -1);
-  for (int i = 0; sizes[i]; i++)
-    {
-      char *end;
-      long v = strtol (sizes[i], &end, 10);
-      if (*end != '\0' || v < 1 || v > INK_IMAGE_MAX_SIDE)
-        {
-          g_printerr ("inkloop-cli: --sizes: '%s' is not a size between 1 and %d px\n", sizes[i],
-                      INK_IMAGE_MAX_SIDE);
-          return EXIT_USAGE;
-        }
-    }
+  export_sizes = g_strsplit (export_arg == NULL ? "512,1920"
+                             : g_str_equal (export_arg, "0") ? "" : export_arg, ",", -1);
+  for (char **list = sizes; list != NULL; list = list == sizes ? export_sizes : NULL)
+    for (int i = 0; list[i]; i++)
+      {
+        char *end;
+        long v = strtol (list[i], &end, 10);
+        if (*end != '\0' || v < 1 || v > INK_IMAGE_MAX_SIDE)
+          {
+            g_printerr ("inkloop-cli: --%ssizes: '%s' is not a size between 1 and %d px\n",
+                        list == sizes ? "" : "export-", list[i], INK_IMAGE_MAX_SIDE);
+            return EXIT_USAGE;
+          }
+      }
 
   input = argc == 2 ? g_strdup (argv[1]) : default_sample ();
   source = ink_image_load (input, NULL, &error);
@@ -789,7 +866,14 @@ cmd_bench (int argc, char **argv)
       ink_image_free (&scaled);
     }
   if (json)
-    g_string_append_printf (out, "], \"peak_rss_mb\": %.1f}\n", peak_rss_mb ());
+    g_string_append (out, "]");
+  if (!bench_export (stylizer, source, &params, export_sizes, export_runs, json, out, &error))
+    {
+      status = fail (input, error);
+      goto out;
+    }
+  if (json)
+    g_string_append_printf (out, ", \"peak_rss_mb\": %.1f}\n", peak_rss_mb ());
   else
     g_string_append_printf (out, "peak RSS: %.1f MB\n", peak_rss_mb ());
   fputs (out->str, stdout);
