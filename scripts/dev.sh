@@ -55,12 +55,12 @@ run_tests () {
   meson test -C build --print-errorlogs 2>&1 | tee build/test-summary.txt || status=1
   count build/test-summary.txt
 
-  # The engine under AddressSanitizer + UBSan. The validation layer is not built with ASan, so it
+  # The engine and the exporter under AddressSanitizer + UBSan. The validation layer is not built with ASan, so it
   # runs in the plain build only; lavapipe's JIT is fine under ASan.
   build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
   INKLOOP_NO_VALIDATION=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ASAN_OPTIONS=detect_leaks=0 \
-    meson test -C build-asan --suite engine --print-errorlogs 2>&1 | tee build-asan/test-summary.txt || status=1
+    meson test -C build-asan --suite engine --suite export --print-errorlogs 2>&1 | tee build-asan/test-summary.txt || status=1
   count build-asan/test-summary.txt
 
   # The image loader's fuzzer, for a bounded time.
