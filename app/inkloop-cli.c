@@ -16,6 +16,7 @@
 #include "ink-image.h"
 #include "ink-params.h"
 #include "animate.h"
+#include "export.h"
 #include "motion.h"
 #include "project.h"
 #include "stylize.h"
@@ -28,8 +29,8 @@ static char *device_arg;
 static const char *usage_text =
   "Commands:\n"
   "  still INPUT -o OUT.png   stylize a photo into a comic still\n"
-  "  render INPUT|PROJECT.inkloop -o DIR/\n"
-  "                           render the looping animation as PNG frames\n"
+  "  render INPUT|PROJECT.inkloop -o OUT.gif|.apng|.mp4|.webp|DIR/\n"
+  "                           render the looping animation to a file or PNG frames\n"
   "  devices                  list the Vulkan devices and the one that would be used\n"
   "  bench [INPUT]            time the stylizer per stage and size\n"
   "\n"
@@ -337,68 +338,42 @@ bad:
   return FALSE;
 }
 
-/* Moves the frames rendered into TMP to DIR: a rename when DIR is new, else frame by frame,
- * removing DIR's frames beyond the new count. */
-static gboolean
-publish_frames (const char *tmp, const char *dir, int frames, GError **error)
-{
-  if (!g_file_test (dir, G_FILE_TEST_EXISTS))
-    {
-      if (g_rename (tmp, dir) == 0)
-        return TRUE;
-      g_set_error (error, INK_ERROR, INK_ERROR_WRITE, "%s: cannot create the folder: %s", dir,
-                   g_strerror (errno));
-      return FALSE;
-    }
-  for (int i = 1; i <= frames; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("frame-%04d.png", i);
-      g_autofree char *from = g_build_filename (tmp, name, NULL);
-      g_autofree char *to = g_build_filename (dir, name, NULL);
-      if (g_rename (from, to) != 0)
-        {
-          g_set_error (error, INK_ERROR, INK_ERROR_WRITE, "%s: cannot write: %s", to,
-                       g_strerror (errno));
-          return FALSE;
-        }
-    }
-  for (int i = frames + 1; i <= 9999; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("frame-%04d.png", i);
-      g_autofree char *stale = g_build_filename (dir, name, NULL);
-      if (g_unlink (stale) != 0)
-        break;
-    }
-  g_rmdir (tmp);
-  return TRUE;
-}
-
+/* A progress bar on a terminal: "[#####.....]  42%". */
 static void
-remove_tree (const char *dir)
+show_progress (double fraction, gpointer user_data)
 {
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
+  int *last = user_data;
+  int percent = (int) (fraction * 100.0);
+  char bar[31];
 
-  if (d == NULL)
+  if (percent == *last)
     return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_dir_close (d);
-  g_rmdir (dir);
+  *last = percent;
+  for (int i = 0; i < 30; i++)
+    bar[i] = i < percent * 30 / 100 ? '#' : '.';
+  bar[30] = '\0';
+  g_printerr ("\r[%s] %3d%%", bar, percent);
 }
 
 static int
 cmd_render (int argc, char **argv)
 {
   g_autofree char *output = NULL, *mask_path = NULL, *focus = NULL, *speed = NULL;
-  g_autofree char *save_project = NULL;
+  g_autofree char *save_project = NULL, *format_arg = NULL, *dither_arg = NULL;
   g_auto (GStrv) arrows = NULL, anchors = NULL;
-  int size = -1;
+  int size = -1, quality = -1, repeat = 1, colors = 256;
+  gint64 max_bytes = 0;
+  InkExportParams export = INK_EXPORT_PARAMS_DEFAULT;
+  InkExportResult result = { 0 };
+  int last_percent = -1;
   GOptionEntry entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Folder for the frames (frame-0001.png ...); made if missing", "DIR/" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "The file (.gif .apng .mp4 .webp), or a folder for PNG frames (frame-0001.png ...; made if missing)", "OUT|DIR/" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, "gif, apng, mp4, webp or png (PNG frames); default: from OUT's extension", "F" },
+    { "quality", 'q', 0, G_OPTION_ARG_INT, &quality, "0-100 (default GIF 90, WebP 85, MP4 65 = x264 CRF 18; CRF = 51 x (100 - Q) / 100)", "Q" },
+    { "dither", 0, 0, G_OPTION_ARG_STRING, &dither_arg, "GIF dithering: none, ordered or diffusion (default)", "D" },
+    { "colors", 0, 0, G_OPTION_ARG_INT, &colors, "GIF palette size, 2-256 (default 256)", "N" },
+    { "repeat", 0, 0, G_OPTION_ARG_INT, &repeat, "MP4: play the loop K times in the file (default 1)", "K" },
+    { "max-bytes", 0, 0, G_OPTION_ARG_INT64, &max_bytes, "GIF, WebP: fit the file under N bytes (fewer colours or lower quality, then a smaller size)", "N" },
     { "size", 's', 0, G_OPTION_ARG_INT, &size, "Scale so the long edge is this many px (default: the photo's or the project's size)", "PX" },
     { "arrow", 0, 0, G_OPTION_ARG_STRING_ARRAY, &arrows, "Flow: material at x0,y0 moves to x1,y1 over the loop (fractions of the picture; repeatable)", "x0,y0,x1,y1" },
     { "anchor", 0, 0, G_OPTION_ARG_STRING_ARRAY, &anchors, "Flow: a point that stays still (repeatable)", "x,y" },
@@ -408,15 +383,15 @@ cmd_render (int argc, char **argv)
     { "save-project", 0, 0, G_OPTION_ARG_FILENAME, &save_project, "Also write the project that reproduces this render", "FILE.inkloop" },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = command_context ("INPUT|PROJECT.inkloop -o DIR/",
-    "Render the looping animation as PNG frames. --help-style and --help-motion list the controls.",
+  g_autoptr (GOptionContext) ctx = command_context ("INPUT|PROJECT.inkloop -o OUT.gif|.apng|.mp4|.webp|DIR/",
+    "Render the looping animation to an animated GIF, APNG, MP4 (H.264) or WebP, or to PNG frames in\n"
+    "a folder. The file appears only when complete; an existing one is replaced only then.\n"
+    "--help-style and --help-motion list the controls.",
     entries);
   g_autoptr (GError) error = NULL;
-  g_autofree char *tmp = NULL, *parent = NULL, *base = NULL, *template = NULL;
   InkProject *project = NULL;
   InkImage *source = NULL;
   InkStylizer *stylizer = NULL;
-  InkAnimation *animation = NULL;
   InkLoadParams load = INK_LOAD_PARAMS_DEFAULT;
   int status = EXIT_FAILURE;
   OpenJob job = { NULL, NULL };
@@ -428,13 +403,34 @@ cmd_render (int argc, char **argv)
     return fail (NULL, error);
   if (argc != 2 || output == NULL)
     {
-      g_printerr ("inkloop-cli: render needs one INPUT and -o DIR/; see 'inkloop-cli render --help'\n");
+      g_printerr ("inkloop-cli: render needs one INPUT and -o OUT; see 'inkloop-cli render --help'\n");
       return EXIT_USAGE;
     }
   if (size == 0 || size < -1 || size > INK_IMAGE_MAX_SIDE)
     {
       g_printerr ("inkloop-cli: --size is %d; it must be between 1 and %d px\n", size,
                   INK_IMAGE_MAX_SIDE);
+      return EXIT_USAGE;
+    }
+
+  if (format_arg != NULL ? !ink_export_format_from_name (format_arg, &export.format, &error)
+                         : !ink_export_format_from_path (output, &export.format, &error))
+    {
+      fail (NULL, error);
+      return EXIT_USAGE;
+    }
+  if (dither_arg != NULL && !ink_dither_from_name (dither_arg, &export.dither, &error))
+    {
+      fail (NULL, error);
+      return EXIT_USAGE;
+    }
+  export.quality = quality;
+  export.colors = colors;
+  export.repeat = repeat;
+  export.max_bytes = max_bytes;
+  if (!ink_export_params_validate (&export, &error))
+    {
+      g_printerr ("inkloop-cli: --%s\n", error->message);
       return EXIT_USAGE;
     }
 
@@ -502,30 +498,6 @@ cmd_render (int argc, char **argv)
       || !ink_motion_hints_validate (project->hints, &error))
     goto usage;
 
-  /* The frames go to a temporary folder beside DIR and move there only when all are written. */
-  {
-    g_autofree char *trimmed = g_strdup (output);
-    while (strlen (trimmed) > 1 && g_str_has_suffix (trimmed, "/"))
-      trimmed[strlen (trimmed) - 1] = '\0';
-    g_free (output);
-    output = g_steal_pointer (&trimmed);
-  }
-  if (g_file_test (output, G_FILE_TEST_EXISTS) && !g_file_test (output, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (&error, INK_ERROR, INK_ERROR_WRITE, "%s: exists and is not a folder", output);
-      goto failed;
-    }
-  parent = g_path_get_dirname (output);
-  base = g_path_get_basename (output);
-  template = g_strdup_printf ("%s/.%s.XXXXXX", parent, base);
-  tmp = g_mkdtemp (template) != NULL ? g_strdup (template) : NULL;
-  if (tmp == NULL)
-    {
-      g_set_error (&error, INK_ERROR, INK_ERROR_WRITE, "%s: cannot write in %s: %s (does the folder exist?)",
-                   output, parent, g_strerror (errno));
-      goto failed;
-    }
-
   load.long_edge = project->size;
   opener = g_thread_new ("open-device", open_job, &job);
   source = ink_image_load (project->source, &load, &error);
@@ -538,28 +510,17 @@ cmd_render (int argc, char **argv)
       g_propagate_error (&error, g_steal_pointer (&job.error));
       goto failed;
     }
-  animation = ink_animation_new (stylizer, source, &project->style, &project->motion,
-                                 project->hints, NULL, &error);
-  if (animation == NULL)
-    goto failed;
-  for (int i = 0; i < project->motion.frames; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("frame-%04d.png", i + 1);
-      g_autofree char *path = g_build_filename (tmp, name, NULL);
-      InkImage *frame = ink_animation_render (animation, i, NULL, &error);
-      gboolean saved = frame != NULL && ink_image_save_png (frame, path, &error);
-
-      ink_image_free (&frame);
-      if (!saved)
-        goto failed;
-      if (verbose)
-        g_printerr ("\rinkloop-cli: frame %d of %d", i + 1, project->motion.frames);
-    }
-  if (verbose)
-    g_printerr ("\n");
-  if (!publish_frames (tmp, output, project->motion.frames, &error))
-    goto failed;
-  g_clear_pointer (&tmp, g_free);
+  {
+    gboolean tty = isatty (STDERR_FILENO);
+    gboolean done = ink_export (stylizer, source, &project->style, &project->motion,
+                                project->hints, output, &export, tty ? show_progress : NULL,
+                                &last_percent, NULL, &result, &error);
+    if (tty && last_percent >= 0)
+      g_printerr ("\n");
+    if (!done)
+      goto failed;
+  }
+  g_print ("%s\n", result.summary);
   if (save_project != NULL && !ink_project_save (project, save_project, &error))
     goto failed;
   status = EXIT_SUCCESS;
@@ -571,10 +532,8 @@ usage:
 failed:
   status = fail (NULL, error);
 out:
-  if (tmp != NULL)
-    remove_tree (tmp);
   g_clear_error (&job.error);
-  ink_animation_free (&animation);
+  ink_export_result_clear (&result);
   ink_image_free (&source);
   ink_stylizer_free (&stylizer);
   ink_project_free (&project);

@@ -17,9 +17,8 @@ struct InkAtomicFile {
   int fd;
 };
 
-/* "PATH: cannot write: REASON (HINT)" with a hint the user can act on. */
-static void
-set_write_error (GError **error,
+void
+ink_set_write_error (GError **error,
                  const char *path,
                  int errsv)
 {
@@ -85,7 +84,7 @@ ink_atomic_file_open (const char *path,
   if (*base == '\0' || g_str_has_suffix (path, G_DIR_SEPARATOR_S) ||
       strcmp (base, ".") == 0 || strcmp (base, "..") == 0)
     {
-      set_write_error (error, path, EISDIR);
+      ink_set_write_error (error, path, EISDIR);
       goto error;
     }
 
@@ -97,7 +96,7 @@ ink_atomic_file_open (const char *path,
   file->fd = g_mkstemp_full (file->tmp_path, O_WRONLY | O_CLOEXEC, 0666);
   if (file->fd < 0)
     {
-      set_write_error (error, path, errno);
+      ink_set_write_error (error, path, errno);
       goto error;
     }
   /* Replacing a file keeps its permissions. */
@@ -109,6 +108,13 @@ error:
   if (file != NULL)
     atomic_file_free (file);
   return NULL;
+}
+
+const char *
+ink_atomic_file_temp_path (InkAtomicFile *file)
+{
+  g_return_val_if_fail (file != NULL, NULL);
+  return file->tmp_path;
 }
 
 int
@@ -138,12 +144,12 @@ ink_atomic_file_write (InkAtomicFile *file,
         continue;
       if (n < 0)
         {
-          set_write_error (error, file->path, errno);
+          ink_set_write_error (error, file->path, errno);
           goto error;
         }
       if (n == 0)
         {
-          set_write_error (error, file->path, ENOSPC);
+          ink_set_write_error (error, file->path, ENOSPC);
           goto error;
         }
       p += n;
@@ -183,19 +189,19 @@ ink_atomic_file_commit (InkAtomicFile **file,
   /* fsync reports delayed write errors (ENOSPC, EIO); close can too (NFS). */
   if (fsync_retrying (f->fd) < 0)
     {
-      set_write_error (error, f->path, errno);
+      ink_set_write_error (error, f->path, errno);
       goto error;
     }
   fd = f->fd;
   f->fd = -1;
   if (close (fd) < 0 && errno != EINTR)
     {
-      set_write_error (error, f->path, errno);
+      ink_set_write_error (error, f->path, errno);
       goto error;
     }
   if (g_rename (f->tmp_path, f->path) < 0)
     {
-      set_write_error (error, f->path, errno);
+      ink_set_write_error (error, f->path, errno);
       goto error;
     }
 

@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 
 PACKAGES="meson ninja-build pkg-config gcc glslang-tools libvulkan-dev mesa-vulkan-drivers
   vulkan-validationlayers libglib2.0-dev libjson-glib-dev libavcodec-dev libavformat-dev
-  libavutil-dev libswscale-dev"
-TEST_PACKAGES="clang libclang-rt-14-dev"
+  libavutil-dev libswscale-dev libimagequant-dev"
+# libwebp-dev: the export tests read animated WebP back with libwebpdemux.
+TEST_PACKAGES="clang libclang-rt-14-dev libwebp-dev apngdis"
 
 install_missing () {
   missing=""

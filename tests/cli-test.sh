@@ -117,5 +117,41 @@ expect 2 "frames out of range" "frames is 500" -- "$cli" render "$sample" -o "$t
 expect 2 "unknown camera" "camera: 'dolly' is not one of" -- "$cli" render "$sample" -o "$tmp/nope" --camera dolly
 expect 0 "render --help" "" -- "$cli" render --help
 
+# render to files: each format by extension or --format, a summary on stdout, no progress bar
+# when stderr is not a terminal, nothing half-written on failure.
+for f in gif apng mp4 webp; do
+  expect 0 "render $f" "" -- "$cli" render "$sample" -o "$tmp/loop.$f" --size 96 --frames 4
+  [ -s "$tmp/loop.$f" ] && grep -q "loop\.$f: .*96x64, " "$tmp/out" && [ ! -s "$tmp/err" ] \
+    && ok "$f written, summary printed, stderr quiet" || bad "$f written, summary printed, stderr quiet"
+done
+expect 0 "--format overrides the extension" "" -- "$cli" render "$sample" -o "$tmp/clip.bin" --format webp --size 64 --frames 2
+[ "$(head -c 4 "$tmp/clip.bin")" = "RIFF" ] && ok "--format webp wrote a WebP" || bad "--format webp wrote a WebP"
+expect 0 "GIF options" "" -- "$cli" render "$sample" -o "$tmp/o.gif" --size 64 --frames 3 --dither ordered --colors 32 --quality 70
+expect 0 "MP4 repeat and quality" "" -- "$cli" render "$sample" -o "$tmp/r.mp4" --size 65 --frames 3 --repeat 4 --quality 50
+grep -q "12 frames" "$tmp/out" && ok "MP4 --repeat 4 has 12 frames" || bad "MP4 --repeat 4 has 12 frames"
+# APNG read by libpng's apngdis, not FFmpeg: every frame, each 1/12 s.
+if command -v apngdis >/dev/null; then
+  mkdir "$tmp/apng" && cp "$tmp/loop.apng" "$tmp/apng/" && (cd "$tmp/apng" && apngdis loop.apng >/dev/null 2>&1)
+  n=$(ls "$tmp/apng" | grep -c '^apngframe.*\.png$')
+  delays=$(cat "$tmp/apng"/apngframe*.txt | sort -u)
+  [ "$n" = 4 ] && [ "$delays" = "delay=1/12" ] && ok "apngdis reads 4 frames of 1/12 s" || bad "apngdis reads 4 frames of 1/12 s (got $n: $delays)"
+else
+  bad "apngdis is not installed (Debian package apngdis)"
+fi
+echo "old" > "$tmp/keep.gif"
+expect 2 "unknown extension" "out\.avi.*unknown output format" -- "$cli" render "$sample" -o "$tmp/out.avi"
+expect 2 "unknown --format" "unknown format 'bmp'" -- "$cli" render "$sample" -o "$tmp/keep.gif" --format bmp
+expect 2 "bad --dither" "unknown dither 'floyd'" -- "$cli" render "$sample" -o "$tmp/keep.gif" --dither floyd
+expect 2 "--max-bytes on MP4" "max-bytes" -- "$cli" render "$sample" -o "$tmp/keep.mp4" --max-bytes 1000
+expect 2 "--repeat 0" "repeat" -- "$cli" render "$sample" -o "$tmp/keep.mp4" --repeat 0
+expect 1 "an impossible --max-bytes" "keep\.gif: cannot fit the loop under" -- "$cli" render "$sample" -o "$tmp/keep.gif" --size 96 --frames 2 --max-bytes 300
+# A full disk: the file size limit in a subshell (SIGXFSZ ignored, so writes fail with EFBIG).
+expect 1 "a full disk" "keep\.gif: cannot write: the disk is full" -- sh -c 'ulimit -f 8; trap "" XFSZ; exec "$@"' sh "$cli" render "$sample" -o "$tmp/keep.gif" --size 160 --frames 4
+[ "$(cat "$tmp/keep.gif")" = "old" ] && [ ! -e "$tmp/keep.mp4" ] && no_temporaries "$tmp" \
+  && ok "failed exports left the existing file alone" || bad "failed exports left the existing file alone"
+expect 0 "--max-bytes fits" "" -- "$cli" render "$sample" -o "$tmp/fit.gif" --size 160 --frames 4 --max-bytes 25000
+[ "$(stat -c %s "$tmp/fit.gif")" -le 25000 ] && grep -q "reduced to fit" "$tmp/out" \
+  && ok "--max-bytes: under the limit, and says what it reduced" || bad "--max-bytes: under the limit, and says what it reduced"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
