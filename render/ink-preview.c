@@ -48,6 +48,10 @@ struct _InkPreview
   double split_drag_start;
   double pan_cx, pan_cy;
   gboolean dragging_split;
+
+  /* Notifications from a swap inside render, sent after the frame (never mid-snapshot). */
+  guint swap_idle_id;
+  gboolean notify_frame, notify_n_frames;
 };
 
 G_DEFINE_FINAL_TYPE (InkPreview, ink_preview, GTK_TYPE_GL_AREA)
@@ -301,10 +305,24 @@ swap_in_pending (InkPreview *self)
     {
       self->frame %= self->n_frames;
       self->start_time = -1;
-      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FRAME]);
+      self->notify_frame = TRUE;
     }
-  if (new_count)
+  self->notify_n_frames |= new_count;
+}
+
+static gboolean
+after_swap (gpointer data)
+{
+  InkPreview *self = data;
+
+  self->swap_idle_id = 0;
+  if (self->notify_frame)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FRAME]);
+  if (self->notify_n_frames)
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_N_FRAMES]);
+  self->notify_frame = self->notify_n_frames = FALSE;
+  g_signal_emit (self, signals[LOOP_SHOWN], 0, self->serial);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -381,8 +399,8 @@ ink_preview_render (GtkGLArea *area, GdkGLContext *context)
       glActiveTexture (GL_TEXTURE0);
       glUseProgram (0);
     }
-  if (shown_new)
-    g_signal_emit (self, signals[LOOP_SHOWN], 0, self->serial);
+  if (shown_new && self->swap_idle_id == 0)
+    self->swap_idle_id = g_idle_add (after_swap, self);
   return TRUE;
 }
 
@@ -476,6 +494,7 @@ ink_preview_dispose (GObject *object)
   if (self->viewport != NULL)
     g_signal_handlers_disconnect_by_data (self->viewport, self);
   g_clear_object (&self->viewport);
+  g_clear_handle_id (&self->swap_idle_id, g_source_remove);
   G_OBJECT_CLASS (ink_preview_parent_class)->dispose (object);
 }
 
@@ -673,7 +692,8 @@ ink_preview_clear (InkPreview *self)
 guint
 ink_preview_get_shown_serial (InkPreview *self)
 {
-  return self->frames_uploaded ? self->serial : 0;
+  /* Shown once drawn and announced. */
+  return self->frames_uploaded && self->swap_idle_id == 0 ? self->serial : 0;
 }
 
 int

@@ -349,7 +349,8 @@ ink_document_dup_settings (InkDocument *self, gboolean motion)
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *value = ink_params_format (&specs[i], params);
-      g_strv_builder_take (builder, g_strdup_printf ("%s=%s", specs[i].name, value));
+      g_autofree char *entry = g_strdup_printf ("%s=%s", specs[i].name, value);
+      g_strv_builder_add (builder, entry);
     }
   return g_strv_builder_end (builder);
 }

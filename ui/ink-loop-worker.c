@@ -1,6 +1,11 @@
 /* ink-loop-worker.c: regenerates the preview loop in one worker thread with its own stylizer: debounced, cancellable, latest request wins. */
 #include "ink-loop-worker.h"
 
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "animate.h"
 #include "ink-error.h"
 #include "stylize.h"
@@ -256,11 +261,22 @@ out:
     result_free (r);
 }
 
+void
+ink_worker_thread_lower_priority (void)
+{
+  /* Per thread on Linux, and inherited by the threads this one starts (lavapipe's): the main
+   * loop keeps the processor it needs to draw while a loop is being made. */
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), INK_WORKER_NICE) != 0)
+    g_debug ("worker thread priority unchanged: %s", g_strerror (errno));
+}
+
 static gpointer
 thread_main (gpointer data)
 {
   Shared *shared = data;
   ThreadState ts = { 0 };
+
+  ink_worker_thread_lower_priority ();
 
   for (;;)
     {

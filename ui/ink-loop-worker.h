@@ -30,4 +30,9 @@ gboolean ink_loop_worker_get_busy (InkLoopWorker *self);
 /* Wall time of the last delivered loop from the start of its work to delivery, ms. */
 double ink_loop_worker_get_last_ms (InkLoopWorker *self);
 
+/* Lowers the calling worker thread's priority (nice INK_WORKER_NICE) and that of the threads it
+ * starts afterwards; for threads that do nothing else. */
+#define INK_WORKER_NICE 10
+void ink_worker_thread_lower_priority (void);
+
 G_END_DECLS

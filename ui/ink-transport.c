@@ -24,7 +24,7 @@ struct _InkTransport
 G_DEFINE_FINAL_TYPE (InkTransport, ink_transport, GTK_TYPE_WIDGET)
 
 static void
-sync (InkTransport *self)
+sync_widgets (InkTransport *self)
 {
   int n = self->preview ? ink_preview_get_n_frames (self->preview) : 0;
   int frame = self->preview ? ink_preview_get_frame (self->preview) : 0;
@@ -51,7 +51,7 @@ static void
 on_preview_notify (GObject *object, GParamSpec *pspec, InkTransport *self)
 {
   (void) object, (void) pspec;
-  sync (self);
+  sync_widgets (self);
 }
 
 static void
@@ -98,7 +98,7 @@ ink_transport_init (InkTransport *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect (self->adjustment, "value-changed", G_CALLBACK (on_scrubbed), self);
-  sync (self);
+  sync_widgets (self);
 }
 
 GtkWidget *
@@ -119,7 +119,7 @@ ink_transport_set_preview (InkTransport *self, InkPreview *preview)
   if (preview != NULL)
     for (guint i = 0; i < G_N_ELEMENTS (watched); i++)
       g_signal_connect (preview, watched[i], G_CALLBACK (on_preview_notify), self);
-  sync (self);
+  sync_widgets (self);
 }
 
 GtkWidget *
