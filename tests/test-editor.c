@@ -423,7 +423,12 @@ test_screenshot (void)
   g_autoptr (GdkTexture) texture = NULL;
   int w, h;
 
-  ink_document_set_value (ink_window_get_document (window), "colors", 12);
+  /* A clean window: the sample again (which also clears the last message), parameters reset. */
+  ink_window_open_path (window, g_getenv ("INKLOOP_SAMPLE"));
+  g_assert_true (wait_for (idle_cond, NULL, 60));
+  g_assert_false (ink_window_get_message (window, NULL));
+  ink_document_reset_value (ink_window_get_document (window), "colors");
+  ink_document_reset_value (ink_window_get_document (window), "line-sensitivity");
   g_assert_true (wait_for (idle_cond, NULL, 60));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.first-frame", NULL);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.next-frame", NULL);
