@@ -10,9 +10,12 @@ cd "$(dirname "$0")/.."
 
 PACKAGES="meson ninja-build pkg-config gcc glslang-tools libvulkan-dev mesa-vulkan-drivers
   vulkan-validationlayers libglib2.0-dev libjson-glib-dev libavcodec-dev libavformat-dev
-  libavutil-dev libswscale-dev libimagequant-dev"
+  libavutil-dev libswscale-dev libimagequant-dev
+  libgtk-4-dev libepoxy-dev gettext libglib2.0-bin desktop-file-utils appstream"
 # libwebp-dev: the export tests read animated WebP back with libwebpdemux.
-TEST_PACKAGES="clang libclang-rt-14-dev libwebp-dev apngdis"
+# The editor's tests: Xvfb with Mesa's GL, a private D-Bus session, and the data validators.
+TEST_PACKAGES="clang libclang-rt-14-dev libwebp-dev apngdis xvfb xauth dbus-daemon libgl1-mesa-dri
+  libxml2-utils"
 
 install_missing () {
   missing=""

@@ -1,0 +1,17 @@
+/* inkloop.c: the editor's entry point: starts the GtkApplication, which opens any photos named on the command line. */
+#include "ink-config.h"
+
+#include <locale.h>
+
+#include "ink-application.h"
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (InkApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  ink_application_init_resources ();
+  app = ink_application_new (G_APPLICATION_DEFAULT_FLAGS);
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

@@ -1,0 +1,824 @@
+/* ink-preview.c: the looping preview: a GtkGLArea that plays a loop's frames from the frame clock, with onion skin and a compare split. */
+#include "ink-preview.h"
+
+#include <epoxy/gl.h>
+#include <math.h>
+
+/* Host time spent uploading frames per drawn frame, so a long loop never stalls the main loop. */
+#define UPLOAD_BUDGET_US 8000
+#define ONION_AMOUNT 0.35f
+
+struct _InkPreview
+{
+  GtkGLArea parent_instance;
+
+  InkViewport *viewport;
+
+  /* The loop on screen: its host copy (kept for re-upload after a re-realize) and its texture. */
+  GBytes *loop;
+  int width, height, n_frames;
+  guint serial;
+  GLuint frames_tex;
+  gboolean frames_uploaded;
+
+  /* The loop being uploaded, layer by layer, into pending_tex. */
+  GBytes *pending;
+  int pending_width, pending_height, pending_n;
+  guint pending_serial;
+  GLuint pending_tex;
+  int pending_next;
+
+  GBytes *source;
+  int source_width, source_height;
+  GLuint source_tex;
+  gboolean source_dirty;
+
+  GLuint program, vao;
+  GLint u_rect, u_frames, u_source, u_layer, u_prev_layer, u_onion, u_split, u_split_w, u_nearest;
+
+  double fps;
+  gboolean playing;
+  int frame;
+  gint64 start_time;     /* frame-clock time of frame 0 of the current cycle, -1: not started */
+  guint tick_id;
+
+  gboolean onion_skin;
+  gboolean compare;
+  double split;
+  double split_drag_start;
+  double pan_cx, pan_cy;
+  gboolean dragging_split;
+
+  /* Notifications from a swap inside render, sent after the frame (never mid-snapshot). */
+  guint swap_idle_id;
+  gboolean notify_frame, notify_n_frames;
+};
+
+G_DEFINE_FINAL_TYPE (InkPreview, ink_preview, GTK_TYPE_GL_AREA)
+
+enum {
+  PROP_0,
+  PROP_PLAYING,
+  PROP_FRAME,
+  PROP_N_FRAMES,
+  PROP_FPS,
+  PROP_ONION_SKIN,
+  PROP_COMPARE,
+  N_PROPS
+};
+static GParamSpec *props[N_PROPS];
+
+enum { LOOP_SHOWN, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void update_ticking (InkPreview *self);
+
+/* GL ------------------------------------------------------------------------------------------ */
+
+static const char *vertex_src =
+  "uniform vec4 u_rect;\n"       /* the picture in NDC: left, top, right, bottom */
+  "out vec2 v_uv;\n"
+  "void main () {\n"
+  "  vec2 c = vec2 (float (gl_VertexID & 1), float (gl_VertexID >> 1));\n"
+  "  v_uv = c;\n"
+  "  gl_Position = vec4 (mix (u_rect.x, u_rect.z, c.x), mix (u_rect.y, u_rect.w, c.y), 0.0, 1.0);\n"
+  "}\n";
+
+/* Straight-alpha RGBA8 frames over a checkerboard; the photo left of the split in compare mode. */
+static const char *fragment_src =
+  "uniform highp sampler2DArray u_frames;\n"
+  "uniform highp sampler2D u_source;\n"
+  "uniform float u_layer, u_prev_layer, u_onion, u_split, u_split_w;\n"
+  "uniform int u_nearest;\n"
+  "in vec2 v_uv;\n"
+  "out vec4 o_color;\n"
+  "vec4 frame (float layer) {\n"
+  "  if (u_nearest != 0) {\n"
+  "    ivec3 size = textureSize (u_frames, 0);\n"
+  "    ivec2 p = clamp (ivec2 (v_uv * vec2 (size.xy)), ivec2 (0), size.xy - 1);\n"
+  "    return texelFetch (u_frames, ivec3 (p, int (layer)), 0);\n"
+  "  }\n"
+  "  return texture (u_frames, vec3 (v_uv, layer));\n"
+  "}\n"
+  "void main () {\n"
+  "  vec4 c;\n"
+  "  if (v_uv.x < u_split) {\n"
+  "    c = texture (u_source, v_uv);\n"
+  "  } else {\n"
+  "    c = frame (u_layer);\n"
+  "    if (u_onion > 0.0)\n"
+  "      c = mix (c, frame (u_prev_layer), u_onion);\n"
+  "  }\n"
+  "  vec2 cell = floor (gl_FragCoord.xy / 8.0);\n"
+  "  vec3 check = mix (vec3 (0.82), vec3 (0.62), mod (cell.x + cell.y, 2.0));\n"
+  "  vec3 rgb = mix (check, c.rgb, c.a);\n"
+  "  if (u_split > 0.0 && abs (v_uv.x - u_split) < u_split_w)\n"
+  "    rgb = vec3 (1.0);\n"
+  "  o_color = vec4 (rgb, 1.0);\n"
+  "}\n";
+
+static GLuint
+compile (GLenum type, const char *prefix, const char *src, GError **error)
+{
+  GLuint shader = glCreateShader (type);
+  const char *sources[] = { prefix, src };
+  GLint ok = 0;
+
+  glShaderSource (shader, 2, sources, NULL);
+  glCompileShader (shader);
+  glGetShaderiv (shader, GL_COMPILE_STATUS, &ok);
+  if (!ok)
+    {
+      char log[1024] = "";
+      glGetShaderInfoLog (shader, sizeof log, NULL, log);
+      g_set_error (error, GDK_GL_ERROR, GDK_GL_ERROR_COMPILATION_FAILED,
+                   "the preview's shader does not compile: %s", log);
+      glDeleteShader (shader);
+      return 0;
+    }
+  return shader;
+}
+
+static gboolean
+build_program (InkPreview *self, GError **error)
+{
+  GdkGLContext *context = gtk_gl_area_get_context (GTK_GL_AREA (self));
+  const char *prefix = gdk_gl_context_get_use_es (context)
+                         ? "#version 300 es\nprecision highp float;\n"
+                         : "#version 150\n";
+  GLuint vs = compile (GL_VERTEX_SHADER, prefix, vertex_src, error), fs = 0;
+  GLint ok = 0;
+
+  if (vs == 0 || (fs = compile (GL_FRAGMENT_SHADER, prefix, fragment_src, error)) == 0)
+    {
+      if (vs != 0)
+        glDeleteShader (vs);
+      return FALSE;
+    }
+  self->program = glCreateProgram ();
+  glAttachShader (self->program, vs);
+  glAttachShader (self->program, fs);
+  glBindAttribLocation (self->program, 0, "unused");
+  glLinkProgram (self->program);
+  glDeleteShader (vs);
+  glDeleteShader (fs);
+  glGetProgramiv (self->program, GL_LINK_STATUS, &ok);
+  if (!ok)
+    {
+      char log[1024] = "";
+      glGetProgramInfoLog (self->program, sizeof log, NULL, log);
+      g_set_error (error, GDK_GL_ERROR, GDK_GL_ERROR_LINK_FAILED,
+                   "the preview's shaders do not link: %s", log);
+      glDeleteProgram (self->program);
+      self->program = 0;
+      return FALSE;
+    }
+  self->u_rect = glGetUniformLocation (self->program, "u_rect");
+  self->u_frames = glGetUniformLocation (self->program, "u_frames");
+  self->u_source = glGetUniformLocation (self->program, "u_source");
+  self->u_layer = glGetUniformLocation (self->program, "u_layer");
+  self->u_prev_layer = glGetUniformLocation (self->program, "u_prev_layer");
+  self->u_onion = glGetUniformLocation (self->program, "u_onion");
+  self->u_split = glGetUniformLocation (self->program, "u_split");
+  self->u_split_w = glGetUniformLocation (self->program, "u_split_w");
+  self->u_nearest = glGetUniformLocation (self->program, "u_nearest");
+  glGenVertexArrays (1, &self->vao);
+  return TRUE;
+}
+
+static void
+delete_texture (GLuint *tex)
+{
+  if (*tex != 0)
+    glDeleteTextures (1, tex);
+  *tex = 0;
+}
+
+static void
+ink_preview_realize (GtkWidget *widget)
+{
+  InkPreview *self = INK_PREVIEW (widget);
+  g_autoptr (GError) error = NULL;
+
+  GTK_WIDGET_CLASS (ink_preview_parent_class)->realize (widget);
+  gtk_gl_area_make_current (GTK_GL_AREA (self));
+  if (gtk_gl_area_get_error (GTK_GL_AREA (self)) != NULL)
+    return;
+  if (!build_program (self, &error))
+    {
+      gtk_gl_area_set_error (GTK_GL_AREA (self), error);
+      return;
+    }
+  /* The loop on screen before an unrealize is uploaded again. */
+  if (self->loop != NULL && self->pending == NULL)
+    {
+      self->pending = g_bytes_ref (self->loop);
+      self->pending_width = self->width;
+      self->pending_height = self->height;
+      self->pending_n = self->n_frames;
+      self->pending_serial = self->serial;
+      self->pending_next = 0;
+    }
+  self->source_dirty = self->source != NULL;
+  update_ticking (self);
+}
+
+static void
+ink_preview_unrealize (GtkWidget *widget)
+{
+  InkPreview *self = INK_PREVIEW (widget);
+
+  gtk_gl_area_make_current (GTK_GL_AREA (self));
+  if (gtk_gl_area_get_error (GTK_GL_AREA (self)) == NULL)
+    {
+      delete_texture (&self->frames_tex);
+      delete_texture (&self->pending_tex);
+      delete_texture (&self->source_tex);
+      if (self->vao != 0)
+        glDeleteVertexArrays (1, &self->vao);
+      if (self->program != 0)
+        glDeleteProgram (self->program);
+    }
+  self->vao = self->program = 0;
+  self->frames_tex = self->pending_tex = self->source_tex = 0;
+  self->frames_uploaded = FALSE;
+  self->pending_next = 0;
+  GTK_WIDGET_CLASS (ink_preview_parent_class)->unrealize (widget);
+}
+
+static void
+set_filters (void)
+{
+  glTexParameteri (GL_TEXTURE_2D_ARRAY, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri (GL_TEXTURE_2D_ARRAY, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glTexParameteri (GL_TEXTURE_2D_ARRAY, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri (GL_TEXTURE_2D_ARRAY, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+}
+
+/* Uploads pending layers within the time budget; TRUE when the pending loop is complete. */
+static gboolean
+upload_pending (InkPreview *self)
+{
+  gint64 t0 = g_get_monotonic_time ();
+  gsize frame_bytes = (gsize) self->pending_width * self->pending_height * 4;
+  const guint8 *data = g_bytes_get_data (self->pending, NULL);
+
+  glPixelStorei (GL_UNPACK_ALIGNMENT, 4);
+  if (self->pending_tex == 0)
+    {
+      glGenTextures (1, &self->pending_tex);
+      glBindTexture (GL_TEXTURE_2D_ARRAY, self->pending_tex);
+      set_filters ();
+      glTexImage3D (GL_TEXTURE_2D_ARRAY, 0, GL_RGBA8, self->pending_width, self->pending_height,
+                    self->pending_n, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
+      self->pending_next = 0;
+    }
+  glBindTexture (GL_TEXTURE_2D_ARRAY, self->pending_tex);
+  while (self->pending_next < self->pending_n)
+    {
+      glTexSubImage3D (GL_TEXTURE_2D_ARRAY, 0, 0, 0, self->pending_next, self->pending_width,
+                       self->pending_height, 1, GL_RGBA, GL_UNSIGNED_BYTE,
+                       data + frame_bytes * self->pending_next);
+      self->pending_next++;
+      if (g_get_monotonic_time () - t0 > UPLOAD_BUDGET_US)
+        break;
+    }
+  return self->pending_next >= self->pending_n;
+}
+
+static void
+swap_in_pending (InkPreview *self)
+{
+  gboolean new_count = self->n_frames != self->pending_n;
+
+  delete_texture (&self->frames_tex);
+  self->frames_tex = self->pending_tex;
+  self->pending_tex = 0;
+  g_clear_pointer (&self->loop, g_bytes_unref);
+  self->loop = g_steal_pointer (&self->pending);
+  self->width = self->pending_width;
+  self->height = self->pending_height;
+  self->n_frames = self->pending_n;
+  self->serial = self->pending_serial;
+  self->frames_uploaded = TRUE;
+  if (self->frame >= self->n_frames)
+    {
+      self->frame %= self->n_frames;
+      self->start_time = -1;
+      self->notify_frame = TRUE;
+    }
+  self->notify_n_frames |= new_count;
+}
+
+static gboolean
+after_swap (gpointer data)
+{
+  InkPreview *self = data;
+
+  self->swap_idle_id = 0;
+  if (self->notify_frame)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FRAME]);
+  if (self->notify_n_frames)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_N_FRAMES]);
+  self->notify_frame = self->notify_n_frames = FALSE;
+  g_signal_emit (self, signals[LOOP_SHOWN], 0, self->serial);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+upload_source (InkPreview *self)
+{
+  self->source_dirty = FALSE;
+  delete_texture (&self->source_tex);
+  if (self->source == NULL)
+    return;
+  glGenTextures (1, &self->source_tex);
+  glBindTexture (GL_TEXTURE_2D, self->source_tex);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  glPixelStorei (GL_UNPACK_ALIGNMENT, 4);
+  glTexImage2D (GL_TEXTURE_2D, 0, GL_RGBA8, self->source_width, self->source_height, 0, GL_RGBA,
+                GL_UNSIGNED_BYTE, g_bytes_get_data (self->source, NULL));
+}
+
+static gboolean
+ink_preview_render (GtkGLArea *area, GdkGLContext *context)
+{
+  InkPreview *self = INK_PREVIEW (area);
+  GtkWidget *widget = GTK_WIDGET (area);
+  int sf = gtk_widget_get_scale_factor (widget);
+  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  graphene_rect_t r;
+  gboolean shown_new = FALSE;
+
+  (void) context;
+  glViewport (0, 0, (GLsizei) (w * sf), (GLsizei) (h * sf));
+  glClearColor (0.118f, 0.118f, 0.125f, 1.0f);
+  glClear (GL_COLOR_BUFFER_BIT);
+  if (self->program == 0)
+    return TRUE;
+
+  if (self->pending != NULL && upload_pending (self))
+    {
+      swap_in_pending (self);
+      shown_new = TRUE;
+    }
+  if (self->source_dirty)
+    upload_source (self);
+
+  if (self->frames_uploaded && self->viewport != NULL
+      && ink_viewport_get_rect (self->viewport, w, h, &r))
+    {
+      double scale = ink_viewport_get_effective_scale (self->viewport, w, h);
+      int prev = (self->frame + self->n_frames - 1) % self->n_frames;
+      gboolean split = self->compare && self->source_tex != 0;
+
+      glUseProgram (self->program);
+      glUniform4f (self->u_rect, (float) (r.origin.x / w * 2 - 1), (float) (1 - r.origin.y / h * 2),
+                   (float) ((r.origin.x + r.size.width) / w * 2 - 1),
+                   (float) (1 - (r.origin.y + r.size.height) / h * 2));
+      glActiveTexture (GL_TEXTURE0);
+      glBindTexture (GL_TEXTURE_2D_ARRAY, self->frames_tex);
+      glUniform1i (self->u_frames, 0);
+      glActiveTexture (GL_TEXTURE1);
+      glBindTexture (GL_TEXTURE_2D, self->source_tex);
+      glUniform1i (self->u_source, 1);
+      glUniform1f (self->u_layer, (float) self->frame);
+      glUniform1f (self->u_prev_layer, (float) prev);
+      glUniform1f (self->u_onion, self->onion_skin && self->n_frames > 1 ? ONION_AMOUNT : 0.0f);
+      /* The split as a fraction of the picture, from a fraction of the widget. */
+      glUniform1f (self->u_split,
+                   split ? (float) ((self->split * w - r.origin.x) / MAX (r.size.width, 1.0f)) : -1.0f);
+      glUniform1f (self->u_split_w, (float) (1.0 / MAX (r.size.width, 1.0f)));
+      glUniform1i (self->u_nearest, scale >= 2.0);
+      glBindVertexArray (self->vao);
+      glDrawArrays (GL_TRIANGLE_STRIP, 0, 4);
+      glBindVertexArray (0);
+      glActiveTexture (GL_TEXTURE0);
+      glUseProgram (0);
+    }
+  if (shown_new && self->swap_idle_id == 0)
+    self->swap_idle_id = g_idle_add (after_swap, self);
+  return TRUE;
+}
+
+/* Playback from the frame clock ------------------------------------------------------------- */
+
+static gboolean
+on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  InkPreview *self = INK_PREVIEW (widget);
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+
+  (void) data;
+  if (self->pending != NULL || self->source_dirty)
+    gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  if (self->playing && self->n_frames > 0)
+    {
+      gint64 period = (gint64) (G_USEC_PER_SEC / self->fps);
+      int frame;
+
+      if (self->start_time < 0)
+        self->start_time = now - self->frame * period;
+      frame = (int) (((now - self->start_time) / period) % self->n_frames);
+      /* Keep the start within one cycle so long sessions never overflow or drift. */
+      if (now - self->start_time >= period * self->n_frames)
+        self->start_time += ((now - self->start_time) / (period * self->n_frames)) * period * self->n_frames;
+      if (frame != self->frame)
+        {
+          self->frame = frame;
+          gtk_gl_area_queue_render (GTK_GL_AREA (self));
+          g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FRAME]);
+        }
+    }
+  if (!(self->playing && self->n_frames > 0) && self->pending == NULL && !self->source_dirty)
+    {
+      self->tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_ticking (InkPreview *self)
+{
+  gboolean want = (self->playing && self->n_frames > 0) || self->pending != NULL || self->source_dirty;
+
+  if (want && self->tick_id == 0 && gtk_widget_get_realized (GTK_WIDGET (self)))
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+/* Compare split dragging, or panning --------------------------------------------------------- */
+
+static void
+on_drag_begin (GtkGestureDrag *drag, double x, double y, InkPreview *self)
+{
+  (void) drag, (void) y;
+  self->dragging_split = self->compare && fabs (x - self->split * gtk_widget_get_width (GTK_WIDGET (self))) < 16;
+  self->split_drag_start = self->split;
+  if (self->viewport != NULL)
+    ink_viewport_get_center (self->viewport, &self->pan_cx, &self->pan_cy);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), self->dragging_split ? "col-resize" : "grabbing");
+}
+
+static void
+on_drag_update (GtkGestureDrag *drag, double dx, double dy, InkPreview *self)
+{
+  double w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+
+  (void) drag;
+  if (self->dragging_split)
+    ink_preview_set_split (self, self->split_drag_start + dx / MAX (w, 1.0));
+  else if (self->viewport != NULL)
+    ink_viewport_pan_from (self->viewport, self->pan_cx, self->pan_cy, dx, dy, w, h);
+}
+
+static void
+on_drag_end (GtkGestureDrag *drag, double dx, double dy, InkPreview *self)
+{
+  (void) drag, (void) dx, (void) dy;
+  self->dragging_split = FALSE;
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
+}
+
+/* GObject ------------------------------------------------------------------------------------ */
+
+static void
+ink_preview_dispose (GObject *object)
+{
+  InkPreview *self = INK_PREVIEW (object);
+
+  if (self->viewport != NULL)
+    g_signal_handlers_disconnect_by_data (self->viewport, self);
+  g_clear_object (&self->viewport);
+  g_clear_handle_id (&self->swap_idle_id, g_source_remove);
+  G_OBJECT_CLASS (ink_preview_parent_class)->dispose (object);
+}
+
+static void
+ink_preview_finalize (GObject *object)
+{
+  InkPreview *self = INK_PREVIEW (object);
+
+  g_clear_pointer (&self->loop, g_bytes_unref);
+  g_clear_pointer (&self->pending, g_bytes_unref);
+  g_clear_pointer (&self->source, g_bytes_unref);
+  G_OBJECT_CLASS (ink_preview_parent_class)->finalize (object);
+}
+
+static void
+ink_preview_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+  InkPreview *self = INK_PREVIEW (object);
+
+  switch (id)
+    {
+    case PROP_PLAYING: g_value_set_boolean (value, self->playing); break;
+    case PROP_FRAME: g_value_set_int (value, self->frame); break;
+    case PROP_N_FRAMES: g_value_set_int (value, self->n_frames); break;
+    case PROP_FPS: g_value_set_double (value, self->fps); break;
+    case PROP_ONION_SKIN: g_value_set_boolean (value, self->onion_skin); break;
+    case PROP_COMPARE: g_value_set_boolean (value, self->compare); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    }
+}
+
+static void
+ink_preview_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
+{
+  InkPreview *self = INK_PREVIEW (object);
+
+  switch (id)
+    {
+    case PROP_PLAYING: ink_preview_set_playing (self, g_value_get_boolean (value)); break;
+    case PROP_FRAME: ink_preview_set_frame (self, g_value_get_int (value)); break;
+    case PROP_FPS: ink_preview_set_fps (self, g_value_get_double (value)); break;
+    case PROP_ONION_SKIN: ink_preview_set_onion_skin (self, g_value_get_boolean (value)); break;
+    case PROP_COMPARE: ink_preview_set_compare (self, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    }
+}
+
+static void
+ink_preview_class_init (InkPreviewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkGLAreaClass *area_class = GTK_GL_AREA_CLASS (klass);
+
+  object_class->dispose = ink_preview_dispose;
+  object_class->finalize = ink_preview_finalize;
+  object_class->get_property = ink_preview_get_property;
+  object_class->set_property = ink_preview_set_property;
+  widget_class->realize = ink_preview_realize;
+  widget_class->unrealize = ink_preview_unrealize;
+  area_class->render = ink_preview_render;
+
+  props[PROP_PLAYING] = g_param_spec_boolean ("playing", NULL, NULL, TRUE,
+                                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_FRAME] = g_param_spec_int ("frame", NULL, NULL, 0, G_MAXINT, 0,
+                                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_N_FRAMES] = g_param_spec_int ("n-frames", NULL, NULL, 0, G_MAXINT, 0,
+                                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  props[PROP_FPS] = g_param_spec_double ("fps", NULL, NULL, 1, 50, 12,
+                                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_ONION_SKIN] = g_param_spec_boolean ("onion-skin", NULL, NULL, FALSE,
+                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_COMPARE] = g_param_spec_boolean ("compare", NULL, NULL, FALSE,
+                                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  /* A newly set loop has been uploaded and drawn for the first time. */
+  signals[LOOP_SHOWN] = g_signal_new ("loop-shown", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                      0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+  gtk_widget_class_set_css_name (widget_class, "inkpreview");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+ink_preview_init (InkPreview *self)
+{
+  GtkGesture *drag = gtk_gesture_drag_new ();
+
+  self->fps = 12;
+  self->playing = TRUE;
+  self->start_time = -1;
+  self->split = 0.5;
+  gtk_gl_area_set_has_depth_buffer (GTK_GL_AREA (self), FALSE);
+  gtk_gl_area_set_has_stencil_buffer (GTK_GL_AREA (self), FALSE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_focusable (GTK_WIDGET (self), FALSE);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
+}
+
+GtkWidget *
+ink_preview_new (void)
+{
+  return g_object_new (INK_TYPE_PREVIEW, NULL);
+}
+
+/* API ---------------------------------------------------------------------------------------- */
+
+static void
+on_viewport_changed (InkViewport *viewport, InkPreview *self)
+{
+  (void) viewport;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+void
+ink_preview_set_viewport (InkPreview *self, InkViewport *viewport)
+{
+  g_return_if_fail (INK_IS_PREVIEW (self));
+  if (self->viewport != NULL)
+    g_signal_handlers_disconnect_by_data (self->viewport, self);
+  g_set_object (&self->viewport, viewport);
+  if (viewport != NULL)
+    {
+      g_signal_connect (viewport, "changed", G_CALLBACK (on_viewport_changed), self);
+      ink_viewport_add_controllers (viewport, GTK_WIDGET (self), FALSE);
+    }
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+void
+ink_preview_set_loop (InkPreview *self, GBytes *frames, int width, int height, int n_frames,
+                      guint serial)
+{
+  g_return_if_fail (INK_IS_PREVIEW (self));
+  g_return_if_fail (frames != NULL && width > 0 && height > 0 && n_frames > 0);
+  g_return_if_fail (g_bytes_get_size (frames) == (gsize) width * height * 4 * n_frames);
+
+  /* A loop still uploading is dropped for the newer one. */
+  if (self->pending_tex != 0 && gtk_widget_get_realized (GTK_WIDGET (self)))
+    {
+      gtk_gl_area_make_current (GTK_GL_AREA (self));
+      delete_texture (&self->pending_tex);
+    }
+  self->pending_tex = 0;
+  g_clear_pointer (&self->pending, g_bytes_unref);
+  self->pending = g_bytes_ref (frames);
+  self->pending_width = width;
+  self->pending_height = height;
+  self->pending_n = n_frames;
+  self->pending_serial = serial;
+  self->pending_next = 0;
+  update_ticking (self);
+}
+
+void
+ink_preview_set_source (InkPreview *self, GBytes *rgba, int width, int height)
+{
+  g_return_if_fail (INK_IS_PREVIEW (self));
+  g_return_if_fail (rgba == NULL || g_bytes_get_size (rgba) == (gsize) width * height * 4);
+  g_clear_pointer (&self->source, g_bytes_unref);
+  if (rgba != NULL)
+    self->source = g_bytes_ref (rgba);
+  self->source_width = width;
+  self->source_height = height;
+  self->source_dirty = TRUE;
+  update_ticking (self);
+}
+
+void
+ink_preview_clear (InkPreview *self)
+{
+  g_return_if_fail (INK_IS_PREVIEW (self));
+  if (gtk_widget_get_realized (GTK_WIDGET (self)))
+    {
+      gtk_gl_area_make_current (GTK_GL_AREA (self));
+      delete_texture (&self->pending_tex);
+      delete_texture (&self->frames_tex);
+    }
+  self->pending_tex = self->frames_tex = 0;
+  g_clear_pointer (&self->pending, g_bytes_unref);
+  g_clear_pointer (&self->loop, g_bytes_unref);
+  self->frames_uploaded = FALSE;
+  self->n_frames = 0;
+  self->frame = 0;
+  ink_preview_set_source (self, NULL, 0, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_N_FRAMES]);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FRAME]);
+}
+
+guint
+ink_preview_get_shown_serial (InkPreview *self)
+{
+  /* Shown once drawn and announced. */
+  return self->frames_uploaded && self->swap_idle_id == 0 ? self->serial : 0;
+}
+
+int
+ink_preview_get_n_frames (InkPreview *self)
+{
+  return self->n_frames;
+}
+
+void
+ink_preview_get_size (InkPreview *self, int *width, int *height)
+{
+  *width = self->width;
+  *height = self->height;
+}
+
+void
+ink_preview_set_fps (InkPreview *self, double fps)
+{
+  g_return_if_fail (INK_IS_PREVIEW (self));
+  fps = CLAMP (fps, 1.0, 50.0);
+  if (self->fps == fps)
+    return;
+  self->fps = fps;
+  self->start_time = -1;   /* continue from the frame on screen at the new rate */
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FPS]);
+}
+
+double
+ink_preview_get_fps (InkPreview *self)
+{
+  return self->fps;
+}
+
+void
+ink_preview_set_playing (InkPreview *self, gboolean playing)
+{
+  g_return_if_fail (INK_IS_PREVIEW (self));
+  playing = !!playing;
+  if (self->playing == playing)
+    return;
+  self->playing = playing;
+  self->start_time = -1;
+  update_ticking (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PLAYING]);
+}
+
+gboolean
+ink_preview_get_playing (InkPreview *self)
+{
+  return self->playing;
+}
+
+void
+ink_preview_set_frame (InkPreview *self, int index)
+{
+  g_return_if_fail (INK_IS_PREVIEW (self));
+  if (self->n_frames <= 0)
+    return;
+  index = ((index % self->n_frames) + self->n_frames) % self->n_frames;
+  self->start_time = -1;
+  if (self->frame == index)
+    return;
+  self->frame = index;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FRAME]);
+}
+
+int
+ink_preview_get_frame (InkPreview *self)
+{
+  return self->frame;
+}
+
+void
+ink_preview_step (InkPreview *self, int delta)
+{
+  ink_preview_set_playing (self, FALSE);
+  ink_preview_set_frame (self, self->frame + delta);
+}
+
+void
+ink_preview_set_onion_skin (InkPreview *self, gboolean onion_skin)
+{
+  g_return_if_fail (INK_IS_PREVIEW (self));
+  onion_skin = !!onion_skin;
+  if (self->onion_skin == onion_skin)
+    return;
+  self->onion_skin = onion_skin;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ONION_SKIN]);
+}
+
+gboolean
+ink_preview_get_onion_skin (InkPreview *self)
+{
+  return self->onion_skin;
+}
+
+void
+ink_preview_set_compare (InkPreview *self, gboolean compare)
+{
+  g_return_if_fail (INK_IS_PREVIEW (self));
+  compare = !!compare;
+  if (self->compare == compare)
+    return;
+  self->compare = compare;
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_COMPARE]);
+}
+
+gboolean
+ink_preview_get_compare (InkPreview *self)
+{
+  return self->compare;
+}
+
+void
+ink_preview_set_split (InkPreview *self, double split)
+{
+  self->split = CLAMP (split, 0.0, 1.0);
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+double
+ink_preview_get_split (InkPreview *self)
+{
+  return self->split;
+}

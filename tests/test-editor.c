@@ -1,0 +1,487 @@
+/* test-editor.c: the editor under Xvfb: first loop, a control changes the preview, frame stepping, GIF export, a corrupt photo, 100 regenerations; saves a screenshot. */
+#include "ink-config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "ink-application.h"
+#include "ink-window.h"
+
+static InkApplication *app;
+static InkWindow *window;
+static char *tmpdir;
+
+/* Frame-clock gaps: the longest time between two ticks while MEASURING. */
+static gboolean measuring;
+static gint64 last_tick, max_gap_us;
+
+static gboolean
+on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  (void) widget, (void) clock, (void) data;
+  if (measuring && last_tick != 0)
+    max_gap_us = MAX (max_gap_us, now - last_tick);
+  last_tick = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_measuring (void)
+{
+  max_gap_us = 0;
+  last_tick = 0;
+  measuring = TRUE;
+}
+
+static double
+stop_measuring (void)
+{
+  measuring = FALSE;
+  return max_gap_us / 1000.0;
+}
+
+static gboolean
+wake (gpointer data)
+{
+  (void) data;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until COND holds or SECONDS pass; FALSE on timeout. */
+static gboolean
+wait_for (gboolean (*cond) (gpointer), gpointer data, double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  guint id = g_timeout_add (10, wake, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+  return ok;
+}
+
+static gboolean
+idle_cond (gpointer data)
+{
+  (void) data;
+  return ink_window_is_idle (window) && ink_preview_get_n_frames (ink_window_get_preview (window)) > 0;
+}
+
+static void
+run_for (double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  guint id = g_timeout_add (10, wake, NULL);
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+/* WIDGET as drawn by the window's renderer, as packed RGBA8. */
+static guint8 *
+render_widget (GtkWidget *widget, int *width, int *height)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_autoptr (GdkTexture) texture = NULL;
+  guint8 *pixels;
+
+  *width = gtk_widget_get_width (widget);
+  *height = gtk_widget_get_height (widget);
+  g_assert_cmpint (*width, >, 0);
+  gdk_paintable_snapshot (paintable, snapshot, *width, *height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, *width, *height));
+  gsk_render_node_unref (node);
+  *width = gdk_texture_get_width (texture);
+  *height = gdk_texture_get_height (texture);
+  pixels = g_malloc ((gsize) *width * *height * 4);
+  gdk_texture_download (texture, pixels, (gsize) *width * 4);
+  return pixels;
+}
+
+/* Mean absolute difference of two renderings of the preview, 0 .. 255. */
+static double
+preview_difference (const guint8 *a, const guint8 *b, int width, int height)
+{
+  double sum = 0;
+  gsize n = (gsize) width * height;
+
+  for (gsize i = 0; i < n; i++)
+    for (int c = 0; c < 3; c++)
+      sum += abs ((int) a[i * 4 + c] - (int) b[i * 4 + c]);
+  return sum / (n * 3.0);
+}
+
+static guint8 *
+render_preview_frame (int frame, int *width, int *height)
+{
+  InkPreview *preview = ink_window_get_preview (window);
+
+  ink_preview_set_playing (preview, FALSE);
+  ink_preview_set_frame (preview, frame);
+  run_for (0.1);
+  return render_widget (GTK_WIDGET (preview), width, height);
+}
+
+static gsize
+rss_kb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return 0;
+  line = strstr (status, "VmRSS:");
+  return line ? (gsize) g_ascii_strtoull (line + 6, NULL, 10) : 0;
+}
+
+/* Tests -------------------------------------------------------------------------------------- */
+
+static void
+test_first_loop (void)
+{
+  const char *sample = g_getenv ("INKLOOP_SAMPLE");
+  InkPreview *preview = ink_window_get_preview (window);
+  g_autofree guint8 *pixels = NULL;
+  int w, h;
+  double gap;
+
+  g_assert_nonnull (sample);
+  ink_window_open_path (window, sample);
+  start_measuring ();
+  g_assert_true (wait_for (idle_cond, NULL, 120));
+  gap = stop_measuring ();
+  g_test_message ("first loop: worst frame-clock gap %.1f ms (includes device start-up)", gap);
+  g_assert_cmpstr (ink_document_get_path (ink_window_get_document (window)), !=, NULL);
+  g_assert_cmpint (ink_preview_get_n_frames (preview), ==, 24);
+  g_assert_false (ink_window_get_message (window, NULL));
+
+  /* The preview shows a picture, not the empty canvas. */
+  pixels = render_preview_frame (0, &w, &h);
+  {
+    guint8 lo = 255, hi = 0;
+    for (gsize i = 0; i < (gsize) w * h * 4; i += 4)
+      lo = MIN (lo, pixels[i + 1]), hi = MAX (hi, pixels[i + 1]);
+    g_assert_cmpint (hi - lo, >, 100);
+  }
+}
+
+static void
+test_control_changes_preview (void)
+{
+  InkControls *controls = ink_window_get_controls (window);
+  InkDocument *document = ink_window_get_document (window);
+  GtkWidget *scale = ink_controls_get_control (controls, "line-weight");
+  g_autofree guint8 *before = NULL, *after = NULL;
+  int w, h, w2, h2;
+  double diff, gap;
+
+  g_assert_true (GTK_IS_RANGE (scale));
+  before = render_preview_frame (0, &w, &h);
+  start_measuring ();
+  gtk_range_set_value (GTK_RANGE (scale), 6.0);
+  g_assert_cmpfloat_with_epsilon (ink_document_get_value (document, "line-weight"), 6.0, 1e-6);
+  g_assert_false (ink_window_is_idle (window));
+  g_assert_true (wait_for (idle_cond, NULL, 60));
+  gap = stop_measuring ();
+  after = render_preview_frame (0, &w2, &h2);
+  g_assert_cmpint (w, ==, w2);
+  g_assert_cmpint (h, ==, h2);
+  diff = preview_difference (before, after, w, h);
+  g_test_message ("line weight 2 -> 6: preview differs by %.2f (mean |d| of 255); loop on screen "
+                  "%.0f ms after the change; worst frame-clock gap %.1f ms",
+                  diff, ink_window_get_last_latency_ms (window), gap);
+  g_assert_cmpfloat (diff, >, 1.0);
+
+  /* The reset button returns the preset's value. */
+  ink_document_reset_value (document, "line-weight");
+  g_assert_cmpfloat (gtk_range_get_value (GTK_RANGE (scale)), ==,
+                     ink_document_get_base_value (document, "line-weight"));
+  g_assert_true (wait_for (idle_cond, NULL, 60));
+}
+
+static void
+test_step_frames (void)
+{
+  InkPreview *preview = ink_window_get_preview (window);
+  InkTransport *transport = ink_window_get_transport (window);
+  GtkWidget *widget = GTK_WIDGET (window);
+  int n = ink_preview_get_n_frames (preview), w, h;
+  g_autofree guint8 *first = NULL, *second = NULL;
+
+  g_assert_true (gtk_widget_activate_action (widget, "win.first-frame", NULL));
+  g_assert_false (ink_preview_get_playing (preview));
+  g_assert_cmpint (ink_preview_get_frame (preview), ==, 0);
+  g_assert_cmpstr (ink_transport_get_frame_text (transport), ==, "1 / 24");
+  first = render_widget (GTK_WIDGET (preview), &w, &h);
+  gtk_widget_activate_action (widget, "win.next-frame", NULL);
+  g_assert_cmpint (ink_preview_get_frame (preview), ==, 1);
+  g_assert_cmpstr (ink_transport_get_frame_text (transport), ==, "2 / 24");
+  run_for (0.1);
+  second = render_widget (GTK_WIDGET (preview), &w, &h);
+  g_assert_cmpfloat (preview_difference (first, second, w, h), >, 0.01);
+  gtk_widget_activate_action (widget, "win.previous-frame", NULL);
+  gtk_widget_activate_action (widget, "win.previous-frame", NULL);
+  g_assert_cmpint (ink_preview_get_frame (preview), ==, n - 1);   /* wraps around */
+  gtk_widget_activate_action (widget, "win.first-frame", NULL);
+  g_assert_cmpint (ink_preview_get_frame (preview), ==, 0);
+  gtk_widget_activate_action (widget, "win.last-frame", NULL);
+  g_assert_cmpint (ink_preview_get_frame (preview), ==, n - 1);
+  g_assert_cmpstr (ink_transport_get_frame_text (transport), ==, "24 / 24");
+  gtk_widget_activate_action (widget, "win.play", NULL);
+  g_assert_true (ink_preview_get_playing (preview));
+  run_for (0.5);   /* 12 fps: several frames pass */
+  g_assert_cmpint (ink_preview_get_frame (preview), !=, n - 1);
+}
+
+static gboolean finished, finished_ok;
+
+static void
+on_finished (InkExportDialog *dialog, gboolean ok, const char *path, const char *message, gpointer data)
+{
+  (void) dialog, (void) path, (void) data;
+  finished = TRUE;
+  finished_ok = ok;
+  g_test_message ("export: %s", message ? message : "(cancelled)");
+}
+
+static gboolean
+finished_cond (gpointer data)
+{
+  (void) data;
+  return finished;
+}
+
+/* Walks a GIF's blocks: its size, its frames, and whether it loops. */
+static void
+check_gif (const char *path, int want_width, int want_height, int want_frames)
+{
+  g_autofree guint8 *data = NULL;
+  gsize size, p;
+  int frames = 0;
+  gboolean loops = FALSE;
+
+  g_assert_true (g_file_get_contents (path, (char **) &data, &size, NULL));
+  g_assert_cmpuint (size, >, 13);
+  g_assert_cmpint (memcmp (data, "GIF89a", 6), ==, 0);
+  g_assert_cmpint (data[6] | data[7] << 8, ==, want_width);
+  g_assert_cmpint (data[8] | data[9] << 8, ==, want_height);
+  p = 13;
+  if (data[10] & 0x80)
+    p += 3u << ((data[10] & 7) + 1);
+  for (;;)
+    {
+      g_assert_cmpuint (p, <, size);
+      if (data[p] == 0x3B)   /* trailer */
+        break;
+      if (data[p] == 0x21)   /* extension: label, then sub-blocks */
+        {
+          if (data[p + 1] == 0xFF && p + 14 < size && memcmp (data + p + 3, "NETSCAPE2.0", 11) == 0)
+            loops = TRUE;
+          p += 2;
+        }
+      else
+        {
+          g_assert_cmpint (data[p], ==, 0x2C);   /* an image */
+          frames++;
+          {
+            guint8 flags = data[p + 9];
+            p += 10;
+            if (flags & 0x80)
+              p += 3u << ((flags & 7) + 1);
+          }
+          p++;   /* LZW minimum code size */
+        }
+      while (p < size && data[p] != 0)
+        p += data[p] + 1;
+      p++;
+    }
+  g_assert_cmpint (frames, ==, want_frames);
+  g_assert_true (loops);
+}
+
+static void
+test_export_gif (void)
+{
+  InkExportDialog *dialog;
+  g_autofree char *path = g_build_filename (tmpdir, "loop.gif", NULL);
+  InkExportParams params;
+  double fps, gap;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export", NULL));
+  dialog = ink_window_get_export_dialog (window);
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  ink_export_dialog_apply_preset (dialog, "discord");
+  ink_export_dialog_get_params (dialog, &params, &fps);
+  g_assert_cmpint (params.format, ==, INK_FORMAT_GIF);
+  g_assert_cmpint (params.long_edge, ==, 800);
+  g_assert_cmpint (params.max_bytes, ==, 10000000);
+  ink_export_dialog_set_path (dialog, path);
+  g_signal_connect (dialog, "finished", G_CALLBACK (on_finished), NULL);
+  start_measuring ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.start", NULL));
+  g_assert_true (ink_export_dialog_get_running (dialog));
+  /* The window stays usable while exporting. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.next-frame", NULL));
+  g_assert_true (wait_for (finished_cond, NULL, 300));
+  gap = stop_measuring ();
+  g_test_message ("export: worst frame-clock gap %.1f ms", gap);
+  g_assert_true (finished_ok);
+  g_assert_true (ink_window_get_message (window, NULL));
+  check_gif (path, 800, 533, 24);
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static void
+test_corrupt_image (void)
+{
+  static const char garbage[] = "\x89PNG\r\n\x1a\n this is not a picture at all";
+  g_autofree char *path = g_build_filename (tmpdir, "broken.png", NULL);
+  InkDocument *document = ink_window_get_document (window);
+  g_autofree char *before = g_strdup (ink_document_get_path (document));
+  const char *message = NULL;
+  InkPreview *preview = ink_window_get_preview (window);
+
+  g_assert_true (g_file_set_contents (path, garbage, sizeof garbage - 1, NULL));
+  ink_window_open_path (window, path);
+  g_assert_true (wait_for (idle_cond, NULL, 30));
+  g_assert_true (ink_window_get_message (window, &message));
+  g_test_message ("corrupt photo: %s", message);
+  g_assert_nonnull (strstr (message, "broken.png"));
+  g_assert_cmpstr (ink_document_get_path (document), ==, before);
+  g_assert_cmpint (ink_preview_get_n_frames (preview), ==, 24);
+  /* Still working. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.first-frame", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.next-frame", NULL);
+  g_assert_cmpint (ink_preview_get_frame (preview), ==, 1);
+  ink_document_set_value (document, "colors", 8);
+  g_assert_true (wait_for (idle_cond, NULL, 60));
+  /* A missing file, too. */
+  ink_window_open_path (window, "/nonexistent/photo.jpg");
+  g_assert_true (wait_for (idle_cond, NULL, 30));
+  g_assert_true (ink_window_get_message (window, &message));
+  g_assert_nonnull (strstr (message, "photo.jpg"));
+  g_assert_cmpstr (ink_document_get_path (document), ==, before);
+}
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static void
+test_regenerations (void)
+{
+  InkDocument *document = ink_window_get_document (window);
+  GArray *latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  gsize rss_10 = 0, rss_100;
+  double gap;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.play", NULL);
+  start_measuring ();
+  for (int i = 1; i <= 100; i++)
+    {
+      double latency;
+      ink_document_set_value (document, "line-sensitivity", 0.3 + 0.4 * (i % 2));
+      g_assert_true (wait_for (idle_cond, NULL, 60));
+      latency = ink_window_get_last_latency_ms (window);
+      g_array_append_val (latencies, latency);
+      if (i == 10)
+        rss_10 = rss_kb ();
+    }
+  gap = stop_measuring ();
+  rss_100 = rss_kb ();
+  g_array_sort (latencies, compare_doubles);
+  g_test_message ("100 regenerations: change to loop on screen median %.0f ms, 90th %.0f ms, max "
+                  "%.0f ms; worst frame-clock gap %.1f ms; RSS after 10: %zu MB, after 100: %zu MB",
+                  g_array_index (latencies, double, 49), g_array_index (latencies, double, 89),
+                  g_array_index (latencies, double, 99), gap, rss_10 / 1024, rss_100 / 1024);
+  /* Flat memory: 90 more loops (26 MB of frames each) add less than two loops' worth. */
+  g_assert_cmpuint (rss_100, <, rss_10 + 60 * 1024);
+  g_array_unref (latencies);
+}
+
+static void
+test_screenshot (void)
+{
+  const char *dir = g_getenv ("INKLOOP_TEST_ARTIFACTS");
+  g_autofree char *path = NULL;
+  g_autofree guint8 *pixels = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  int w, h;
+
+  /* A clean window: the sample again (which also clears the last message), parameters reset. */
+  ink_window_open_path (window, g_getenv ("INKLOOP_SAMPLE"));
+  g_assert_true (wait_for (idle_cond, NULL, 60));
+  g_assert_false (ink_window_get_message (window, NULL));
+  ink_document_reset_value (ink_window_get_document (window), "colors");
+  ink_document_reset_value (ink_window_get_document (window), "line-sensitivity");
+  g_assert_true (wait_for (idle_cond, NULL, 60));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.first-frame", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.next-frame", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.next-frame", NULL);
+  run_for (0.3);
+  pixels = render_widget (GTK_WIDGET (window), &w, &h);
+  bytes = g_bytes_new_take (g_steal_pointer (&pixels), (gsize) w * h * 4);
+  texture = gdk_memory_texture_new (w, h, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes, (gsize) w * 4);
+  path = g_build_filename (dir ? dir : tmpdir, "editor-window.png", NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s (%d x %d)", path, w, h);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  gtk_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  ink_application_init_resources ();
+  tmpdir = g_dir_make_tmp ("inkloop-editor-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  app = ink_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  window = ink_window_new (GTK_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_add_tick_callback (GTK_WIDGET (window), on_tick, NULL, NULL);
+
+  g_test_add_func ("/editor/first-loop", test_first_loop);
+  g_test_add_func ("/editor/control-changes-preview", test_control_changes_preview);
+  g_test_add_func ("/editor/step-frames", test_step_frames);
+  g_test_add_func ("/editor/export-gif", test_export_gif);
+  g_test_add_func ("/editor/corrupt-image", test_corrupt_image);
+  g_test_add_func ("/editor/regenerations", test_regenerations);
+  g_test_add_func ("/editor/screenshot", test_screenshot);
+  status = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (app);
+  {
+    g_autoptr (GDir) dir = g_dir_open (tmpdir, 0, NULL);
+    const char *name;
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *p = g_build_filename (tmpdir, name, NULL);
+        g_unlink (p);
+      }
+    g_rmdir (tmpdir);
+  }
+  g_free (tmpdir);
+  return status;
+}

@@ -1,0 +1,393 @@
+/* ink-document.c: the editable state (one InkProject and its photo); every edit goes through it and it says what changed. */
+#include "ink-document.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ink-error.h"
+
+struct _InkDocument
+{
+  GObject parent_instance;
+  InkProject *project;
+  InkSource *source;
+  InkStyleParams base_style;   /* the preset's values, what a reset returns to */
+  char *preset;
+};
+
+G_DEFINE_FINAL_TYPE (InkDocument, ink_document, G_TYPE_OBJECT)
+
+enum { CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+/* InkSource ----------------------------------------------------------------------------------- */
+
+static void
+source_clear (gpointer data)
+{
+  InkSource *s = data;
+
+  if (s->display != s->image)
+    ink_image_free (&s->display);
+  ink_image_free (&s->image);
+  g_free (s->path);
+}
+
+InkSource *
+ink_source_ref (InkSource *source)
+{
+  return g_atomic_rc_box_acquire (source);
+}
+
+void
+ink_source_unref (InkSource *source)
+{
+  g_atomic_rc_box_release_full (source, source_clear);
+}
+
+/* The document ------------------------------------------------------------------------------- */
+
+static void
+ink_document_finalize (GObject *object)
+{
+  InkDocument *self = INK_DOCUMENT (object);
+
+  ink_project_free (&self->project);
+  g_clear_pointer (&self->source, ink_source_unref);
+  g_free (self->preset);
+  G_OBJECT_CLASS (ink_document_parent_class)->finalize (object);
+}
+
+static void
+ink_document_class_init (InkDocumentClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ink_document_finalize;
+
+  /* WHAT: InkChange flags; NAME: the parameter that changed, or NULL for several. */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRING);
+}
+
+static void
+ink_document_init (InkDocument *self)
+{
+  InkStyleParams def = INK_STYLE_PARAMS_DEFAULT;
+
+  self->project = ink_project_new ();
+  self->base_style = def;
+  self->preset = g_strdup ("default");
+}
+
+InkDocument *
+ink_document_new (void)
+{
+  return g_object_new (INK_TYPE_DOCUMENT, NULL);
+}
+
+static void
+emit_changed (InkDocument *self, InkChange what, const char *name)
+{
+  g_signal_emit (self, signals[CHANGED], 0, (guint) what, name);
+}
+
+InkSource *
+ink_document_get_source (InkDocument *self)
+{
+  return self->source;
+}
+
+const char *
+ink_document_get_path (InkDocument *self)
+{
+  return self->source != NULL ? self->source->path : NULL;
+}
+
+const InkProject *
+ink_document_get_project (InkDocument *self)
+{
+  return self->project;
+}
+
+/* Loading ------------------------------------------------------------------------------------ */
+
+static void
+load_thread (GTask *task, gpointer object, gpointer data, GCancellable *cancellable)
+{
+  const char *path = data;
+  g_autoptr (GError) error = NULL;
+  InkImage *image;
+  InkSource *source;
+
+  (void) object;
+  image = ink_image_load (path, NULL, &error);
+  if (image == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    {
+      ink_image_free (&image);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  source = g_atomic_rc_box_new0 (InkSource);
+  source->path = g_canonicalize_filename (path, NULL);
+  source->image = image;
+  if (MAX (image->width, image->height) > INK_SOURCE_DISPLAY_EDGE)
+    {
+      source->display = ink_image_scale (image, INK_SOURCE_DISPLAY_EDGE, &error);
+      if (source->display == NULL)
+        {
+          ink_source_unref (source);
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+  else
+    source->display = image;
+  g_task_return_pointer (task, source, (GDestroyNotify) ink_source_unref);
+}
+
+void
+ink_document_load_async (InkDocument *self, const char *path, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ink_document_load_async);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+gboolean
+ink_document_load_finish (InkDocument *self, GAsyncResult *result, GError **error)
+{
+  InkSource *source;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  source = g_task_propagate_pointer (G_TASK (result), error);
+  if (source == NULL)
+    return FALSE;
+  g_clear_pointer (&self->source, ink_source_unref);
+  self->source = source;
+  g_free (self->project->source);
+  self->project->source = g_strdup (source->path);
+  /* Hints are positions on one photo; a new photo starts without them. */
+  ink_motion_hints_free (&self->project->hints);
+  self->project->hints = ink_motion_hints_new ();
+  emit_changed (self, INK_CHANGE_SOURCE | INK_CHANGE_HINTS, NULL);
+  return TRUE;
+}
+
+/* Values ------------------------------------------------------------------------------------- */
+
+static const InkParamSpec *
+find_spec (const char *name, gboolean *motion)
+{
+  guint n;
+  const InkParamSpec *specs;
+
+  specs = ink_style_param_specs (&n);
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (specs[i].name, name))
+      {
+        *motion = FALSE;
+        return &specs[i];
+      }
+  specs = ink_motion_param_specs (&n);
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (specs[i].name, name))
+      {
+        *motion = TRUE;
+        return &specs[i];
+      }
+  return NULL;
+}
+
+static double
+read_field (const InkParamSpec *spec, const void *params)
+{
+  const guint8 *p = (const guint8 *) params + spec->offset;
+
+  switch (spec->type)
+    {
+    case INK_PARAM_INT:
+    case INK_PARAM_ENUM: return *(const int *) p;
+    case INK_PARAM_FLOAT: return *(const float *) p;
+    case INK_PARAM_BOOL: return *(const gboolean *) p ? 1.0 : 0.0;
+    case INK_PARAM_COLOR: return 0.0;
+    default: g_assert_not_reached ();
+    }
+}
+
+static void
+write_field (const InkParamSpec *spec, void *params, double value)
+{
+  guint8 *p = (guint8 *) params + spec->offset;
+
+  switch (spec->type)
+    {
+    case INK_PARAM_INT:
+    case INK_PARAM_ENUM: *(int *) p = (int) lround (CLAMP (value, spec->min, spec->max)); break;
+    case INK_PARAM_FLOAT: *(float *) p = (float) CLAMP (value, spec->min, spec->max); break;
+    case INK_PARAM_BOOL: *(gboolean *) p = value >= 0.5; break;
+    case INK_PARAM_COLOR: break;
+    default: g_assert_not_reached ();
+    }
+}
+
+gboolean
+ink_document_has_value (const char *name)
+{
+  gboolean motion;
+  const InkParamSpec *spec = find_spec (name, &motion);
+
+  return spec != NULL && spec->type != INK_PARAM_COLOR;
+}
+
+static void *
+params_for (InkDocument *self, gboolean motion)
+{
+  return motion ? (void *) &self->project->motion : (void *) &self->project->style;
+}
+
+double
+ink_document_get_value (InkDocument *self, const char *name)
+{
+  gboolean motion;
+  const InkParamSpec *spec = find_spec (name, &motion);
+
+  g_return_val_if_fail (spec != NULL, 0.0);
+  return read_field (spec, params_for (self, motion));
+}
+
+gboolean
+ink_document_set_value (InkDocument *self, const char *name, double value)
+{
+  gboolean motion;
+  const InkParamSpec *spec = find_spec (name, &motion);
+  void *params;
+  double before;
+
+  g_return_val_if_fail (INK_IS_DOCUMENT (self), FALSE);
+  g_return_val_if_fail (spec != NULL && spec->type != INK_PARAM_COLOR, FALSE);
+  g_return_val_if_fail (isfinite (value), FALSE);
+  params = params_for (self, motion);
+  before = read_field (spec, params);
+  write_field (spec, params, value);
+  if (read_field (spec, params) == before)
+    return FALSE;
+  emit_changed (self,
+                !motion ? INK_CHANGE_STYLE
+                        : g_str_equal (name, "fps") ? INK_CHANGE_PLAYBACK : INK_CHANGE_MOTION,
+                spec->name);
+  return TRUE;
+}
+
+double
+ink_document_get_base_value (InkDocument *self, const char *name)
+{
+  gboolean motion;
+  const InkParamSpec *spec = find_spec (name, &motion);
+
+  g_return_val_if_fail (spec != NULL, 0.0);
+  if (motion)
+    return spec->def;
+  return read_field (spec, &self->base_style);
+}
+
+void
+ink_document_reset_value (InkDocument *self, const char *name)
+{
+  ink_document_set_value (self, name, ink_document_get_base_value (self, name));
+}
+
+const char *
+ink_document_get_preset (InkDocument *self)
+{
+  return self->preset;
+}
+
+static gboolean
+preset_params (const char *preset, InkStyleParams *params, GError **error)
+{
+  InkStyleParams def = INK_STYLE_PARAMS_DEFAULT;
+
+  *params = def;
+  return g_str_equal (preset, "default") || ink_style_params_preset (params, preset, error);
+}
+
+gboolean
+ink_document_set_preset (InkDocument *self, const char *preset)
+{
+  InkStyleParams params;
+  g_autoptr (GError) error = NULL;
+
+  g_return_val_if_fail (INK_IS_DOCUMENT (self), FALSE);
+  if (!preset_params (preset, &params, &error))
+    {
+      g_warning ("%s", error->message);
+      return FALSE;
+    }
+  g_free (self->preset);
+  self->preset = g_strdup (preset);
+  self->base_style = params;
+  self->project->style = params;
+  emit_changed (self, INK_CHANGE_STYLE | INK_CHANGE_PRESET, NULL);
+  return TRUE;
+}
+
+char **
+ink_document_dup_settings (InkDocument *self, gboolean motion)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  guint n;
+  const InkParamSpec *specs = motion ? ink_motion_param_specs (&n) : ink_style_param_specs (&n);
+  const void *params = params_for (self, motion);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *value = ink_params_format (&specs[i], params);
+      g_autofree char *entry = g_strdup_printf ("%s=%s", specs[i].name, value);
+      g_strv_builder_add (builder, entry);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+restore_into (const InkParamSpec *specs, guint n, void *params, const char *const *settings)
+{
+  for (guint i = 0; settings != NULL && settings[i] != NULL; i++)
+    {
+      g_auto (GStrv) kv = g_strsplit (settings[i], "=", 2);
+      g_autoptr (GError) error = NULL;
+
+      if (kv[0] == NULL || kv[1] == NULL || !ink_params_set (specs, n, params, kv[0], kv[1], &error))
+        g_debug ("settings: ignoring '%s': %s", settings[i], error ? error->message : "not name=value");
+    }
+}
+
+void
+ink_document_restore_settings (InkDocument *self, const char *preset, const char *const *style,
+                               const char *const *motion)
+{
+  InkStyleParams base;
+  guint n;
+  const InkParamSpec *specs;
+
+  if (preset == NULL || !preset_params (preset, &base, NULL))
+    {
+      preset = "default";
+      preset_params (preset, &base, NULL);
+    }
+  g_free (self->preset);
+  self->preset = g_strdup (preset);
+  self->base_style = base;
+  self->project->style = base;
+  specs = ink_style_param_specs (&n);
+  restore_into (specs, n, &self->project->style, style);
+  specs = ink_motion_param_specs (&n);
+  restore_into (specs, n, &self->project->motion, motion);
+  emit_changed (self, INK_CHANGE_STYLE | INK_CHANGE_MOTION | INK_CHANGE_PLAYBACK | INK_CHANGE_PRESET, NULL);
+}

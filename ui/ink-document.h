@@ -1,0 +1,72 @@
+/* ink-document.h: the editable state (one InkProject and its photo); every edit goes through it and it says what changed. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ink-image.h"
+#include "project.h"
+
+G_BEGIN_DECLS
+
+/* A decoded photo shared, read-only, between the main loop and the workers. */
+typedef struct
+{
+  char *path;           /* absolute */
+  InkImage *image;      /* full size */
+  InkImage *display;    /* at most INK_SOURCE_DISPLAY_EDGE on its long edge; may be IMAGE itself */
+} InkSource;
+
+#define INK_SOURCE_DISPLAY_EDGE 2048
+
+InkSource *ink_source_ref (InkSource *source);
+void ink_source_unref (InkSource *source);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InkSource, ink_source_unref)
+
+typedef enum
+{
+  INK_CHANGE_SOURCE = 1 << 0,    /* a new photo */
+  INK_CHANGE_STYLE = 1 << 1,     /* stylizer parameters */
+  INK_CHANGE_MOTION = 1 << 2,    /* motion parameters that change the frames */
+  INK_CHANGE_PLAYBACK = 1 << 3,  /* fps only: the same frames, played at another rate */
+  INK_CHANGE_HINTS = 1 << 4,     /* arrows, anchors, mask */
+  INK_CHANGE_PRESET = 1 << 5,    /* the preset the style starts from */
+} InkChange;
+
+#define INK_TYPE_DOCUMENT (ink_document_get_type ())
+G_DECLARE_FINAL_TYPE (InkDocument, ink_document, INK, DOCUMENT, GObject)
+
+InkDocument *ink_document_new (void);
+
+/* The photo, NULL before one is opened. */
+InkSource *ink_document_get_source (InkDocument *self);
+const char *ink_document_get_path (InkDocument *self);
+/* Everything that decides the frames (source path, style, motion, hints, size). */
+const InkProject *ink_document_get_project (InkDocument *self);
+
+/* Decodes PATH in a worker thread; on success the document takes the photo and emits "changed"
+ * (INK_CHANGE_SOURCE). On failure the document keeps what it had; the error names the file. */
+void ink_document_load_async (InkDocument *self, const char *path, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data);
+gboolean ink_document_load_finish (InkDocument *self, GAsyncResult *result, GError **error);
+
+/* Style and motion values by their spec name ("line-weight", "frames", "camera" ...), as
+ * numbers (booleans 0/1, enums their index). Setting clamps to the spec's range, rounds integers,
+ * and emits "changed" when the value moved. */
+gboolean ink_document_has_value (const char *name);
+double ink_document_get_value (InkDocument *self, const char *name);
+gboolean ink_document_set_value (InkDocument *self, const char *name, double value);
+/* What a reset returns to: the preset's value for style, the default for motion. */
+double ink_document_get_base_value (InkDocument *self, const char *name);
+void ink_document_reset_value (InkDocument *self, const char *name);
+
+/* "default" (the engine's defaults) or one of ink_style_preset_names (); replaces the style. */
+const char *ink_document_get_preset (InkDocument *self);
+gboolean ink_document_set_preset (InkDocument *self, const char *preset);
+
+/* Parameters as "name=value" (as inkloop-cli reads them), for settings; restoring ignores
+ * entries that do not apply. */
+char **ink_document_dup_settings (InkDocument *self, gboolean motion);
+void ink_document_restore_settings (InkDocument *self, const char *preset,
+                                    const char *const *style, const char *const *motion);
+
+G_END_DECLS

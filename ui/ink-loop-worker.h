@@ -1,0 +1,38 @@
+/* ink-loop-worker.h: regenerates the preview loop in one worker thread with its own stylizer: debounced, cancellable, latest request wins. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ink-document.h"
+
+G_BEGIN_DECLS
+
+#define INK_TYPE_LOOP_WORKER (ink_loop_worker_get_type ())
+G_DECLARE_FINAL_TYPE (InkLoopWorker, ink_loop_worker, INK, LOOP_WORKER, GObject)
+
+/* Default quiet time after the last request before work starts. */
+#define INK_LOOP_WORKER_DEBOUNCE_MS 60
+
+InkLoopWorker *ink_loop_worker_new (void);
+
+/* Preview long edge in px (the photo is scaled to it) and the device (NULL/"": best, "cpu"). */
+void ink_loop_worker_set_preview_size (InkLoopWorker *self, int long_edge);
+void ink_loop_worker_set_device (InkLoopWorker *self, const char *device);
+void ink_loop_worker_set_debounce (InkLoopWorker *self, guint ms);
+
+/* Asks for PROJECT's loop on SOURCE. Any loop in progress is abandoned at its next frame; the
+ * work starts after the debounce. Returns the request's serial. On the main loop, later:
+ * "source-ready" (GBytes rgba8, width, height) when the photo was scaled anew, then
+ * "loop-ready" (serial, GBytes frames, width, height, n_frames) or "failed" (serial, message).
+ * Results of superseded requests are dropped. */
+guint ink_loop_worker_request (InkLoopWorker *self, InkSource *source, const InkProject *project);
+gboolean ink_loop_worker_get_busy (InkLoopWorker *self);
+/* Wall time of the last delivered loop from the start of its work to delivery, ms. */
+double ink_loop_worker_get_last_ms (InkLoopWorker *self);
+
+/* Lowers the calling worker thread's priority (nice INK_WORKER_NICE) and that of the threads it
+ * starts afterwards; for threads that do nothing else. */
+#define INK_WORKER_NICE 10
+void ink_worker_thread_lower_priority (void);
+
+G_END_DECLS

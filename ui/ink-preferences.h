@@ -1,0 +1,13 @@
+/* ink-preferences.h: the preferences window: preview size and compute device, bound to GSettings. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define INK_TYPE_PREFERENCES (ink_preferences_get_type ())
+G_DECLARE_FINAL_TYPE (InkPreferences, ink_preferences, INK, PREFERENCES, GtkWindow)
+
+InkPreferences *ink_preferences_new (GtkWindow *parent);
+
+G_END_DECLS

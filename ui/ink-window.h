@@ -1,0 +1,38 @@
+/* ink-window.h: the main window: opens photos, wires the document to the controls, the preview worker, the views, transport and export. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ink-controls.h"
+#include "ink-document.h"
+#include "ink-export-dialog.h"
+#include "ink-preview.h"
+#include "ink-transport.h"
+
+G_BEGIN_DECLS
+
+#define INK_TYPE_WINDOW (ink_window_get_type ())
+G_DECLARE_FINAL_TYPE (InkWindow, ink_window, INK, WINDOW, GtkApplicationWindow)
+
+InkWindow *ink_window_new (GtkApplication *application);
+
+/* Opens PATH in the background; on failure a message says why and the window keeps what it had. */
+void ink_window_open_path (InkWindow *self, const char *path);
+
+InkDocument *ink_window_get_document (InkWindow *self);
+InkPreview *ink_window_get_preview (InkWindow *self);
+InkControls *ink_window_get_controls (InkWindow *self);
+InkTransport *ink_window_get_transport (InkWindow *self);
+/* The export dialog, NULL until the export action first ran. */
+InkExportDialog *ink_window_get_export_dialog (InkWindow *self);
+
+/* The message banner: visible, and its text. */
+gboolean ink_window_get_message (InkWindow *self, const char **text);
+/* Loading a photo is under way. */
+gboolean ink_window_get_loading (InkWindow *self);
+/* Nothing is loading or regenerating, and the newest loop is on screen. */
+gboolean ink_window_is_idle (InkWindow *self);
+/* The time from the last parameter change to its loop on screen, ms (0: none yet). */
+double ink_window_get_last_latency_ms (InkWindow *self);
+
+G_END_DECLS
