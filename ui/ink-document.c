@@ -446,7 +446,11 @@ ink_document_paint_mask (InkDocument *self, float x0, float y0, float x1, float 
       hints->mask = ink_image_new (MAX (1, (int) lround (photo->width * s)),
                                    MAX (1, (int) lround (photo->height * s)));
       for (gsize i = 0; i < (gsize) hints->mask->width * hints->mask->height; i++)
-        hints->mask->pixels[4 * i + 3] = 65535;
+        {
+          guint16 *p = hints->mask->pixels + 4 * i;
+          p[0] = p[1] = p[2] = 0;
+          p[3] = 65535;
+        }
     }
   mask = hints->mask;
   /* In mask pixels; a pixel's centre is at (i + 0.5). */
