@@ -400,7 +400,8 @@ ink_preview_render (GtkGLArea *area, GdkGLContext *context)
       glUseProgram (0);
     }
   if (shown_new && self->swap_idle_id == 0)
-    self->swap_idle_id = g_idle_add (after_swap, self);
+    /* Above redraw priority: continuous drawing (several playing views) must not starve it. */
+    self->swap_idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, after_swap, self, NULL);
   return TRUE;
 }
 
@@ -694,6 +695,12 @@ ink_preview_get_shown_serial (InkPreview *self)
 {
   /* Shown once drawn and announced. */
   return self->frames_uploaded && self->swap_idle_id == 0 ? self->serial : 0;
+}
+
+GBytes *
+ink_preview_get_loop (InkPreview *self)
+{
+  return self->loop;
 }
 
 int

@@ -27,6 +27,8 @@ void ink_preview_clear (InkPreview *self);
 /* The serial of the loop on screen, 0: none yet. */
 guint ink_preview_get_shown_serial (InkPreview *self);
 int ink_preview_get_n_frames (InkPreview *self);
+/* The frames of the loop on screen (as given to ink_preview_set_loop), NULL: none. */
+GBytes *ink_preview_get_loop (InkPreview *self);
 void ink_preview_get_size (InkPreview *self, int *width, int *height);
 
 void ink_preview_set_fps (InkPreview *self, double fps);

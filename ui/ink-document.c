@@ -1,8 +1,12 @@
 /* ink-document.c: the editable state (one InkProject and its photo); every edit goes through it and it says what changed. */
+#include "ink-config.h"
+
 #include "ink-document.h"
 
 #include <math.h>
 #include <string.h>
+
+#include <glib/gi18n.h>
 
 #include "ink-error.h"
 
@@ -13,12 +17,15 @@ struct _InkDocument
   InkSource *source;
   InkStyleParams base_style;   /* the preset's values, what a reset returns to */
   char *preset;
+  guint mask_serial;
 };
 
 G_DEFINE_FINAL_TYPE (InkDocument, ink_document, G_TYPE_OBJECT)
 
 enum { CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+
+static gboolean preset_params (const char *preset, InkStyleParams *params, GError **error);
 
 /* InkSource ----------------------------------------------------------------------------------- */
 
@@ -110,43 +117,50 @@ ink_document_get_project (InkDocument *self)
 
 /* Loading ------------------------------------------------------------------------------------ */
 
-static void
-load_thread (GTask *task, gpointer object, gpointer data, GCancellable *cancellable)
+static InkSource *
+load_source (const char *path, GCancellable *cancellable, GError **error)
 {
-  const char *path = data;
-  g_autoptr (GError) error = NULL;
   InkImage *image;
   InkSource *source;
 
-  (void) object;
-  image = ink_image_load (path, NULL, &error);
+  image = ink_image_load (path, NULL, error);
   if (image == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
     {
       ink_image_free (&image);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      return NULL;
     }
   source = g_atomic_rc_box_new0 (InkSource);
   source->path = g_canonicalize_filename (path, NULL);
   source->image = image;
   if (MAX (image->width, image->height) > INK_SOURCE_DISPLAY_EDGE)
     {
-      source->display = ink_image_scale (image, INK_SOURCE_DISPLAY_EDGE, &error);
+      source->display = ink_image_scale (image, INK_SOURCE_DISPLAY_EDGE, error);
       if (source->display == NULL)
         {
           ink_source_unref (source);
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
+          return NULL;
         }
     }
   else
     source->display = image;
-  g_task_return_pointer (task, source, (GDestroyNotify) ink_source_unref);
+  return source;
+}
+
+static void
+load_thread (GTask *task, gpointer object, gpointer data, GCancellable *cancellable)
+{
+  const char *path = data;
+  GError *error = NULL;
+  InkSource *source;
+
+  (void) object;
+  source = load_source (path, cancellable, &error);
+  if (source == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, source, (GDestroyNotify) ink_source_unref);
 }
 
 void
@@ -176,7 +190,305 @@ ink_document_load_finish (InkDocument *self, GAsyncResult *result, GError **erro
   /* Hints are positions on one photo; a new photo starts without them. */
   ink_motion_hints_free (&self->project->hints);
   self->project->hints = ink_motion_hints_new ();
+  self->mask_serial++;
   emit_changed (self, INK_CHANGE_SOURCE | INK_CHANGE_HINTS, NULL);
+  return TRUE;
+}
+
+/* Projects ----------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  InkProject *project;
+  char *photo;
+} OpenData;
+
+static void
+open_data_free (gpointer data)
+{
+  OpenData *d = data;
+
+  ink_project_free (&d->project);
+  g_free (d->photo);
+  g_free (d);
+}
+
+static void
+open_thread (GTask *task, gpointer object, gpointer data, GCancellable *cancellable)
+{
+  OpenData *d = data;
+  GError *error = NULL;
+  InkSource *source;
+
+  (void) object;
+  source = load_source (d->photo, cancellable, &error);
+  if (source == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, source, (GDestroyNotify) ink_source_unref);
+}
+
+void
+ink_document_open_project_async (InkDocument *self, InkProject *project, const char *photo,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  OpenData *d = g_new0 (OpenData, 1);
+
+  d->project = project;
+  d->photo = g_strdup (photo != NULL ? photo : project->source);
+  g_task_set_source_tag (task, ink_document_open_project_async);
+  g_task_set_task_data (task, d, open_data_free);
+  if (d->photo == NULL)
+    {
+      g_task_return_new_error (task, INK_ERROR, INK_ERROR_INVALID_PARAM, "%s",
+                               _("The project names no photo."));
+      return;
+    }
+  g_task_run_in_thread (task, open_thread);
+}
+
+gboolean
+ink_document_open_project_finish (InkDocument *self, GAsyncResult *result, GError **error)
+{
+  InkSource *source;
+  OpenData *d;
+  InkProject *project;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  d = g_task_get_task_data (G_TASK (result));
+  source = g_task_propagate_pointer (G_TASK (result), error);
+  if (source == NULL)
+    return FALSE;
+  project = g_steal_pointer (&d->project);
+  g_clear_pointer (&self->source, ink_source_unref);
+  self->source = source;
+  g_free (project->source);
+  project->source = g_strdup (source->path);
+  ink_project_free (&self->project);
+  self->project = project;
+  g_free (self->preset);
+  self->preset = g_strdup ("default");
+  preset_params (self->preset, &self->base_style, NULL);
+  self->mask_serial++;
+  emit_changed (self, INK_CHANGE_SOURCE | INK_CHANGE_STYLE | INK_CHANGE_MOTION | INK_CHANGE_PLAYBACK
+                      | INK_CHANGE_HINTS | INK_CHANGE_PRESET, NULL);
+  return TRUE;
+}
+
+InkProject *
+ink_project_dup (const InkProject *project)
+{
+  InkProject *copy = ink_project_new ();
+
+  g_free (copy->source);
+  copy->source = g_strdup (project->source);
+  copy->style = project->style;
+  copy->motion = project->motion;
+  ink_motion_hints_free (&copy->hints);
+  copy->hints = ink_motion_hints_copy (project->hints);
+  copy->size = project->size;
+  return copy;
+}
+
+InkProject *
+ink_document_dup_project (InkDocument *self)
+{
+  return ink_project_dup (self->project);
+}
+
+void
+ink_document_restore (InkDocument *self, const char *preset, const InkStyleParams *style,
+                      const InkMotionParams *motion, InkMotionHints *hints)
+{
+  g_return_if_fail (INK_IS_DOCUMENT (self));
+  if (preset == NULL || !preset_params (preset, &self->base_style, NULL))
+    {
+      preset = "default";
+      preset_params (preset, &self->base_style, NULL);
+    }
+  if (preset != self->preset)
+    {
+      g_free (self->preset);
+      self->preset = g_strdup (preset);
+    }
+  self->project->style = *style;
+  self->project->motion = *motion;
+  ink_motion_hints_free (&self->project->hints);
+  self->project->hints = hints != NULL ? hints : ink_motion_hints_new ();
+  self->mask_serial++;
+  emit_changed (self, INK_CHANGE_STYLE | INK_CHANGE_MOTION | INK_CHANGE_PLAYBACK | INK_CHANGE_HINTS
+                      | INK_CHANGE_PRESET, NULL);
+}
+
+/* Hints -------------------------------------------------------------------------------------- */
+
+const InkMotionHints *
+ink_document_get_hints (InkDocument *self)
+{
+  return self->project->hints;
+}
+
+static gboolean
+room_for_hint (InkDocument *self)
+{
+  const InkMotionHints *h = self->project->hints;
+  return h->arrows->len + h->anchors->len < INK_MAX_HINTS;
+}
+
+gboolean
+ink_document_add_arrow (InkDocument *self, const InkArrow *arrow)
+{
+  g_return_val_if_fail (INK_IS_DOCUMENT (self), FALSE);
+  if (!room_for_hint (self))
+    return FALSE;
+  g_array_append_val (self->project->hints->arrows, *arrow);
+  emit_changed (self, INK_CHANGE_HINTS, NULL);
+  return TRUE;
+}
+
+gboolean
+ink_document_add_anchor (InkDocument *self, const InkAnchor *anchor)
+{
+  g_return_val_if_fail (INK_IS_DOCUMENT (self), FALSE);
+  if (!room_for_hint (self))
+    return FALSE;
+  g_array_append_val (self->project->hints->anchors, *anchor);
+  emit_changed (self, INK_CHANGE_HINTS, NULL);
+  return TRUE;
+}
+
+void
+ink_document_set_arrow (InkDocument *self, guint index, const InkArrow *arrow)
+{
+  GArray *arrows = self->project->hints->arrows;
+
+  g_return_if_fail (index < arrows->len);
+  if (memcmp (&g_array_index (arrows, InkArrow, index), arrow, sizeof *arrow) == 0)
+    return;
+  g_array_index (arrows, InkArrow, index) = *arrow;
+  emit_changed (self, INK_CHANGE_HINTS, NULL);
+}
+
+void
+ink_document_set_anchor (InkDocument *self, guint index, const InkAnchor *anchor)
+{
+  GArray *anchors = self->project->hints->anchors;
+
+  g_return_if_fail (index < anchors->len);
+  if (memcmp (&g_array_index (anchors, InkAnchor, index), anchor, sizeof *anchor) == 0)
+    return;
+  g_array_index (anchors, InkAnchor, index) = *anchor;
+  emit_changed (self, INK_CHANGE_HINTS, NULL);
+}
+
+void
+ink_document_remove_hint (InkDocument *self, InkHintKind kind, guint index)
+{
+  GArray *array = kind == INK_HINT_ARROW ? self->project->hints->arrows : self->project->hints->anchors;
+
+  g_return_if_fail (kind != INK_HINT_NONE && index < array->len);
+  g_array_remove_index (array, index);
+  emit_changed (self, INK_CHANGE_HINTS, NULL);
+}
+
+void
+ink_document_set_focus (InkDocument *self, float x, float y)
+{
+  InkMotionParams *m = &self->project->motion;
+
+  x = CLAMP (x, 0.0f, 1.0f);
+  y = CLAMP (y, 0.0f, 1.0f);
+  if (m->focus_lines && m->focus_x == x && m->focus_y == y)
+    return;
+  m->focus_lines = TRUE;
+  m->focus_x = x;
+  m->focus_y = y;
+  emit_changed (self, INK_CHANGE_MOTION, NULL);
+}
+
+guint
+ink_document_get_mask_serial (InkDocument *self)
+{
+  return self->mask_serial;
+}
+
+/* The mask's effective grey level at pixel P, 0 .. 255 (as the engine reads it). */
+static int
+mask_level (const guint16 *p)
+{
+  double v = (p[0] + p[1] + p[2]) / (3.0 * 65535.0) * (p[3] / 65535.0);
+  return (int) lround (v * 255.0);
+}
+
+gboolean
+ink_document_paint_mask (InkDocument *self, float x0, float y0, float x1, float y1, float radius,
+                         gboolean freeze)
+{
+  InkMotionHints *hints = self->project->hints;
+  InkImage *mask;
+  double r, ax, ay, bx, by, len;
+  int minx, maxx, miny, maxy;
+  gboolean changed = FALSE;
+
+  g_return_val_if_fail (INK_IS_DOCUMENT (self), FALSE);
+  g_return_val_if_fail (isfinite (x0) && isfinite (y0) && isfinite (x1) && isfinite (y1), FALSE);
+  if (self->source == NULL || radius <= 0)
+    return FALSE;
+  if (hints->mask == NULL)
+    {
+      const InkImage *photo = self->source->image;
+      double s = MIN (1.0, INK_MASK_EDGE / (double) MAX (photo->width, photo->height));
+
+      if (!freeze)
+        return FALSE;
+      hints->mask = ink_image_new (MAX (1, (int) lround (photo->width * s)),
+                                   MAX (1, (int) lround (photo->height * s)));
+      for (gsize i = 0; i < (gsize) hints->mask->width * hints->mask->height; i++)
+        {
+          guint16 *p = hints->mask->pixels + 4 * i;
+          p[0] = p[1] = p[2] = 0;
+          p[3] = 65535;
+        }
+    }
+  mask = hints->mask;
+  /* In mask pixels; a pixel's centre is at (i + 0.5). */
+  r = MAX (0.5, radius * mask->width);
+  ax = x0 * mask->width, ay = y0 * mask->height;
+  bx = x1 * mask->width, by = y1 * mask->height;
+  len = hypot (bx - ax, by - ay);
+  minx = MAX (0, (int) floor (MIN (ax, bx) - r - 1));
+  maxx = MIN (mask->width - 1, (int) ceil (MAX (ax, bx) + r + 1));
+  miny = MAX (0, (int) floor (MIN (ay, by) - r - 1));
+  maxy = MIN (mask->height - 1, (int) ceil (MAX (ay, by) + r + 1));
+  for (int y = miny; y <= maxy; y++)
+    for (int x = minx; x <= maxx; x++)
+      {
+        double px = x + 0.5, py = y + 0.5, t = 0, d, cover;
+        guint16 *p = mask->pixels + 4 * ((gsize) y * mask->width + x);
+        int before, after;
+
+        /* Distance to the segment: the dabs along it, merged. */
+        if (len > 1e-9)
+          t = CLAMP (((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / (len * len), 0.0, 1.0);
+        d = hypot (px - (ax + t * (bx - ax)), py - (ay + t * (by - ay)));
+        cover = CLAMP (r + 0.5 - d, 0.0, 1.0);   /* one pixel of antialiasing at the rim */
+        if (cover <= 0)
+          continue;
+        before = mask_level (p);
+        after = freeze ? MAX (before, (int) lround (cover * 255.0))
+                       : MIN (before, (int) lround ((1.0 - cover) * 255.0));
+        if (after == before && p[0] == p[1] && p[1] == p[2] && p[3] == 65535)
+          continue;
+        p[0] = p[1] = p[2] = (guint16) (after * 257);
+        p[3] = 65535;
+        changed = TRUE;
+      }
+  if (!changed)
+    return FALSE;
+  self->mask_serial++;
+  emit_changed (self, INK_CHANGE_HINTS, NULL);
   return TRUE;
 }
 

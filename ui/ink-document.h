@@ -69,4 +69,44 @@ char **ink_document_dup_settings (InkDocument *self, gboolean motion);
 void ink_document_restore_settings (InkDocument *self, const char *preset,
                                     const char *const *style, const char *const *motion);
 
+/* Opens a project: PROJECT (taken) was read with ink_project_load; its photo (PHOTO, or
+ * PROJECT->source when NULL) is decoded in a worker, then the document takes the project whole
+ * (style, motion, hints, size; the preset becomes "default") and emits "changed" with every
+ * flag. On failure the document keeps what it had; the error names the photo. */
+void ink_document_open_project_async (InkDocument *self, InkProject *project, const char *photo,
+                                      GCancellable *cancellable, GAsyncReadyCallback callback,
+                                      gpointer user_data);
+gboolean ink_document_open_project_finish (InkDocument *self, GAsyncResult *result, GError **error);
+
+/* A deep copy of the project, for a worker to save. */
+InkProject *ink_document_dup_project (InkDocument *self);
+InkProject *ink_project_dup (const InkProject *project);
+
+/* Replaces the preset name, style, motion and hints (HINTS taken; NULL: none) at once, as undo
+ * does; emits "changed" with every flag but SOURCE. */
+void ink_document_restore (InkDocument *self, const char *preset, const InkStyleParams *style,
+                           const InkMotionParams *motion, InkMotionHints *hints);
+
+/* Hints, in picture fractions (0,0 top left .. 1,1 bottom right). Each edit emits "changed"
+ * (INK_CHANGE_HINTS). Adding fails (FALSE) when INK_MAX_HINTS arrows and anchors exist. */
+typedef enum { INK_HINT_NONE, INK_HINT_ARROW, INK_HINT_ANCHOR } InkHintKind;
+const InkMotionHints *ink_document_get_hints (InkDocument *self);
+gboolean ink_document_add_arrow (InkDocument *self, const InkArrow *arrow);
+gboolean ink_document_add_anchor (InkDocument *self, const InkAnchor *anchor);
+void ink_document_set_arrow (InkDocument *self, guint index, const InkArrow *arrow);
+void ink_document_set_anchor (InkDocument *self, guint index, const InkAnchor *anchor);
+void ink_document_remove_hint (InkDocument *self, InkHintKind kind, guint index);
+/* The focus-lines centre: moves it to (X, Y) and turns focus lines on (INK_CHANGE_MOTION). */
+void ink_document_set_focus (InkDocument *self, float x, float y);
+
+/* Paints the freeze mask with round dabs of RADIUS (a fraction of the picture's width) from
+ * (X0, Y0) to (X1, Y1): FREEZE raises it to frozen, otherwise it is erased. The mask is created
+ * at the photo's shape (long edge at most INK_MASK_EDGE) on first use. Returns whether any pixel
+ * changed (and "changed" was emitted). */
+#define INK_MASK_EDGE 1024
+gboolean ink_document_paint_mask (InkDocument *self, float x0, float y0, float x1, float y1,
+                                  float radius, gboolean freeze);
+/* Grows by one with every change of the mask (paint, undo, a new photo or project). */
+guint ink_document_get_mask_serial (InkDocument *self);
+
 G_END_DECLS

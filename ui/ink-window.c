@@ -4,15 +4,20 @@
 #include "ink-window.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "ink-application.h"
+#include "ink-canvas-overlay.h"
+#include "ink-history.h"
 #include "ink-image-view.h"
 #include "ink-loop-worker.h"
 #include "ink-spinner.h"
 #include "ink-viewport.h"
 
 #define RECENT_MAX 8
+#define AUTOSAVE_SECONDS 30
 
 struct _InkWindow
 {
@@ -45,6 +50,10 @@ struct _InkWindow
   GtkWidget *preview_caption;
   GtkWidget *transport;
   GtkWidget *controls;
+  GtkWidget *tool_bar;
+  GtkWidget *brush_scale;
+  GtkWidget *source_canvas;
+  GtkWidget *preview_canvas;
 
   GSettings *settings;
   InkDocument *document;
@@ -52,7 +61,18 @@ struct _InkWindow
   InkLoopWorker *worker;
   InkExportDialog *export_dialog;
   GCancellable *load_cancellable;
-  char *banner_uri;               /* what the banner's button opens */
+  char *banner_uri;               /* what the banner's button opens, or */
+  char *banner_action;            /* the action it activates */
+  InkHistory *history;
+  char *project_path;             /* the .inkloop file, NULL until saved or opened */
+  gboolean closing;               /* the user chose to close without saving */
+  gboolean restoring;             /* the project being opened is the autosave */
+  char *opening_path;             /* the project being opened */
+  gboolean opening_relocated;     /* ... with its photo located by hand */
+  guint saving;                   /* saves in flight */
+  guint autosave_id;
+  guint autosave_ms;
+  GtkWidget *dialog;              /* the question on screen, if any */
 
   guint request_serial;
   gint64 request_time;
@@ -81,10 +101,21 @@ show_message (InkWindow *self, MessageKind kind, const char *text, const char *b
     gtk_widget_remove_css_class (self->banner, "error");
   g_free (self->banner_uri);
   self->banner_uri = g_strdup (uri);
+  g_clear_pointer (&self->banner_action, g_free);
   gtk_widget_set_visible (self->banner_button, button_label != NULL && uri != NULL);
   if (button_label != NULL)
     gtk_button_set_label (GTK_BUTTON (self->banner_button), button_label);
   gtk_revealer_set_reveal_child (GTK_REVEALER (self->banner_revealer), TRUE);
+}
+
+/* The same with a button that activates ACTION (a window action, no parameter). */
+static void
+show_message_action (InkWindow *self, MessageKind kind, const char *text, const char *button_label,
+                     const char *action)
+{
+  show_message (self, kind, text, button_label, "");
+  g_clear_pointer (&self->banner_uri, g_free);
+  self->banner_action = g_strdup (action);
 }
 
 static void
@@ -102,9 +133,13 @@ on_banner_close_clicked (InkWindow *self)
 static void
 on_banner_button_clicked (InkWindow *self)
 {
+  g_autofree char *action = g_strdup (self->banner_action);
+
   if (self->banner_uri != NULL)
     gtk_show_uri (GTK_WINDOW (self), self->banner_uri, GDK_CURRENT_TIME);
   hide_message (self);
+  if (action != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), action, NULL);
 }
 
 gboolean
@@ -186,7 +221,7 @@ on_loop_shown (InkPreview *preview, guint serial, InkWindow *self)
 gboolean
 ink_window_is_idle (InkWindow *self)
 {
-  return self->load_cancellable == NULL && !ink_loop_worker_get_busy (self->worker)
+  return self->load_cancellable == NULL && self->saving == 0 && !ink_loop_worker_get_busy (self->worker)
          && ink_preview_get_shown_serial (INK_PREVIEW (self->preview)) == self->request_serial;
 }
 
@@ -266,15 +301,74 @@ update_recent_menu (InkWindow *self)
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->recent_button), G_MENU_MODEL (menu));
 }
 
+/* The title: the project's (or photo's) name, "• " first while there are unsaved changes. */
+static void
+update_title (InkWindow *self)
+{
+  const char *path = self->project_path != NULL ? self->project_path : ink_document_get_path (self->document);
+  g_autofree char *base = NULL, *display = NULL, *label = NULL, *title = NULL;
+  gboolean modified = ink_history_get_modified (self->history) && path != NULL;
+
+  if (path == NULL)
+    {
+      gtk_window_set_title (GTK_WINDOW (self), "Inkloop");
+      gtk_label_set_text (GTK_LABEL (self->title_label), "Inkloop");
+      return;
+    }
+  base = g_path_get_basename (path);
+  display = g_filename_display_name (base);
+  label = g_strconcat (modified ? "• " : "", display, NULL);
+  gtk_label_set_text (GTK_LABEL (self->title_label), label);
+  /* TRANSLATORS: the window title: the photo's name and the application */
+  title = g_strdup_printf (_("%s — Inkloop"), label);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+}
+
+/* The views and labels for the document's photo, after a photo or a project was opened. */
+static void
+show_source (InkWindow *self)
+{
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *folder = NULL, *uri = NULL, *display = NULL;
+  InkSource *source = ink_document_get_source (self->document);
+
+  hide_message (self);
+  texture = texture_for (source);
+  ink_image_view_set_texture (INK_IMAGE_VIEW (self->source_view), texture);
+  /* Until the worker reports the preview's size, lay the views out with the photo's shape. */
+  {
+    int edge = g_settings_get_int (self->settings, "preview-size");
+    double s = edge / (double) MAX (source->image->width, source->image->height);
+    ink_viewport_set_image_size (self->viewport, MAX (1, (int) (source->image->width * s + 0.5)),
+                                 MAX (1, (int) (source->image->height * s + 0.5)));
+  }
+  ink_viewport_fit (self->viewport);
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "editor");
+
+  display = g_strdup_printf (_("%d × %d px"), source->image->width, source->image->height);
+  gtk_label_set_text (GTK_LABEL (self->subtitle_label), display);
+  gtk_widget_set_visible (self->subtitle_label, TRUE);
+  update_title (self);
+
+  folder = g_path_get_dirname (source->path);
+  g_settings_set_string (self->settings, "last-folder", folder);
+  uri = g_filename_to_uri (self->project_path != NULL ? self->project_path : source->path, NULL, NULL);
+  if (uri != NULL)
+    gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+  update_recent_menu (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", TRUE);
+  if (self->export_dialog != NULL)
+    ink_export_dialog_reset (self->export_dialog);
+}
+
 static void
 on_loaded (GObject *object, GAsyncResult *result, gpointer data)
 {
   InkDocument *document = INK_DOCUMENT (object);
   g_autoptr (InkWindow) self = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *folder = NULL, *base = NULL, *uri = NULL, *display = NULL;
-  InkSource *source;
+  g_autofree char *display = NULL;
 
   if (!ink_document_load_finish (document, result, &error))
     {
@@ -289,55 +383,223 @@ on_loaded (GObject *object, GAsyncResult *result, gpointer data)
       return;
     }
   g_clear_object (&self->load_cancellable);
-  hide_message (self);
-  source = ink_document_get_source (document);
-  texture = texture_for (source);
-  ink_image_view_set_texture (INK_IMAGE_VIEW (self->source_view), texture);
-  /* Until the worker reports the preview's size, lay the views out with the photo's shape. */
-  {
-    int edge = g_settings_get_int (self->settings, "preview-size");
-    double s = edge / (double) MAX (source->image->width, source->image->height);
-    ink_viewport_set_image_size (self->viewport, MAX (1, (int) (source->image->width * s + 0.5)),
-                                 MAX (1, (int) (source->image->height * s + 0.5)));
-  }
-  ink_viewport_fit (self->viewport);
-  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "editor");
+  g_clear_pointer (&self->project_path, g_free);
+  show_source (self);
+}
 
-  base = g_path_get_basename (source->path);
-  display = g_filename_display_name (base);
-  gtk_label_set_text (GTK_LABEL (self->title_label), display);
-  g_free (display);
-  display = g_strdup_printf (_("%d × %d px"), source->image->width, source->image->height);
-  gtk_label_set_text (GTK_LABEL (self->subtitle_label), display);
-  gtk_widget_set_visible (self->subtitle_label, TRUE);
-  g_free (display);
-  display = g_filename_display_name (base);
-  {
-    /* TRANSLATORS: the window title: the photo's name and the application */
-    g_autofree char *title = g_strdup_printf (_("%s — Inkloop"), display);
-    gtk_window_set_title (GTK_WINDOW (self), title);
-  }
+/* Projects ----------------------------------------------------------------------------------- */
 
-  folder = g_path_get_dirname (source->path);
-  g_settings_set_string (self->settings, "last-folder", folder);
-  uri = g_filename_to_uri (source->path, NULL, NULL);
-  if (uri != NULL)
-    gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
-  update_recent_menu (self);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-project", TRUE);
-  if (self->export_dialog != NULL)
-    ink_export_dialog_reset (self->export_dialog);
+typedef struct
+{
+  InkProject *project;
+  gboolean photo_found;
+} ProjectRead;
+
+static void
+project_read_free (gpointer data)
+{
+  ProjectRead *r = data;
+
+  ink_project_free (&r->project);
+  g_free (r);
+}
+
+static void
+read_project_thread (GTask *task, gpointer object, gpointer data, GCancellable *cancellable)
+{
+  const char *path = data;
+  GError *error = NULL;
+  ProjectRead *r = g_new0 (ProjectRead, 1);
+
+  (void) object, (void) cancellable;
+  r->project = ink_project_load (path, &error);
+  if (r->project == NULL)
+    {
+      project_read_free (r);
+      g_task_return_error (task, error);
+      return;
+    }
+  r->photo_found = r->project->source != NULL && g_file_test (r->project->source, G_FILE_TEST_IS_REGULAR);
+  g_task_return_pointer (task, r, project_read_free);
+}
+
+static void
+on_project_opened (GObject *object, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (InkWindow) self = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_steal_pointer (&self->opening_path);
+  gboolean relocated = self->opening_relocated;
+  gboolean restoring = self->restoring;
+
+  self->restoring = FALSE;
+  self->opening_relocated = FALSE;
+  if (!ink_document_open_project_finish (INK_DOCUMENT (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_clear_object (&self->load_cancellable);
+      show_message (self, MESSAGE_ERROR, error->message, NULL, NULL);
+      return;
+    }
+  g_clear_object (&self->load_cancellable);
+  g_free (self->project_path);
+  /* A restored autosave is new work: saving it asks for a name. */
+  self->project_path = restoring ? NULL : g_steal_pointer (&path);
+  if (relocated || restoring)
+    ink_history_set_modified (self->history);
+  show_source (self);
+}
+
+/* Decodes PROJECT's photo (PHOTO when it was located by hand) and opens the project. */
+static void
+open_project_photo (InkWindow *self, InkProject *project, const char *photo, const char *path)
+{
+  if (self->load_cancellable == NULL)
+    self->load_cancellable = g_cancellable_new ();
+  g_free (self->opening_path);
+  self->opening_path = g_strdup (path);
+  self->opening_relocated = photo != NULL;
+  ink_document_open_project_async (self->document, project, photo, self->load_cancellable,
+                                   on_project_opened, g_object_ref (self));
+}
+
+static void
+on_locate_response (GtkNativeDialog *chooser, int response, InkWindow *self)
+{
+  ProjectRead *r = g_object_get_data (G_OBJECT (chooser), "project-read");
+  const char *path = g_object_get_data (G_OBJECT (chooser), "project-path");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *photo = file ? g_file_get_path (file) : NULL;
+
+      if (photo != NULL)
+        {
+          open_project_photo (self, g_steal_pointer (&r->project), photo, path);
+          g_object_unref (chooser);
+          return;
+        }
+    }
+  g_clear_object (&self->load_cancellable);
+  self->restoring = FALSE;
+  g_object_unref (chooser);
+}
+
+static void
+locate_photo (InkWindow *self, ProjectRead *r, const char *path)
+{
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (_("Locate the Photo"), GTK_WINDOW (self),
+                                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr (GFile) folder = g_file_new_for_path (dir);
+
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+  g_object_set_data_full (G_OBJECT (chooser), "project-read", r, project_read_free);
+  g_object_set_data_full (G_OBJECT (chooser), "project-path", g_strdup (path), g_free);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_locate_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+on_missing_response (GtkDialog *dialog, int response, InkWindow *self)
+{
+  ProjectRead *r = g_object_steal_data (G_OBJECT (dialog), "project-read");
+  g_autofree char *path = g_object_steal_data (G_OBJECT (dialog), "project-path");
+
+  self->dialog = NULL;
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  if (response == GTK_RESPONSE_ACCEPT)
+    locate_photo (self, r, path);
+  else
+    {
+      project_read_free (r);
+      g_clear_object (&self->load_cancellable);
+      self->restoring = FALSE;
+    }
+}
+
+/* The project's photo is not where it says: ask for it instead of failing. */
+static void
+ask_for_photo (InkWindow *self, ProjectRead *r, const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  GtkWidget *dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                              GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
+                                              _("The photo of %s was not found"), base);
+
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
+                                            _("It was at %s. It may have been moved or renamed: locate it to open the project."),
+                                            r->project->source != NULL ? r->project->source : "?");
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL, _("_Locate…"),
+                          GTK_RESPONSE_ACCEPT, NULL);
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  g_object_set_data (G_OBJECT (dialog), "project-read", r);
+  g_object_set_data (G_OBJECT (dialog), "project-path", g_strdup (path));
+  g_signal_connect (dialog, "response", G_CALLBACK (on_missing_response), self);
+  self->dialog = dialog;
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_project_read (GObject *object, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (InkWindow) self = data;
+  g_autoptr (GError) error = NULL;
+  ProjectRead *r = g_task_propagate_pointer (G_TASK (result), &error);
+  const char *path = g_task_get_task_data (G_TASK (result));
+
+  (void) object;
+  if (r == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_clear_object (&self->load_cancellable);
+      self->restoring = FALSE;
+      show_message (self, MESSAGE_ERROR, error->message, NULL, NULL);
+      return;
+    }
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    {
+      project_read_free (r);
+      return;
+    }
+  if (!r->photo_found)
+    {
+      ask_for_photo (self, r, path);
+      return;
+    }
+  open_project_photo (self, g_steal_pointer (&r->project), NULL, path);
+  project_read_free (r);
+}
+
+static void
+open_project (InkWindow *self, const char *path)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, self->load_cancellable, on_project_read, g_object_ref (self));
+
+  g_task_set_task_data (task, g_canonicalize_filename (path, NULL), g_free);
+  g_task_run_in_thread (task, read_project_thread);
 }
 
 void
 ink_window_open_path (InkWindow *self, const char *path)
 {
+  g_autofree char *lower = NULL;
+
   g_return_if_fail (INK_IS_WINDOW (self));
+  self->restoring = FALSE;
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
   self->load_cancellable = g_cancellable_new ();
-  ink_document_load_async (self->document, path, self->load_cancellable, on_loaded, g_object_ref (self));
+  lower = g_ascii_strdown (path, -1);
+  if (g_str_has_suffix (lower, ".inkloop"))
+    open_project (self, path);
+  else
+    ink_document_load_async (self->document, path, self->load_cancellable, on_loaded, g_object_ref (self));
 }
 
 gboolean
@@ -372,11 +634,12 @@ open_action (GtkWidget *widget, const char *action, GVariant *param)
   static const char *const types[] = { "image/png", "image/jpeg", "image/webp", "image/tiff", "image/bmp" };
 
   (void) action, (void) param;
-  chooser = gtk_file_chooser_native_new (_("Open a Photo"), GTK_WINDOW (self),
+  chooser = gtk_file_chooser_native_new (_("Open a Photo or Project"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("Photos"));
+  gtk_file_filter_set_name (filter, _("Photos and projects"));
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     gtk_file_filter_add_mime_type (filter, types[i]);
+  gtk_file_filter_add_suffix (filter, "inkloop");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   g_object_unref (filter);
   if (*folder != '\0' && g_file_test (folder, G_FILE_TEST_IS_DIR))
@@ -420,112 +683,272 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, InkWind
 
 /* Saving the project ------------------------------------------------------------------------- */
 
+static char *
+autosave_path (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "inkloop", "autosave.inkloop", NULL);
+}
+
+typedef struct
+{
+  InkProject *project;
+  char *path;
+  guint state;              /* the history's state the copy was taken at */
+  gboolean close_after;
+  gboolean autosave;
+} SaveJob;
+
+static void
+save_job_free (gpointer data)
+{
+  SaveJob *job = data;
+
+  ink_project_free (&job->project);
+  g_free (job->path);
+  g_free (job);
+}
+
 static void
 save_thread (GTask *task, gpointer object, gpointer data, GCancellable *cancellable)
 {
-  InkProject *project = data;
-  const char *path = g_object_get_data (G_OBJECT (task), "path");
+  SaveJob *job = data;
   g_autoptr (GError) error = NULL;
 
   (void) object, (void) cancellable;
-  if (ink_project_save (project, path, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, g_steal_pointer (&error));
+  if (job->autosave)
+    {
+      g_autofree char *dir = g_path_get_dirname (job->path);
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", dir, g_strerror (errno));
+          return;
+        }
+    }
+  if (!ink_project_save (job->project, job->path, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* A clean save leaves nothing to restore. */
+  if (!job->autosave)
+    {
+      g_autofree char *autosave = autosave_path ();
+      g_unlink (autosave);
+    }
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
 on_saved (GObject *object, GAsyncResult *result, gpointer data)
 {
   InkWindow *self = INK_WINDOW (object);
+  SaveJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
-  const char *path = g_object_get_data (G_OBJECT (result), "path");
-  g_autofree char *text = NULL, *base = g_path_get_basename (path), *dir = g_path_get_dirname (path);
-  g_autofree char *uri = g_filename_to_uri (dir, NULL, NULL);
+  g_autofree char *text = NULL, *base = g_path_get_basename (job->path), *dir = g_path_get_dirname (job->path);
+  g_autofree char *uri = g_filename_to_uri (dir, NULL, NULL), *file_uri = NULL;
 
   (void) data;
-  if (g_task_propagate_boolean (G_TASK (result), &error))
+  self->saving--;
+  if (job->autosave)
     {
-      text = g_strdup_printf (_("Saved the project as %s."), base);
-      show_message (self, MESSAGE_INFO, text, _("Open Folder"), uri);
+      if (!g_task_propagate_boolean (G_TASK (result), &error))
+        g_warning ("autosave: %s", error->message);
+      return;
     }
-  else
-    show_message (self, MESSAGE_ERROR, error->message, NULL, NULL);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      show_message (self, MESSAGE_ERROR, error->message, NULL, NULL);
+      return;
+    }
+  g_free (self->project_path);
+  self->project_path = g_strdup (job->path);
+  ink_history_mark_saved (self->history, job->state);
+  file_uri = g_filename_to_uri (job->path, NULL, NULL);
+  if (file_uri != NULL)
+    gtk_recent_manager_add_item (gtk_recent_manager_get_default (), file_uri);
+  if (job->close_after)
+    {
+      self->closing = TRUE;
+      gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+  text = g_strdup_printf (_("Saved the project as %s."), base);
+  show_message (self, MESSAGE_INFO, text, _("Open Folder"), uri);
+  update_title (self);
 }
 
 static void
-project_free (gpointer data)
+start_save (InkWindow *self, const char *path, gboolean close_after, gboolean autosave)
 {
-  InkProject *project = data;
-  ink_project_free (&project);
+  g_autoptr (GTask) task = g_task_new (self, NULL, on_saved, NULL);
+  SaveJob *job = g_new0 (SaveJob, 1);
+
+  job->project = ink_document_dup_project (self->document);
+  job->path = g_strdup (path);
+  job->state = ink_history_get_state (self->history);
+  job->close_after = close_after;
+  job->autosave = autosave;
+  self->saving++;
+  g_task_set_task_data (task, job, save_job_free);
+  g_task_run_in_thread (task, save_thread);
+}
+
+void
+ink_window_save_project (InkWindow *self, const char *path)
+{
+  g_autofree char *with = NULL;
+
+  g_return_if_fail (INK_IS_WINDOW (self));
+  if (ink_document_get_source (self->document) == NULL)
+    return;
+  if (!g_str_has_suffix (path, ".inkloop"))
+    path = with = g_strconcat (path, ".inkloop", NULL);
+  start_save (self, path, FALSE, FALSE);
 }
 
 static void
 on_save_response (GtkNativeDialog *chooser, int response, InkWindow *self)
 {
+  gboolean close_after = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "close-after"));
+
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      char *path = file ? g_file_get_path (file) : NULL;
-      const InkProject *current = ink_document_get_project (self->document);
-      InkProject *copy;
-      g_autoptr (GTask) task = NULL;
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
 
       if (path == NULL)
+        show_message (self, MESSAGE_ERROR, _("Projects can only be saved on this computer."), NULL, NULL);
+      else
         {
-          show_message (self, MESSAGE_ERROR, _("Projects can only be saved on this computer."), NULL, NULL);
-          g_object_unref (chooser);
-          return;
+          if (!g_str_has_suffix (path, ".inkloop"))
+            {
+              char *with = g_strconcat (path, ".inkloop", NULL);
+              g_free (path);
+              path = with;
+            }
+          start_save (self, path, close_after, FALSE);
         }
-      if (!g_str_has_suffix (path, ".inkloop"))
-        {
-          char *with = g_strconcat (path, ".inkloop", NULL);
-          g_free (path);
-          path = with;
-        }
-      copy = ink_project_new ();
-      g_free (copy->source);
-      copy->source = g_strdup (current->source);
-      copy->style = current->style;
-      copy->motion = current->motion;
-      ink_motion_hints_free (&copy->hints);
-      copy->hints = ink_motion_hints_copy (current->hints);
-      copy->size = current->size;
-      task = g_task_new (self, NULL, on_saved, NULL);
-      g_object_set_data_full (G_OBJECT (task), "path", path, g_free);
-      g_task_set_task_data (task, copy, project_free);
-      g_task_run_in_thread (task, save_thread);
     }
   g_object_unref (chooser);
 }
 
 static void
-save_project_action (GtkWidget *widget, const char *action, GVariant *param)
+save_as (InkWindow *self, gboolean close_after)
 {
-  InkWindow *self = INK_WINDOW (widget);
   const char *photo = ink_document_get_path (self->document);
   GtkFileChooserNative *chooser;
   g_autofree char *base = NULL, *name = NULL, *dir = NULL;
   g_autoptr (GFile) folder = NULL;
   char *dot;
 
-  (void) action, (void) param;
   if (photo == NULL)
     return;
   chooser = gtk_file_chooser_native_new (_("Save Project"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  base = g_path_get_basename (photo);
+  base = g_path_get_basename (self->project_path != NULL ? self->project_path : photo);
   dot = strrchr (base, '.');
   if (dot != NULL)
     *dot = '\0';
   name = g_strconcat (base, ".inkloop", NULL);
-  dir = g_path_get_dirname (photo);
+  dir = g_path_get_dirname (self->project_path != NULL ? self->project_path : photo);
   folder = g_file_new_for_path (dir);
   gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_object_set_data (G_OBJECT (chooser), "close-after", GINT_TO_POINTER (close_after));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (on_save_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+save_action (GtkWidget *widget, const char *action, GVariant *param)
+{
+  InkWindow *self = INK_WINDOW (widget);
+
+  (void) param;
+  if (g_str_equal (action, "win.save") && self->project_path != NULL)
+    start_save (self, self->project_path, FALSE, FALSE);
+  else
+    save_as (self, FALSE);
+}
+
+const char *
+ink_window_get_project_path (InkWindow *self)
+{
+  return self->project_path;
+}
+
+/* Autosave ----------------------------------------------------------------------------------- */
+
+static gboolean
+autosave_timeout (gpointer data)
+{
+  InkWindow *self = data;
+  g_autofree char *path = autosave_path ();
+
+  self->autosave_id = 0;
+  if (ink_history_get_modified (self->history) && ink_document_get_source (self->document) != NULL)
+    start_save (self, path, FALSE, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_history_changed (InkHistory *history, InkWindow *self)
+{
+  gboolean modified = ink_history_get_modified (history);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", ink_history_can_undo (history));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", ink_history_can_redo (history));
+  update_title (self);
+  if (modified && self->autosave_id == 0 && ink_document_get_source (self->document) != NULL)
+    self->autosave_id = g_timeout_add (self->autosave_ms, autosave_timeout, self);
+}
+
+void
+ink_window_set_autosave_interval (InkWindow *self, guint ms)
+{
+  self->autosave_ms = MAX (ms, 1);
+}
+
+static void
+restore_autosave_action (GtkWidget *widget, const char *action, GVariant *param)
+{
+  InkWindow *self = INK_WINDOW (widget);
+  g_autofree char *path = autosave_path ();
+
+  (void) action, (void) param;
+  ink_window_open_path (self, path);
+  self->restoring = TRUE;
+}
+
+static void
+autosave_exists_thread (GTask *task, gpointer object, gpointer data, GCancellable *cancellable)
+{
+  g_autofree char *path = autosave_path ();
+
+  (void) object, (void) data, (void) cancellable;
+  g_task_return_boolean (task, g_file_test (path, G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+on_autosave_checked (GObject *object, GAsyncResult *result, gpointer data)
+{
+  InkWindow *self = INK_WINDOW (object);
+
+  (void) data;
+  if (g_task_propagate_boolean (G_TASK (result), NULL) && ink_document_get_source (self->document) == NULL
+      && self->load_cancellable == NULL)
+    show_message_action (self, MESSAGE_INFO,
+                         _("Inkloop did not close properly last time. Your unsaved project can be restored."),
+                         _("_Restore"), "win.restore-autosave");
+}
+
+void
+ink_window_offer_restore (InkWindow *self)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, on_autosave_checked, NULL);
+
+  g_task_run_in_thread (task, autosave_exists_thread);
 }
 
 /* Export ------------------------------------------------------------------------------------- */
@@ -668,6 +1091,8 @@ set_view_mode (InkWindow *self, const char *mode)
   gboolean compare = g_str_equal (mode, "compare");
 
   gtk_widget_set_visible (self->source_overlay, !compare);
+  /* The split line is dragged on the loop view itself; hints are edited on the photo view. */
+  gtk_widget_set_can_target (self->preview_canvas, !compare);
   ink_preview_set_compare (INK_PREVIEW (self->preview), compare);
   gtk_label_set_text (GTK_LABEL (self->preview_caption), compare ? _("Photo | Loop") : _("Loop"));
 }
@@ -684,6 +1109,99 @@ on_onion_changed (GSimpleAction *action, GVariant *state, gpointer data)
 {
   g_simple_action_set_state (action, state);
   ink_preview_set_onion_skin (INK_PREVIEW (INK_WINDOW (data)->preview), g_variant_get_boolean (state));
+}
+
+/* Motion tools and history ------------------------------------------------------------------ */
+
+static void
+on_tool_changed (GSimpleAction *action, GVariant *state, gpointer data)
+{
+  InkWindow *self = INK_WINDOW (data);
+  int tool = ink_tool_from_string (g_variant_get_string (state, NULL));
+
+  if (tool < 0)
+    return;
+  g_simple_action_set_state (action, state);
+  ink_canvas_overlay_set_tool (INK_CANVAS_OVERLAY (self->source_canvas), tool);
+  ink_canvas_overlay_set_tool (INK_CANVAS_OVERLAY (self->preview_canvas), tool);
+  gtk_widget_set_sensitive (self->brush_scale, tool == INK_TOOL_BRUSH || tool == INK_TOOL_ERASER);
+}
+
+static void
+on_show_hints_changed (GSimpleAction *action, GVariant *state, gpointer data)
+{
+  InkWindow *self = INK_WINDOW (data);
+
+  g_simple_action_set_state (action, state);
+  ink_canvas_overlay_set_show_hints (INK_CANVAS_OVERLAY (self->source_canvas), g_variant_get_boolean (state));
+  ink_canvas_overlay_set_show_hints (INK_CANVAS_OVERLAY (self->preview_canvas), g_variant_get_boolean (state));
+}
+
+static void
+on_brush_scale_changed (GtkRange *range, InkWindow *self)
+{
+  double size = gtk_range_get_value (range);
+
+  ink_canvas_overlay_set_brush_size (INK_CANVAS_OVERLAY (self->source_canvas), size);
+  ink_canvas_overlay_set_brush_size (INK_CANVAS_OVERLAY (self->preview_canvas), size);
+}
+
+static void
+brush_size_action (GtkWidget *widget, const char *action, GVariant *param)
+{
+  InkWindow *self = INK_WINDOW (widget);
+  double size = gtk_range_get_value (GTK_RANGE (self->brush_scale));
+
+  (void) param;
+  size = g_str_equal (action, "win.brush-larger") ? size * 1.25 : size / 1.25;
+  gtk_range_set_value (GTK_RANGE (self->brush_scale), CLAMP (round (size), INK_BRUSH_MIN, INK_BRUSH_MAX));
+}
+
+static void
+delete_hint_action (GtkWidget *widget, const char *action, GVariant *param)
+{
+  InkWindow *self = INK_WINDOW (widget);
+
+  (void) action, (void) param;
+  if (!ink_canvas_overlay_delete_selection (INK_CANVAS_OVERLAY (self->source_canvas)))
+    ink_canvas_overlay_delete_selection (INK_CANVAS_OVERLAY (self->preview_canvas));
+}
+
+static void
+history_action (GtkWidget *widget, const char *action, GVariant *param)
+{
+  InkWindow *self = INK_WINDOW (widget);
+
+  (void) param;
+  if (g_str_equal (action, "win.undo"))
+    ink_history_undo (self->history);
+  else
+    ink_history_redo (self->history);
+}
+
+static void
+on_canvas_notice (InkCanvasOverlay *canvas, const char *text, InkWindow *self)
+{
+  (void) canvas;
+  show_message (self, MESSAGE_ERROR, text, NULL, NULL);
+}
+
+InkHistory *
+ink_window_get_history (InkWindow *self)
+{
+  return self->history;
+}
+
+InkCanvasOverlay *
+ink_window_get_canvas (InkWindow *self)
+{
+  return INK_CANVAS_OVERLAY (self->source_canvas);
+}
+
+GtkWidget *
+ink_window_get_dialog (InkWindow *self)
+{
+  return self->dialog;
 }
 
 /* Settings ----------------------------------------------------------------------------------- */
@@ -721,10 +1239,81 @@ save_state (InkWindow *self)
 }
 
 static gboolean
+close_later (gpointer data)
+{
+  gtk_window_close (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_close_response (GtkDialog *dialog, int response, InkWindow *self)
+{
+  self->dialog = NULL;
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      if (self->project_path != NULL)
+        start_save (self, self->project_path, TRUE, FALSE);
+      else
+        save_as (self, TRUE);
+    }
+  else if (response == GTK_RESPONSE_REJECT)
+    {
+      self->closing = TRUE;
+      /* After the dialog's response is over: it still refers to this window. */
+      g_idle_add_full (G_PRIORITY_HIGH_IDLE, close_later, g_object_ref (self), g_object_unref);
+    }
+}
+
+/* Unsaved changes: Save, Discard or Cancel. */
+static void
+ask_before_closing (InkWindow *self)
+{
+  const char *path = self->project_path != NULL ? self->project_path : ink_document_get_path (self->document);
+  g_autofree char *base = g_path_get_basename (path);
+  GtkWidget *dialog, *discard;
+
+  if (self->dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->dialog));
+      return;
+    }
+  dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
+                                   _("Save the changes to %s before closing?"), base);
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s",
+                                            _("Unsaved hints and settings are lost if you don't save them."));
+  discard = gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Discard"), GTK_RESPONSE_REJECT);
+  gtk_widget_add_css_class (discard, "destructive-action");
+  gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL);
+  gtk_widget_add_css_class (gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Save"), GTK_RESPONSE_ACCEPT),
+                            "suggested-action");
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_close_response), self);
+  self->dialog = dialog;
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gboolean
 ink_window_close_request (GtkWindow *window)
 {
   InkWindow *self = INK_WINDOW (window);
 
+  if (!self->closing && ink_history_get_modified (self->history)
+      && ink_document_get_source (self->document) != NULL)
+    {
+      ask_before_closing (self);
+      return TRUE;
+    }
+  /* Closed on purpose: nothing to restore next time. */
+  {
+    g_autofree char *path = autosave_path ();
+    g_autoptr (GFile) file = g_file_new_for_path (path);
+    g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  }
+  if (self->autosave_id != 0)
+    g_source_remove (self->autosave_id);
+  self->autosave_id = 0;
   save_state (self);
   if (self->export_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->export_dialog));
@@ -744,6 +1333,12 @@ ink_window_dispose (GObject *object)
   if (self->worker != NULL)
     g_signal_handlers_disconnect_by_data (self->worker, self);
   g_clear_object (&self->worker);
+  if (self->autosave_id != 0)
+    g_source_remove (self->autosave_id);
+  self->autosave_id = 0;
+  if (self->history != NULL)
+    g_signal_handlers_disconnect_by_data (self->history, self);
+  g_clear_object (&self->history);
   if (self->document != NULL)
     g_signal_handlers_disconnect_by_data (self->document, self);
   if (self->settings != NULL)
@@ -763,7 +1358,12 @@ ink_window_dispose (GObject *object)
 static void
 ink_window_finalize (GObject *object)
 {
-  g_free (INK_WINDOW (object)->banner_uri);
+  InkWindow *self = INK_WINDOW (object);
+
+  g_free (self->banner_uri);
+  g_free (self->banner_action);
+  g_free (self->project_path);
+  g_free (self->opening_path);
   G_OBJECT_CLASS (ink_window_parent_class)->finalize (object);
 }
 
@@ -781,6 +1381,7 @@ ink_window_class_init (InkWindowClass *klass)
   g_type_ensure (INK_TYPE_PREVIEW);
   g_type_ensure (INK_TYPE_TRANSPORT);
   g_type_ensure (INK_TYPE_CONTROLS);
+  g_type_ensure (INK_TYPE_CANVAS_OVERLAY);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/inkloop/Inkloop/ink-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, InkWindow, name)
   BIND (header_bar);
@@ -810,13 +1411,25 @@ ink_window_class_init (InkWindowClass *klass)
   BIND (preview_caption);
   BIND (transport);
   BIND (controls);
+  BIND (tool_bar);
+  BIND (brush_scale);
+  BIND (source_canvas);
+  BIND (preview_canvas);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, on_banner_close_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_banner_button_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_brush_scale_changed);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
-  gtk_widget_class_install_action (widget_class, "win.save-project", NULL, save_project_action);
+  gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "win.save-as", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, history_action);
+  gtk_widget_class_install_action (widget_class, "win.redo", NULL, history_action);
+  gtk_widget_class_install_action (widget_class, "win.brush-smaller", NULL, brush_size_action);
+  gtk_widget_class_install_action (widget_class, "win.brush-larger", NULL, brush_size_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-hint", NULL, delete_hint_action);
+  gtk_widget_class_install_action (widget_class, "win.restore-autosave", NULL, restore_autosave_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.play", NULL, play_action);
   gtk_widget_class_install_action (widget_class, "win.previous-frame", NULL, step_action);
@@ -835,6 +1448,20 @@ ink_window_class_init (InkWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "win.next-frame", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Home, 0, "win.first-frame", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, 0, "win.last-frame", NULL);
+  /* Single keys for the tools, as bindings too: a focused text field keeps its letters. */
+  {
+    static const struct { guint key; const char *tool; } tool_keys[] = {
+      { GDK_KEY_v, "select" }, { GDK_KEY_a, "arrow" }, { GDK_KEY_n, "anchor" },
+      { GDK_KEY_b, "brush" }, { GDK_KEY_e, "eraser" }, { GDK_KEY_f, "focus" },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (tool_keys); i++)
+      gtk_widget_class_add_binding_action (widget_class, tool_keys[i].key, 0, "win.tool", "s", tool_keys[i].tool);
+  }
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_h, 0, "win.show-hints", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_bracketleft, 0, "win.brush-smaller", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_bracketright, 0, "win.brush-larger", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete-hint", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_BackSpace, 0, "win.delete-hint", NULL);
 }
 
 static void
@@ -857,6 +1484,8 @@ ink_window_init (InkWindow *self)
   static const GActionEntry entries[] = {
     { "view-mode", NULL, "s", "'side'", on_view_mode_changed, { 0 } },
     { "onion-skin", NULL, NULL, "false", on_onion_changed, { 0 } },
+    { "tool", NULL, "s", "'select'", on_tool_changed, { 0 } },
+    { "show-hints", NULL, NULL, "true", on_show_hints_changed, { 0 } },
   };
   GtkDropTarget *drop;
   g_autofree char *device = NULL;
@@ -868,6 +1497,7 @@ ink_window_init (InkWindow *self)
   self->document = ink_document_new ();
   self->viewport = ink_viewport_new ();
   self->worker = ink_loop_worker_new ();
+  self->autosave_ms = AUTOSAVE_SECONDS * 1000;
   device = g_settings_get_string (self->settings, "device");
   ink_loop_worker_set_preview_size (self->worker, g_settings_get_int (self->settings, "preview-size"));
   ink_loop_worker_set_device (self->worker, device);
@@ -876,6 +1506,8 @@ ink_window_init (InkWindow *self)
   ink_preview_set_viewport (INK_PREVIEW (self->preview), self->viewport);
   ink_transport_set_preview (INK_TRANSPORT (self->transport), INK_PREVIEW (self->preview));
   ink_controls_set_document (INK_CONTROLS (self->controls), self->document);
+  g_signal_connect (self->source_canvas, "notice", G_CALLBACK (on_canvas_notice), self);
+  g_signal_connect (self->preview_canvas, "notice", G_CALLBACK (on_canvas_notice), self);
 
   g_signal_connect (self->document, "changed", G_CALLBACK (on_document_changed), self);
   g_signal_connect (self->worker, "loop-ready", G_CALLBACK (on_loop_ready), self);
@@ -908,10 +1540,28 @@ ink_window_init (InkWindow *self)
                                    (const char *const *) motion);
   }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-project", FALSE);
+  /* The saved settings are where a new document starts, not an edit to undo. */
+  self->history = ink_history_new (self->document);
+  ink_canvas_overlay_set_document (INK_CANVAS_OVERLAY (self->source_canvas), self->document, self->history, self->viewport);
+  ink_canvas_overlay_set_document (INK_CANVAS_OVERLAY (self->preview_canvas), self->document, self->history, self->viewport);
+  g_signal_connect (self->history, "changed", G_CALLBACK (on_history_changed), self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", FALSE);
+  gtk_widget_set_sensitive (self->brush_scale, FALSE);
   update_recent_menu (self);
   update_zoom_label (self);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
+  {
+    static gboolean offered;
+    /* Once per run: the first window offers what a crash left behind. */
+    if (!offered)
+      {
+        offered = TRUE;
+        ink_window_offer_restore (self);
+      }
+  }
 }
 
 InkWindow *

@@ -3,7 +3,9 @@
 
 #include <gtk/gtk.h>
 
+#include "ink-canvas-overlay.h"
 #include "ink-controls.h"
+#include "ink-history.h"
 #include "ink-document.h"
 #include "ink-export-dialog.h"
 #include "ink-preview.h"
@@ -16,8 +18,23 @@ G_DECLARE_FINAL_TYPE (InkWindow, ink_window, INK, WINDOW, GtkApplicationWindow)
 
 InkWindow *ink_window_new (GtkApplication *application);
 
-/* Opens PATH in the background; on failure a message says why and the window keeps what it had. */
+/* Opens PATH (a photo, or a .inkloop project) in the background; on failure a message says why
+ * and the window keeps what it had. A project whose photo is missing asks for it. */
 void ink_window_open_path (InkWindow *self, const char *path);
+/* Saves the project to PATH (".inkloop" is added when missing) in a worker, as Save As does. */
+void ink_window_save_project (InkWindow *self, const char *path);
+/* The project file, NULL until saved or opened. */
+const char *ink_window_get_project_path (InkWindow *self);
+/* Autosave after this long since the first unsaved change (default 30 s). */
+void ink_window_set_autosave_interval (InkWindow *self, guint ms);
+/* Looks for an autosave left by a crash and offers it in the banner. */
+void ink_window_offer_restore (InkWindow *self);
+
+InkHistory *ink_window_get_history (InkWindow *self);
+/* The hints layer over the photo view (the one over the loop view follows the same tool). */
+InkCanvasOverlay *ink_window_get_canvas (InkWindow *self);
+/* The question on screen (unsaved changes on close, a missing photo), NULL when none. */
+GtkWidget *ink_window_get_dialog (InkWindow *self);
 
 InkDocument *ink_window_get_document (InkWindow *self);
 InkPreview *ink_window_get_preview (InkWindow *self);

@@ -1,0 +1,534 @@
+/* test-motion-editing.c: the motion tools under Xvfb: arrows, anchors, freeze paint and focus through their actions, undo/redo, save, reopen, inkloop-cli render of the project, unsaved-changes close, autosave restore, a moved photo. */
+#include "ink-config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "animate.h"
+#include "ink-application.h"
+#include "ink-window.h"
+#include "stylize.h"
+
+#define PREVIEW_EDGE 256
+#define CLI_EDGE 160
+
+static InkApplication *app;
+static InkWindow *window;
+static char *tmpdir;
+
+static gboolean
+wake (gpointer data)
+{
+  (void) data;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+wait_for (gboolean (*cond) (gpointer), gpointer data, double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  guint id = g_timeout_add (10, wake, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+  return ok;
+}
+
+static gboolean
+idle_cond (gpointer data)
+{
+  InkWindow *w = data;
+  return ink_window_is_idle (w) && ink_preview_get_n_frames (ink_window_get_preview (w)) > 0;
+}
+
+static void
+tool (InkWindow *w, const char *name)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.tool", "s", name));
+  g_assert_cmpstr (ink_tool_to_string (ink_canvas_overlay_get_tool (ink_window_get_canvas (w))), ==, name);
+}
+
+static void
+action (InkWindow *w, const char *name)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), name, NULL));
+}
+
+static const InkMotionHints *
+hints_of (InkWindow *w)
+{
+  return ink_document_get_hints (ink_window_get_document (w));
+}
+
+/* Pixels the mask freezes at least half. */
+static guint
+frozen_pixels (const InkMotionHints *h)
+{
+  guint n = 0;
+
+  if (h->mask == NULL)
+    return 0;
+  for (gsize i = 0; i < (gsize) h->mask->width * h->mask->height; i++)
+    n += h->mask->pixels[4 * i] >= 32768;
+  return n;
+}
+
+/* Exactly the same hints: every float, every mask value. */
+static void
+assert_hints_equal (const InkMotionHints *a, const InkMotionHints *b)
+{
+  g_assert_cmpuint (a->arrows->len, ==, b->arrows->len);
+  g_assert_cmpuint (a->anchors->len, ==, b->anchors->len);
+  g_assert_cmpmem (a->arrows->data, a->arrows->len * sizeof (InkArrow), b->arrows->data, b->arrows->len * sizeof (InkArrow));
+  g_assert_cmpmem (a->anchors->data, a->anchors->len * sizeof (InkAnchor), b->anchors->data, b->anchors->len * sizeof (InkAnchor));
+  g_assert_true ((a->mask == NULL) == (b->mask == NULL));
+  if (a->mask != NULL)
+    {
+      g_assert_cmpint (a->mask->width, ==, b->mask->width);
+      g_assert_cmpint (a->mask->height, ==, b->mask->height);
+      for (gsize i = 0; i < (gsize) a->mask->width * a->mask->height; i++)
+        {
+          /* The engine reads grey x alpha; compare that. */
+          const guint16 *p = a->mask->pixels + 4 * i, *q = b->mask->pixels + 4 * i;
+          guint64 va = ((guint64) p[0] + p[1] + p[2]) * p[3], vb = ((guint64) q[0] + q[1] + q[2]) * q[3];
+          if (va != vb)
+            g_error ("mask pixel %zu differs: %u,%u,%u,%u vs %u,%u,%u,%u", i, p[0], p[1], p[2], p[3], q[0], q[1], q[2], q[3]);
+        }
+    }
+}
+
+static void
+assert_same_motion (InkWindow *a, InkWindow *b)
+{
+  g_auto (GStrv) ma = ink_document_dup_settings (ink_window_get_document (a), TRUE);
+  g_auto (GStrv) mb = ink_document_dup_settings (ink_window_get_document (b), TRUE);
+  g_auto (GStrv) sa = ink_document_dup_settings (ink_window_get_document (a), FALSE);
+  g_auto (GStrv) sb = ink_document_dup_settings (ink_window_get_document (b), FALSE);
+
+  g_assert_true (g_strv_equal ((const char *const *) ma, (const char *const *) mb));
+  g_assert_true (g_strv_equal ((const char *const *) sa, (const char *const *) sb));
+}
+
+/* Tests -------------------------------------------------------------------------------------- */
+
+static InkMotionHints *edited;   /* the hints after test_tools */
+
+static void
+test_tools (void)
+{
+  InkDocument *doc = ink_window_get_document (window);
+  InkHistory *history = ink_window_get_history (window);
+  InkCanvasOverlay *canvas = ink_window_get_canvas (window);
+  const InkMotionHints *h;
+  InkMotionHints *before_undo = NULL;
+  double weight;
+  guint frozen;
+  g_autofree char *preset = NULL;
+
+  ink_window_open_path (window, g_getenv ("INKLOOP_SAMPLE"));
+  g_assert_true (wait_for (idle_cond, window, 120));
+  g_assert_false (ink_history_can_undo (history));
+  g_assert_false (ink_history_get_modified (history));
+
+  /* An arrow: water flowing right along the bottom. */
+  tool (window, "arrow");
+  ink_canvas_overlay_drag (canvas, 0.2, 0.75, 0.5, 0.72);
+  h = hints_of (window);
+  g_assert_cmpuint (h->arrows->len, ==, 1);
+  g_assert_cmpfloat_with_epsilon (g_array_index (h->arrows, InkArrow, 0).x0, 0.2, 0.01);
+  g_assert_cmpfloat_with_epsilon (g_array_index (h->arrows, InkArrow, 0).x1, 0.5, 0.01);
+  g_assert_cmpfloat_with_epsilon (g_array_index (h->arrows, InkArrow, 0).y1, 0.72, 0.01);
+  /* A click with the arrow tool makes none. */
+  ink_canvas_overlay_drag (canvas, 0.3, 0.3, 0.3, 0.3);
+  g_assert_cmpuint (h->arrows->len, ==, 1);
+  g_assert_false (ink_window_is_idle (window));   /* the loop regenerates */
+  g_assert_true (ink_history_get_modified (history));
+  g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), "• "));
+
+  /* An anchor, the freeze brush, the focus centre. */
+  tool (window, "anchor");
+  ink_canvas_overlay_drag (canvas, 0.6, 0.8, 0.6, 0.8);
+  g_assert_cmpuint (h->anchors->len, ==, 1);
+  tool (window, "brush");
+  ink_canvas_overlay_drag (canvas, 0.4, 0.2, 0.6, 0.35);
+  g_assert_nonnull (h->mask);
+  frozen = frozen_pixels (h);
+  g_assert_cmpuint (frozen, >, 100);
+  tool (window, "focus");
+  ink_canvas_overlay_drag (canvas, 0.7, 0.4, 0.7, 0.4);
+  g_assert_cmpfloat (ink_document_get_value (doc, "focus-lines"), ==, 1);
+  g_assert_cmpfloat_with_epsilon (ink_document_get_value (doc, "focus-x"), 0.7, 0.01);
+
+  /* Undo all four steps, then redo them: exactly the same state. */
+  before_undo = ink_motion_hints_copy (h);
+  for (int i = 0; i < 4; i++)
+    action (window, "win.undo");
+  h = hints_of (window);
+  g_assert_cmpuint (h->arrows->len, ==, 0);
+  g_assert_cmpuint (h->anchors->len, ==, 0);
+  g_assert_null (h->mask);
+  g_assert_cmpfloat (ink_document_get_value (doc, "focus-lines"), ==, 0);
+  g_assert_false (ink_history_can_undo (history));
+  g_assert_false (ink_history_get_modified (history));
+  for (int i = 0; i < 4; i++)
+    action (window, "win.redo");
+  g_assert_false (ink_history_can_redo (history));
+  assert_hints_equal (hints_of (window), before_undo);
+  g_assert_cmpfloat (ink_document_get_value (doc, "focus-lines"), ==, 1);
+
+  /* The eraser takes paint away, as one step. */
+  tool (window, "eraser");
+  ink_canvas_overlay_drag (canvas, 0.4, 0.2, 0.6, 0.35);
+  g_assert_cmpuint (frozen_pixels (hints_of (window)), <, frozen / 4);
+  action (window, "win.undo");
+  g_assert_cmpuint (frozen_pixels (hints_of (window)), ==, frozen);
+
+  /* Select and move the anchor; Delete removes it; each undoes in one step. */
+  tool (window, "select");
+  ink_canvas_overlay_drag (canvas, 0.6, 0.8, 0.7, 0.8);
+  h = hints_of (window);
+  g_assert_cmpfloat_with_epsilon (g_array_index (h->anchors, InkAnchor, 0).x, 0.7, 0.01);
+  g_assert_cmpint (ink_canvas_overlay_get_selection (canvas, NULL), ==, INK_HINT_ANCHOR);
+  action (window, "win.delete-hint");
+  g_assert_cmpuint (hints_of (window)->anchors->len, ==, 0);
+  action (window, "win.undo");
+  g_assert_cmpuint (hints_of (window)->anchors->len, ==, 1);
+  action (window, "win.undo");
+  assert_hints_equal (hints_of (window), before_undo);
+  /* Dragging an arrow's head changes its speed. */
+  ink_canvas_overlay_drag (canvas, 0.5, 0.72, 0.55, 0.72);
+  g_assert_cmpfloat_with_epsilon (g_array_index (hints_of (window)->arrows, InkArrow, 0).x1, 0.55, 0.01);
+  g_assert_cmpfloat (g_array_index (hints_of (window)->arrows, InkArrow, 0).x0, ==,
+                     g_array_index (before_undo->arrows, InkArrow, 0).x0);
+
+  /* A slider drag (many values of one control) is one step; so is a preset change. */
+  weight = ink_document_get_value (doc, "line-weight");
+  preset = g_strdup (ink_document_get_preset (doc));
+  g_assert_cmpstr (preset, !=, "manga");
+  for (int i = 1; i <= 10; i++)
+    ink_document_set_value (doc, "line-weight", weight + 0.2 * i);
+  g_assert_true (ink_document_set_preset (doc, "manga"));
+  action (window, "win.undo");
+  g_assert_cmpstr (ink_document_get_preset (doc), ==, preset);
+  g_assert_cmpfloat_with_epsilon (ink_document_get_value (doc, "line-weight"), weight + 2.0, 1e-5);
+  action (window, "win.undo");
+  g_assert_cmpfloat (ink_document_get_value (doc, "line-weight"), ==, weight);
+  action (window, "win.redo");
+  action (window, "win.redo");
+  g_assert_cmpstr (ink_document_get_preset (doc), ==, "manga");
+  g_test_message ("history: %zu bytes for its steps", ink_history_get_size (history));
+
+  /* Hiding the hints changes nothing in the document. */
+  action (window, "win.show-hints");
+  action (window, "win.show-hints");
+  edited = ink_motion_hints_copy (hints_of (window));
+  ink_motion_hints_free (&before_undo);
+  g_assert_true (wait_for (idle_cond, window, 120));
+}
+
+static char *project_path;
+
+static gboolean
+saved_cond (gpointer data)
+{
+  InkWindow *w = data;
+  return ink_window_is_idle (w) && ink_window_get_project_path (w) != NULL;
+}
+
+static void
+test_save_reopen (void)
+{
+  InkWindow *second;
+  GBytes *a, *b;
+
+  project_path = g_build_filename (tmpdir, "water.inkloop", NULL);
+  ink_window_save_project (window, project_path);
+  g_assert_true (wait_for (saved_cond, window, 60));
+  g_assert_false (ink_history_get_modified (ink_window_get_history (window)));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "water.inkloop — Inkloop");
+
+  /* One playing view at a time keeps llvmpipe quick. */
+  ink_preview_set_playing (ink_window_get_preview (window), FALSE);
+  second = ink_window_new (GTK_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (second), 1200, 800);
+  gtk_window_present (GTK_WINDOW (second));
+  ink_window_open_path (second, project_path);
+  if (!wait_for (idle_cond, second, 120))
+    g_error ("second window: loading %d idle %d frames %d message %d", ink_window_get_loading (second),
+             ink_window_is_idle (second), ink_preview_get_n_frames (ink_window_get_preview (second)),
+             ink_window_get_message (second, NULL));
+  g_assert_cmpstr (ink_window_get_project_path (second), ==, project_path);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (second)), ==, "water.inkloop — Inkloop");
+  g_assert_false (ink_history_get_modified (ink_window_get_history (second)));
+  assert_hints_equal (hints_of (second), edited);
+  assert_same_motion (window, second);
+
+  /* The same loop, frame for frame. */
+  g_assert_cmpint (ink_preview_get_n_frames (ink_window_get_preview (second)), ==,
+                   ink_preview_get_n_frames (ink_window_get_preview (window)));
+  a = ink_preview_get_loop (ink_window_get_preview (window));
+  b = ink_preview_get_loop (ink_window_get_preview (second));
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_cmpmem (g_bytes_get_data (a, NULL), g_bytes_get_size (a), g_bytes_get_data (b, NULL), g_bytes_get_size (b));
+  g_test_message ("reopened: %u arrows, %u anchors, %d x %d mask; %d identical frames",
+                  edited->arrows->len, edited->anchors->len, edited->mask->width, edited->mask->height,
+                  ink_preview_get_n_frames (ink_window_get_preview (second)));
+  gtk_window_destroy (GTK_WINDOW (second));
+}
+
+static void
+test_cli_render (void)
+{
+  g_autofree char *out = g_build_filename (tmpdir, "frames", NULL);
+  g_autofree char *out_arg = g_strconcat (out, "/", NULL);
+  g_autofree char *size = g_strdup_printf ("%d", CLI_EDGE);
+  const char *argv[] = { g_getenv ("INKLOOP_CLI"), "render", project_path, "-o", out_arg, "--size", size, NULL };
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *notice = NULL;
+  InkProject *project;
+  InkLoadParams load = INK_LOAD_PARAMS_DEFAULT;
+  InkImage *source;
+  InkStylizer *stylizer;
+  InkAnimation *animation;
+  int status, n;
+
+  g_assert_nonnull (argv[0]);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("inkloop-cli render failed: %s", err);
+
+  /* The same project rendered here, at that size. */
+  project = ink_project_load (project_path, &error);
+  g_assert_no_error (error);
+  assert_hints_equal (project->hints, edited);
+  load.long_edge = CLI_EDGE;
+  source = ink_image_load (project->source, &load, &error);
+  g_assert_no_error (error);
+  stylizer = ink_stylizer_new_auto (NULL, FALSE, &notice, &error);
+  g_assert_no_error (error);
+  animation = ink_animation_new (stylizer, source, &project->style, &project->motion, project->hints, NULL, &error);
+  g_assert_no_error (error);
+  n = ink_animation_n_frames (animation);
+  g_assert_cmpint (n, ==, project->motion.frames);
+  for (int i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("frame-%04d.png", i + 1);
+      g_autofree char *path = g_build_filename (out, name, NULL);
+      g_autofree guint32 *rgba = g_new (guint32, (gsize) source->width * source->height);
+      InkImage *frame = ink_image_load (path, NULL, &error);
+      gsize differ = 0;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (frame->width, ==, source->width);
+      g_assert_cmpint (frame->height, ==, source->height);
+      g_assert_true (ink_animation_render_rgba8 (animation, i, rgba, NULL, &error));
+      for (gsize p = 0; p < (gsize) frame->width * frame->height; p++)
+        for (int c = 0; c < 4; c++)
+          differ += (frame->pixels[4 * p + c] >> 8) != ((rgba[p] >> (8 * c)) & 0xff);
+      g_assert_cmpuint (differ, ==, 0);
+      ink_image_free (&frame);
+      g_unlink (path);
+    }
+  g_rmdir (out);
+  g_test_message ("inkloop-cli render: %d frames of %d x %d identical to the engine's", n, source->width, source->height);
+  ink_animation_free (&animation);
+  ink_stylizer_free (&stylizer);
+  ink_image_free (&source);
+  ink_project_free (&project);
+}
+
+static gboolean
+dialog_cond (gpointer data)
+{
+  return ink_window_get_dialog (data) != NULL;
+}
+
+static gboolean
+gone_cond (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+test_close_asks (void)
+{
+  InkWindow *w = ink_window_new (GTK_APPLICATION (app));
+  GtkWidget *dialog;
+
+  g_object_add_weak_pointer (G_OBJECT (w), (gpointer *) &w);
+  gtk_window_present (GTK_WINDOW (w));
+  ink_window_open_path (w, project_path);
+  g_assert_true (wait_for (idle_cond, w, 120));
+  /* Unchanged: closes at once. */
+  tool (w, "anchor");
+  ink_canvas_overlay_drag (ink_window_get_canvas (w), 0.1, 0.1, 0.1, 0.1);
+  gtk_window_close (GTK_WINDOW (w));
+  dialog = ink_window_get_dialog (w);
+  g_assert_nonnull (dialog);
+  g_assert_true (GTK_IS_MESSAGE_DIALOG (dialog));
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  g_assert_nonnull (w);
+  g_assert_null (ink_window_get_dialog (w));
+  gtk_window_close (GTK_WINDOW (w));
+  gtk_dialog_response (GTK_DIALOG (ink_window_get_dialog (w)), GTK_RESPONSE_REJECT);
+  g_assert_true (wait_for (gone_cond, &w, 10));
+}
+
+static char *
+autosave_file (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "inkloop", "autosave.inkloop", NULL);
+}
+
+static gboolean
+autosave_cond (gpointer data)
+{
+  g_autofree char *path = autosave_file ();
+  (void) data;
+  return g_file_test (path, G_FILE_TEST_EXISTS) && ink_window_is_idle (window);
+}
+
+static gboolean
+message_cond (gpointer data)
+{
+  return ink_window_get_message (data, NULL);
+}
+
+static void
+test_autosave_restore (void)
+{
+  InkWindow *w;
+  g_autofree char *path = autosave_file ();
+  InkMotionHints *expected = NULL;
+
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));   /* removed by the clean save */
+  ink_window_set_autosave_interval (window, 100);
+  tool (window, "anchor");
+  ink_canvas_overlay_drag (ink_window_get_canvas (window), 0.9, 0.2, 0.9, 0.2);
+  g_assert_true (wait_for (autosave_cond, NULL, 60));
+  expected = ink_motion_hints_copy (hints_of (window));
+  {
+    g_autoptr (GError) error = NULL;
+    InkProject *saved = ink_project_load (path, &error);
+
+    g_assert_no_error (error);
+    assert_hints_equal (saved->hints, expected);
+    ink_project_free (&saved);
+  }
+
+  /* As after a crash: a new window offers it back. */
+  w = ink_window_new (GTK_APPLICATION (app));
+  gtk_window_present (GTK_WINDOW (w));
+  ink_window_offer_restore (w);
+  g_assert_true (wait_for (message_cond, w, 30));
+  action (w, "win.restore-autosave");
+  g_assert_true (wait_for (idle_cond, w, 120));
+  assert_hints_equal (hints_of (w), expected);
+  g_assert_null (ink_window_get_project_path (w));
+  g_assert_true (ink_history_get_modified (ink_window_get_history (w)));
+  g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (w)), "• "));
+  gtk_window_destroy (GTK_WINDOW (w));
+  ink_motion_hints_free (&expected);
+}
+
+static void
+test_moved_photo (void)
+{
+  g_autofree char *photo = g_build_filename (tmpdir, "beach.png", NULL);
+  g_autofree char *project = g_build_filename (tmpdir, "beach.inkloop", NULL);
+  g_autofree char *data = NULL;
+  gsize size;
+  InkWindow *w = ink_window_new (GTK_APPLICATION (app));
+  GtkWidget *dialog;
+
+  g_assert_true (g_file_get_contents (g_getenv ("INKLOOP_SAMPLE"), &data, &size, NULL));
+  g_assert_true (g_file_set_contents (photo, data, (gssize) size, NULL));
+  gtk_window_present (GTK_WINDOW (w));
+  ink_window_open_path (w, photo);
+  g_assert_true (wait_for (idle_cond, w, 120));
+  ink_window_save_project (w, project);
+  g_assert_true (wait_for (saved_cond, w, 60));
+  g_unlink (photo);
+  ink_window_open_path (w, project);
+  g_assert_true (wait_for (dialog_cond, w, 30));
+  dialog = ink_window_get_dialog (w);
+  {
+    g_autofree char *secondary = NULL;
+    g_object_get (dialog, "secondary-text", &secondary, NULL);
+    g_test_message ("moved photo: %s", secondary);
+    g_assert_nonnull (strstr (secondary, "beach.png"));
+  }
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  g_assert_null (ink_window_get_dialog (w));
+  g_assert_false (ink_window_get_loading (w));
+  g_assert_cmpstr (ink_document_get_path (ink_window_get_document (w)), !=, NULL);   /* kept what it had */
+  gtk_window_destroy (GTK_WINDOW (w));
+  g_unlink (project);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSettings) settings = NULL;
+  static const char *const motion[] = { "frames=6", NULL };
+  int status;
+
+  tmpdir = g_dir_make_tmp ("inkloop-motion-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* The autosave goes to the cache folder: a private one, whatever the isolation does. */
+  {
+    g_autofree char *cache = g_build_filename (tmpdir, "cache", NULL);
+    g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  }
+  gtk_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  ink_application_init_resources ();
+  /* A small, short preview keeps the test quick. */
+  settings = ink_application_new_settings ();
+  g_settings_set_int (settings, "preview-size", PREVIEW_EDGE);
+  g_settings_set_strv (settings, "motion", motion);
+
+  app = ink_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  window = ink_window_new (GTK_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_test_add_func ("/motion-editing/tools-undo-redo", test_tools);
+  g_test_add_func ("/motion-editing/save-reopen", test_save_reopen);
+  g_test_add_func ("/motion-editing/cli-render", test_cli_render);
+  g_test_add_func ("/motion-editing/close-asks", test_close_asks);
+  g_test_add_func ("/motion-editing/autosave-restore", test_autosave_restore);
+  g_test_add_func ("/motion-editing/moved-photo", test_moved_photo);
+  status = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (app);
+  ink_motion_hints_free (&edited);
+  {
+    g_autoptr (GDir) dir = g_dir_open (tmpdir, 0, NULL);
+    const char *name;
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *p = g_build_filename (tmpdir, name, NULL);
+        g_unlink (p);
+      }
+  }
+  {
+    g_autofree char *cache = g_build_filename (tmpdir, "cache", NULL);
+    const char *rm[] = { "rm", "-rf", cache, NULL };
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  g_rmdir (tmpdir);
+  g_free (tmpdir);
+  g_free (project_path);
+  return status;
+}
