@@ -7,6 +7,7 @@
 
 #include "ink-application.h"
 #include "ink-window.h"
+#include "test-ui-common.h"
 
 static InkApplication *app;
 static InkWindow *window;
@@ -43,26 +44,9 @@ stop_measuring (void)
   return max_gap_us / 1000.0;
 }
 
-static gboolean
-wake (gpointer data)
-{
-  (void) data;
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until COND holds or SECONDS pass; FALSE on timeout. */
-static gboolean
-wait_for (gboolean (*cond) (gpointer), gpointer data, double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-  guint id = g_timeout_add (10, wake, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-  return ok;
-}
+#define wait_for test_ui_wait_for
+#define run_for test_ui_run_for
+#define render_widget test_ui_render_widget
 
 static gboolean
 idle_cond (gpointer data)
@@ -71,42 +55,7 @@ idle_cond (gpointer data)
   return ink_window_is_idle (window) && ink_preview_get_n_frames (ink_window_get_preview (window)) > 0;
 }
 
-static void
-run_for (double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-  guint id = g_timeout_add (10, wake, NULL);
 
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-}
-
-/* WIDGET as drawn by the window's renderer, as packed RGBA8. */
-static guint8 *
-render_widget (GtkWidget *widget, int *width, int *height)
-{
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GskRenderNode *node;
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  g_autoptr (GdkTexture) texture = NULL;
-  guint8 *pixels;
-
-  *width = gtk_widget_get_width (widget);
-  *height = gtk_widget_get_height (widget);
-  g_assert_cmpint (*width, >, 0);
-  gdk_paintable_snapshot (paintable, snapshot, *width, *height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, *width, *height));
-  gsk_render_node_unref (node);
-  *width = gdk_texture_get_width (texture);
-  *height = gdk_texture_get_height (texture);
-  pixels = g_malloc ((gsize) *width * *height * 4);
-  gdk_texture_download (texture, pixels, (gsize) *width * 4);
-  return pixels;
-}
 
 /* Mean absolute difference of two renderings of the preview, 0 .. 255. */
 static double
@@ -416,12 +365,7 @@ test_regenerations (void)
 static void
 test_screenshot (void)
 {
-  const char *dir = g_getenv ("INKLOOP_TEST_ARTIFACTS");
   g_autofree char *path = NULL;
-  g_autofree guint8 *pixels = NULL;
-  g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  int w, h;
 
   /* A clean window: the sample again (which also clears the last message), parameters reset. */
   ink_window_open_path (window, g_getenv ("INKLOOP_SAMPLE"));
@@ -434,12 +378,7 @@ test_screenshot (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.next-frame", NULL);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.next-frame", NULL);
   run_for (0.3);
-  pixels = render_widget (GTK_WIDGET (window), &w, &h);
-  bytes = g_bytes_new_take (g_steal_pointer (&pixels), (gsize) w * h * 4);
-  texture = gdk_memory_texture_new (w, h, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes, (gsize) w * 4);
-  path = g_build_filename (dir ? dir : tmpdir, "editor-window.png", NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d x %d)", path, w, h);
+  path = test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-window.png");
 }
 
 int

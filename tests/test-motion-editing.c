@@ -9,6 +9,7 @@
 #include "ink-application.h"
 #include "ink-window.h"
 #include "stylize.h"
+#include "test-ui-common.h"
 
 #define PREVIEW_EDGE 256
 #define CLI_EDGE 160
@@ -17,25 +18,7 @@ static InkApplication *app;
 static InkWindow *window;
 static char *tmpdir;
 
-static gboolean
-wake (gpointer data)
-{
-  (void) data;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (gboolean (*cond) (gpointer), gpointer data, double seconds)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-  guint id = g_timeout_add (10, wake, NULL);
-  gboolean ok;
-
-  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-  return ok;
-}
+#define wait_for test_ui_wait_for
 
 static gboolean
 idle_cond (gpointer data)
@@ -227,6 +210,7 @@ test_tools (void)
   edited = ink_motion_hints_copy (hints_of (window));
   ink_motion_hints_free (&before_undo);
   g_assert_true (wait_for (idle_cond, window, 120));
+  g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-hints.png"));
 }
 
 static char *project_path;

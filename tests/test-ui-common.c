@@ -1,0 +1,74 @@
+/* test-ui-common.c: what the GUI tests share: running the main loop until a condition, and the window as a PNG. */
+#include "test-ui-common.h"
+
+static gboolean
+wake (gpointer data)
+{
+  (void) data;
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+test_ui_wait_for (gboolean (*cond) (gpointer), gpointer data, double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  guint id = g_timeout_add (10, wake, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+  return ok;
+}
+
+void
+test_ui_run_for (double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  guint id = g_timeout_add (10, wake, NULL);
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+guint8 *
+test_ui_render_widget (GtkWidget *widget, int *width, int *height)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_autoptr (GdkTexture) texture = NULL;
+  guint8 *pixels;
+
+  *width = gtk_widget_get_width (widget);
+  *height = gtk_widget_get_height (widget);
+  g_assert_cmpint (*width, >, 0);
+  gdk_paintable_snapshot (paintable, snapshot, *width, *height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, *width, *height));
+  gsk_render_node_unref (node);
+  *width = gdk_texture_get_width (texture);
+  *height = gdk_texture_get_height (texture);
+  pixels = g_malloc ((gsize) *width * *height * 4);
+  gdk_texture_download (texture, pixels, (gsize) *width * 4);
+  return pixels;
+}
+
+char *
+test_ui_save_png (GtkWidget *widget, const char *fallback_dir, const char *name)
+{
+  const char *dir = g_getenv ("INKLOOP_TEST_ARTIFACTS");
+  char *path = g_build_filename (dir ? dir : fallback_dir, name, NULL);
+  int w, h;
+  guint8 *pixels = test_ui_render_widget (widget, &w, &h);
+  g_autoptr (GBytes) bytes = g_bytes_new_take (pixels, (gsize) w * h * 4);
+  g_autoptr (GdkTexture) texture = gdk_memory_texture_new (w, h, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
+                                                           bytes, (gsize) w * 4);
+
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s (%d x %d)", path, w, h);
+  return path;
+}

@@ -1,0 +1,13 @@
+/* test-ui-common.h: what the GUI tests share: running the main loop until a condition, and the window as a PNG. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+/* Runs the main loop until COND (DATA) holds or SECONDS pass; FALSE on timeout. */
+gboolean test_ui_wait_for (gboolean (*cond) (gpointer), gpointer data, double seconds);
+/* Runs the main loop for SECONDS. */
+void test_ui_run_for (double seconds);
+/* WIDGET as its window's renderer draws it, as packed RGBA8 (g_free it). */
+guint8 *test_ui_render_widget (GtkWidget *widget, int *width, int *height);
+/* Saves WIDGET as NAME in $INKLOOP_TEST_ARTIFACTS (or FALLBACK_DIR); returns the path. */
+char *test_ui_save_png (GtkWidget *widget, const char *fallback_dir, const char *name);
