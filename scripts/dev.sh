@@ -1,6 +1,7 @@
 #!/bin/sh
 # dev.sh: one-command set-up, build and run on Debian 12 (as root, or with sudo):
-#   scripts/dev.sh sample   install what is missing, build, stylize the bundled sample
+#   scripts/dev.sh sample   install what is missing, build, stylize the bundled sample and
+#                           export it as a looping GIF
 #   scripts/dev.sh test     install what is missing, build with -Werror, run every test, the
 #                           engine tests again under AddressSanitizer + UBSan, and the loader's
 #                           fuzzer for FUZZ_SECONDS (default 60)
@@ -88,7 +89,8 @@ case "${1:-}" in
     install_missing $PACKAGES
     build build
     ./build/app/inkloop-cli still data/sample.png -o sample-comic.png --preset anime -v
-    echo "dev.sh: wrote sample-comic.png"
+    ./build/app/inkloop-cli render data/sample.png -o sample-loop.gif --preset anime
+    echo "dev.sh: wrote sample-comic.png and sample-loop.gif"
     ;;
   test)
     install_missing $PACKAGES $TEST_PACKAGES
