@@ -360,6 +360,14 @@ test_close_asks (void)
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
   g_assert_nonnull (w);
   g_assert_null (ink_window_get_dialog (w));
+  /* Opening another file over unsaved changes asks too; Cancel keeps the project and its edit. */
+  gtk_widget_activate_action (GTK_WIDGET (w), "win.open-recent", "s", g_getenv ("INKLOOP_SAMPLE"));
+  dialog = ink_window_get_dialog (w);
+  g_assert_nonnull (dialog);
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  g_assert_null (ink_window_get_dialog (w));
+  g_assert_cmpstr (ink_window_get_project_path (w), ==, project_path);
+  g_assert_false (ink_window_get_loading (w));
   gtk_window_close (GTK_WINDOW (w));
   gtk_dialog_response (GTK_DIALOG (ink_window_get_dialog (w)), GTK_RESPONSE_REJECT);
   g_assert_true (wait_for (gone_cond, &w, 10));

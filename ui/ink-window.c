@@ -73,6 +73,7 @@ struct _InkWindow
   guint autosave_id;
   guint autosave_ms;
   GtkWidget *dialog;              /* the question on screen, if any */
+  char *open_after;               /* a file to open once the unsaved-changes question is answered */
 
   guint request_serial;
   gint64 request_time;
@@ -608,6 +609,22 @@ ink_window_get_loading (InkWindow *self)
   return self->load_cancellable != NULL;
 }
 
+static void ask_before_closing (InkWindow *self);
+
+/* Opens PATH for the user: with unsaved changes, asks first (Save, Discard, Cancel). */
+static void
+request_open (InkWindow *self, const char *path)
+{
+  if (ink_history_get_modified (self->history) && ink_document_get_source (self->document) != NULL)
+    {
+      g_free (self->open_after);
+      self->open_after = g_strdup (path);
+      ask_before_closing (self);
+      return;
+    }
+  ink_window_open_path (self, path);
+}
+
 static void
 on_open_response (GtkNativeDialog *chooser, int response, InkWindow *self)
 {
@@ -617,7 +634,7 @@ on_open_response (GtkNativeDialog *chooser, int response, InkWindow *self)
       g_autofree char *path = file ? g_file_get_path (file) : NULL;
 
       if (path != NULL)
-        ink_window_open_path (self, path);
+        request_open (self, path);
       else
         show_message (self, MESSAGE_ERROR, _("Only photos on this computer can be opened."), NULL, NULL);
     }
@@ -656,7 +673,7 @@ static void
 open_recent_action (GtkWidget *widget, const char *action, GVariant *param)
 {
   (void) action;
-  ink_window_open_path (INK_WINDOW (widget), g_variant_get_string (param, NULL));
+  request_open (INK_WINDOW (widget), g_variant_get_string (param, NULL));
 }
 
 static gboolean
@@ -673,7 +690,7 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, InkWind
       g_autofree char *path = g_file_get_path (l->data);
       if (path != NULL)
         {
-          ink_window_open_path (self, path);
+          request_open (self, path);
           return TRUE;
         }
     }
@@ -758,6 +775,7 @@ on_saved (GObject *object, GAsyncResult *result, gpointer data)
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       show_message (self, MESSAGE_ERROR, error->message, NULL, NULL);
+      g_clear_pointer (&self->open_after, g_free);   /* keep the unsaved work on screen */
       return;
     }
   g_free (self->project_path);
@@ -770,6 +788,12 @@ on_saved (GObject *object, GAsyncResult *result, gpointer data)
     {
       self->closing = TRUE;
       gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+  if (self->open_after != NULL)
+    {
+      g_autofree char *next = g_steal_pointer (&self->open_after);
+      ink_window_open_path (self, next);
       return;
     }
   text = g_strdup_printf (_("Saved the project as %s."), base);
@@ -827,8 +851,12 @@ on_save_response (GtkNativeDialog *chooser, int response, InkWindow *self)
               path = with;
             }
           start_save (self, path, close_after, FALSE);
+          g_object_unref (chooser);
+          return;
         }
     }
+  /* Not saved: a file waiting to be opened after the save stays closed. */
+  g_clear_pointer (&self->open_after, g_free);
   g_object_unref (chooser);
 }
 
@@ -1252,12 +1280,21 @@ on_close_response (GtkDialog *dialog, int response, InkWindow *self)
   gtk_window_destroy (GTK_WINDOW (dialog));
   if (response == GTK_RESPONSE_ACCEPT)
     {
+      /* When opening another file, it opens once the save is done (on_saved). */
+      gboolean close_after = self->open_after == NULL;
       if (self->project_path != NULL)
-        start_save (self, self->project_path, TRUE, FALSE);
+        start_save (self, self->project_path, close_after, FALSE);
       else
-        save_as (self, TRUE);
+        save_as (self, close_after);
     }
-  else if (response == GTK_RESPONSE_REJECT)
+  else if (response == GTK_RESPONSE_REJECT && self->open_after != NULL)
+    {
+      g_autofree char *path = g_steal_pointer (&self->open_after);
+      ink_window_open_path (self, path);
+    }
+  else if (response != GTK_RESPONSE_REJECT)
+    g_clear_pointer (&self->open_after, g_free);
+  else
     {
       self->closing = TRUE;
       /* After the dialog's response is over: it still refers to this window. */
@@ -1280,7 +1317,9 @@ ask_before_closing (InkWindow *self)
     }
   dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
                                    GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
-                                   _("Save the changes to %s before closing?"), base);
+                                   self->open_after != NULL
+                                     ? _("Save the changes to %s before opening another file?")
+                                     : _("Save the changes to %s before closing?"), base);
   gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s",
                                             _("Unsaved hints and settings are lost if you don't save them."));
   discard = gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Discard"), GTK_RESPONSE_REJECT);
@@ -1363,6 +1402,7 @@ ink_window_finalize (GObject *object)
   g_free (self->banner_uri);
   g_free (self->banner_action);
   g_free (self->project_path);
+  g_free (self->open_after);
   g_free (self->opening_path);
   G_OBJECT_CLASS (ink_window_parent_class)->finalize (object);
 }
