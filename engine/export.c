@@ -404,10 +404,12 @@ av_error (GError **error, const char *path, const char *what, int err)
   return FALSE;
 }
 
-/* Makes the muxer and the encoder; the caller configures o->enc and then calls output_open. */
+/* Makes the muxer and an encoder of WIDTH x HEIGHT FORMAT frames timed in TICKs (RATE frames a
+ * second; {0, 1} when not constant); the caller sets any other option, then calls output_open. */
 static gboolean
 output_new (Output *o, const char *muxer, const char *tmp_path, enum AVCodecID codec_id,
-            const char *codec_name, GError **error)
+            const char *codec_name, int width, int height, enum AVPixelFormat format,
+            AVRational tick, AVRational rate, GError **error)
 {
   const AVCodec *codec = codec_name != NULL ? avcodec_find_encoder_by_name (codec_name)
                                             : avcodec_find_encoder (codec_id);
@@ -430,10 +432,16 @@ output_new (Output *o, const char *muxer, const char *tmp_path, enum AVCodecID c
     return av_error (error, o->path, "setting up the encoder", AVERROR (ENOMEM));
   if (o->fmt->oformat->flags & AVFMT_GLOBALHEADER)
     o->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  o->enc->width = width;
+  o->enc->height = height;
+  o->enc->pix_fmt = format;
+  o->enc->time_base = tick;
+  o->enc->framerate = rate;
   return TRUE;
 }
 
-/* Opens the encoder (with ENC_OPTS), the file and writes the header (with MUX_OPTS). */
+/* Opens the encoder (with ENC_OPTS) and its frame buffer, the file, and writes the header (with
+ * MUX_OPTS). */
 static gboolean
 output_open (Output *o, AVDictionary **enc_opts, AVDictionary **mux_opts, GError **error)
 {
@@ -441,6 +449,12 @@ output_open (Output *o, AVDictionary **enc_opts, AVDictionary **mux_opts, GError
 
   if (err < 0)
     return av_error (error, o->path, "opening the encoder", err);
+  o->frame->format = o->enc->pix_fmt;
+  o->frame->width = o->enc->width;
+  o->frame->height = o->enc->height;
+  err = av_frame_get_buffer (o->frame, 0);
+  if (err < 0)
+    return av_error (error, o->path, "allocating a frame", err);
   o->st = avformat_new_stream (o->fmt, NULL);
   if (o->st == NULL)
     return av_error (error, o->path, "setting up the stream", AVERROR (ENOMEM));
@@ -456,6 +470,20 @@ output_open (Output *o, AVDictionary **enc_opts, AVDictionary **mux_opts, GError
   if (err < 0)
     return av_error (error, o->path, "writing the header", err);
   return TRUE;
+}
+
+/* The frame to fill next, writable (the encoder may still hold the last one). */
+static AVFrame *
+output_frame (Output *o, GError **error)
+{
+  int err = av_frame_make_writable (o->frame);
+
+  if (err < 0)
+    {
+      av_error (error, o->path, "allocating a frame", err);
+      return NULL;
+    }
+  return o->frame;
 }
 
 /* Encodes FRAME (NULL: flushes) and writes what the encoder gives back. */
@@ -710,20 +738,9 @@ write_gif (Job *job, const char *tmp_path, const InkExportParams *params, int co
   g_debug ("gif: palette %.0f ms", (g_get_monotonic_time () - t_start) / 1000.0);
   palette = liq_get_palette (quant);
 
-  if (!output_new (&o, "gif", tmp_path, AV_CODEC_ID_GIF, NULL, error))
+  if (!output_new (&o, "gif", tmp_path, AV_CODEC_ID_GIF, NULL, job->width, job->height,
+                   AV_PIX_FMT_PAL8, (AVRational) { 1, 100 }, (AVRational) { 0, 1 }, error))
     goto out;
-  o.enc->width = job->width;
-  o.enc->height = job->height;
-  o.enc->pix_fmt = AV_PIX_FMT_PAL8;
-  o.enc->time_base = (AVRational) { 1, 100 };
-  o.frame->format = AV_PIX_FMT_PAL8;
-  o.frame->width = job->width;
-  o.frame->height = job->height;
-  if (av_frame_get_buffer (o.frame, 0) < 0)
-    {
-      av_error (error, job->path, "allocating a frame", AVERROR (ENOMEM));
-      goto out;
-    }
   prev = g_try_malloc (pixels * 4);
   near.palette = palette;
   near.n = palette->count;
@@ -751,11 +768,8 @@ write_gif (Job *job, const char *tmp_path, const InkExportParams *params, int co
       if (written > 0 && memcmp (frame, prev, pixels * 4) == 0)
         continue;
       memcpy (prev, frame, pixels * 4);
-      if (av_frame_make_writable (o.frame) < 0)
-        {
-          av_error (error, job->path, "allocating a frame", AVERROR (ENOMEM));
-          goto out;
-        }
+      if (output_frame (&o, error) == NULL)
+        goto out;
       {
         guint32 *pal = (guint32 *) o.frame->data[1];
         for (int c = 0; c < 256; c++)
@@ -817,27 +831,15 @@ write_apng (Job *job, const char *tmp_path, InkExportResult *result, GError **er
       g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: out of memory", job->path);
       return FALSE;
     }
-  if (!output_new (&o, "apng", tmp_path, AV_CODEC_ID_APNG, NULL, error))
-    goto out;
-  o.enc->width = job->width;
-  o.enc->height = job->height;
   /* rgba: with rgb24 the encoder picks "dispose to background", which other decoders show as
    * transparent. */
-  o.enc->pix_fmt = AV_PIX_FMT_RGBA;
-  o.enc->time_base = tick;
-  o.enc->framerate = av_inv_q (tick);
+  if (!output_new (&o, "apng", tmp_path, AV_CODEC_ID_APNG, NULL, job->width, job->height,
+                   AV_PIX_FMT_RGBA, tick, av_inv_q (tick), error))
+    goto out;
   /* The encoder's default prediction (none): paeth was 3% smaller and 1.7x slower. */
   av_dict_set (&mux_opts, "plays", "0", 0);   /* forever; the muxer's default plays once */
   if (!output_open (&o, &enc_opts, &mux_opts, error))
     goto out;
-  o.frame->format = AV_PIX_FMT_RGBA;
-  o.frame->width = job->width;
-  o.frame->height = job->height;
-  if (av_frame_get_buffer (o.frame, 0) < 0)
-    {
-      av_error (error, job->path, "allocating a frame", AVERROR (ENOMEM));
-      goto out;
-    }
   for (int i = 0; i < job->n; i++)
     {
       const guint32 *frame = job_frame (job, i, i + 1 < job->n ? i + 1 : -1, FALSE, error);
@@ -847,11 +849,8 @@ write_apng (Job *job, const char *tmp_path, InkExportResult *result, GError **er
       if (written > 0 && memcmp (frame, prev, pixels * 4) == 0)
         continue;   /* lengthens the frame before */
       memcpy (prev, frame, pixels * 4);
-      if (av_frame_make_writable (o.frame) < 0)
-        {
-          av_error (error, job->path, "allocating a frame", AVERROR (ENOMEM));
-          goto out;
-        }
+      if (output_frame (&o, error) == NULL)
+        goto out;
       for (int y = 0; y < job->height; y++)
         memcpy (o.frame->data[0] + (gsize) y * o.frame->linesize[0], frame + (gsize) y * job->width,
                 (gsize) job->width * 4);
@@ -882,26 +881,14 @@ write_webp (Job *job, const char *tmp_path, int quality, InkExportResult *result
   gboolean ok = FALSE;
 
   job->total = job->done + job->n;
-  if (!output_new (&o, "webp", tmp_path, AV_CODEC_ID_NONE, "libwebp_anim", error))
+  if (!output_new (&o, "webp", tmp_path, AV_CODEC_ID_NONE, "libwebp_anim", job->width,
+                   job->height, AV_PIX_FMT_BGRA, tick, av_inv_q (tick), error))
     goto out;
-  o.enc->width = job->width;
-  o.enc->height = job->height;
-  o.enc->pix_fmt = AV_PIX_FMT_BGRA;
-  o.enc->time_base = tick;
-  o.enc->framerate = av_inv_q (tick);
   av_dict_set_int (&enc_opts, "quality", quality, 0);
   av_dict_set (&enc_opts, "preset", "drawing", 0);
   av_dict_set (&mux_opts, "loop", "0", 0);    /* forever */
   if (!output_open (&o, &enc_opts, &mux_opts, error))
     goto out;
-  o.frame->format = AV_PIX_FMT_BGRA;
-  o.frame->width = job->width;
-  o.frame->height = job->height;
-  if (av_frame_get_buffer (o.frame, 0) < 0)
-    {
-      av_error (error, job->path, "allocating a frame", AVERROR (ENOMEM));
-      goto out;
-    }
   /* libwebp merges equal neighbours itself and gives the last frame one tick. */
   for (int i = 0; i < job->n; i++)
     {
@@ -909,11 +896,8 @@ write_webp (Job *job, const char *tmp_path, int quality, InkExportResult *result
       if (frame == NULL)
         goto out;
       job_step (job);
-      if (av_frame_make_writable (o.frame) < 0)
-        {
-          av_error (error, job->path, "allocating a frame", AVERROR (ENOMEM));
-          goto out;
-        }
+      if (output_frame (&o, error) == NULL)
+        goto out;
       for (int y = 0; y < job->height; y++)
         {
           const guint32 *src = frame + (gsize) y * job->width;
@@ -955,13 +939,9 @@ write_mp4 (Job *job, const char *tmp_path, const InkExportParams *params, int qu
   job->total = job->done + (double) job->n * params->repeat;
   if (w != job->width || h != job->height)
     padded = g_try_malloc ((gsize) w * h * 4);
-  if (!output_new (&o, "mp4", tmp_path, AV_CODEC_ID_NONE, "libx264", error))
+  if (!output_new (&o, "mp4", tmp_path, AV_CODEC_ID_NONE, "libx264", w, h, AV_PIX_FMT_YUV420P,
+                   tick, av_inv_q (tick), error))
     goto out;
-  o.enc->width = w;
-  o.enc->height = h;
-  o.enc->pix_fmt = AV_PIX_FMT_YUV420P;
-  o.enc->time_base = tick;
-  o.enc->framerate = av_inv_q (tick);
   o.enc->sample_aspect_ratio = (AVRational) { 1, 1 };
   /* BT.709, limited range, and tagged so: untagged video is read as BT.601 and washes out. */
   o.enc->color_primaries = AVCOL_PRI_BT709;
@@ -980,17 +960,13 @@ write_mp4 (Job *job, const char *tmp_path, const InkExportParams *params, int qu
   av_dict_set (&mux_opts, "movflags", "+faststart", 0);   /* moov first: plays while loading */
   if (!output_open (&o, &enc_opts, &mux_opts, error))
     goto out;
-  o.frame->format = AV_PIX_FMT_YUV420P;
-  o.frame->width = w;
-  o.frame->height = h;
   o.frame->color_primaries = AVCOL_PRI_BT709;
   o.frame->color_trc = AVCOL_TRC_BT709;
   o.frame->colorspace = AVCOL_SPC_BT709;
   o.frame->color_range = AVCOL_RANGE_MPEG;
   sws = sws_getContext (w, h, AV_PIX_FMT_RGBA, w, h, AV_PIX_FMT_YUV420P,
                         SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, NULL, NULL, NULL);
-  if (sws == NULL || av_frame_get_buffer (o.frame, 0) < 0
-      || (padded == NULL && (w != job->width || h != job->height)))
+  if (sws == NULL || (padded == NULL && (w != job->width || h != job->height)))
     {
       g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: out of memory", job->path);
       goto out;
@@ -1019,11 +995,8 @@ write_mp4 (Job *job, const char *tmp_path, const InkExportParams *params, int qu
             frame = padded;
           }
         src[0] = (const guint8 *) frame;
-        if (av_frame_make_writable (o.frame) < 0)
-          {
-            av_error (error, job->path, "allocating a frame", AVERROR (ENOMEM));
-            goto out;
-          }
+        if (output_frame (&o, error) == NULL)
+          goto out;
         sws_scale (sws, src, stride, 0, h, o.frame->data, o.frame->linesize);
         o.frame->pts = pts;
         if (!output_send (&o, o.frame, error))
