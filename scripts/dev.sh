@@ -3,8 +3,9 @@
 #   scripts/dev.sh sample   install what is missing, build, stylize the bundled sample and
 #                           export it as a looping GIF
 #   scripts/dev.sh test     install what is missing, build with -Werror, run every test, the
-#                           engine tests again under AddressSanitizer + UBSan, and the loader's
-#                           fuzzer for FUZZ_SECONDS (default 60)
+#                           engine tests again under AddressSanitizer + UBSan, the loader's
+#                           fuzzer for FUZZ_SECONDS (default 60), and scripts/check-fresh.sh (that
+#                           `sample` works with PACKAGES alone, none of TEST_PACKAGES)
 # Idempotent: packages are installed only when missing, build folders are reused.
 set -eu
 cd "$(dirname "$0")/.."
@@ -13,7 +14,9 @@ PACKAGES="meson ninja-build pkg-config gcc glslang-tools libvulkan-dev mesa-vulk
   vulkan-validationlayers libglib2.0-dev libjson-glib-dev libavcodec-dev libavformat-dev
   libavutil-dev libswscale-dev libimagequant-dev
   libgtk-4-dev libepoxy-dev gettext libglib2.0-bin desktop-file-utils appstream"
-# libwebp-dev: the export tests read animated WebP back with libwebpdemux.
+# Only for the tests (configuring and building need none of them: meson leaves out, with a message,
+# a test whose tool is missing; `test` configures with -Dtests_require_all=true, which makes that an
+# error). libwebp-dev: the export tests read animated WebP back with libwebpdemux.
 # The editor's tests: Xvfb with Mesa's GL, a private D-Bus session, and the data validators.
 TEST_PACKAGES="clang libclang-rt-14-dev libwebp-dev apngdis xvfb xauth dbus-daemon libgl1-mesa-dri
   libxml2-utils"
@@ -36,8 +39,9 @@ build () {
   dir=$1; shift
   if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" "$@"
-  else
-    meson configure "$dir" "$@" >/dev/null
+  elif ! meson configure "$dir" "$@" >/dev/null 2>&1; then
+    # An option newer than the folder's configuration (meson configure does not know it yet).
+    meson setup --reconfigure "$dir" "$@"
   fi
   ninja -C "$dir"
 }
@@ -55,13 +59,23 @@ count () {
 
 run_tests () {
   status=0
-  build build -Dwerror=true
+  build build -Dwerror=true -Dtests_require_all=true
   meson test -C build --print-errorlogs 2>&1 | tee build/test-summary.txt || status=1
   count build/test-summary.txt
 
+  # README's first command on a machine without the test packages: in a mount namespace that hides
+  # their files, from a throwaway copy of the work tree (a fresh build, a minute or two).
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  if $sudo scripts/check-fresh.sh > build/check-fresh.log 2>&1; then
+    passed=$((passed + 1)); grep -E '^check-fresh: (method|ok)' build/check-fresh.log
+  else
+    failed=$((failed + 1)); status=1; tail -n 40 build/check-fresh.log
+  fi
+
   # The engine and the exporter under AddressSanitizer + UBSan. The validation layer is not built with ASan, so it
   # runs in the plain build only; lavapipe's JIT is fine under ASan.
-  build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+  build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Dtests_require_all=true
   INKLOOP_NO_VALIDATION=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ASAN_OPTIONS=detect_leaks=0 \
     meson test -C build-asan --suite engine --suite export --print-errorlogs 2>&1 | tee build-asan/test-summary.txt || status=1
