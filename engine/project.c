@@ -14,12 +14,14 @@
 #include "ink-config.h"
 #include "file-read.h"
 #include "ink-error.h"
+#include "json-check.h"
 
 #define FORMAT_NAME "inkloop-project"
 
 /* Far above the files we write (4 levels) and far below the depth at which json-glib's recursive
- * parser runs out of stack (about 100 000). */
-#define MAX_NESTING 64
+ * parser runs out of stack (about 100 000). json-glib only ever reads what ink_json_check passed,
+ * strict JSON that it reads the same way, so it recurses exactly as deep as the check measured. */
+#define MAX_NESTING 32
 
 /* The embedded mask is the only large part; a full-size 16-bit mask fits easily. */
 #define MAX_PROJECT_BYTES (128u << 20)
@@ -370,46 +372,6 @@ get_whole (JsonNode *node,
   return TRUE;
 }
 
-/* Whether the JSON text's arrays and objects nest at most MAX_NESTING deep. Strings ("..." with
- * escapes, '...' without) and comments are skipped the way json-glib's scanner reads them. */
-static gboolean
-nesting_ok (const char *data,
-            gsize length)
-{
-  int depth = 0;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (c == '"')
-        {
-          for (i++; i < length && data[i] != '"'; i++)
-            if (data[i] == '\\')
-              i++;
-        }
-      else if (c == '\'')
-        {
-          for (i++; i < length && data[i] != '\''; i++)
-            ;
-        }
-      else if (c == '/' && i + 1 < length && data[i + 1] == '*')
-        {
-          for (i += 2; i + 1 < length && !(data[i] == '*' && data[i + 1] == '/'); i++)
-            ;
-          i++;
-        }
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > MAX_NESTING)
-            return FALSE;
-        }
-      else if (c == ']' || c == '}')
-        depth--;
-    }
-  return TRUE;
-}
-
 /* Logs OBJECT's keys that are not in KNOWN: files from later versions of the same format may add
  * keys, which this version ignores. */
 static void
@@ -481,12 +443,27 @@ read_param (const InkParamSpec *table,
           float *rgb = (float *) ((char *) params + spec->offset);
 
           for (guint c = 0; c < 3 && expected == NULL; c++)
-            if (is_number (json_array_get_element (array, c)))
-              rgb[c] = (float) number_value (json_array_get_element (array, c));
-            else
-              expected = "a colour: \"#rrggbb\" or [red, green, blue] from 0 to 1";
+            {
+              JsonNode *item = json_array_get_element (array, c);
+              double v;
+
+              if (!is_number (item))
+                {
+                  expected = "a colour: \"#rrggbb\" or [red, green, blue] from 0 to 1";
+                  break;
+                }
+              /* Checked as the double read, so 1e300 is not reported as the float inf. */
+              v = number_value (item);
+              if (!(v >= 0.0 && v <= 1.0))
+                {
+                  g_set_error (error, INK_ERROR, INK_ERROR_DECODE,
+                               "%s: %s is %g; it must be between 0 and 1", name, key, v);
+                  goto error;
+                }
+              rgb[c] = (float) v;
+            }
           if (expected == NULL)
-            return TRUE; /* the range is checked with the others */
+            return TRUE;
         }
       else
         expected = "a colour: \"#rrggbb\" or [red, green, blue] from 0 to 1";
@@ -692,6 +669,16 @@ error:
   return FALSE;
 }
 
+/* Whether ROOT says it is a project: "format": FORMAT_NAME. */
+static gboolean
+has_format (JsonObject *root)
+{
+  JsonNode *node = json_object_get_member (root, "format");
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+         && g_str_equal (json_node_get_string (node), FORMAT_NAME);
+}
+
 /* Fills PROJECT from ROOT, the file's object; DIR is the project's folder. */
 static gboolean
 read_project (JsonObject *root,
@@ -712,10 +699,7 @@ read_project (JsonObject *root,
   const InkParamSpec *motion_specs = ink_motion_param_specs (&n_motion);
   gint64 version = 0;
 
-  node = json_object_get_member (root, "format");
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING
-      || !g_str_equal (json_node_get_string (node), FORMAT_NAME))
+  if (!has_format (root))
     {
       g_set_error (error, INK_ERROR, INK_ERROR_DECODE,
                    "%s: not an Inkloop project (it has no \"format\": \"" FORMAT_NAME "\"); "
@@ -836,32 +820,36 @@ parse_error_text (const char *message)
   return g_strdup (message);
 }
 
-InkProject *
-ink_project_load (const char *path,
-                  GError **error)
+/* Parses DATA into PARSER and returns its root object, or NULL with INK_ERROR_DECODE (or
+ * INK_ERROR_TOO_LARGE) naming NAME. json-glib only sees what ink_json_check accepts. */
+static JsonObject *
+parse_root (JsonParser *parser,
+            const char *data,
+            gsize length,
+            const char *name,
+            GError **error)
 {
-  g_autofree char *name = NULL, *contents = NULL, *abs_path = NULL, *dir = NULL;
-  g_autoptr (JsonParser) parser = NULL;
   g_autoptr (GError) local = NULL;
-  InkProject *project = NULL;
   JsonNode *root;
-  gsize length = 0;
 
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!ink_file_read_all (path, MAX_PROJECT_BYTES, "project (.inkloop)", &name, &contents,
-                          &length, error))
-    goto error;
-
-  if (!nesting_ok (contents, length))
+  if (length > MAX_PROJECT_BYTES)
     {
-      g_set_error (error, INK_ERROR, INK_ERROR_DECODE,
-                   "%s: " DAMAGED " (lists and objects nest more than %d deep)", name, MAX_NESTING);
+      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
+                   "%s: the project is %" G_GSIZE_FORMAT " MiB; Inkloop reads project (.inkloop) "
+                   "files of at most %u MiB", name, length >> 20, MAX_PROJECT_BYTES >> 20);
       goto error;
     }
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, contents, (gssize) length, &local))
+  /* A UTF-8 byte order mark, which some editors write, says nothing: skipped. */
+  if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    data += 3, length -= 3;
+  if (!ink_json_check (data, length, MAX_NESTING, &local))
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_DECODE, "%s: not a valid project: %s", name,
+                   local->message);
+      goto error;
+    }
+  /* Not reached with what the check passed, unless json-glib and the check disagree. */
+  if (!json_parser_load_from_data (parser, data, (gssize) length, &local))
     {
       g_autofree char *detail = parse_error_text (local->message);
       g_set_error (error, INK_ERROR, INK_ERROR_DECODE, "%s: " DAMAGED " (%s)", name, detail);
@@ -875,15 +863,126 @@ ink_project_load (const char *path,
                    ? "it holds a JSON list, not an object" : "it holds a single JSON value, not an object");
       goto error;
     }
+  return json_node_get_object (root);
 
-  abs_path = g_canonicalize_filename (path, NULL);
-  dir = g_path_get_dirname (abs_path);
+error:
+  return NULL;
+}
+
+InkProject *
+ink_project_load_data (const char *data,
+                       gsize length,
+                       const char *name,
+                       const char *dir,
+                       GError **error)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  InkProject *project = NULL;
+  JsonObject *root;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  parser = json_parser_new_immutable ();
+  root = parse_root (parser, data != NULL ? data : "", length, name, error);
+  if (root == NULL)
+    goto error;
   project = ink_project_new ();
-  if (!read_project (json_node_get_object (root), project, dir, name, error))
+  if (!read_project (root, project, dir, name, error))
     goto error;
   return project;
 
 error:
   ink_project_free (&project);
   return NULL;
+}
+
+InkProject *
+ink_project_load (const char *path,
+                  GError **error)
+{
+  g_autofree char *name = NULL, *contents = NULL, *abs_path = NULL, *dir = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!ink_file_read_all (path, MAX_PROJECT_BYTES, "project (.inkloop)", &name, &contents,
+                          &length, error))
+    return NULL;
+  abs_path = g_canonicalize_filename (path, NULL);
+  dir = g_path_get_dirname (abs_path);
+  return ink_project_load_data (contents, length, name, dir, error);
+}
+
+gboolean
+ink_project_check_replaceable (const char *path,
+                               GError **error)
+{
+  g_autofree char *shown = NULL, *name = NULL, *contents = NULL;
+  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (GError) local = NULL;
+  JsonObject *root;
+  GStatBuf st;
+  gsize length = 0;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  shown = g_filename_display_name (path);
+  if (g_stat (path, &st) != 0)
+    {
+      int saved = errno;
+
+      if (saved == ENOENT || saved == ENOTDIR)
+        return TRUE; /* nothing there (writing may still fail, with its own message) */
+      g_set_error (error, INK_ERROR, INK_ERROR_WRITE, "%s: cannot tell what is there (%s); refusing "
+                   "to write a project over it", shown, g_strerror (saved));
+      goto error;
+    }
+  if (S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_WRITE,
+                   "%s: exists and is a folder; refusing to write a project over it", shown);
+      goto error;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_WRITE, "%s: exists and is not a regular file (a "
+                   "device, pipe or socket); refusing to write a project over it", shown);
+      goto error;
+    }
+  if (st.st_size == 0)
+    return TRUE; /* an empty file: nothing to lose */
+
+  if (!ink_file_read_all (path, MAX_PROJECT_BYTES, "project (.inkloop)", &name, &contents,
+                          &length, &local))
+    {
+      if (g_error_matches (local, INK_ERROR, INK_ERROR_TOO_LARGE))
+        g_set_error (error, INK_ERROR, INK_ERROR_WRITE, "%s: exists and is not an Inkloop project "
+                     "(it is larger than any project); refusing to write a project over it", shown);
+      else
+        g_set_error (error, INK_ERROR, INK_ERROR_WRITE, "%s: exists and cannot be read (%s); "
+                     "refusing to write a project over it", shown, local->message);
+      goto error;
+    }
+  parser = json_parser_new_immutable ();
+  root = parse_root (parser, contents, length, name, &local);
+  if (root == NULL || !has_format (root))
+    {
+      /* Why, for a .inkloop file: likely a project someone edited by hand. */
+      gboolean why = local != NULL && g_str_has_suffix (name, ".inkloop")
+                     && g_str_has_prefix (local->message, name);
+      const char *detail = why ? local->message + strlen (name) + strspn (local->message + strlen (name), ": ")
+                           : "";
+
+      g_set_error (error, INK_ERROR, INK_ERROR_WRITE, "%s: exists and is not an Inkloop project%s%s%s; "
+                   "refusing to write a project over it", shown, why ? " (" : "", detail, why ? ")" : "");
+      goto error;
+    }
+  return TRUE;
+
+error:
+  return FALSE;
 }

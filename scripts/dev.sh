@@ -3,8 +3,9 @@
 #   scripts/dev.sh sample   install what is missing, build, stylize the bundled sample and
 #                           export it as a looping GIF
 #   scripts/dev.sh test     install what is missing, build with -Werror, run every test, the
-#                           engine tests again under AddressSanitizer + UBSan, the loader's
-#                           fuzzer for FUZZ_SECONDS (default 60), and scripts/check-fresh.sh (that
+#                           engine tests again under AddressSanitizer + UBSan, the image
+#                           loader's and the project reader's fuzzers for FUZZ_SECONDS and
+#                           PROJECT_FUZZ_SECONDS (default 60 each), and scripts/check-fresh.sh (that
 #                           `sample` works with PACKAGES alone, none of TEST_PACKAGES)
 # Idempotent: packages are installed only when missing, build folders are reused.
 set -eu
@@ -81,18 +82,25 @@ run_tests () {
     meson test -C build-asan --suite engine --suite export --print-errorlogs 2>&1 | tee build-asan/test-summary.txt || status=1
   count build-asan/test-summary.txt
 
-  # The image loader's fuzzer, for a bounded time.
+  # The fuzzers, each for a bounded time and counted as one test: the image loader for
+  # FUZZ_SECONDS, the project reader for PROJECT_FUZZ_SECONDS (60 s each unless set).
   if [ ! -f build-fuzz/build.ninja ]; then
     CC=clang meson setup build-fuzz -Dfuzzing=true -Db_lundef=false >/dev/null
   fi
-  ninja -C build-fuzz tests/fuzz-load
-  mkdir -p build-fuzz/tests/fuzz-work
-  if (cd build-fuzz && ./tests/fuzz-load -max_total_time="${FUZZ_SECONDS:-60}" -rss_limit_mb=2048 \
-        -print_final_stats=1 tests/fuzz-work ../tests/fuzz-corpus) > build-fuzz/fuzz.log 2>&1; then
-    passed=$((passed + 1)); echo "fuzz-load: clean for ${FUZZ_SECONDS:-60} s"
-  else
-    failed=$((failed + 1)); status=1; tail -n 40 build-fuzz/fuzz.log
-  fi
+  ninja -C build-fuzz tests/fuzz-load tests/fuzz-project
+  # run_fuzzer NAME SECONDS WORK CORPUS LOG: build-fuzz/tests/fuzz-NAME from tests/CORPUS, new
+  # inputs to build-fuzz/tests/WORK, crashes to build-fuzz/, its output to build-fuzz/LOG.
+  run_fuzzer () {
+    mkdir -p "build-fuzz/tests/$3"
+    if (cd build-fuzz && "./tests/fuzz-$1" -max_total_time="$2" -rss_limit_mb=2048 \
+          -print_final_stats=1 "tests/$3" "../tests/$4") > "build-fuzz/$5" 2>&1; then
+      passed=$((passed + 1)); echo "fuzz-$1: clean for $2 s"
+    else
+      failed=$((failed + 1)); status=1; tail -n 40 "build-fuzz/$5"
+    fi
+  }
+  run_fuzzer load "${FUZZ_SECONDS:-60}" fuzz-work fuzz-corpus fuzz.log
+  run_fuzzer project "${PROJECT_FUZZ_SECONDS:-60}" fuzz-work-project fuzz-corpus-project fuzz-project.log
 
   echo "$passed passed, $failed failed"
   return $status

@@ -2,12 +2,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "image-save-private.h"
 #include "ink-error.h"
+#include "json-check.h"
 #include "project.h"
 
 /* ---- Helpers ---- */
@@ -513,6 +515,14 @@ test_source_paths (void)
     g_assert_cmpstr (loaded->source, ==, "/inkloop-no-such-folder/photo.png");
     ink_project_free (&loaded);
 
+    /* Every byte a UTF-8 path can hold, control characters and quotes included. */
+    g_free (project->source);
+    project->source = g_strdup ("/inkloop-no-such-folder/tab\there \x01\x1f\x7f \"q\" \\ [{/* */}] "
+                                "\xc3\xa9 \xf0\x9f\x98\x80.png");
+    loaded = save_and_load (project, path);
+    g_assert_cmpstr (loaded->source, ==, project->source);
+    ink_project_free (&loaded);
+
     g_free (project->source);
     project->source = g_strdup ("some/./photo.png");
     from_cwd = g_canonicalize_filename ("some/photo.png", cwd);
@@ -597,11 +607,11 @@ test_bad_files (void)
     const char *name, *text, *says;
     int code;
   } cases[] = {
-    { "empty", "", "damaged", INK_ERROR_DECODE },
-    { "blank", " \n\t\n", "damaged", INK_ERROR_DECODE },
-    { "truncated", NULL, "damaged (line", INK_ERROR_DECODE },
-    { "not-json", "hello, world", "damaged (line 1", INK_ERROR_DECODE },
-    { "png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "damaged", INK_ERROR_DECODE },
+    { "empty", "", "not a valid project: the file is empty", INK_ERROR_DECODE },
+    { "blank", " \n\t\n", "not a valid project: the file is empty", INK_ERROR_DECODE },
+    { "truncated", NULL, "not a valid project: line", INK_ERROR_DECODE },
+    { "not-json", "hello, world", "line 1, column 1: 'hello' is not a JSON value", INK_ERROR_DECODE },
+    { "png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "line 1, column 1: expected a value", INK_ERROR_DECODE },
     { "array", "[1, 2, 3]", "JSON list", INK_ERROR_DECODE },
     { "number", "42", "damaged", INK_ERROR_DECODE },
     { "no-format", "{\"version\": 1, \"source\": \"a.png\"}", "not an Inkloop project", INK_ERROR_DECODE },
@@ -627,7 +637,7 @@ test_bad_files (void)
     { "range", HEAD ", \"style\": {\"line-weight\": 9}}", "style.line-weight is 9; it must be between 0 and 8",
       INK_ERROR_DECODE },
     { "range-seed", HEAD ", \"motion\": {\"seed\": -1}}", "motion.seed is -1", INK_ERROR_DECODE },
-    { "huge", HEAD ", \"motion\": {\"fps\": 1e999}}", "motion.fps", INK_ERROR_DECODE },
+    { "huge", HEAD ", \"motion\": {\"fps\": 1e999}}", "\"motion.fps\": 1e999 is too large", INK_ERROR_DECODE },
     { "whole", HEAD ", \"motion\": {\"frames\": 24.5}}", "motion.frames: '24.5' is not a valid whole number",
       INK_ERROR_DECODE },
     { "cel-tones", HEAD ", \"style\": {\"cel-tones\": 1}}", "style.cel-tones is 1", INK_ERROR_DECODE },
@@ -658,8 +668,10 @@ test_bad_files (void)
     { "mask-type", HEAD ", \"hints\": {\"mask\": 1}}", "hints.mask: expected an image", INK_ERROR_DECODE },
     { "mask-missing", HEAD ", \"hints\": {\"mask\": \"no-such-mask.png\"}}", "no-such-mask.png: no such file",
       INK_ERROR_NOT_FOUND },
-    { "deep", NULL, "nest more than", INK_ERROR_DECODE },
-    { "bad-utf8", HEAD ", \"x\": \"\xff\xfe\"}", "damaged", INK_ERROR_DECODE },
+    { "deep", NULL, "nest more than 32 deep", INK_ERROR_DECODE },
+    { "bad-utf8", HEAD ", \"x\": \"\xff\xfe\"}", "the byte 0xFF in a string is not UTF-8", INK_ERROR_DECODE },
+    { "colour-huge", HEAD ", \"style\": {\"line-color\": [0, 1e300, 0]}}", "style.line-color is 1e+300; it must be between 0 and 1",
+      INK_ERROR_DECODE },
   };
 
   /* A real file cut in the middle. */
@@ -726,7 +738,433 @@ test_bad_files (void)
     g_assert_cmpint (fclose (file), ==, 0);
     g_assert_null (ink_project_load (huge, &error));
     g_assert_error (error, INK_ERROR, INK_ERROR_TOO_LARGE);
-    g_assert_nonnull (strstr (error->message, "huge.inkloop"));
+    g_assert_nonnull (strstr (error->message, "huge.inkloop: the file is 200 MiB; Inkloop reads project "
+                                              "(.inkloop) files of at most 128 MiB"));
+  }
+
+  /* 64 MiB of zero bytes (sparse), under the limit: read, and refused at the first byte. */
+  {
+    g_autofree char *zeros = g_build_filename (tmp, "zeros.inkloop", NULL);
+    g_autoptr (GError) error = NULL;
+    FILE *file = g_fopen (zeros, "wb");
+
+    g_assert_nonnull (file);
+    g_assert_cmpint (fseek (file, (64 << 20) - 1, SEEK_SET), ==, 0);
+    g_assert_cmpint (fputc ('\0', file), ==, '\0');
+    g_assert_cmpint (fclose (file), ==, 0);
+    g_assert_null (ink_project_load (zeros, &error));
+    g_assert_error (error, INK_ERROR, INK_ERROR_DECODE);
+    g_assert_cmpstr (error->message, ==, "zeros.inkloop: not a valid project: line 1, column 1: expected "
+                     "a value (a number, a string in \"double quotes\", true, false, null, a list [...] "
+                     "or an object {...}), found a NUL byte (the file is binary or damaged)");
+  }
+
+  ink_project_free (&project);
+  remove_tree (tmp);
+}
+
+/* Text the strict check (json-check.c) refuses before json-glib reads it: one row per hostile text,
+ * what the message says (with its line and column where that matters). Rows with a NULL text are
+ * made below; LENGTH 0 is strlen. */
+static void
+test_hostile (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *bomb = NULL, *line_bomb = NULL, *quote_bomb = NULL, *deep_arrays = NULL;
+  g_autofree char *deep_objects = NULL, *deep_33 = NULL;
+  GString *text;
+  struct {
+    const char *name, *text;
+    gsize length;
+    const char *says;
+  } cases[] = {
+    /* Comments, of both kinds, anywhere; a 100 000-bracket bomb in one (made below). */
+    { "comment-block", HEAD ", /* note */ \"x\": 1}", 0, "line 1, column 68: comments are not allowed" },
+    { "comment-line", HEAD ",\n// note\n\"x\": 1}", 0, "line 2, column 1: comments are not allowed" },
+    { "comment-first", "/* project */" HEAD "}", 0, "line 1, column 1: comments are not allowed" },
+    { "comment-after", HEAD "}\n// the end\n", 0, "line 2, column 1: comments are not allowed" },
+    { "comment-value", HEAD ", \"x\": /* 1 */ 2}", 0, "comments are not allowed" },
+    { "comment-bomb", NULL, 0, "line 1, column 2: comments are not allowed" },
+    { "comment-line-bomb", NULL, 0, "line 1, column 2: comments are not allowed" },
+    { "hash-comment", HEAD "}\n# the end\n", 0, "line 2, column 1: more text after the end of the JSON value: '#'" },
+    /* Not JSON's strings. */
+    { "single-quotes", "{'format': 'inkloop-project'}", 0, "line 1, column 2: strings need double quotes" },
+    { "single-quote-bomb", NULL, 0, "strings need double quotes" },
+    { "bad-escape", HEAD ", \"x\": \"C:\\photos\"}", 0, "line 1, column 76: not a valid escape in a string" },
+    { "short-u-escape", HEAD ", \"x\": \"\\u12\"}", 0, "\\u must be followed by 4 hex digits" },
+    { "u0000", HEAD ", \"x\": \"a\\u0000b\"}", 0, "\\u0000 (a NUL character) is not allowed" },
+    { "lone-high-surrogate", HEAD ", \"x\": \"\\ud83d\"}", 0, "\\ud83d is the first half of a UTF-16 surrogate pair" },
+    { "lone-low-surrogate", HEAD ", \"x\": \"\\ude00\"}", 0, "\\ude00 is the second half" },
+    { "tab-in-string", HEAD ", \"x\": \"a\tb\"}", 0, "the control character U+0009 inside a string; write it as \\u0009" },
+    { "newline-in-string", HEAD ", \"x\": \"a\nb\"}", 0, "line 1, column 73: this string does not end on its line" },
+    { "unterminated", HEAD ", \"x\": \"abc", 0, "line 1, column 73: the file ends inside this string" },
+    /* Bytes: NUL, not UTF-8 (outside and inside strings), a BOM that is not at the start. */
+    { "nul-after", HEAD "}\0", sizeof (HEAD "}\0") - 1, "line 1, column 67: more text after the end of the JSON value: a NUL byte" },
+    { "nul-in-string", HEAD ", \"x\": \"a\0b\"}", sizeof (HEAD ", \"x\": \"a\0b\"}") - 1, "a NUL byte inside a string" },
+    { "nul-first", "\0" HEAD "}", sizeof ("\0" HEAD "}") - 1, "line 1, column 1: expected a value" },
+    { "latin1", HEAD ", \"x\": \"caf\xe9\"}", 0, "line 1, column 77: the byte 0xE9 in a string is not UTF-8" },
+    { "overlong", HEAD ", \"x\": \"\xc0\xaf\"}", 0, "the byte 0xC0 in a string is not UTF-8" },
+    { "utf8-surrogate", HEAD ", \"x\": \"\xed\xa0\x80\"}", 0, "the byte 0xED in a string is not UTF-8" },
+    { "utf8-cut", HEAD ", \"x\": \"\xe6\x97", 0, "the byte 0xE6 in a string is not UTF-8" },
+    { "above-unicode", HEAD ", \"x\": \"\xf4\x90\x80\x80\"}", 0, "the byte 0xF4 in a string is not UTF-8" },
+    { "byte-outside", HEAD ", \xff\"x\": 1}", 0, "found the byte 0xFF, which is not UTF-8 text" },
+    { "bom-inside", "{\xef\xbb\xbf\"format\": 1}", 0, "line 1, column 2: expected a key in \"double quotes\", found a byte order mark" },
+    { "nbsp", HEAD ",\xc2\xa0\"x\": 1}", 0, "found the character U+00A0" },
+    { "form-feed", HEAD ",\f\"x\": 1}", 0, "found the control character U+000C" },
+    /* Structure. */
+    { "trailing-comma", HEAD ",}", 0, "line 1, column 67: a comma before '}'" },
+    { "trailing-comma-list", HEAD ", \"hints\": {\"anchors\": [[0.5, 0.5],]}}", 0, "a comma before ']'" },
+    { "missing-comma", HEAD " \"x\": 1}", 0, "expected ',' or '}' after \"source\", found '\"'" },
+    { "missing-colon", HEAD ", \"x\" 1}", 0, "expected ':' after \"x\", found '1'" },
+    { "mismatched", HEAD ", \"x\": [1}}", 0, "expected ',' or ']' after \"x[0]\", found '}'" },
+    { "bare-key", "{format: \"inkloop-project\"}", 0, "line 1, column 2: expected a key in \"double quotes\", found 'f'" },
+    { "duplicate-key", HEAD ", \"source\": \"other.png\"}", 0, "\"source\" appears twice" },
+    { "duplicate-nested", HEAD ", \"motion\": {\"frames\": 24, \"frames\": 99}}", 0, "\"motion.frames\" appears twice" },
+    { "trailing-garbage", HEAD "} {}", 0, "more text after the end of the JSON value: '{'" },
+    { "two-roots", HEAD "}" HEAD "}", 0, "more text after the end of the JSON value" },
+    { "truncated-object", HEAD ", \"style\": {\"mono\": true", 0, "expected ',' or '}' after \"style.mono\", found the end of the file" },
+    { "truncated-key", HEAD ",", 0, "expected a key in \"double quotes\", found the end of the file" },
+    { "words", HEAD ", \"style\": {\"mono\": True}}", 0, "'True' is not a JSON value" },
+    { "nan", HEAD ", \"motion\": {\"fps\": NaN}}", 0, "'NaN' is not a JSON value" },
+    { "infinity", HEAD ", \"motion\": {\"fps\": -Infinity}}", 0, "'-' must be followed by a digit" },
+    /* Deep nesting, in lists and in objects; 33 deep inside a project. */
+    { "deep-arrays", NULL, 0, "line 1, column 33: lists and objects nest more than 32 deep" },
+    { "deep-objects", NULL, 0, "lists and objects nest more than 32 deep" },
+    { "deep-33", NULL, 0, "line 1, column 104: lists and objects nest more than 32 deep" },
+    /* Numbers: JSON's syntax, and nothing json-glib cannot hold (it reads too large integers as -1);
+     * the message names the key. */
+    { "int-frames", HEAD ", \"motion\": {\"frames\": 99999999999999999999999}}", 0,
+      "\"motion.frames\": 99999999999999999999999 is too large" },
+    { "int-seed", HEAD ", \"motion\": {\"seed\": 18446744073709551615}}", 0, "\"motion.seed\": 18446744073709551615 is too large" },
+    { "int-int64-max+1", HEAD ", \"motion\": {\"seed\": 9223372036854775808}}", 0, "\"motion.seed\": 9223372036854775808 is too large" },
+    { "int-negative", HEAD ", \"style\": {\"colors\": -99999999999999999999999}}", 0, "\"style.colors\": -99999999999999999999999 is too far below zero" },
+    { "int-version", "{\"format\": \"inkloop-project\", \"version\": 100000000000000000001}", 0,
+      "\"version\": 100000000000000000001 is too large" },
+    { "int-size", HEAD ", \"export\": {\"size\": 99999999999999999999999}}", 0, "\"export.size\": 99999999999999999999999" },
+    { "int-colour", HEAD ", \"style\": {\"line-color\": [0, 99999999999999999999999, 0]}}", 0, "\"style.line-color[1]\": 99999999999999999999999" },
+    { "int-anchor", HEAD ", \"hints\": {\"anchors\": [[0, 0], [0.5, 99999999999999999999999]]}}", 0,
+      "\"hints.anchors[1][1]\": 99999999999999999999999 is too large" },
+    { "int-long", HEAD ", \"x\": 1234567890123456789012345678901234567890123456789}", 0,
+      "\"x\": 1234567890123456789012345678901234567... is too large" },
+    { "int-top", "99999999999999999999999", 0, "line 1, column 1: 99999999999999999999999 is too large" },
+    { "double-fps", HEAD ", \"motion\": {\"fps\": 1e999}}", 0, "\"motion.fps\": 1e999 is too large" },
+    { "double-negative", HEAD ", \"motion\": {\"speed-angle\": -1.5e309}}", 0, "\"motion.speed-angle\": -1.5e309 is too far below zero" },
+    { "double-arrow", HEAD ", \"hints\": {\"arrows\": [[0, 0, 1e999, 1]]}}", 0, "\"hints.arrows[0][2]\": 1e999" },
+    { "double-digits", HEAD ", \"x\": 1.8e308}", 0, "\"x\": 1.8e308 is too large" },
+    { "leading-zero", HEAD ", \"motion\": {\"frames\": 012}}", 0, "012: a number cannot start with 0" },
+    { "plus", HEAD ", \"motion\": {\"frames\": +12}}", 0, "a number starts with a digit or '-'" },
+    { "dot-first", HEAD ", \"style\": {\"flatten\": .5}}", 0, "a number starts with a digit or '-'" },
+    { "dot-last", HEAD ", \"style\": {\"flatten\": 1.}}", 0, "a digit must follow the decimal point" },
+    { "exponent-empty", HEAD ", \"style\": {\"flatten\": 1e+}}", 0, "a digit must follow the exponent" },
+    { "hex", HEAD ", \"motion\": {\"frames\": 0x10}}", 0, "expected ',' or '}' after \"motion.frames\", found 'x'" },
+    { "minus-space", HEAD ", \"motion\": {\"seed\": - 1}}", 0, "'-' must be followed by a digit" },
+  };
+
+  /* The issue's bomb: 100 000 brackets in a comment (and in a // comment, which the old guard read
+   * as the start of a string), and in a single-quoted string. */
+  text = g_string_new ("{/*");
+  for (int i = 0; i < 100000; i++)
+    g_string_append (text, "[[[[[[[[");
+  g_string_append (text, "*/" "\"format\": \"inkloop-project\", \"version\": 1, \"source\": \"a.png\"}");
+  bomb = g_string_free (text, FALSE);
+  text = g_string_new ("{// \"\n");
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (text, '[');
+  g_string_append (text, "\n\"\n}");
+  line_bomb = g_string_free (text, FALSE);
+  text = g_string_new ("{'");
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (text, '[');
+  g_string_append (text, "': 1}");
+  quote_bomb = g_string_free (text, FALSE);
+  deep_arrays = g_strnfill (100000, '[');
+  text = g_string_new (NULL);
+  for (int i = 0; i < 100000; i++)
+    g_string_append (text, "{\"a\": ");
+  deep_objects = g_string_free (text, FALSE);
+  text = g_string_new (HEAD ", \"x\": ");
+  for (int i = 0; i < 32; i++)
+    g_string_append_c (text, '[');
+  for (int i = 0; i < 32; i++)
+    g_string_append_c (text, ']');
+  g_string_append_c (text, '}');
+  deep_33 = g_string_free (text, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    if (cases[i].text == NULL)
+      cases[i].text = g_str_equal (cases[i].name, "comment-bomb") ? bomb
+                      : g_str_equal (cases[i].name, "comment-line-bomb") ? line_bomb
+                      : g_str_equal (cases[i].name, "single-quote-bomb") ? quote_bomb
+                      : g_str_equal (cases[i].name, "deep-arrays") ? deep_arrays
+                      : g_str_equal (cases[i].name, "deep-objects") ? deep_objects : deep_33;
+  g_assert_cmpuint (strlen (bomb), >, 800000);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.inkloop", cases[i].name);
+      g_autofree char *path = g_build_filename (tmp, name, NULL);
+      gsize length = cases[i].length > 0 ? cases[i].length : strlen (cases[i].text);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GError) data_error = NULL;
+      InkProject *loaded;
+
+      write_text (path, cases[i].text, (gssize) length);
+      loaded = ink_project_load (path, &error);
+      g_test_message ("%s: %s", cases[i].name, error != NULL ? error->message : "(loaded)");
+      g_assert_null (loaded);
+      g_assert_error (error, INK_ERROR, INK_ERROR_DECODE);
+      g_assert_true (g_str_has_prefix (error->message, name));
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      if (strstr (error->message, cases[i].says) == NULL)
+        g_error ("%s: \"%s\" does not say \"%s\"", cases[i].name, error->message, cases[i].says);
+
+      /* The bytes already read: the same answer. */
+      loaded = ink_project_load_data (cases[i].text, length, name, tmp, &data_error);
+      g_assert_null (loaded);
+      g_assert_error (data_error, INK_ERROR, INK_ERROR_DECODE);
+      g_assert_cmpstr (data_error->message, ==, error->message);
+    }
+  remove_tree (tmp);
+}
+
+/* Strict JSON that looks hostile loads: brackets, comment marks and quotes inside strings, a BOM,
+ * CRLF, escapes, -0, 1e-999, int64's ends, nesting at the limit. PARAM, when set, is the
+ * parameter to check and VALUE its ink_params_format text after loading; SOURCE the end of the
+ * photo's path. */
+static void
+test_strict_valid (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *deep_32 = NULL, *string_bomb = NULL;
+  GString *text;
+  struct {
+    const char *name, *text, *param, *value, *source;
+  } cases[] = {
+    { "string-brackets", HEAD ", \"note\": \"[[[[ {{{{ /* // # ' \\\" ]]]] }}}} */\"}", NULL, NULL, "/photo.png" },
+    { "source-brackets", "{\"format\": \"inkloop-project\", \"version\": 1, \"source\": \"[[[[ /* x */ {.png\"}",
+      NULL, NULL, "/[[[[ /* x */ {.png" },
+    { "string-bomb", NULL, NULL, NULL, "/photo.png" },
+    { "bom", "\xef\xbb\xbf" HEAD "}", NULL, NULL, "/photo.png" },
+    { "crlf", "{\r\n  \"format\": \"inkloop-project\",\r\n  \"version\": 1,\r\n  \"source\": \"photo.png\"\r\n}\r\n",
+      NULL, NULL, "/photo.png" },
+    { "escapes", "{\"format\": \"inkloop-project\", \"version\": 1, \"source\": \"\\u00e9\\ud83d\\ude00\\t\\\\\\/\\\"\\u0001.png\"}",
+      NULL, NULL, "/\xc3\xa9\xf0\x9f\x98\x80\t\\/\"\x01.png" },
+    { "utf8", "{\"format\": \"inkloop-project\", \"version\": 1, \"source\": \"\xe6\x97\xa5\xe6\x9c\xac \xf4\x8f\xbf\xbf\x7f.png\"}",
+      NULL, NULL, "/\xe6\x97\xa5\xe6\x9c\xac \xf4\x8f\xbf\xbf\x7f.png" },
+    { "minus-zero", HEAD ", \"motion\": {\"seed\": -0}}", "seed", "0", NULL },
+    { "minus-zero-float", HEAD ", \"style\": {\"flatten\": -0.0}}", "flatten", "-0", NULL },
+    { "tiny", HEAD ", \"motion\": {\"boil\": 1e-999}}", "boil", "0", NULL },
+    { "exponent", HEAD ", \"motion\": {\"frames\": 1E+1}}", "frames", "10", NULL },
+    { "exponent-zeros", HEAD ", \"style\": {\"flatten\": 5e-0001}}", "flatten", "0.5", NULL },
+    { "whole-float", HEAD ", \"motion\": {\"frames\": 48.000}}", "frames", "48", NULL },
+    { "int64-ends", HEAD ", \"x\": [9223372036854775807, -9223372036854775808, 1.7976931348623157e308, -4.9e-324]}",
+      NULL, NULL, NULL },
+    { "long-digits", HEAD ", \"x\": 0.00000000000000000000000000000000000000000000000000000000000000000001}",
+      NULL, NULL, NULL },
+    { "empty-key", HEAD ", \"\": {\"\": []}, \"y\": {}, \"z\": [[], {}]}", NULL, NULL, NULL },
+    { "same-key-apart", HEAD ", \"a\": {\"k\": 1}, \"b\": {\"k\": 2}, \"c\": [{\"k\": 1}, {\"k\": 2}]}", NULL, NULL, NULL },
+    { "deep-32", NULL, NULL, NULL, NULL },
+    { "spaces", " \t\r\n" HEAD " \t\r\n} \t\r\n", NULL, NULL, NULL },
+  };
+
+  text = g_string_new (HEAD ", \"x\": ");
+  for (int i = 0; i < 31; i++)
+    g_string_append_c (text, '[');
+  for (int i = 0; i < 31; i++)
+    g_string_append_c (text, ']');
+  g_string_append_c (text, '}');
+  deep_32 = g_string_free (text, FALSE);
+  text = g_string_new (HEAD ", \"x\": \"");
+  for (int i = 0; i < 100000; i++)
+    g_string_append (text, "[{/*");
+  g_string_append (text, "\"}");
+  string_bomb = g_string_free (text, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    if (cases[i].text == NULL)
+      cases[i].text = g_str_equal (cases[i].name, "deep-32") ? deep_32 : string_bomb;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.inkloop", cases[i].name);
+      g_autofree char *path = g_build_filename (tmp, name, NULL);
+      g_autoptr (GError) error = NULL;
+      InkProject *loaded;
+
+      write_text (path, cases[i].text, -1);
+      loaded = ink_project_load (path, &error);
+      if (error != NULL)
+        g_error ("%s: %s", cases[i].name, error->message);
+      g_assert_nonnull (loaded);
+      if (cases[i].source != NULL)
+        g_assert_true (g_str_has_suffix (loaded->source, cases[i].source));
+      if (cases[i].param != NULL)
+        {
+          const InkParamSpec *spec = ink_style_param_find (cases[i].param);
+          const void *params = &loaded->style;
+          g_autofree char *value = NULL;
+          guint n_motion;
+          const InkParamSpec *motion = ink_motion_param_specs (&n_motion);
+
+          for (guint k = 0; k < n_motion && spec == NULL; k++)
+            if (g_str_equal (motion[k].name, cases[i].param))
+              {
+                spec = &motion[k];
+                params = &loaded->motion;
+              }
+          g_assert_nonnull (spec);
+          value = ink_params_format (spec, params);
+          g_assert_cmpstr (value, ==, cases[i].value);
+        }
+      ink_project_free (&loaded);
+    }
+  remove_tree (tmp);
+}
+
+/* The strict check on its own: every file Inkloop writes passes it; columns count characters. */
+static void
+test_json_check (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *path = g_build_filename (tmp, "p.inkloop", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) error = NULL;
+  InkProject *project = make_project ("/photos/\xc3\xa9t\xc3\xa9 \"1\"\t\\.jpg");
+  gsize length = 0;
+
+  g_assert_true (ink_project_save (project, path, &error));
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_true (ink_json_check (contents, length, 4, &error));
+  g_assert_no_error (error);
+  g_assert_false (ink_json_check (contents, length, 3, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_DECODE);
+  g_clear_error (&error);
+
+  g_assert_true (ink_json_check ("[]", 2, 1, NULL));
+  g_assert_false (ink_json_check ("[[]]", 4, 1, NULL));
+  g_assert_true (ink_json_check ("\"\"", 2, 1, NULL));
+  g_assert_true (ink_json_check ("-0", 2, 1, NULL));
+  g_assert_false (ink_json_check ("1 2", 3, 1, NULL));
+  g_assert_false (ink_json_check ("[1]", 2, 1, NULL)); /* LENGTH counts, not the NUL */
+  g_assert_false (ink_json_check (NULL, 0, 1, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_DECODE);
+  g_assert_cmpstr (error->message, ==, "the file is empty");
+  g_clear_error (&error);
+  g_assert_false (ink_json_check ("{\"\xc3\xa9\xe6\x97\xa5\": /* */}", 16, 8, &error));
+  g_assert_true (g_str_has_prefix (error->message, "line 1, column 8: comments"));
+  g_clear_error (&error);
+  g_assert_false (ink_json_check ("[\n\n  1,\r\n  x]", 13, 8, &error));
+  g_assert_true (g_str_has_prefix (error->message, "line 4, column 3: 'x' is not a JSON value"));
+  g_clear_error (&error);
+
+  ink_project_free (&project);
+  remove_tree (tmp);
+}
+
+/* ink_project_check_replaceable: what --save-project may write over. */
+static void
+test_replaceable (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *project_path = g_build_filename (tmp, "saved.inkloop", NULL);
+  g_autofree char *huge = g_build_filename (tmp, "huge.inkloop", NULL);
+  g_autofree char *sub = g_build_filename (tmp, "folder.inkloop", NULL);
+  InkProject *project = make_project ("/photos/photo.jpg");
+  FILE *file;
+  struct {
+    const char *name, *text;
+    gboolean ok;
+    const char *says;
+  } cases[] = {
+    { "empty.inkloop", "", TRUE, NULL },
+    { "minimal.inkloop", HEAD "}", TRUE, NULL },
+    { "bom.inkloop", "\xef\xbb\xbf" HEAD "}", TRUE, NULL },
+    { "no-mask.inkloop", HEAD ", \"hints\": {\"mask\": \"gone.png\"}}", TRUE, NULL }, /* does not load */
+    { "out-of-range.inkloop", HEAD ", \"style\": {\"line-weight\": 9}}", TRUE, NULL },
+    { "newer.inkloop", "{\"format\": \"inkloop-project\", \"version\": 99}", TRUE, NULL },
+    { "photo.png", "\x89PNG\r\n\x1a\n", FALSE, "photo.png: exists and is not an Inkloop project; refusing" },
+    { "notes.txt", "shopping: milk, eggs\n", FALSE, "notes.txt: exists and is not an Inkloop project; refusing" },
+    { "other.json", "{\"name\": \"package\", \"version\": 1}", FALSE,
+      "other.json: exists and is not an Inkloop project; refusing to write a project over it" },
+    { "list.json", "[1, 2]", FALSE, "list.json: exists and is not an Inkloop project; refusing" },
+    { "commented.inkloop", "/* mine */" HEAD "}", FALSE, "commented.inkloop: exists and is not an Inkloop project (not a "
+      "valid project: line 1, column 1: comments are not allowed" },
+    { "bomb.inkloop", NULL, FALSE, "bomb.inkloop: exists and is not an Inkloop project (not a valid "
+      "project: line 1, column 33: lists and objects nest more than 32 deep" },
+  };
+  g_autofree char *bomb = g_strnfill (100000, '[');
+
+  cases[G_N_ELEMENTS (cases) - 1].text = bomb;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_build_filename (tmp, cases[i].name, NULL);
+      g_autoptr (GError) error = NULL;
+      gboolean ok;
+
+      write_text (path, cases[i].text, -1);
+      ok = ink_project_check_replaceable (path, &error);
+      g_test_message ("%s: %s", cases[i].name, error != NULL ? error->message : "(replaceable)");
+      g_assert_cmpint (ok, ==, cases[i].ok);
+      if (ok)
+        {
+          g_assert_no_error (error);
+          continue;
+        }
+      g_assert_error (error, INK_ERROR, INK_ERROR_WRITE);
+      g_assert_true (g_str_has_prefix (error->message, path));
+      g_assert_true (g_str_has_suffix (error->message, "; refusing to write a project over it"));
+      if (strstr (error->message, cases[i].says) == NULL)
+        g_error ("%s: \"%s\" does not say \"%s\"", cases[i].name, error->message, cases[i].says);
+    }
+
+  /* Nothing there; a project Inkloop wrote. */
+  {
+    g_autofree char *missing = g_build_filename (tmp, "missing.inkloop", NULL);
+    g_autofree char *in_missing = g_build_filename (tmp, "no-such-folder", "p.inkloop", NULL);
+    g_autoptr (GError) error = NULL;
+
+    g_assert_true (ink_project_check_replaceable (missing, &error));
+    g_assert_true (ink_project_check_replaceable (in_missing, &error));
+    g_assert_true (ink_project_save (project, project_path, &error));
+    g_assert_true (ink_project_check_replaceable (project_path, &error));
+    g_assert_no_error (error);
+  }
+
+  /* A folder, a device, a file far too large to be a project, a file that cannot be read. */
+  {
+    g_autofree char *unreadable = g_build_filename (tmp, "locked.inkloop", NULL);
+    g_autoptr (GError) error = NULL;
+
+    g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
+    g_assert_false (ink_project_check_replaceable (sub, &error));
+    g_assert_error (error, INK_ERROR, INK_ERROR_WRITE);
+    g_assert_nonnull (strstr (error->message, "folder.inkloop: exists and is a folder; refusing"));
+    g_clear_error (&error);
+
+    g_assert_false (ink_project_check_replaceable ("/dev/null", &error));
+    g_assert_error (error, INK_ERROR, INK_ERROR_WRITE);
+    g_assert_nonnull (strstr (error->message, "/dev/null: exists and is not a regular file"));
+    g_clear_error (&error);
+
+    file = g_fopen (huge, "wb");
+    g_assert_nonnull (file);
+    g_assert_cmpint (fseek (file, 200 << 20, SEEK_SET), ==, 0);
+    g_assert_cmpint (fputc ('}', file), ==, '}');
+    g_assert_cmpint (fclose (file), ==, 0);
+    g_assert_false (ink_project_check_replaceable (huge, &error));
+    g_assert_error (error, INK_ERROR, INK_ERROR_WRITE);
+    g_assert_nonnull (strstr (error->message, "huge.inkloop: exists and is not an Inkloop project"));
+    g_clear_error (&error);
+
+    write_text (unreadable, HEAD "}", -1);
+    g_assert_cmpint (g_chmod (unreadable, 0), ==, 0);
+    if (g_access (unreadable, R_OK) != 0) /* root reads it anyway */
+      {
+        g_assert_false (ink_project_check_replaceable (unreadable, &error));
+        g_assert_error (error, INK_ERROR, INK_ERROR_WRITE);
+        g_assert_nonnull (strstr (error->message, "locked.inkloop: exists and cannot be read"));
+        g_clear_error (&error);
+      }
+    g_assert_cmpint (g_chmod (unreadable, 0644), ==, 0);
   }
 
   ink_project_free (&project);
@@ -776,6 +1214,21 @@ test_save_errors (void)
   g_assert_cmpstr (contents, ==, "old");
   g_assert_cmpuint (count_entries (tmp), ==, 1);
 
+  /* A photo path that is not UTF-8 (Linux paths are bytes; a project file is UTF-8): refused at
+   * save, never written as a file that would then not load. */
+  g_clear_error (&error);
+  project->source = g_strdup ("/photos/caf\xe9/\xff.jpg");
+  g_assert_false (ink_project_save (project, path, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_WRITE);
+  g_assert_nonnull (strstr (error->message, "photo.inkloop: cannot save: the photo's path"));
+  g_assert_nonnull (strstr (error->message, "is not valid UTF-8"));
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "old");
+  g_assert_cmpuint (count_entries (tmp), ==, 1);
+
   ink_project_free (&project);
   remove_tree (tmp);
 }
@@ -792,6 +1245,10 @@ main (int argc,
   g_test_add_func ("/project/source-paths", test_source_paths);
   g_test_add_func ("/project/lenient", test_lenient);
   g_test_add_func ("/project/bad-files", test_bad_files);
+  g_test_add_func ("/project/hostile", test_hostile);
+  g_test_add_func ("/project/strict-valid", test_strict_valid);
+  g_test_add_func ("/project/json-check", test_json_check);
+  g_test_add_func ("/project/replaceable", test_replaceable);
   g_test_add_func ("/project/save-errors", test_save_errors);
   return g_test_run ();
 }
