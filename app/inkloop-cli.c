@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "animate.h"
 #include "export.h"
 #include "motion.h"
+#include "output-path.h"
 #include "project.h"
 #include "stylize.h"
 
@@ -198,12 +201,48 @@ command_context (const char *params, const char *summary, GOptionEntry *entries)
   return ctx;
 }
 
+/* Parses the options; "--" ends them, so a photo may be named "-p.png". GOption alone keeps "--"
+ * in the arguments when a name after it starts with '-'. The arguments left are put back in
+ * *ARGV (its own array, freed at exit). */
 static gboolean
 parse (GOptionContext *ctx, int *argc, char ***argv, GError **error)
 {
-  gboolean ok = g_option_context_parse (ctx, argc, argv, error);
+  static GPtrArray *kept;
+  int end = 1;
+  char **head;
+  int n_head;
+  gboolean ok;
+
+  while (end < *argc && strcmp ((*argv)[end], "--") != 0)
+    end++;
+  n_head = end;
+  head = g_new0 (char *, n_head + 1);
+  memcpy (head, *argv, sizeof (char *) * n_head);
+  ok = g_option_context_parse (ctx, &n_head, &head, error);
   enable_debug ();
+  if (kept == NULL)
+    kept = g_ptr_array_new ();
+  g_ptr_array_set_size (kept, 0);
+  for (int i = 0; i < n_head; i++)
+    g_ptr_array_add (kept, head[i]);
+  for (int i = end + 1; i < *argc; i++)
+    g_ptr_array_add (kept, (*argv)[i]);
+  g_ptr_array_add (kept, NULL);
+  g_free (head);
+  *argc = (int) kept->len - 1;
+  *argv = (char **) kept->pdata;
   return ok;
+}
+
+/* --size: absent (-1) for the photo's size, else 1 .. INK_IMAGE_MAX_SIDE px. */
+static gboolean
+check_size (int size)
+{
+  if (size == -1 || (size >= 1 && size <= INK_IMAGE_MAX_SIDE))
+    return TRUE;
+  g_printerr ("inkloop-cli: --size is %d; it must be between 1 and %d px (leave it out for the "
+              "photo's size)\n", size, INK_IMAGE_MAX_SIDE);
+  return FALSE;
 }
 
 /* still ------------------------------------------------------------------------------------- */
@@ -212,10 +251,10 @@ static int
 cmd_still (int argc, char **argv)
 {
   g_autofree char *output = NULL;
-  int size = 0;
+  int size = -1;
   GOptionEntry entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Where to write the still (.png)", "OUT.png" },
-    { "size", 's', 0, G_OPTION_ARG_INT, &size, "Scale so the long edge is this many px (default: the photo's size)", "PX" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Where to write the still (.png; never one of the inputs)", "OUT.png" },
+    { "size", 's', 0, G_OPTION_ARG_INT, &size, "Scale so the long edge is this many px, 1-16384 (default: the photo's size)", "PX" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = command_context ("INPUT -o OUT.png",
@@ -240,21 +279,27 @@ cmd_still (int argc, char **argv)
       g_printerr ("inkloop-cli: still needs one INPUT and -o OUT.png; see 'inkloop-cli still --help'\n");
       return EXIT_USAGE;
     }
+  if (strcmp (output, "-") == 0)
+    {
+      g_printerr ("inkloop-cli: -: writing to standard output is not supported; give a file name\n");
+      return EXIT_USAGE;
+    }
   if (!g_str_has_suffix (output, ".png") && !g_str_has_suffix (output, ".PNG"))
     {
       g_printerr ("inkloop-cli: %s: stills are written as PNG; give a name ending in .png\n", output);
       return EXIT_USAGE;
     }
-  if (size < 0 || size > INK_IMAGE_MAX_SIDE)
-    {
-      g_printerr ("inkloop-cli: --size is %d; it must be between 1 and %d px\n", size,
-                  INK_IMAGE_MAX_SIDE);
-      return EXIT_USAGE;
-    }
+  if (!check_size (size))
+    return EXIT_USAGE;
   if (!style_params (&params, NULL, &error))
     return fail (NULL, error);
+  {
+    const char *inputs[] = { argv[1], NULL };
+    if (!ink_output_check (output, FALSE, inputs, &error))
+      return fail (NULL, error);
+  }
 
-  load.long_edge = size;
+  load.long_edge = MAX (size, 0);
   t0 = g_get_monotonic_time ();
   opener = g_thread_new ("open-device", open_job, &job);
   source = ink_image_load (argv[1], &load, &error);
@@ -355,6 +400,41 @@ show_progress (double fraction, gpointer user_data)
   g_printerr ("\r[%s] %3d%%", bar, percent);
 }
 
+/* Every output checked before any work: none is an input, each can be written, and the project
+ * goes over nothing but a project (nor over the export). */
+static gboolean
+check_outputs (const char *input, const InkProject *project, const char *mask_path,
+               const char *output, InkExportFormat format, const char *save_project,
+               GError **error)
+{
+  const char *inputs[5] = { NULL };
+  int n = 0;
+
+  inputs[n++] = input;
+  if (project->source != NULL)
+    inputs[n++] = project->source;
+  if (mask_path != NULL)
+    inputs[n++] = mask_path;
+  if (!ink_output_check (output, format == INK_FORMAT_PNG_FRAMES, inputs, error))
+    return FALSE;
+  if (save_project == NULL)
+    return TRUE;
+  {
+    g_autofree char *a = g_canonicalize_filename (save_project, NULL);
+    g_autofree char *b = g_canonicalize_filename (output, NULL);
+    if (g_str_equal (a, b) || ink_same_file (save_project, output))
+      {
+        g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                     "--save-project %s: is the export's own name; give the project another "
+                     "name (NAME.inkloop)", save_project);
+        return FALSE;
+      }
+  }
+  inputs[n++] = output;
+  return ink_output_check (save_project, FALSE, inputs, error)
+         && ink_project_check_replaceable (save_project, error);
+}
+
 static int
 cmd_render (int argc, char **argv)
 {
@@ -367,25 +447,26 @@ cmd_render (int argc, char **argv)
   InkExportResult result = { 0 };
   int last_percent = -1;
   GOptionEntry entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "The file (.gif .apng .mp4 .webp), or a folder for PNG frames (frame-0001.png ...; made if missing)", "OUT|DIR/" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "The file (.gif .apng .mp4 .webp), or a folder for PNG frames (frame-0001.png ...; new, empty or holding only frames); never an input, never '-'", "OUT|DIR/" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, "gif, apng, mp4, webp or png (PNG frames); default: from OUT's extension", "F" },
     { "quality", 'q', 0, G_OPTION_ARG_INT, &quality, "0-100 (default GIF 100, WebP 85, MP4 65 = x264 CRF 18; CRF = 51 x (100 - Q) / 100)", "Q" },
     { "dither", 0, 0, G_OPTION_ARG_STRING, &dither_arg, "GIF dithering: none, ordered or diffusion (default)", "D" },
     { "colors", 0, 0, G_OPTION_ARG_INT, &colors, "GIF palette size, 2-256 (default 256)", "N" },
     { "repeat", 0, 0, G_OPTION_ARG_INT, &repeat, "MP4: play the loop K times in the file (default 1)", "K" },
     { "max-bytes", 0, 0, G_OPTION_ARG_INT64, &max_bytes, "GIF, WebP: fit the file under N bytes (fewer colours or lower quality, then a smaller size)", "N" },
-    { "size", 's', 0, G_OPTION_ARG_INT, &size, "Scale so the long edge is this many px (default: the photo's or the project's size)", "PX" },
+    { "size", 's', 0, G_OPTION_ARG_INT, &size, "Scale so the long edge is this many px, 1-16384 (default: the photo's or the project's size; WebP: at most 16383)", "PX" },
     { "arrow", 0, 0, G_OPTION_ARG_STRING_ARRAY, &arrows, "Flow: material at x0,y0 moves to x1,y1 over the loop (fractions of the picture; repeatable)", "x0,y0,x1,y1" },
     { "anchor", 0, 0, G_OPTION_ARG_STRING_ARRAY, &anchors, "Flow: a point that stays still (repeatable)", "x,y" },
     { "mask", 0, 0, G_OPTION_ARG_FILENAME, &mask_path, "Flow: freeze mask, a grey image of any size (white = frozen)", "FILE" },
     { "focus-lines", 0, 0, G_OPTION_ARG_STRING, &focus, "Focus lines toward this centre", "x,y" },
     { "speed-lines", 0, 0, G_OPTION_ARG_STRING, &speed, "Speed lines along this direction (degrees, 0 = along x, 90 = down)", "ANGLE" },
-    { "save-project", 0, 0, G_OPTION_ARG_FILENAME, &save_project, "Also write the project that reproduces this render", "FILE.inkloop" },
+    { "save-project", 0, 0, G_OPTION_ARG_FILENAME, &save_project, "Also write the project that reproduces this render (replaces only a project)", "FILE.inkloop" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = command_context ("INPUT|PROJECT.inkloop -o OUT.gif|.apng|.mp4|.webp|DIR/",
     "Render the looping animation to an animated GIF, APNG, MP4 (H.264) or WebP, or to PNG frames in\n"
-    "a folder. The file appears only when complete; an existing one is replaced only then.\n"
+    "a folder. The file appears only when complete; an existing one is replaced only then. Ctrl+C\n"
+    "removes the unfinished file (exit 130). '--' ends the options.\n"
     "--help-style and --help-motion list the controls.",
     entries);
   g_autoptr (GError) error = NULL;
@@ -406,12 +487,8 @@ cmd_render (int argc, char **argv)
       g_printerr ("inkloop-cli: render needs one INPUT and -o OUT; see 'inkloop-cli render --help'\n");
       return EXIT_USAGE;
     }
-  if (size == 0 || size < -1 || size > INK_IMAGE_MAX_SIDE)
-    {
-      g_printerr ("inkloop-cli: --size is %d; it must be between 1 and %d px\n", size,
-                  INK_IMAGE_MAX_SIDE);
-      return EXIT_USAGE;
-    }
+  if (!check_size (size))
+    return EXIT_USAGE;
 
   if (format_arg != NULL ? !ink_export_format_from_name (format_arg, &export.format, &error)
                          : !ink_export_format_from_path (output, &export.format, &error))
@@ -497,6 +574,9 @@ cmd_render (int argc, char **argv)
   if (!ink_motion_params_validate (&project->motion, &error)
       || !ink_motion_hints_validate (project->hints, &error))
     goto usage;
+
+  if (!check_outputs (argv[1], project, mask_path, output, export.format, save_project, &error))
+    goto failed;
 
   load.long_edge = project->size;
   opener = g_thread_new ("open-device", open_job, &job);
@@ -645,7 +725,10 @@ bench_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParam
               InkExportResult result = { 0 };
               if (!ink_export (stylizer, source, style, &motion, NULL, path, &params, NULL, NULL,
                                NULL, &result, error))
-                return FALSE;
+                {
+                  ink_remove_tree (dir, NULL);
+                  return FALSE;
+                }
               ms[r] = result.seconds * 1000.0;
               bytes = result.bytes;
               ink_export_result_clear (&result);
@@ -669,9 +752,9 @@ bench_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParam
   else
     g_string_append (out, "\n");
   {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
-    if (system (cmd) != 0)
-      g_warning ("could not remove %s", dir);
+    g_autoptr (GError) local = NULL;
+    if (!ink_remove_tree (dir, &local))
+      g_printerr ("inkloop-cli: could not remove the benchmark's folder: %s\n", local->message);
   }
   return TRUE;
 }
@@ -885,10 +968,47 @@ out:
   return status;
 }
 
+/* Interruption ------------------------------------------------------------------------------ */
+
+static sigset_t stop_signals;
+
+/* SIGINT, SIGTERM and SIGHUP arrive here (blocked in every other thread): the unfinished outputs
+ * are removed and the process ends with 128 + the signal's number, as a shell expects. */
+static gpointer
+signal_main (gpointer data)
+{
+  int sig = 0, removed;
+
+  (void) data;
+  while (sigwait (&stop_signals, &sig) != 0)
+    ;
+  removed = ink_partial_remove_all ();
+  g_printerr ("\ninkloop-cli: %s; %s\n",
+              sig == SIGINT ? "interrupted" : sig == SIGTERM ? "terminated" : "hung up",
+              removed > 0 ? "removed the unfinished output" : "no unfinished output was left");
+  _exit (128 + sig);
+}
+
+static void
+catch_stop_signals (void)
+{
+  /* A file size limit (ulimit -f) is then a write error with a message, not a silent death that
+   * leaves half a file. */
+  signal (SIGXFSZ, SIG_IGN);
+  sigemptyset (&stop_signals);
+  sigaddset (&stop_signals, SIGINT);
+  sigaddset (&stop_signals, SIGTERM);
+  sigaddset (&stop_signals, SIGHUP);
+  /* Before any other thread exists, so that all of them inherit the mask. */
+  pthread_sigmask (SIG_BLOCK, &stop_signals, NULL);
+  g_thread_unref (g_thread_new ("signals", signal_main, NULL));
+}
+
 int
 main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
+  catch_stop_signals ();
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
       || g_str_equal (argv[1], "help"))
     {

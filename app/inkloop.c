@@ -2,6 +2,7 @@
 #include "ink-config.h"
 
 #include <locale.h>
+#include <signal.h>
 
 #include "ink-application.h"
 
@@ -11,6 +12,8 @@ main (int argc, char **argv)
   g_autoptr (InkApplication) app = NULL;
 
   setlocale (LC_ALL, "");
+  /* A file size limit (ulimit -f) is a write error with a message, not a silent death. */
+  signal (SIGXFSZ, SIG_IGN);
   ink_application_init_resources ();
   app = ink_application_new (G_APPLICATION_DEFAULT_FLAGS);
   return g_application_run (G_APPLICATION (app), argc, argv);

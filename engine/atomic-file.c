@@ -10,10 +10,11 @@
 #include <glib/gstdio.h>
 
 #include "ink-error.h"
+#include "output-path.h"
 
 struct InkAtomicFile {
   char *path;     /* the target */
-  char *tmp_path; /* DIR/.BASENAME.XXXXXX */
+  char *tmp_path; /* DIR/.BASENAME.inkloop-partial-PID-XXXXXX */
   int fd;
 };
 
@@ -71,15 +72,12 @@ ink_atomic_file_open (const char *path,
                       GError **error)
 {
   InkAtomicFile *file = NULL;
-  g_autofree char *dir = NULL;
   g_autofree char *base = NULL;
-  g_autofree char *tmp_name = NULL;
   GStatBuf st;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  dir = g_path_get_dirname (path);
   base = g_path_get_basename (path);
   if (*base == '\0' || g_str_has_suffix (path, G_DIR_SEPARATOR_S) ||
       strcmp (base, ".") == 0 || strcmp (base, "..") == 0)
@@ -90,10 +88,16 @@ ink_atomic_file_open (const char *path,
 
   file = g_new0 (InkAtomicFile, 1);
   file->path = g_strdup (path);
-  tmp_name = g_strdup_printf (".%s.XXXXXX", base);
-  file->tmp_path = g_build_filename (dir, tmp_name, NULL);
-  /* 0666 less the umask, like any new file; g_mkstemp alone would give 0600. */
+  /* Partial files that a killed run left for this target go first. */
+  ink_partial_sweep (path);
+  file->tmp_path = ink_partial_template (path);
+  /* 0666 less the umask, like any new file; g_mkstemp alone would give 0600. The registry lock
+   * keeps an interruption from missing a file made this instant. */
+  ink_partial_lock ();
   file->fd = g_mkstemp_full (file->tmp_path, O_WRONLY | O_CLOEXEC, 0666);
+  if (file->fd >= 0)
+    ink_partial_register (file->tmp_path, FALSE);
+  ink_partial_unlock ();
   if (file->fd < 0)
     {
       ink_set_write_error (error, path, errno);
@@ -199,11 +203,16 @@ ink_atomic_file_commit (InkAtomicFile **file,
       ink_set_write_error (error, f->path, errno);
       goto error;
     }
+  ink_partial_lock ();
   if (g_rename (f->tmp_path, f->path) < 0)
     {
-      ink_set_write_error (error, f->path, errno);
+      int errsv = errno;
+      ink_partial_unlock ();
+      ink_set_write_error (error, f->path, errsv);
       goto error;
     }
+  ink_partial_unregister (f->tmp_path);
+  ink_partial_unlock ();
 
   /* Make the rename itself durable; some file systems cannot sync a folder, which is fine. */
   dir = g_path_get_dirname (f->path);
@@ -233,6 +242,9 @@ ink_atomic_file_abort (InkAtomicFile **file)
   *file = NULL;
   if (f->fd >= 0)
     close (f->fd);
+  ink_partial_lock ();
   (void) g_unlink (f->tmp_path);
+  ink_partial_unregister (f->tmp_path);
+  ink_partial_unlock ();
   atomic_file_free (f);
 }

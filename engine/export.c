@@ -2,7 +2,9 @@
 #include "export.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -16,6 +18,7 @@
 #include "atomic-file.h"
 #include "ffmpeg-private.h"
 #include "ink-error.h"
+#include "output-path.h"
 #include "stylize-private.h"
 
 /* Frames of one size are kept in memory between passes (GIF palette, MP4 repeats, --max-bytes
@@ -29,6 +32,29 @@
 
 static const char *const format_names[INK_FORMAT_COUNT] = { "gif", "apng", "mp4", "webp", "png" };
 static const char *const dither_names[INK_DITHER_COUNT] = { "none", "ordered", "diffusion" };
+
+/* For messages. */
+static const char *const format_labels[INK_FORMAT_COUNT] = { "GIF", "APNG", "MP4", "WebP", "PNG" };
+
+int
+ink_export_format_max_side (InkExportFormat format)
+{
+  g_return_val_if_fail (format < INK_FORMAT_COUNT, 0);
+  /* WebP stores sides in 14 bits; GIF in 16; the rest are bounded by what we load. */
+  switch (format)
+    {
+    case INK_FORMAT_WEBP:
+      return MIN (16383, INK_IMAGE_MAX_SIDE);
+    case INK_FORMAT_GIF:
+      return MIN (65535, INK_IMAGE_MAX_SIDE);
+    case INK_FORMAT_APNG:
+    case INK_FORMAT_MP4:
+    case INK_FORMAT_PNG_FRAMES:
+    case INK_FORMAT_COUNT:
+    default:
+      return INK_IMAGE_MAX_SIDE;
+    }
+}
 
 const char *
 ink_export_format_name (InkExportFormat format)
@@ -66,18 +92,24 @@ ink_export_format_from_path (const char *path, InkExportFormat *format, GError *
   g_autofree char *lower = g_ascii_strdown (path, -1);
   g_autofree char *base = g_path_get_basename (path);
 
-  if (g_str_has_suffix (path, "/") || g_file_test (path, G_FILE_TEST_IS_DIR)
-      || strchr (base + 1, '.') == NULL)
+  if (g_str_has_suffix (path, "/"))
     {
       *format = INK_FORMAT_PNG_FRAMES;
       return TRUE;
     }
+  /* A file's extension wins over a folder of that name, which the export then refuses: frames
+   * never land in "clip.gif/". */
   for (guint i = 0; i < G_N_ELEMENTS (exts); i++)
     if (g_str_has_suffix (lower, exts[i].ext))
       {
         *format = exts[i].format;
         return TRUE;
       }
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) || strchr (base + 1, '.') == NULL)
+    {
+      *format = INK_FORMAT_PNG_FRAMES;
+      return TRUE;
+    }
   g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
                "%s: unknown output format; end the name with .gif, .apng, .mp4 or .webp, or "
                "with / for PNG frames in a folder, or give the format", path);
@@ -263,7 +295,6 @@ job_clear_size (Job *job)
 static gboolean
 job_set_size (Job *job, int long_edge, GError **error)
 {
-  g_autoptr (GError) local = NULL;
   InkImage *scaled = NULL;
   const InkImage *image = job->source;
   gsize frame_bytes;
@@ -422,9 +453,17 @@ output_new (Output *o, const char *muxer, const char *tmp_path, enum AVCodecID c
                    codec_name != NULL ? codec_name : avcodec_get_name (codec_id));
       return FALSE;
     }
-  err = avformat_alloc_output_context2 (&o->fmt, NULL, muxer, tmp_path);
+  /* FFmpeg reads a name as a URL ("pipe:1/x.gif", "12:30/x.gif"): "file:" makes it a path, and
+   * the muxer may open nothing but files (MP4's faststart reopens it to move the index). */
+  {
+    g_autofree char *url = g_strconcat ("file:", tmp_path, NULL);
+    err = avformat_alloc_output_context2 (&o->fmt, NULL, muxer, url);
+  }
   if (err < 0)
     return av_error (error, o->path, "setting up the muxer", err);
+  o->fmt->protocol_whitelist = av_strdup ("file");
+  if (o->fmt->protocol_whitelist == NULL)
+    return av_error (error, o->path, "setting up the muxer", AVERROR (ENOMEM));
   o->enc = avcodec_alloc_context3 (codec);
   o->pkt = av_packet_alloc ();
   o->frame = av_frame_alloc ();
@@ -463,7 +502,12 @@ output_open (Output *o, AVDictionary **enc_opts, AVDictionary **mux_opts, GError
   err = avcodec_parameters_from_context (o->st->codecpar, o->enc);
   if (err < 0)
     return av_error (error, o->path, "setting up the stream", err);
-  err = avio_open (&o->fmt->pb, o->fmt->url, AVIO_FLAG_WRITE);
+  {
+    AVDictionary *io_opts = NULL;
+    av_dict_set (&io_opts, "protocol_whitelist", "file", 0);
+    err = avio_open2 (&o->fmt->pb, o->fmt->url, AVIO_FLAG_WRITE, NULL, &io_opts);
+    av_dict_free (&io_opts);
+  }
   if (err < 0)
     return av_error (error, o->path, "opening the file", err);
   err = avformat_write_header (o->fmt, mux_opts);
@@ -1016,54 +1060,71 @@ out:
 
 /* PNG frames --------------------------------------------------------------------------------- */
 
-static void
-remove_tree (const char *dir)
+/* For file systems without RENAME_EXCHANGE: the old folder aside, the new one in, the old one
+ * removed. DIR is missing for that instant, never mixed. With the partial lock held. */
+static gboolean
+swap_frames_without_exchange (const char *tmp, const char *dir, int *errsv)
 {
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
+  g_autofree char *aside = ink_partial_template (dir);
+  gboolean ok = FALSE;
 
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
+  if (g_mkdtemp (aside) == NULL)
     {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
+      *errsv = errno;
+      return FALSE;
     }
-  g_dir_close (d);
-  g_rmdir (dir);
+  ink_partial_register (aside, TRUE);
+  if (g_rename (dir, aside) != 0)
+    *errsv = errno;
+  else if (g_rename (tmp, dir) != 0)
+    {
+      *errsv = errno;
+      (void) g_rename (aside, dir);   /* the old frames back */
+    }
+  else
+    {
+      /* TMP is now free: leave the old frames there for the caller to remove. */
+      ok = g_rename (aside, tmp) == 0;
+      if (!ok)
+        *errsv = errno;
+    }
+  ink_remove_tree (aside, NULL);
+  ink_partial_unregister (aside);
+  return ok;
 }
 
-/* Moves the frames in TMP to DIR: a rename when DIR is new, else frame by frame, removing DIR's
- * frames beyond the new count. */
+/* Puts the frames in TMP at DIR whole: a rename when DIR is new, else an exchange of the two
+ * folders (the old frames then go with TMP), so DIR holds all old or all new frames, never a mix. */
 static gboolean
-publish_frames (const char *tmp, const char *dir, int frames, GError **error)
+publish_frames (const char *tmp, const char *dir, GError **error)
 {
+  gboolean ok = TRUE;
+  int errsv = 0;
+
+  ink_partial_lock ();
   if (!g_file_test (dir, G_FILE_TEST_EXISTS))
     {
       if (g_rename (tmp, dir) == 0)
-        return TRUE;
-      ink_set_write_error (error, dir, errno);
+        ink_partial_unregister (tmp);
+      else
+        ok = FALSE, errsv = errno;
+    }
+  else if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) != 0)
+    {
+      errsv = errno;
+      ok = errsv == EINVAL || errsv == ENOSYS || errsv == ENOTSUP;
+      if (ok)
+        ok = swap_frames_without_exchange (tmp, dir, &errsv);
+    }
+  ink_partial_unlock ();
+  if (!ok)
+    {
+      ink_set_write_error (error, dir, errsv);
       return FALSE;
     }
-  for (int i = 1; i <= frames; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("frame-%04d.png", i);
-      g_autofree char *from = g_build_filename (tmp, name, NULL);
-      g_autofree char *to = g_build_filename (dir, name, NULL);
-      if (g_rename (from, to) != 0)
-        {
-          ink_set_write_error (error, to, errno);
-          return FALSE;
-        }
-    }
-  for (int i = frames + 1; i <= 9999; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("frame-%04d.png", i);
-      g_autofree char *stale = g_build_filename (dir, name, NULL);
-      if (g_unlink (stale) != 0)
-        break;
-    }
-  g_rmdir (tmp);
+  /* After an exchange TMP holds the old frames. */
+  ink_remove_tree (tmp, NULL);
+  ink_partial_unregister (tmp);
   return TRUE;
 }
 
@@ -1071,27 +1132,26 @@ static gboolean
 write_frames (Job *job, const char *dir, InkExportResult *result, GError **error)
 {
   g_autofree char *trimmed = g_strdup (dir);
-  g_autofree char *parent = NULL, *base = NULL, *tmp = NULL;
+  g_autofree char *tmp = NULL;
   g_autoptr (GError) local = NULL;
   gboolean ok = FALSE;
 
   job->total = job->done + job->n;
   while (strlen (trimmed) > 1 && g_str_has_suffix (trimmed, "/"))
     trimmed[strlen (trimmed) - 1] = '\0';
-  if (g_file_test (trimmed, G_FILE_TEST_EXISTS) && !g_file_test (trimmed, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_WRITE,
-                   "%s: exists and is not a folder; PNG frames go into a folder", trimmed);
-      return FALSE;
-    }
-  parent = g_path_get_dirname (trimmed);
-  base = g_path_get_basename (trimmed);
-  tmp = g_strdup_printf ("%s/.%s.XXXXXX", parent, base);
+  /* Partial folders that a killed run left for this target go first. */
+  ink_partial_sweep (trimmed);
+  tmp = ink_partial_template (trimmed);
+  ink_partial_lock ();
   if (g_mkdtemp (tmp) == NULL)
     {
-      ink_set_write_error (error, trimmed, errno);
+      int errsv = errno;
+      ink_partial_unlock ();
+      ink_set_write_error (error, trimmed, errsv);
       return FALSE;
     }
+  ink_partial_register (tmp, TRUE);
+  ink_partial_unlock ();
   g_chmod (tmp, 0755);   /* a new folder's usual mode, not mkdtemp's private 0700 */
   for (int i = 0; i < job->n; i++)
     {
@@ -1120,13 +1180,16 @@ write_frames (Job *job, const char *dir, InkExportResult *result, GError **error
       job_step (job);
     }
   if (g_cancellable_set_error_if_cancelled (job->cancellable, error)
-      || !publish_frames (tmp, trimmed, job->n, error))
+      || !publish_frames (tmp, trimmed, error))
     goto out;
   result->frames = job->n;
   ok = TRUE;
 out:
   if (!ok)
-    remove_tree (tmp);
+    {
+      ink_remove_tree (tmp, NULL);
+      ink_partial_unregister (tmp);
+    }
   return ok;
 }
 
@@ -1226,6 +1289,18 @@ ink_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParams 
     return FALSE;
 
   long_edge = params->long_edge > 0 ? params->long_edge : MAX (source->width, source->height);
+  /* Everything that can be known before the work: where the output goes, the format's limits. */
+  if (!ink_output_check (path, params->format == INK_FORMAT_PNG_FRAMES, NULL, error))
+    return FALSE;
+  if (long_edge > ink_export_format_max_side (params->format))
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                   "%s: %s frames can be at most %d px on a side, and this loop's long edge "
+                   "would be %d px; choose a size of %d px or less", path,
+                   format_labels[params->format], ink_export_format_max_side (params->format),
+                   long_edge, ink_export_format_max_side (params->format));
+      return FALSE;
+    }
   colors = params->colors;
   quality = params->quality >= 0 ? params->quality : default_quality (params->format);
   if (!job_set_size (&job, long_edge, error))

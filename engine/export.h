@@ -45,9 +45,12 @@ typedef struct {
 const char *ink_export_format_name (InkExportFormat format);
 /* A name as above (also "png-frames", "frames"). */
 gboolean ink_export_format_from_name (const char *name, InkExportFormat *format, GError **error);
-/* From PATH's extension (.gif .apng .png .mp4 .m4v .webp, case-insensitive); a trailing '/', an
- * existing folder or a name with no extension is a folder of PNG frames. */
+/* From PATH's extension (.gif .apng .png .mp4 .m4v .webp, case-insensitive, even when PATH is a
+ * folder); a trailing '/', or an existing folder or a name with no known extension, is a folder
+ * of PNG frames. */
 gboolean ink_export_format_from_path (const char *path, InkExportFormat *format, GError **error);
+/* The longest side FORMAT can hold, px (WebP 16383; the others INK_IMAGE_MAX_SIDE). */
+int ink_export_format_max_side (InkExportFormat format);
 const char *ink_dither_name (InkDither dither);
 gboolean ink_dither_from_name (const char *name, InkDither *dither, GError **error);
 gboolean ink_export_params_validate (const InkExportParams *params, GError **error);

@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "ink-loop-worker.h"
+#include "output-path.h"
 #include "stylize.h"
 
 typedef enum { SIZE_SOURCE, SIZE_LONG_EDGE, SIZE_PERCENT } SizeMode;
@@ -500,6 +501,13 @@ export_run (gpointer data)
   InkStylizer *stylizer;
 
   ink_worker_thread_lower_priority ();
+  {
+    /* Never over the photo: the engine checks the rest itself. */
+    const char *inputs[] = { job->source->path, NULL };
+    if (!ink_output_check (job->path, job->params.format == INK_FORMAT_PNG_FRAMES, inputs,
+                           &error))
+      return error;
+  }
   stylizer = ink_stylizer_new_auto (job->device, FALSE, NULL, &error);
   if (stylizer != NULL)
     {
