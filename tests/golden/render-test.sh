@@ -1,0 +1,28 @@
+#!/bin/sh
+# render-test.sh CLI SAMPLE GOLDEN-DIR: renders every project in GOLDEN-DIR (written by
+# make-projects.sh before the parameter registry and the engine's folders were reorganised, in
+# project format 1) with the C reference (--device cpu, deterministic on any machine of one
+# architecture) and compares each frame's PNG bytes with frames.sha256: refactoring must not
+# change a pixel, and old project files must keep rendering the same.
+set -u
+cli=$1 sample=$2 golden=$3
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+cp "$sample" "$tmp/photo.png"
+cp "$golden"/*.inkloop "$tmp/"
+passed=0 failed=0
+for p in anime-flow:a comic-pan:b manga-focus:c soft-still:d; do
+  name=${p%:*} dir=${p#*:}-frames
+  if (cd "$tmp" && "$cli" render "$name.inkloop" -o "$dir/" --device cpu >/dev/null); then
+    passed=$((passed + 1)); echo "ok - render $name.inkloop"
+  else
+    failed=$((failed + 1)); echo "not ok - render $name.inkloop"
+  fi
+done
+if (cd "$tmp" && sha256sum --quiet -c "$golden/frames.sha256"); then
+  passed=$((passed + 1)); echo "ok - every frame byte-identical to the golden render"
+else
+  failed=$((failed + 1)); echo "not ok - every frame byte-identical to the golden render"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
