@@ -5,7 +5,8 @@
 # architecture) and compares each frame's PNG bytes with frames.sha256: refactoring must not
 # change a pixel, and old project files must keep rendering the same.
 set -u
-cli=$1 sample=$2 golden=$3
+abs () { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
+cli=$(abs "$1") sample=$(abs "$2") golden=$(abs "$3")
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 cp "$sample" "$tmp/photo.png"

@@ -23,11 +23,13 @@ read_error (GError **error, const char *name, int errsv)
 }
 
 static gboolean
-too_large (GError **error, const char *name, guint64 size, gsize max_bytes, const char *kind)
+too_large (GError **error, const char *name, guint64 size, gboolean more, gsize max_bytes,
+           const char *kind)
 {
   g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
-               "%s: the file is %" G_GUINT64_FORMAT " MiB or more; Inkloop reads %s files of at "
-               "most %" G_GSIZE_FORMAT " MiB", name, size >> 20, kind, max_bytes >> 20);
+               "%s: the file is %" G_GUINT64_FORMAT " MiB%s; Inkloop reads %s files of at most "
+               "%" G_GSIZE_FORMAT " MiB", name, size >> 20, more ? " or more" : "", kind,
+               max_bytes >> 20);
   return FALSE;
 }
 
@@ -63,7 +65,7 @@ ink_file_read_all (const char *path, gsize max_bytes, const char *kind, char **n
   if ((guint64) st.st_size > max_bytes)
     {
       close (fd);
-      return too_large (error, *name, (guint64) st.st_size, max_bytes, kind);
+      return too_large (error, *name, (guint64) st.st_size, FALSE, max_bytes, kind);
     }
   /* The size read is what counts, not the one reported: a file may grow while it is read, and
    * some (in /proc) report none. Reading stops one byte past the limit. */
@@ -100,7 +102,7 @@ ink_file_read_all (const char *path, gsize max_bytes, const char *kind, char **n
   if (size > max_bytes)
     {
       g_free (buffer);
-      return too_large (error, *name, (guint64) size, max_bytes, kind);
+      return too_large (error, *name, (guint64) size, TRUE, max_bytes, kind);
     }
   buffer[size] = '\0';   /* as g_file_get_contents: text readers may rely on it */
   *contents = buffer;
