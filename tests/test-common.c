@@ -44,7 +44,7 @@ test_run_pass (InkVkContext *vk, const InkPass *pass, const void *const *inputs,
     g_assert_true (ink_compute_upload (c, in[i], inputs[i], sizes[i], &error));
   if (inout != NULL)
     g_assert_true (ink_compute_upload (c, out, inout, out_size, &error));
-  g_assert_true (ink_compute_dispatch (c, pass, in, out, push, "test", &error));
+  g_assert_true (ink_compute_dispatch (c, pass, in, out, push, 0, &error));
   g_assert_true (ink_compute_download (c, out, result, out_size, &error));
   g_assert_true (ink_compute_finish (c, &error));
   g_assert_no_error (error);

@@ -38,7 +38,7 @@ struct InkCompute {
   VkFence fence;
   VkQueryPool queries;
   guint n_dispatches;
-  const char *labels[MAX_DISPATCHES];
+  int tags[MAX_DISPATCHES];
   const char *names[MAX_DISPATCHES];
   GArray *downloads;   /* Download */
   GPtrArray *temporaries;  /* InkBuffer *, freed after finish */
@@ -375,7 +375,7 @@ barrier (InkCompute *c)
 }
 
 static void
-timestamp (InkCompute *c, const char *label, const char *name)
+timestamp (InkCompute *c, int tag, const char *name)
 {
   if (c->queries != VK_NULL_HANDLE)
     {
@@ -384,7 +384,7 @@ timestamp (InkCompute *c, const char *label, const char *name)
     }
   if (c->n_dispatches > 0)
     {
-      c->labels[c->n_dispatches - 1] = label;
+      c->tags[c->n_dispatches - 1] = tag;
       c->names[c->n_dispatches - 1] = name;
     }
   c->n_dispatches++;
@@ -410,7 +410,7 @@ ink_compute_begin (InkCompute *c, GError **error)
   VK (vkBeginCommandBuffer (c->cmd, &begin));
   if (c->queries != VK_NULL_HANDLE)
     vkCmdResetQueryPool (c->cmd, c->queries, 0, MAX_DISPATCHES + 1);
-  timestamp (c, NULL, NULL);
+  timestamp (c, -1, NULL);
   return TRUE;
 
 error:
@@ -479,7 +479,7 @@ ink_compute_download (InkCompute *c, InkBuffer *src, void *data, gsize size, GEr
 
 gboolean
 ink_compute_dispatch (InkCompute *c, const InkPass *pass, InkBuffer *const *inputs,
-                      InkBuffer *output, const void *push, const char *label, GError **error)
+                      InkBuffer *output, const void *push, int tag, GError **error)
 {
   const gint32 *size = push;
   guint n = pass->n_inputs + 1;
@@ -493,7 +493,7 @@ ink_compute_dispatch (InkCompute *c, const InkPass *pass, InkBuffer *const *inpu
     {
       const void *in[MAX_BINDINGS];
       gint64 t0 = g_get_monotonic_time ();
-      InkTiming t = { .label = label };
+      InkTiming t = { .tag = tag, .pass = pass->name };
 
       for (guint i = 0; i < pass->n_inputs; i++)
         in[i] = inputs[i]->mapped;
@@ -542,7 +542,7 @@ ink_compute_dispatch (InkCompute *c, const InkPass *pass, InkBuffer *const *inpu
   vkCmdPushConstants (c->cmd, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, pass->push_size, push);
   vkCmdDispatch (c->cmd, (size[0] + LOCAL_SIZE - 1) / LOCAL_SIZE,
                  (size[1] + LOCAL_SIZE - 1) / LOCAL_SIZE, 1);
-  timestamp (c, label, pass->name);
+  timestamp (c, tag, pass->name);
   return TRUE;
 
 error:
@@ -563,11 +563,12 @@ collect_timings (InkCompute *c)
   for (guint i = 0; i + 1 < c->n_dispatches; i++)
     {
       InkTiming t = {
-        .label = c->labels[i],
+        .tag = c->tags[i],
+        .pass = c->names[i],
         .ms = (ticks[i + 1] - ticks[i]) * (double) c->vk->timestamp_period_ns / 1e6,
       };
       g_array_append_val (c->timings, t);
-      g_debug ("%-10s %-10s %8.2f ms", t.label, c->names[i], t.ms);
+      g_debug ("%3d %-10s %8.2f ms", t.tag, t.pass, t.ms);
     }
 }
 

@@ -25,8 +25,11 @@ typedef struct {
 typedef struct InkCompute InkCompute;
 typedef struct InkBuffer InkBuffer;
 
+/* One dispatch's time. TAG is the caller's id for what the dispatch belongs to (the stylizer's
+ * InkStage, say), given to ink_compute_dispatch; PASS the pass's name. */
 typedef struct {
-  const char *label;  /* the label given to ink_compute_dispatch */
+  int tag;
+  const char *pass;
   double ms;
 } InkTiming;
 
@@ -49,8 +52,7 @@ gboolean ink_compute_begin (InkCompute *compute, GError **error);
 gboolean ink_compute_upload (InkCompute *compute, InkBuffer *dst, const void *data, gsize size,
                              GError **error);
 gboolean ink_compute_dispatch (InkCompute *compute, const InkPass *pass, InkBuffer *const *inputs,
-                               InkBuffer *output, const void *push, const char *label,
-                               GError **error);
+                               InkBuffer *output, const void *push, int tag, GError **error);
 gboolean ink_compute_download (InkCompute *compute, InkBuffer *src, void *data, gsize size,
                                GError **error);
 gboolean ink_compute_finish (InkCompute *compute, GError **error);

@@ -154,7 +154,7 @@ make_velocity (InkAnimation *a, const InkMotionHints *hints, GError **error)
   if (a->velocity != NULL && ink_compute_begin (compute, error)
       && ink_compute_upload (compute, in[0], h, 16 * MAX (n, 1), error)
       && ink_compute_upload (compute, in[1], mask, wn * 4, error)
-      && ink_compute_dispatch (compute, &ink_pass_velocity, in, a->velocity, &pv, "flow", error)
+      && ink_compute_dispatch (compute, &ink_pass_velocity, in, a->velocity, &pv, -1, error)
       && ink_compute_finish (compute, error))
     ok = TRUE;
   ink_buffer_free (&in[0]);

@@ -17,13 +17,51 @@
  * share one smoothing, and the cost of the heavy part stops growing with the image. */
 #define WORKING_LONG_EDGE ((int) INK_REFERENCE_LONG_EDGE)
 
-/* Full-size buffers: the rgba16 source (8 bytes a pixel, kept for its alpha), the flow, the
- * upsampled image, the DoG and the lines (4 bytes each): 24 bytes a pixel, 200 MB at 3840x2160.
- * Working-size buffers: tensor and scratch (8 bytes), two lab32 planes and the flow (4 bytes). */
-enum {
-  SOURCE, FLOW, UP, DOG, LINES,
-  W_TENSOR, W_SCRATCH, W_LAB0, W_LAB1, W_FLOW,
-  PALETTE, N_BUFFERS
+/* The stylizer's buffers, each with one meaning, its grid and its texel size. Buffers whose
+ * lives do not overlap share storage, said here rather than by reusing a name: FLATS (flatten's
+ * output) and FRAME (a rendered frame) live in DOG's storage once the lines are drawn; LAYER (the
+ * flats layer the frames are drawn from) in LAB_UP's. Full size: 8 + 4 x 4 = 24 bytes a pixel
+ * (200 MB at 3840x2160); working size (at most 1024 px): 8 + 8 + 3 x 4 = 28 bytes a pixel. */
+typedef enum {
+  SOURCE,      /* full, rgba16: the photo (its alpha is kept to the end) */
+  FLOW,        /* full, 2 x half: the edge tangent field, for the lines */
+  LAB_UP,      /* full, lab32: the smoothed image sampled up, for the lines */
+  DOG,         /* full, float: the difference of Gaussians across edges */
+  LINES,       /* full, float: line coverage, one of the two layers frames are drawn from */
+  FLATS,       /* full, rgba8: flattened colour, before contrast and saturation (shares DOG) */
+  LAYER,       /* full, rgba8: the flats layer, the other one frames are drawn from (shares LAB_UP) */
+  FRAME,       /* full, rgba8: one rendered frame, downloaded (shares DOG) */
+  W_TENSOR,    /* working, 4 x half: the structure tensor */
+  W_SCRATCH,   /* working, 8 bytes: the tensor's blur between its passes, or a lab32 plane */
+  W_LAB0,      /* working, lab32: OKLab, then a smoothing plane */
+  W_LAB1,      /* working, lab32: a smoothing plane */
+  W_FLOW,      /* working, 2 x half: the edge tangent field, for the smoothing */
+  PALETTE,     /* 32 x vec4: the fitted palette */
+  N_BUFFERS
+} BufferId;
+
+typedef enum { GRID_FULL, GRID_WORK, GRID_FIXED } Grid;
+
+static const struct {
+  const char *name;
+  Grid grid;
+  gsize bytes;       /* a texel (a pixel of the grid), or the whole buffer for GRID_FIXED */
+  BufferId storage;  /* itself, or the buffer whose storage it shares */
+} buffer_specs[N_BUFFERS] = {
+  [SOURCE] = { "source", GRID_FULL, 8, SOURCE },
+  [FLOW] = { "flow", GRID_FULL, 4, FLOW },
+  [LAB_UP] = { "lab-up", GRID_FULL, 4, LAB_UP },
+  [DOG] = { "dog", GRID_FULL, 4, DOG },
+  [LINES] = { "lines", GRID_FULL, 4, LINES },
+  [FLATS] = { "flats", GRID_FULL, 4, DOG },
+  [LAYER] = { "layer", GRID_FULL, 4, LAB_UP },
+  [FRAME] = { "frame", GRID_FULL, 4, DOG },
+  [W_TENSOR] = { "work-tensor", GRID_WORK, 8, W_TENSOR },
+  [W_SCRATCH] = { "work-scratch", GRID_WORK, 8, W_SCRATCH },
+  [W_LAB0] = { "work-lab0", GRID_WORK, 4, W_LAB0 },
+  [W_LAB1] = { "work-lab1", GRID_WORK, 4, W_LAB1 },
+  [W_FLOW] = { "work-flow", GRID_WORK, 4, W_FLOW },
+  [PALETTE] = { "palette", GRID_FIXED, 32 * 16, PALETTE },
 };
 
 struct InkStylizer {
@@ -108,13 +146,7 @@ ink_stylizer_vk_context (InkStylizer *s)
   return s->vk;
 }
 
-static void
-free_buffers (InkStylizer *s)
-{
-  for (int i = 0; i < N_BUFFERS; i++)
-    ink_buffer_free (&s->buffers[i]);
-  s->width = s->height = s->work_width = s->work_height = 0;
-}
+static void free_buffers (InkStylizer *s);
 
 void
 ink_stylizer_free (InkStylizer **ps)
@@ -152,13 +184,19 @@ ink_stylizer_prepare (InkStylizer *s, GError **error)
   return TRUE;
 }
 
+static void
+free_buffers (InkStylizer *s)
+{
+  for (int i = 0; i < N_BUFFERS; i++)
+    if ((int) buffer_specs[i].storage == i)
+      ink_buffer_free (&s->buffers[i]);
+  memset (s->buffers, 0, sizeof s->buffers);
+  s->width = s->height = s->work_width = s->work_height = 0;
+}
+
 static gboolean
 ensure_buffers (InkStylizer *s, int width, int height, GError **error)
 {
-  static const char *const names[N_BUFFERS] = {
-    "source", "flow", "up", "dog", "lines",
-    "work-tensor", "work-scratch", "work-lab0", "work-lab1", "work-flow", "palette",
-  };
   int longest = MAX (width, height);
   int ww = width, wh = height;
 
@@ -172,10 +210,20 @@ ensure_buffers (InkStylizer *s, int width, int height, GError **error)
     }
   for (int i = 0; i < N_BUFFERS; i++)
     {
-      gsize full = (gsize) width * height, work = (gsize) ww * wh;
-      gsize size = i == SOURCE ? full * 8 : i < W_TENSOR ? full * 4
-                   : i <= W_SCRATCH ? work * 8 : i < PALETTE ? work * 4 : 32 * 16;
-      s->buffers[i] = ink_buffer_new (s->compute, size, names[i], error);
+      gsize texels = buffer_specs[i].grid == GRID_FULL ? (gsize) width * height
+                     : buffer_specs[i].grid == GRID_WORK ? (gsize) ww * wh : 1;
+      BufferId storage = buffer_specs[i].storage;
+
+      if ((int) storage != i)
+        {
+          /* Shared storage is declared after its owner and never larger. */
+          g_assert ((int) storage < i && buffer_specs[storage].grid == buffer_specs[i].grid
+                    && buffer_specs[storage].bytes >= buffer_specs[i].bytes);
+          s->buffers[i] = s->buffers[storage];
+          continue;
+        }
+      s->buffers[i] = ink_buffer_new (s->compute, texels * buffer_specs[i].bytes,
+                                      buffer_specs[i].name, error);
       if (s->buffers[i] == NULL)
         {
           free_buffers (s);
@@ -196,20 +244,20 @@ taps (float sigma, float step)
   return sigma < 0.25f ? 0 : (int) ceilf (2.0f * sigma / step);
 }
 
+/* IN1: a second input, or -1. */
 static gboolean
-dispatch (InkStylizer *s, const InkPass *pass, int in0, int in1, int out, const void *push,
-          InkStage stage, GError **error)
+dispatch (InkStylizer *s, const InkPass *pass, BufferId in0, int in1, BufferId out,
+          const void *push, InkStage stage, GError **error)
 {
   InkBuffer *inputs[2] = { s->buffers[in0], in1 >= 0 ? s->buffers[in1] : NULL };
 
-  return ink_compute_dispatch (s->compute, pass, inputs, s->buffers[out], push,
-                               stage_names[stage], error);
+  return ink_compute_dispatch (s->compute, pass, inputs, s->buffers[out], push, stage, error);
 }
 
 /* Both bilateral passes of one smoothing iteration, at the working size: FROM -> TMP -> TO. */
 static gboolean
-smooth_iteration (InkStylizer *s, const InkStyleParams *p, float work_scale, int from, int tmp,
-                  int to, GError **error)
+smooth_iteration (InkStylizer *s, const InkStyleParams *p, float work_scale, BufferId from,
+                  BufferId tmp, BufferId to, GError **error)
 {
   InkPushBilateral pb = {
     .width = s->work_width, .height = s->work_height,
@@ -225,10 +273,10 @@ smooth_iteration (InkStylizer *s, const InkStyleParams *p, float work_scale, int
 }
 
 static gboolean
-upsample (InkStylizer *s, int from, GError **error)
+upsample (InkStylizer *s, BufferId from, GError **error)
 {
   InkPushResample pr = { s->width, s->height, s->work_width, s->work_height };
-  return dispatch (s, &ink_pass_upsample, from, -1, UP, &pr, INK_STAGE_LINES, error);
+  return dispatch (s, &ink_pass_upsample, from, -1, LAB_UP, &pr, INK_STAGE_LINES, error);
 }
 
 /* The DoG's narrow sigma for LINE_WEIGHT (about half the stroke width); below MIN_LINE_SIGMA px
@@ -241,9 +289,10 @@ line_sigma (const InkStyleParams *p, float scale)
   return 0.5f * p->line_weight * scale;
 }
 
-/* Lines at full size from the working image IMAGE (upsampled into UP). */
+/* Lines at full size from the working image IMAGE (upsampled into LAB_UP). */
 static gboolean
-record_lines (InkStylizer *s, const InkStyleParams *p, float scale, int image, GError **error)
+record_lines (InkStylizer *s, const InkStyleParams *p, float scale, BufferId image,
+              GError **error)
 {
   InkPushDog pd = {
     .width = s->width, .height = s->height,
@@ -260,18 +309,18 @@ record_lines (InkStylizer *s, const InkStyleParams *p, float scale, int image, G
   pd.n = (int) ceilf (2.0f * pd.k * pd.sigma / pd.step);
   pl.n = taps (pl.sigma, pl.step);
   if (!upsample (s, image, error)
-      || !dispatch (s, &ink_pass_dog, UP, FLOW, DOG, &pd, INK_STAGE_LINES, error))
+      || !dispatch (s, &ink_pass_dog, LAB_UP, FLOW, DOG, &pd, INK_STAGE_LINES, error))
     return FALSE;
   return dispatch (s, &ink_pass_lines, DOG, FLOW, LINES, &pl, INK_STAGE_LINES, error);
 }
 
-/* Records the stylization into the layers: the flats (rgba8) in UP, the line coverage in LINES. */
+/* Records the stylization into the layers: the flats in LAYER, the line coverage in LINES. */
 static gboolean
 record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const float *palette,
         InkStylizeStats *stats, GError **error)
 {
   /* The three working lab32 planes the smoothing rotates through. */
-  static const int planes[3] = { W_LAB0, W_LAB1, W_SCRATCH };
+  static const BufferId planes[3] = { W_LAB0, W_LAB1, W_SCRATCH };
   float scale = ink_style_scale (s->width, s->height);
   float work_scale = ink_style_scale (s->work_width, s->work_height);
   gboolean lines = p->line_weight > 0.0f;
@@ -336,10 +385,9 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
   if (p->smooth_passes == 0 && lines && !record_lines (s, p, scale, planes[image], error))
     return FALSE;
 
-  /* Stage 2 at full size (reading the working image bilinearly) into DOG, which is no longer
-   * needed; stage 4, the flats layer, into UP. */
-  if (!dispatch (s, &ink_pass_flatten, planes[image], PALETTE, DOG, &pf, INK_STAGE_FLATTEN, error)
-      || !dispatch (s, &ink_pass_composite, DOG, SOURCE, UP, &pc, INK_STAGE_COMPOSITE, error))
+  /* Stage 2 at full size (reading the working image bilinearly); stage 4, the flats layer. */
+  if (!dispatch (s, &ink_pass_flatten, planes[image], PALETTE, FLATS, &pf, INK_STAGE_FLATTEN, error)
+      || !dispatch (s, &ink_pass_composite, FLATS, SOURCE, LAYER, &pc, INK_STAGE_COMPOSITE, error))
     return FALSE;
   s->has_lines = lines;
   memcpy (s->line_color, p->line_color, sizeof s->line_color);
@@ -355,9 +403,8 @@ add_timings (InkStylizer *s, InkStylizeStats *stats)
   for (guint i = 0; i < timings->len; i++)
     {
       const InkTiming *t = &g_array_index (timings, InkTiming, i);
-      for (int k = 0; k < INK_STAGE_COUNT; k++)
-        if (t->label == stage_names[k])
-          stats->stage_ms[k] += t->ms;
+      if (t->tag >= 0 && t->tag < INK_STAGE_COUNT)
+        stats->stage_ms[t->tag] += t->ms;
     }
 }
 
@@ -415,18 +462,18 @@ ink_stylizer_render_frame (InkStylizer *s, const InkPushFrame *frame, InkBuffer 
                            const InkPushOverlay *overlay, guint32 *rgba8, double *device_ms,
                            GError **error)
 {
-  InkBuffer *inputs[3] = { s->buffers[UP], s->buffers[LINES],
+  InkBuffer *inputs[3] = { s->buffers[LAYER], s->buffers[LINES],
                            velocity != NULL ? velocity : s->buffers[LINES] };
   const GArray *timings;
 
   g_return_val_if_fail (velocity != NULL || !frame->flow_on, FALSE);
   if (!ink_compute_begin (s->compute, error)
-      || !ink_compute_dispatch (s->compute, &ink_pass_frame, inputs, s->buffers[DOG], frame,
-                                stage_names[INK_STAGE_COMPOSITE], error)
+      || !ink_compute_dispatch (s->compute, &ink_pass_frame, inputs, s->buffers[FRAME], frame,
+                                INK_STAGE_COMPOSITE, error)
       || (overlay != NULL
-          && !ink_compute_dispatch (s->compute, &ink_pass_overlay, NULL, s->buffers[DOG], overlay,
-                                    stage_names[INK_STAGE_COMPOSITE], error))
-      || !ink_compute_download (s->compute, s->buffers[DOG], rgba8,
+          && !ink_compute_dispatch (s->compute, &ink_pass_overlay, NULL, s->buffers[FRAME],
+                                    overlay, INK_STAGE_COMPOSITE, error))
+      || !ink_compute_download (s->compute, s->buffers[FRAME], rgba8,
                                 (gsize) s->width * s->height * 4, error)
       || !ink_compute_finish (s->compute, error))
     return FALSE;
