@@ -2,6 +2,7 @@
 #include "ink-loop-worker.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -179,7 +180,18 @@ typedef struct
   InkSource *scaled_from;   /* the photo the cached preview image was made from */
   int scaled_edge;
   InkImage *scaled;
+  /* The last animation, kept with the stylized layers on the stylizer: a job that changes only
+   * motion, hints or playback renders frames from it without stylizing again. */
+  InkAnimation *animation;
+  InkStyleParams animation_style;
 } ThreadState;
+
+/* Whether the kept animation was stylized from TS->scaled with STYLE. */
+static gboolean
+animation_reusable (ThreadState *ts, const InkStyleParams *style)
+{
+  return ts->animation != NULL && memcmp (&ts->animation_style, style, sizeof *style) == 0;
+}
 
 static void
 run_job (Shared *shared, ThreadState *ts, Job *job)
@@ -196,6 +208,7 @@ run_job (Shared *shared, ThreadState *ts, Job *job)
     {
       char *notice = NULL;
 
+      ink_animation_free (&ts->animation);   /* its layers live on the old stylizer */
       ink_stylizer_free (&ts->stylizer);
       g_free (ts->device);
       ts->device = g_strdup (job->device);
@@ -210,6 +223,7 @@ run_job (Shared *shared, ThreadState *ts, Job *job)
     }
   if (ts->scaled_from != job->source || ts->scaled_edge != job->preview_edge)
     {
+      ink_animation_free (&ts->animation);
       ink_image_free (&ts->scaled);
       g_clear_pointer (&ts->scaled_from, ink_source_unref);
       ts->scaled = ink_image_scale (job->source->image, job->preview_edge, &error);
@@ -223,10 +237,22 @@ run_job (Shared *shared, ThreadState *ts, Job *job)
   r->height = ts->scaled->height;
   if (superseded (shared, job->serial))
     goto out;
-  animation = ink_animation_new (ts->stylizer, ts->scaled, &job->style, &job->motion, job->hints,
-                                 NULL, &error);
-  if (animation == NULL)
-    goto error;
+  if (animation_reusable (ts, &job->style))
+    {
+      if (!ink_animation_set_motion (ts->animation, &job->motion, job->hints, &error))
+        goto error;
+      g_debug ("preview worker: motion only, the stylized layers kept");
+    }
+  else
+    {
+      ink_animation_free (&ts->animation);
+      ts->animation = ink_animation_new (ts->stylizer, ts->scaled, &job->style, &job->motion,
+                                         job->hints, NULL, &error);
+      if (ts->animation == NULL)
+        goto error;
+      ts->animation_style = job->style;
+    }
+  animation = ts->animation;
   r->n_frames = ink_animation_n_frames (animation);
   frame_px = (gsize) r->width * r->height;
   frames = g_try_malloc (frame_px * 4 * r->n_frames);
@@ -253,7 +279,6 @@ error:
   r->message = g_strdup (error->message);
 out:
   g_free (frames);
-  ink_animation_free (&animation);
   /* A superseded job still delivers a freshly scaled photo (and a notice). */
   if (r->frames != NULL || r->message != NULL || r->source_rgba != NULL || r->notice != NULL)
     post (shared, r);
@@ -295,6 +320,7 @@ thread_main (gpointer data)
       run_job (shared, &ts, job);
       job_free (job);
     }
+  ink_animation_free (&ts.animation);
   ink_image_free (&ts.scaled);
   g_clear_pointer (&ts.scaled_from, ink_source_unref);
   ink_stylizer_free (&ts.stylizer);

@@ -176,16 +176,38 @@ ink_animation_new (InkStylizer *stylizer, const InkImage *source, const InkStyle
     return NULL;
   a = g_new0 (InkAnimation, 1);
   a->stylizer = stylizer;
-  a->motion = *motion;
   a->has_alpha = source->has_alpha;
   ink_stylizer_get_sizes (stylizer, &a->width, &a->height, &a->work_width, &a->work_height);
-  a->flow_on = hints != NULL && hints->arrows->len > 0 && motion->flow * motion->motion > 0.0f;
-  if (a->flow_on && !make_velocity (a, hints, error))
+  if (!ink_animation_set_motion (a, motion, hints, error))
     {
       ink_animation_free (&a);
       return NULL;
     }
   return a;
+}
+
+gboolean
+ink_animation_set_motion (InkAnimation *a, const InkMotionParams *motion,
+                          const InkMotionHints *hints, GError **error)
+{
+  InkBuffer *old_velocity = a->velocity;
+  gboolean flow_on = hints != NULL && hints->arrows->len > 0
+                     && motion->flow * motion->motion > 0.0f;
+
+  if (!ink_motion_params_validate (motion, error)
+      || (hints != NULL && !ink_motion_hints_validate (hints, error)))
+    return FALSE;
+  a->velocity = NULL;
+  if (flow_on && !make_velocity (a, hints, error))
+    {
+      ink_buffer_free (&a->velocity);
+      a->velocity = old_velocity;
+      return FALSE;
+    }
+  ink_buffer_free (&old_velocity);
+  a->motion = *motion;
+  a->flow_on = flow_on;
+  return TRUE;
 }
 
 void

@@ -25,6 +25,11 @@ InkAnimation *ink_animation_new (InkStylizer *stylizer, const InkImage *source,
                                  const InkMotionHints *hints, InkStylizeStats *stats,
                                  GError **error);
 void ink_animation_free (InkAnimation **animation);
+/* New motion parameters and hints (HINTS may be NULL) for the same stylized layers: no
+ * re-stylization, only the flow field is made again. The frames are then those of an animation
+ * made anew with them. On failure the animation keeps its motion. */
+gboolean ink_animation_set_motion (InkAnimation *animation, const InkMotionParams *motion,
+                                   const InkMotionHints *hints, GError **error);
 int ink_animation_n_frames (InkAnimation *animation);
 
 /* Frame INDEX (0 .. n_frames-1). STATS may be NULL. */
