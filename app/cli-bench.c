@@ -1,0 +1,387 @@
+/* cli-bench.c: inkloop-cli bench: the stylizer per stage and size, a frame, the loop, each export. */
+#include "ink-config.h"
+
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include "ink-config.h"
+#include "animate.h"
+#include "export.h"
+#include "ink-image.h"
+#include "motion.h"
+#include "output-path.h"
+
+/* One size's medians, in ms. */
+typedef struct {
+  int width, height;
+  double stylize, device, upload, download;   /* the stylizer, whole and its parts */
+  double stage[INK_STAGE_COUNT];
+  double frame, frame_download;               /* one animated frame */
+  double loop;                                /* the whole loop, once */
+} BenchRow;
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static double
+median (double *values, int n)
+{
+  qsort (values, n, sizeof *values, compare_doubles);
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+static char *
+default_sample (void)
+{
+  char *path = g_build_filename (INK_DATADIR, "sample.png", NULL);
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return path;
+  g_free (path);
+  return g_build_filename (INK_SOURCE_DATADIR, "sample.png", NULL);
+}
+
+static double
+peak_rss_mb (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;
+}
+
+
+/* The stylizer at SCALED's size: one warm-up, then RUNS timed runs. */
+static gboolean
+bench_stylize (InkStylizer *stylizer, const InkImage *scaled, const InkStyleParams *params,
+               int runs, BenchRow *row, GError **error)
+{
+  g_autofree double *total = g_new (double, runs), *dev = g_new (double, runs);
+  g_autofree double *up = g_new (double, runs), *down = g_new (double, runs);
+  double stage[INK_STAGE_COUNT][1000];
+
+  for (int r = -1; r < runs; r++)
+    {
+      InkStylizeStats stats;
+      InkImage *res = ink_stylizer_run (stylizer, scaled, params, &stats, error);
+      if (res == NULL)
+        return FALSE;
+      ink_image_free (&res);
+      if (r < 0)
+        continue;
+      total[r] = stats.total_ms;
+      dev[r] = stats.device_ms;
+      up[r] = stats.upload_ms;
+      down[r] = stats.download_ms;
+      for (int k = 0; k < INK_STAGE_COUNT; k++)
+        stage[k][r] = stats.stage_ms[k];
+    }
+  row->width = scaled->width;
+  row->height = scaled->height;
+  row->stylize = median (total, runs);
+  row->device = median (dev, runs);
+  row->upload = median (up, runs);
+  row->download = median (down, runs);
+  for (int k = 0; k < INK_STAGE_COUNT; k++)
+    row->stage[k] = median (stage[k], runs);
+  return TRUE;
+}
+
+/* The whole default loop once (stylize and every frame into memory), then one animated frame
+ * (default motion, so every default layer runs) and its download: one warm-up, RUNS timed. */
+static gboolean
+bench_frames (InkStylizer *stylizer, const InkImage *scaled, const InkStyleParams *params,
+              int runs, BenchRow *row, GError **error)
+{
+  InkMotionParams motion = INK_MOTION_PARAMS_DEFAULT;
+  InkAnimation *animation = ink_animation_new (stylizer, scaled, params, &motion, NULL, NULL,
+                                               error);
+  g_autofree guint32 *rgba8 = g_new (guint32, (gsize) scaled->width * scaled->height);
+  g_autofree double *frame = g_new (double, runs), *fdown = g_new (double, runs);
+  gint64 t0;
+  gboolean ok;
+
+  if (animation == NULL)
+    return FALSE;
+  t0 = g_get_monotonic_time ();
+  ink_animation_free (&animation);
+  animation = ink_animation_new (stylizer, scaled, params, &motion, NULL, NULL, error);
+  ok = animation != NULL;
+  for (int f = 0; ok && f < motion.frames; f++)
+    ok = ink_animation_render_rgba8 (animation, f, rgba8, NULL, error);
+  row->loop = (g_get_monotonic_time () - t0) / 1000.0;
+  for (int r = -1; ok && r < runs; r++)
+    {
+      InkFrameStats fs;
+      ok = ink_animation_render_rgba8 (animation, (r + 1) % motion.frames, rgba8, &fs, error);
+      if (ok && r >= 0)
+        frame[r] = fs.frame_ms, fdown[r] = fs.download_ms;
+    }
+  ink_animation_free (&animation);
+  if (!ok)
+    return FALSE;
+  row->frame = median (frame, runs);
+  row->frame_download = median (fdown, runs);
+  return TRUE;
+}
+
+/* The table's head: the device, the input and the columns; or the JSON object's start. */
+static void
+bench_append_head (GString *out, InkStylizer *stylizer, const char *input, int runs,
+                   gboolean json)
+{
+  if (json)
+    g_string_append_printf (out, "{\"device\": \"%s\", \"input\": \"%s\", \"runs\": %d, \"sizes\": [",
+                            ink_stylizer_device_name (stylizer), input, runs);
+  else
+    g_string_append_printf (out, "device: %s\ninput: %s, %d runs each, medians in ms\n%-11s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n",
+                            ink_stylizer_device_name (stylizer), input, runs, "size",
+                            "stylize", "device", "smooth", "flatten", "lines", "composite",
+                            "upload", "frame", "download", "loop");
+}
+
+/* One size's row of the table, or its object in "sizes" (FIRST: no comma before it). */
+static void
+bench_append_row (GString *out, const BenchRow *row, gboolean first, gboolean json)
+{
+  if (json)
+    {
+      g_string_append_printf (out, "%s{\"width\": %d, \"height\": %d, \"stylize_ms\": %.3f, "
+                              "\"device_ms\": %.3f, \"upload_ms\": %.3f, \"stylize_download_ms\": %.3f",
+                              first ? "" : ", ", row->width, row->height, row->stylize,
+                              row->device, row->upload, row->download);
+      for (int k = 0; k < INK_STAGE_COUNT; k++)
+        g_string_append_printf (out, ", \"%s_ms\": %.3f", ink_stage_name (k), row->stage[k]);
+      g_string_append_printf (out, ", \"frame_ms\": %.3f, \"download_ms\": %.3f, "
+                              "\"loop_ms\": %.3f}", row->frame, row->frame_download, row->loop);
+    }
+  else
+    {
+      g_autofree char *dims = g_strdup_printf ("%dx%d", row->width, row->height);
+      g_string_append_printf (out, "%-11s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n",
+                              dims, row->stylize, row->device, row->stage[0], row->stage[1],
+                              row->stage[2], row->stage[3], row->upload, row->frame,
+                              row->frame_download, row->loop);
+    }
+}
+
+/* The stylizer, a frame and the loop at each long edge in SIZES, one row each. *WHAT: the name to
+ * give with the error (the input; NULL when scaling failed). */
+static gboolean
+bench_sizes (InkStylizer *stylizer, const InkImage *source, const InkStyleParams *params,
+             char **sizes, int runs, gboolean json, const char *input, GString *out,
+             const char **what, GError **error)
+{
+  for (int i = 0; sizes[i]; i++)
+    {
+      InkImage *scaled = ink_image_scale (source, atoi (sizes[i]), error);
+      BenchRow row = { 0 };
+      gboolean ok;
+
+      *what = NULL;
+      if (scaled == NULL)
+        return FALSE;
+      *what = input;
+      ok = bench_stylize (stylizer, scaled, params, runs, &row, error)
+           && bench_frames (stylizer, scaled, params, runs, &row, error);
+      if (ok)
+        bench_append_row (out, &row, i == 0, json);
+      ink_image_free (&scaled);
+      if (!ok)
+        return FALSE;
+    }
+  if (json)
+    g_string_append (out, "]");
+  return TRUE;
+}
+
+/* Exports the default loop as PARAMS to PATH, RUNS times: the median time in ms, the bytes. */
+static gboolean
+bench_export_one (InkStylizer *stylizer, const InkImage *source, const InkStyleParams *style,
+                  const InkMotionParams *motion, const InkExportParams *params, const char *path,
+                  int runs, double *ms, gint64 *bytes, GError **error)
+{
+  g_autofree double *each = g_new (double, runs);
+
+  for (int r = 0; r < runs; r++)
+    {
+      InkExportResult result = { 0 };
+      if (!ink_export (stylizer, source, style, motion, NULL, path, params, NULL, NULL, NULL,
+                       &result, error))
+        return FALSE;
+      each[r] = result.seconds * 1000.0;
+      *bytes = result.bytes;
+      ink_export_result_clear (&result);
+    }
+  *ms = median (each, runs);
+  return TRUE;
+}
+
+/* Times ink_export for every format at each long edge in SIZES (the default loop, RUNS runs,
+ * medians) into a temporary folder, and appends a table (or JSON) to OUT. */
+static gboolean
+bench_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParams *style,
+              char **sizes, int runs, gboolean json, GString *out, GError **error)
+{
+  InkMotionParams motion = INK_MOTION_PARAMS_DEFAULT;
+  g_autofree char *dir = g_dir_make_tmp ("inkloop-bench-XXXXXX", error);
+
+  if (dir == NULL)
+    return FALSE;
+  if (json)
+    g_string_append (out, ", \"export\": [");
+  else
+    g_string_append_printf (out, "\nexport, %d frames at %g fps, %d run(s) each, medians in ms "
+                            "(bytes)\n%-11s", motion.frames, motion.fps, runs, "size");
+  if (!json)
+    for (int f = 0; f < INK_FORMAT_COUNT; f++)
+      g_string_append_printf (out, " %22s", ink_export_format_name (f));
+  for (int i = 0; sizes[i] != NULL; i++)
+    {
+      InkExportParams params = INK_EXPORT_PARAMS_DEFAULT;
+      params.long_edge = atoi (sizes[i]);
+      if (json)
+        g_string_append_printf (out, "%s{\"long_edge\": %d", i ? ", " : "", params.long_edge);
+      else
+        g_string_append_printf (out, "\n%-11d", params.long_edge);
+      for (int f = 0; f < INK_FORMAT_COUNT; f++)
+        {
+          g_autofree char *name = g_strdup_printf ("bench.%s", f == INK_FORMAT_PNG_FRAMES
+                                                                 ? "frames" : ink_export_format_name (f));
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+          gint64 bytes = 0;
+          double ms;
+          params.format = f;
+          if (!bench_export_one (stylizer, source, style, &motion, &params, path, runs, &ms,
+                                 &bytes, error))
+            {
+              ink_remove_tree (dir, NULL);
+              return FALSE;
+            }
+          if (json)
+            g_string_append_printf (out, ", \"%s_ms\": %.1f, \"%s_bytes\": %" G_GINT64_FORMAT,
+                                    ink_export_format_name (f), ms, ink_export_format_name (f),
+                                    bytes);
+          else
+            {
+              g_autofree char *cell = g_strdup_printf ("%.0f (%" G_GINT64_FORMAT ")", ms, bytes);
+              g_string_append_printf (out, " %22s", cell);
+            }
+        }
+      if (json)
+        g_string_append (out, "}");
+    }
+  if (json)
+    g_string_append (out, "]");
+  else
+    g_string_append (out, "\n");
+  {
+    g_autoptr (GError) local = NULL;
+    if (!ink_remove_tree (dir, &local))
+      g_printerr ("inkloop-cli: could not remove the benchmark's folder: %s\n", local->message);
+  }
+  return TRUE;
+}
+
+/* --sizes and --export-sizes: each 1 .. INK_IMAGE_MAX_SIDE px; prints why not. */
+static gboolean
+check_sizes (char **sizes, char **export_sizes)
+{
+  for (char **list = sizes; list != NULL; list = list == sizes ? export_sizes : NULL)
+    for (int i = 0; list[i]; i++)
+      {
+        char *end;
+        long v = strtol (list[i], &end, 10);
+        if (*end != '\0' || v < 1 || v > INK_IMAGE_MAX_SIDE)
+          {
+            g_printerr ("inkloop-cli: --%ssizes: '%s' is not a size between 1 and %d px\n",
+                        list == sizes ? "" : "export-", list[i], INK_IMAGE_MAX_SIDE);
+            return FALSE;
+          }
+      }
+  return TRUE;
+}
+
+int
+cmd_bench (int argc, char **argv)
+{
+  g_autofree char *sizes_arg = NULL, *export_arg = NULL;
+  int runs = 5, export_runs = 1;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "sizes", 0, 0, G_OPTION_ARG_STRING, &sizes_arg, "Long edges to time (default 512,1920,3840)", "A,B,..." },
+    { "export-sizes", 0, 0, G_OPTION_ARG_STRING, &export_arg, "Long edges to time every export format at (default 512,1920; 0: none)", "A,B,..." },
+    { "export-runs", 0, 0, G_OPTION_ARG_INT, &export_runs, "Timed exports per format and size (default 1)", "N" },
+    { "runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Timed runs per size, after one warm-up (default 5)", "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = cli_command_context ("[INPUT]",
+    "Time the stylizer (medians per stage and size), one animated frame (frame_ms: device\n"
+    "time; download_ms: fetching it) and a whole default loop once (loop_ms: stylize and\n"
+    "every frame into memory) on the chosen device; then each export format, whole\n"
+    "(stylize, frames, encoding, writing), at --export-sizes.\n"
+    "Without INPUT, the bundled sample is used. --help-style lists the style controls.",
+    entries);
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) sizes = NULL, export_sizes = NULL;
+  g_autofree char *input = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
+  InkStyleParams params = INK_STYLE_PARAMS_DEFAULT;
+  InkImage *source = NULL;
+  InkStylizer *stylizer = NULL;
+  const char *what = NULL;
+  int status = EXIT_FAILURE;
+
+  g_option_context_add_group (ctx, cli_style_group ());
+  if (!cli_parse (ctx, &argc, &argv, &error))
+    return cli_fail (NULL, error);
+  if (argc > 2 || runs < 1 || runs > 1000 || export_runs < 1 || export_runs > 100)
+    {
+      g_printerr ("inkloop-cli: bench takes at most one INPUT, --runs 1..1000 and --export-runs 1..100\n");
+      return EXIT_USAGE;
+    }
+  if (!cli_style_params (&params, NULL, &error))
+    return cli_fail (NULL, error);
+  sizes = g_strsplit (sizes_arg ? sizes_arg : "512,1920,3840", ",", -1);
+  export_sizes = g_strsplit (export_arg == NULL ? "512,1920"
+                             : g_str_equal (export_arg, "0") ? "" : export_arg, ",", -1);
+  if (!check_sizes (sizes, export_sizes))
+    return EXIT_USAGE;
+
+  input = argc == 2 ? g_strdup (argv[1]) : default_sample ();
+  source = ink_image_load (input, NULL, &error);
+  if (source == NULL)
+    goto failed;
+  stylizer = cli_open_stylizer (&error);
+  if (stylizer == NULL || !ink_stylizer_prepare (stylizer, &error))
+    goto failed;
+
+  bench_append_head (out, stylizer, input, runs, json);
+  if (!bench_sizes (stylizer, source, &params, sizes, runs, json, input, out, &what, &error))
+    goto failed;
+  what = input;
+  if (!bench_export (stylizer, source, &params, export_sizes, export_runs, json, out, &error))
+    goto failed;
+  if (json)
+    g_string_append_printf (out, ", \"peak_rss_mb\": %.1f}\n", peak_rss_mb ());
+  else
+    g_string_append_printf (out, "peak RSS: %.1f MB\n", peak_rss_mb ());
+  fputs (out->str, stdout);
+  status = EXIT_SUCCESS;
+  goto out;
+
+failed:
+  status = cli_fail (what, error);
+out:
+  ink_image_free (&source);
+  ink_stylizer_free (&stylizer);
+  return status;
+}

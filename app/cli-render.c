@@ -1,0 +1,289 @@
+/* cli-render.c: inkloop-cli render: a photo or project to the looping animation, a file or frames. */
+#include "cli.h"
+
+#include <math.h>
+#include <unistd.h>
+
+#include "export.h"
+#include "ink-error.h"
+#include "ink-image.h"
+#include "motion.h"
+#include "output-path.h"
+#include "project.h"
+
+/* "name", "value" pairs as given, applied over the project's motion. */
+static GPtrArray *motion_settings;
+
+static GOptionGroup *
+motion_group (void)
+{
+  guint n;
+  const InkParamSpec *specs = ink_motion_param_specs (&n);
+  /* Set by the hint-style options below instead. */
+  static const char *const skip[] = { "focus-lines", "focus-x", "focus-y", "speed-lines",
+                                      "speed-angle", NULL };
+
+  motion_settings = g_ptr_array_new_with_free_func (g_free);
+  return cli_spec_group ("motion", "Motion options (sizes are fractions of the picture):",
+                         "Show the motion options", specs, n, skip, motion_settings, NULL);
+}
+
+/* Parses "a,b,..." into exactly N floats. */
+static gboolean
+parse_floats (const char *option, const char *text, float *out, int n, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+
+  if ((int) g_strv_length (parts) != n)
+    goto bad;
+  for (int i = 0; i < n; i++)
+    {
+      char *end;
+      out[i] = (float) g_ascii_strtod (g_strstrip (parts[i]), &end);
+      if (end == parts[i] || *end != '\0' || !isfinite (out[i]))
+        goto bad;
+    }
+  return TRUE;
+
+bad:
+  g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+               "%s '%s': give %d numbers separated by commas", option, text, n);
+  return FALSE;
+}
+
+/* A progress bar on a terminal: "[#####.....]  42%". */
+static void
+show_progress (double fraction, gpointer user_data)
+{
+  int *last = user_data;
+  int percent = (int) (fraction * 100.0);
+  char bar[31];
+
+  if (percent == *last)
+    return;
+  *last = percent;
+  for (int i = 0; i < 30; i++)
+    bar[i] = i < percent * 30 / 100 ? '#' : '.';
+  bar[30] = '\0';
+  g_printerr ("\r[%s] %3d%%", bar, percent);
+}
+
+/* Every output checked before any work: none is an input, each can be written, and the project
+ * goes over nothing but a project (nor over the export). */
+static gboolean
+check_outputs (const char *input, const InkProject *project, const char *mask_path,
+               const char *output, InkExportFormat format, const char *save_project,
+               GError **error)
+{
+  const char *inputs[5] = { NULL };
+  int n = 0;
+
+  inputs[n++] = input;
+  if (project->source != NULL)
+    inputs[n++] = project->source;
+  if (mask_path != NULL)
+    inputs[n++] = mask_path;
+  if (!ink_output_check (output, format == INK_FORMAT_PNG_FRAMES, inputs, error))
+    return FALSE;
+  if (save_project == NULL)
+    return TRUE;
+  {
+    g_autofree char *a = g_canonicalize_filename (save_project, NULL);
+    g_autofree char *b = g_canonicalize_filename (output, NULL);
+    if (g_str_equal (a, b) || ink_same_file (save_project, output))
+      {
+        g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                     "--save-project %s: is the export's own name; give the project another "
+                     "name (NAME.inkloop)", save_project);
+        return FALSE;
+      }
+  }
+  inputs[n++] = output;
+  return ink_output_check (save_project, FALSE, inputs, error)
+         && ink_project_check_replaceable (save_project, error);
+}
+
+int
+cmd_render (int argc, char **argv)
+{
+  g_autofree char *output = NULL, *mask_path = NULL, *focus = NULL, *speed = NULL;
+  g_autofree char *save_project = NULL, *format_arg = NULL, *dither_arg = NULL;
+  g_auto (GStrv) arrows = NULL, anchors = NULL;
+  int size = -1, quality = -1, repeat = 1, colors = 256;
+  gint64 max_bytes = 0;
+  InkExportParams export = INK_EXPORT_PARAMS_DEFAULT;
+  InkExportResult result = { 0 };
+  int last_percent = -1;
+  GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "The file (.gif .apng .mp4 .webp), or a folder for PNG frames (frame-0001.png ...; new, empty or holding only frames); never an input, never '-'", "OUT|DIR/" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, "gif, apng, mp4, webp or png (PNG frames); default: from OUT's extension", "F" },
+    { "quality", 'q', 0, G_OPTION_ARG_INT, &quality, "0-100 (default GIF 100, WebP 85, MP4 65 = x264 CRF 18; CRF = 51 x (100 - Q) / 100)", "Q" },
+    { "dither", 0, 0, G_OPTION_ARG_STRING, &dither_arg, "GIF dithering: none, ordered or diffusion (default)", "D" },
+    { "colors", 0, 0, G_OPTION_ARG_INT, &colors, "GIF palette size, 2-256 (default 256)", "N" },
+    { "repeat", 0, 0, G_OPTION_ARG_INT, &repeat, "MP4: play the loop K times in the file (default 1)", "K" },
+    { "max-bytes", 0, 0, G_OPTION_ARG_INT64, &max_bytes, "GIF, WebP: fit the file under N bytes (fewer colours or lower quality, then a smaller size)", "N" },
+    { "size", 's', 0, G_OPTION_ARG_INT, &size, "Scale so the long edge is this many px, 1-16384 (default: the photo's or the project's size; WebP: at most 16383)", "PX" },
+    { "arrow", 0, 0, G_OPTION_ARG_STRING_ARRAY, &arrows, "Flow: material at x0,y0 moves to x1,y1 over the loop (fractions of the picture; repeatable)", "x0,y0,x1,y1" },
+    { "anchor", 0, 0, G_OPTION_ARG_STRING_ARRAY, &anchors, "Flow: a point that stays still (repeatable)", "x,y" },
+    { "mask", 0, 0, G_OPTION_ARG_FILENAME, &mask_path, "Flow: freeze mask, a grey image of any size (white = frozen)", "FILE" },
+    { "focus-lines", 0, 0, G_OPTION_ARG_STRING, &focus, "Focus lines toward this centre", "x,y" },
+    { "speed-lines", 0, 0, G_OPTION_ARG_STRING, &speed, "Speed lines along this direction (degrees, 0 = along x, 90 = down)", "ANGLE" },
+    { "save-project", 0, 0, G_OPTION_ARG_FILENAME, &save_project, "Also write the project that reproduces this render (replaces only a project)", "FILE.inkloop" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = cli_command_context ("INPUT|PROJECT.inkloop -o OUT.gif|.apng|.mp4|.webp|DIR/",
+    "Render the looping animation to an animated GIF, APNG, MP4 (H.264) or WebP, or to PNG frames in\n"
+    "a folder. The file appears only when complete; an existing one is replaced only then. Ctrl+C\n"
+    "removes the unfinished file (exit 130). '--' ends the options.\n"
+    "--help-style and --help-motion list the controls.",
+    entries);
+  g_autoptr (GError) error = NULL;
+  InkProject *project = NULL;
+  InkImage *source = NULL;
+  InkStylizer *stylizer = NULL;
+  InkLoadParams load = INK_LOAD_PARAMS_DEFAULT;
+  int status = EXIT_FAILURE;
+  CliOpenJob job = { NULL, NULL };
+  GThread *opener;
+
+  g_option_context_add_group (ctx, cli_style_group ());
+  g_option_context_add_group (ctx, motion_group ());
+  if (!cli_parse (ctx, &argc, &argv, &error))
+    return cli_fail (NULL, error);
+  if (argc != 2 || output == NULL)
+    {
+      g_printerr ("inkloop-cli: render needs one INPUT and -o OUT; see 'inkloop-cli render --help'\n");
+      return EXIT_USAGE;
+    }
+  if (!cli_check_size (size))
+    return EXIT_USAGE;
+
+  if (format_arg != NULL ? !ink_export_format_from_name (format_arg, &export.format, &error)
+                         : !ink_export_format_from_path (output, &export.format, &error))
+    {
+      cli_fail (NULL, error);
+      return EXIT_USAGE;
+    }
+  if (dither_arg != NULL && !ink_dither_from_name (dither_arg, &export.dither, &error))
+    {
+      cli_fail (NULL, error);
+      return EXIT_USAGE;
+    }
+  export.quality = quality;
+  export.colors = colors;
+  export.repeat = repeat;
+  export.max_bytes = max_bytes;
+  if (!ink_export_params_validate (&export, &error))
+    {
+      g_printerr ("inkloop-cli: --%s\n", error->message);
+      return EXIT_USAGE;
+    }
+
+  /* The project (or a new one around the photo), then the options over it. */
+  if (g_str_has_suffix (argv[1], ".inkloop"))
+    {
+      project = ink_project_load (argv[1], &error);
+      if (project == NULL)
+        return cli_fail (NULL, error);
+    }
+  else
+    {
+      project = ink_project_new ();
+      g_free (project->source);
+      project->source = g_canonicalize_filename (argv[1], NULL);
+      if (!ink_style_params_preset (&project->style, "anime", &error))
+        goto failed;
+    }
+  if (!cli_style_params (&project->style, &project->style, &error))
+    goto usage;
+  for (guint i = 0; i + 1 < motion_settings->len; i += 2)
+    if (!ink_motion_params_set (&project->motion, g_ptr_array_index (motion_settings, i),
+                                g_ptr_array_index (motion_settings, i + 1), &error))
+      goto usage;
+  if (focus != NULL)
+    {
+      float xy[2];
+      if (!parse_floats ("--focus-lines", focus, xy, 2, &error))
+        goto usage;
+      project->motion.focus_lines = TRUE;
+      project->motion.focus_x = xy[0], project->motion.focus_y = xy[1];
+    }
+  if (speed != NULL)
+    {
+      float angle;
+      if (!parse_floats ("--speed-lines", speed, &angle, 1, &error))
+        goto usage;
+      project->motion.speed_lines = TRUE;
+      project->motion.speed_angle = angle;
+    }
+  for (guint i = 0; arrows != NULL && arrows[i] != NULL; i++)
+    {
+      float v[4];
+      if (!parse_floats ("--arrow", arrows[i], v, 4, &error))
+        goto usage;
+      ink_motion_hints_add_arrow (project->hints, v[0], v[1], v[2], v[3]);
+    }
+  for (guint i = 0; anchors != NULL && anchors[i] != NULL; i++)
+    {
+      float v[2];
+      if (!parse_floats ("--anchor", anchors[i], v, 2, &error))
+        goto usage;
+      ink_motion_hints_add_anchor (project->hints, v[0], v[1]);
+    }
+  if (mask_path != NULL)
+    {
+      ink_image_free (&project->hints->mask);
+      project->hints->mask = ink_image_load (mask_path, NULL, &error);
+      if (project->hints->mask == NULL)
+        goto failed;
+    }
+  if (size > 0)
+    project->size = size;
+  if (!ink_motion_params_validate (&project->motion, &error)
+      || !ink_motion_hints_validate (project->hints, &error))
+    goto usage;
+
+  if (!check_outputs (argv[1], project, mask_path, output, export.format, save_project, &error))
+    goto failed;
+
+  load.long_edge = project->size;
+  opener = g_thread_new ("open-device", cli_open_job, &job);
+  source = ink_image_load (project->source, &load, &error);
+  g_thread_join (opener);
+  stylizer = job.stylizer;
+  if (source == NULL)
+    goto failed;
+  if (stylizer == NULL)
+    {
+      g_propagate_error (&error, g_steal_pointer (&job.error));
+      goto failed;
+    }
+  {
+    gboolean tty = isatty (STDERR_FILENO);
+    gboolean done = ink_export (stylizer, source, &project->style, &project->motion,
+                                project->hints, output, &export, tty ? show_progress : NULL,
+                                &last_percent, NULL, &result, &error);
+    if (tty && last_percent >= 0)
+      g_printerr ("\n");
+    if (!done)
+      goto failed;
+  }
+  g_print ("%s\n", result.summary);
+  if (save_project != NULL && !ink_project_save (project, save_project, &error))
+    goto failed;
+  status = EXIT_SUCCESS;
+  goto out;
+
+usage:
+  status = cli_fail (NULL, error);
+  goto out;
+failed:
+  status = cli_fail (NULL, error);
+out:
+  g_clear_error (&job.error);
+  ink_export_result_clear (&result);
+  ink_image_free (&source);
+  ink_stylizer_free (&stylizer);
+  ink_project_free (&project);
+  return status;
+}
