@@ -1,4 +1,8 @@
 /* ink-preview.c: the looping preview: a GtkGLArea that plays a loop's frames from the frame clock, with onion skin and a compare split. */
+/* Over 600 lines on purpose: the GL state (program, the frame texture array, the photo), the paced
+ * upload of a new loop into a second array and the swap, and playback from the frame clock all
+ * share one struct and one GL context's lifetime (realize, unrealize, re-realize); split apart,
+ * each piece would reach into the others' fields. Sections: GL, playback, dragging, GObject, API. */
 #include "ink-preview.h"
 
 #include <epoxy/gl.h>

@@ -1,4 +1,7 @@
 /* ink-canvas-overlay.c: the hints layer over a view: draws arrows, anchors, the freeze mask and the focus centre, and edits them with the current tool. */
+/* Over 600 lines on purpose: one widget whose editing (hit tests, drags, the brush, the tool
+ * state machine) and drawing (arrows, anchors, mask, focus) share its coordinate mapping and its
+ * hover and drag state. Sections: coordinates, editing, drawing, setup. */
 #include "ink-config.h"
 
 #include "ink-canvas-overlay.h"
