@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # make-inputs.py: regenerates the image loader's test inputs in tests/data from the CC0 sample photos.
 """Usage: tests/data/make-inputs.py [SAMPLES_DIR]   (default /work/shared/samples)
+       tests/data/make-inputs.py --hostile-seeds   (only the fuzzer's hostile seeds, from the files here)
 
 Needs ImageMagick 6 (`convert`, `identify`) with PNG, JPEG, WebP and TIFF support. Everything made from a
 photo starts from a 64x40 area of chelsea.png (CC0); the grey ramps and the damaged files are written
@@ -199,5 +200,95 @@ def main():
         shutil.copyfile(path(name), os.path.join(CORPUS, name))
 
 
+def exif_loop(entries):
+    """Little-endian TIFF-structured EXIF: IFD0 with Orientation 6 and ENTRIES - 1 EXIF-IFD pointers back
+    to IFD0 itself (FFmpeg 5.1 walks such a directory entries^3 times)."""
+    ifd = struct.pack("<HHIHH", 0x0112, 3, 1, 6, 0) + struct.pack("<HHII", 0x8769, 4, 1, 8) * (entries - 1)
+    return b"II*\0" + struct.pack("<IH", 8, entries) + ifd + struct.pack("<I", 0)
+
+
+def riff_chunk(kind, data):
+    return kind + struct.pack("<I", len(data)) + data + (b"\0" if len(data) & 1 else b"")
+
+
+def hostile_seeds():
+    """Small seeds for the fuzzer with the structures media-input.c keeps away from FFmpeg: metadata
+    chunks, image data that goes on after the rows, chunk lengths past the end, self-referencing EXIF,
+    TIFF string and GeoTIFF tags. Made from files in this folder, byte by byte."""
+    def read(name):
+        with open(path(name), "rb") as f:
+            return f.read()
+
+    def seed(name, data):
+        assert len(data) < 20000, name
+        with open(os.path.join(CORPUS, name), "wb") as f:
+            f.write(data)
+
+    os.makedirs(CORPUS, exist_ok=True)
+    good_png = read("rgb8.png")
+    chunks = png_chunks(good_png)
+    ihdr_end = 8 + 12 + len(chunks[0][2])
+    iend = [c for c in chunks if c[1] == b"IEND"][0][0]
+    zeros = zlib.compress(b"\0" * (1 << 16), 9)
+    ancillary = (chunk(b"gAMA", struct.pack(">I", 45455)) + chunk(b"iCCP", b"icc\0\0" + zeros)
+                 + chunk(b"tEXt", b"Orientation\0" + b"6") + chunk(b"zTXt", b"Comment\0\0" + zeros)
+                 + chunk(b"iTXt", b"Description\0\1\0en\0\0" + zeros)
+                 + chunk(b"eXIf", exif_loop(4)) + chunk(b"prVt", b"private"))
+    seed("hostile-ancillary.png", good_png[:ihdr_end] + ancillary + good_png[ihdr_end:iend]
+         + chunk(b"zTXt", b"Author\0\0" + zeros) + good_png[iend:])
+    seed("hostile-cut-length.png", good_png[:iend] + struct.pack(">I", 0xfffffff0) + b"zTXt" + zeros[:16])
+    seed("hostile-cut-ztxt.png", good_png[:ihdr_end] + chunk(b"zTXt", b"Comment\0\0" + zeros)[:40])
+    # The rows followed by 1 MiB of zeros in the same zlib stream.
+    idat = [c for c in chunks if c[1] == b"IDAT"]
+    rows = zlib.decompress(b"".join(c[2] for c in idat))
+    seed("hostile-idat-extra.png", good_png[:idat[0][0]] + chunk(b"IDAT", zlib.compress(rows + b"\0" * (1 << 20), 9))
+         + good_png[iend:])
+
+    jpeg = read("photo.jpg")
+    body = b"Exif\0\0" + exif_loop(60)
+    seed("hostile-exif-loop.jpg", jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body + jpeg[2:])
+
+    webp = read("photo.webp")
+    assert webp[12:16] == b"VP8 "
+    vp8x = riff_chunk(b"VP8X", struct.pack("<I", 0x28) + struct.pack("<I", W - 1)[:3] + struct.pack("<I", H - 1)[:3])
+    riff = (b"WEBP" + vp8x + riff_chunk(b"ICCP", b"\0" * 600) + webp[12:] + riff_chunk(b"EXIF", exif_loop(60))
+            + riff_chunk(b"XMP ", b"<x:xmpmeta/>"))
+    seed("hostile-exif-loop.webp", b"RIFF" + struct.pack("<I", len(riff)) + riff)
+
+    # rgb8.tif with a new first directory after its end: its own tags plus strings and GeoTIFF keys that
+    # each ask for their own copy of one value.
+    tif = read("rgb8.tif")
+    assert tif[:4] == b"II*\0"
+    ifd = struct.unpack("<I", tif[4:8])[0]
+    count = struct.unpack("<H", tif[ifd:ifd + 2])[0]
+    entries = [tif[ifd + 2 + 12 * i:ifd + 14 + 12 * i] for i in range(count)]
+    extra_at = len(tif) + (len(tif) & 1)
+    keys = 200
+    keydir = struct.pack("<4H", 1, 1, 0, keys) + struct.pack("<4H", 3073, 34737, 1000, 0) * keys
+    ascii_at = extra_at + len(keydir)
+    text = b"A" * 999 + b"|"
+    extra = keydir + text
+    entries += [struct.pack("<HHII", tag, 2, len(text), ascii_at) for tag in (270, 271, 305, 315, 33432)]
+    entries += [struct.pack("<HHII", 34735, 3, len(keydir) // 2, extra_at),
+                struct.pack("<HHII", 34737, 2, len(text), ascii_at)]
+    entries.sort(key=lambda e: struct.unpack("<H", e[:2])[0])
+    new_ifd = struct.pack("<H", len(entries)) + b"".join(entries) + struct.pack("<I", 0)
+    out = tif + b"\0" * (len(tif) & 1) + extra
+    seed("hostile-tags.tif", out[:4] + struct.pack("<I", len(out)) + out[8:] + new_ifd)
+    seed("hostile-far-ifd.tif", tif[:4] + struct.pack("<I", 0xffffff00) + tif[8:])
+
+    # A 16x16 progressive JPEG with 501 scans (media-input.c refuses more than 500).
+    sof = b"\xff\xc2" + struct.pack(">HBHHB", 11, 8, 16, 16, 1) + bytes([1, 0x11, 0])
+    dht = b"\xff\xc4" + struct.pack(">H", 38) + bytes([0x00, 1] + [0] * 15 + [0x00, 0x10, 1] + [0] * 15 + [0x20])
+    dc_scan = b"\xff\xda" + struct.pack(">H", 8) + bytes([1, 1, 0x00, 0, 0, 0, 0x0f])
+    ac_scan = b"\xff\xda" + struct.pack(">H", 8) + bytes([1, 1, 0x00, 1, 63, 0, 0x1f])
+    dqt = b"\xff\xdb" + struct.pack(">H", 67) + b"\0" + b"\1" * 64
+    seed("hostile-scans.jpg", b"\xff\xd8" + dqt + sof + dht + dc_scan + ac_scan * 500 + b"\xff\xd9")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--hostile-seeds"]:
+        hostile_seeds()
+    else:
+        main()
+        hostile_seeds()
