@@ -77,35 +77,12 @@ canon () {
                 print (d in m ? m[d] : d) b }' "$W/canon-map" "$W/canon-in" | sort -u
 }
 hide_list=$(tr '\n' ' ' < "$W/hide-packages")
-# Test-only parts of a test package that PACKAGES pull in anyway: libwebp-dev comes with libtiff-dev
-# (a dependency of libgtk-4-dev), but only the export test uses its libwebpdemux module, and no other
-# pkg-config module requires that one, so its files go too.
-hide_demux=0
-if grep -qx libwebp-dev "$W/keep-closure" && grep -qx libwebp-dev "$W/test-closure"; then
-  if grep -l 'webpdemux' /usr/lib/*/pkgconfig/*.pc /usr/lib/pkgconfig/*.pc /usr/share/pkgconfig/*.pc 2>/dev/null \
-       | grep -v '/libwebpdemux\.pc$' | grep -q .; then
-    say "note: another pkg-config module requires libwebpdemux, so it stays visible"
-  else
-    hide_demux=1
-    hide_list="$hide_list+ libwebp-dev's libwebpdemux files"
-  fi
-fi
-demux_files () { dpkg -L libwebp-dev | grep -E 'webpdemux|/webp/demux\.h$'; }
 # Every path that a package staying visible owns stays visible.
-{
-  # shellcheck disable=SC2046
-  if [ "$hide_demux" = 1 ]; then
-    dpkg -L $(grep -vx libwebp-dev "$W/keep-packages") 2>/dev/null
-    dpkg -L libwebp-dev | grep -v -x -F -f <(demux_files)
-  else
-    dpkg -L $(cat "$W/keep-packages") 2>/dev/null
-  fi
-} | canon > "$W/keep-paths"
-{
-  # shellcheck disable=SC2046
-  [ -s "$W/hide-packages" ] && dpkg -L $(cat "$W/hide-packages") 2>/dev/null
-  [ "$hide_demux" = 0 ] || demux_files
-} | canon | comm -23 - "$W/keep-paths" > "$W/candidates"
+# shellcheck disable=SC2046
+dpkg -L $(cat "$W/keep-packages") 2>/dev/null | canon > "$W/keep-paths"
+# shellcheck disable=SC2046
+{ [ ! -s "$W/hide-packages" ] || dpkg -L $(cat "$W/hide-packages") 2>/dev/null; } \
+  | canon | comm -23 - "$W/keep-paths" > "$W/candidates"
 # Only what exists and is not a folder (nor a symlink to one, like /lib32): files and symlinks.
 : > "$W/hide-paths"
 while IFS= read -r f; do
@@ -158,8 +135,7 @@ done < "$W/hide-paths"
 for t in xvfb-run xauth dbus-run-session xmllint apngdis clang; do
   if p=$(command -v "$t"); then die "$t is still on PATH ($p)"; fi
 done
-if pkg-config --exists libwebpdemux; then die "pkg-config still finds libwebpdemux"; fi
-say "inside: all $(wc -l < "$W/hide-paths") files ENOENT; xvfb-run, xauth, dbus-run-session, xmllint, apngdis, clang not on PATH; pkg-config has no libwebpdemux"
+say "inside: all $(wc -l < "$W/hide-paths") files ENOENT; xvfb-run, xauth, dbus-run-session, xmllint, apngdis, clang not on PATH"
 
 # README's first command.
 cd "$W/src"

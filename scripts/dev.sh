@@ -11,15 +11,17 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+# libwebp-dev: the loader decodes WebP stills with libwebp, not FFmpeg (see
+# engine/media/image-webp.c); libtiff-dev, which libgtk-4-dev needs, pulls it in already.
 PACKAGES="meson ninja-build pkg-config gcc glslang-tools libvulkan-dev mesa-vulkan-drivers
   vulkan-validationlayers libglib2.0-dev libjson-glib-dev libavcodec-dev libavformat-dev
-  libavutil-dev libswscale-dev libimagequant-dev
+  libavutil-dev libswscale-dev libimagequant-dev libwebp-dev
   libgtk-4-dev libepoxy-dev gettext libglib2.0-bin desktop-file-utils appstream"
 # Only for the tests (configuring and building need none of them: meson leaves out, with a message,
 # a test whose tool is missing; `test` configures with -Dtests_require_all=true, which makes that an
-# error). libwebp-dev: the export tests read animated WebP back with libwebpdemux.
+# error). The export tests read animated WebP back with libwebpdemux, from libwebp-dev above.
 # The editor's tests: Xvfb with Mesa's GL, a private D-Bus session, and the data validators.
-TEST_PACKAGES="clang libclang-rt-14-dev libwebp-dev apngdis xvfb xauth dbus-daemon libgl1-mesa-dri
+TEST_PACKAGES="clang libclang-rt-14-dev apngdis xvfb xauth dbus-daemon libgl1-mesa-dri
   libxml2-utils"
 
 install_missing () {

@@ -14,7 +14,7 @@
 #include "atomic-file.h"
 #include "ink-error.h"
 #include "ink-image.h"
-#include "media-input-private.h"
+#include "decoder-input.h"
 
 #define W 64
 #define H 40
@@ -1291,6 +1291,96 @@ test_hostile_webp_exif (void)
   ink_image_free (&stored);
 }
 
+/* A VP8L Huffman code (of the normal kind) for symbols 0 and 1, one bit each. */
+static void
+put_vp8l_two_symbols (BitWriter *w)
+{
+  put_bits (w, 0, 1); /* normal */
+  put_bits (w, 0, 4); /* 4 code length code lengths, for 17, 18, 0 and 1 */
+  put_bits (w, 0, 9);
+  put_bits (w, 1, 3); /* only length 1: its code takes no bits */
+  put_bits (w, 1, 1); /* max_symbol: 2 + 0 (2 bits) */
+  put_bits (w, 0, 3);
+  put_bits (w, 0, 2);
+}
+
+/* A VP8L Huffman code with only SYMBOL (of BITS bits), which takes no bits to read. */
+static void
+put_vp8l_one_symbol (BitWriter *w,
+                     guint32 symbol,
+                     int bits)
+{
+  put_bits (w, 1, 1);              /* simple */
+  put_bits (w, 0, 1);              /* one symbol */
+  put_bits (w, bits == 8 ? 1 : 0, 1);
+  put_bits (w, symbol, bits);
+}
+
+/* A 64x64 lossless WebP (944 KB) whose entropy image (one pixel) names Huffman group 65535; all
+ * 65 536 groups are in the file, with 5 codes each, but only the last one is used. FFmpeg 5.1's
+ * decoder allocated tables for every group up to the index named (454 MB); libwebp, which the
+ * loader uses for WebP, keeps those the entropy image uses. The picture is black. */
+static GByteArray *
+make_webp_group_bomb (void)
+{
+  BitWriter w = { g_byte_array_new (), 0, 0 };
+  GByteArray *webp = g_byte_array_new ();
+  guint32 group = 65535;
+
+  put_bits (&w, 0x2f, 8);
+  put_bits (&w, 64 - 1, 14);
+  put_bits (&w, 64 - 1, 14);
+  put_bits (&w, 0, 1);             /* alpha unused */
+  put_bits (&w, 0, 3);             /* version */
+  put_bits (&w, 0, 1);             /* no transform */
+  put_bits (&w, 0, 1);             /* no colour cache */
+  put_bits (&w, 1, 1);             /* meta Huffman codes ... */
+  put_bits (&w, 7, 3);             /* ... in 512x512 blocks: an entropy image of one pixel */
+  put_bits (&w, 0, 1);             /* the entropy image: no colour cache, codes of one symbol */
+  put_vp8l_one_symbol (&w, group & 0xff, 8); /* green: the group's low byte */
+  put_vp8l_one_symbol (&w, group >> 8, 8);   /* red: its high byte */
+  for (int i = 0; i < 3; i++)
+    put_vp8l_one_symbol (&w, 0, 1);
+  for (guint32 g = 0; g <= group; g++)
+    for (int i = 0; i < 5; i++)
+      put_vp8l_two_symbols (&w);
+  for (int i = 0; i < 64 * 64; i++)
+    put_bits (&w, 0, 4);           /* green, red, blue and alpha 0 */
+  if (w.count > 0)
+    put_bits (&w, 0, 8 - w.count);
+
+  g_byte_array_append (webp, (const guint8 *) "RIFF", 4);
+  append_le32 (webp, 4 + 8 + w.out->len + (w.out->len & 1));
+  g_byte_array_append (webp, (const guint8 *) "WEBP", 4);
+  add_riff_chunk (webp, "VP8L", w.out->data, w.out->len);
+  g_byte_array_unref (w.out);
+  return webp;
+}
+
+static void
+test_hostile_webp_huffman_groups (void)
+{
+  g_autoptr (GByteArray) webp = NULL;
+  InkImage *image;
+
+  if (!in_subprocess ())
+    return;
+  webp = make_webp_group_bomb ();
+  g_assert_cmpuint (webp->len, >, 900000);
+  image = load_hostile (webp, "groups.webp", 64);
+  g_assert_cmpint (image->width, ==, 64);
+  g_assert_cmpint (image->height, ==, 64);
+  g_assert_false (image->has_alpha);
+  for (int y = 0; y < 64; y++)
+    for (int x = 0; x < 64; x++)
+      {
+        const guint16 *p = image->pixels + ((gsize) y * 64 + x) * 4;
+
+        g_assert_true (p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 65535);
+      }
+  ink_image_free (&image);
+}
+
 static void
 add_tiff_entry (GByteArray *ifd,
                 guint16 tag,
@@ -1881,6 +1971,7 @@ main (int argc,
   g_test_add_func ("/input/hostile/jpeg-exif", test_hostile_jpeg_exif);
   g_test_add_func ("/input/hostile/jpeg-scans", test_hostile_jpeg_scans);
   g_test_add_func ("/input/hostile/webp-exif", test_hostile_webp_exif);
+  g_test_add_func ("/input/hostile/webp-huffman-groups", test_hostile_webp_huffman_groups);
   g_test_add_func ("/input/hostile/tiff-tags", test_hostile_tiff_tags);
   g_test_add_func ("/input/hostile/cut-chunks", test_hostile_cut_chunks);
   g_test_add_func ("/input/hostile/clean-files", test_hostile_clean_files);
