@@ -235,6 +235,8 @@ bench_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParam
 
   if (dir == NULL)
     return FALSE;
+  /* Removed on Ctrl+C too. */
+  ink_partial_register (dir, TRUE);
   if (json)
     g_string_append (out, ", \"export\": [");
   else
@@ -263,6 +265,7 @@ bench_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParam
                                  &bytes, error))
             {
               ink_remove_tree (dir, NULL);
+              ink_partial_unregister (dir);
               return FALSE;
             }
           if (json)
@@ -286,6 +289,7 @@ bench_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParam
     g_autoptr (GError) local = NULL;
     if (!ink_remove_tree (dir, &local))
       g_printerr ("inkloop-cli: could not remove the benchmark's folder: %s\n", local->message);
+    ink_partial_unregister (dir);
   }
   return TRUE;
 }
