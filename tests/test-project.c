@@ -143,6 +143,7 @@ assert_projects_equal (const InkProject *a,
   const InkParamSpec *motion = ink_motion_param_specs (&n_motion);
 
   g_assert_cmpstr (a->source, ==, b->source);
+  g_assert_cmpstr (a->preset, ==, b->preset);
   assert_params_equal (style, n_style, &a->style, &b->style);
   assert_params_equal (motion, n_motion, &a->motion, &b->motion);
   g_assert_cmpint (a->size, ==, b->size);
@@ -202,6 +203,7 @@ make_project (const char *source)
   g_autoptr (GError) error = NULL;
 
   p->source = g_strdup (source);
+  g_assert_true (ink_project_set_preset_name (p, "manga"));
   p->style.smooth_passes = 5;
   p->style.smooth_spatial = 1.0f / 3.0f + 0.5f;
   p->style.smooth_range = 0.1f + 0.5f;
@@ -407,6 +409,105 @@ test_round_trip (void)
   ink_project_free (&loaded);
   ink_project_free (&reloaded);
   g_assert_null (project);
+  remove_tree (tmp);
+}
+
+/* Format 2 keeps the preset; format 1 files (no preset) read as "default"; the generator is kept;
+ * duplicates are deep. */
+static void
+test_preset (void)
+{
+  g_autofree char *tmp = make_tmp ();
+  g_autofree char *path = g_build_filename (tmp, "p.inkloop", NULL);
+  g_autofree char *again = g_build_filename (tmp, "again.inkloop", NULL);
+  g_autofree char *golden = g_build_filename (g_getenv ("INKLOOP_TEST_DATA"), "..", "golden",
+                                              "manga-focus.inkloop", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  InkProject *project, *loaded, *copy;
+  InkStyleParams comic;
+  JsonObject *root;
+
+  /* Format 1: no preset. */
+  write_text (path, "{\"format\": \"inkloop-project\", \"version\": 1, \"source\": \"photo.png\"}", -1);
+  loaded = ink_project_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (loaded->preset, ==, "default");
+  g_assert_null (loaded->generator);
+  ink_project_free (&loaded);
+
+  /* The golden projects are format 1 and load likewise; saved again they are format 2. */
+  loaded = ink_project_load (golden, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (loaded->preset, ==, "default");
+  g_assert_nonnull (loaded->generator);
+  copy = save_and_load (loaded, again);
+  assert_projects_equal (loaded, copy);
+  ink_project_free (&copy);
+  ink_project_free (&loaded);
+
+  /* Format 2: the preset and the generator read back; an unknown preset reads as "default". */
+  write_text (path, "{\"format\": \"inkloop-project\", \"version\": 2, \"source\": \"photo.png\", "
+              "\"generator\": \"Inkloop 9.9\", \"preset\": \"comic\"}", -1);
+  loaded = ink_project_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (loaded->preset, ==, "comic");
+  g_assert_cmpstr (loaded->generator, ==, "Inkloop 9.9");
+  ink_project_free (&loaded);
+  write_text (path, "{\"format\": \"inkloop-project\", \"version\": 2, \"source\": \"photo.png\", "
+              "\"preset\": \"vaporwave\"}", -1);
+  loaded = ink_project_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (loaded->preset, ==, "default");
+  ink_project_free (&loaded);
+
+  /* Setting a preset sets the style and the name; an unknown one changes nothing. */
+  project = ink_project_new ();
+  g_assert_cmpstr (project->preset, ==, "default");
+  project->source = g_build_filename (tmp, "photo.png", NULL);
+  g_assert_true (ink_project_set_preset (project, "comic", &error));
+  g_assert_no_error (error);
+  g_assert_true (ink_style_params_preset (&comic, "comic", NULL));
+  g_assert_cmpmem (&project->style, sizeof comic, &comic, sizeof comic);
+  g_assert_false (ink_project_set_preset (project, "vaporwave", &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM);
+  g_clear_error (&error);
+  g_assert_false (ink_project_set_preset_name (project, "vaporwave"));
+  g_assert_cmpstr (project->preset, ==, "comic");
+  g_assert_cmpmem (&project->style, sizeof comic, &comic, sizeof comic);
+
+  /* Saved: format 2 with the preset, after the style's version and before the style. */
+  loaded = save_and_load (project, path);
+  assert_projects_equal (project, loaded);
+  root = parse_file (parser, path);
+  g_assert_cmpint (json_object_get_int_member (root, "version"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (root, "preset"), ==, "comic");
+  {
+    g_autoptr (GList) members = json_object_get_members (root);
+    const char *order[] = { "format", "version", "generator", "source", "style-version", "preset",
+                            "style", "motion-version", "motion", "hints", "export" };
+    GList *m = members;
+
+    for (guint i = 0; i < G_N_ELEMENTS (order); i++, m = m->next)
+      g_assert_cmpstr (m->data, ==, order[i]);
+    g_assert_null (m);
+  }
+  ink_project_free (&loaded);
+
+  /* A duplicate is deep: changing it leaves the original alone. */
+  ink_motion_hints_add_arrow (project->hints, 0.1f, 0.2f, 0.3f, 0.4f);
+  project->hints->mask = make_grey_mask (5, 3);
+  copy = ink_project_dup (project);
+  assert_projects_equal (project, copy);
+  g_assert_true (copy->hints != project->hints && copy->hints->mask != project->hints->mask);
+  g_assert_true (copy->preset != project->preset && copy->source != project->source);
+  g_array_index (copy->hints->arrows, InkArrow, 0).x0 = 0.9f;
+  copy->hints->mask->pixels[0] = 1;
+  g_assert_cmpfloat (g_array_index (project->hints->arrows, InkArrow, 0).x0, ==, 0.1f);
+  g_assert_cmpuint (project->hints->mask->pixels[0], !=, 1);
+  ink_project_free (&copy);
+
+  ink_project_free (&project);
   remove_tree (tmp);
 }
 
@@ -617,8 +718,10 @@ test_bad_files (void)
     { "no-format", "{\"version\": 1, \"source\": \"a.png\"}", "not an Inkloop project", INK_ERROR_DECODE },
     { "format", "{\"format\": \"krita\", \"version\": 1}", "not an Inkloop project", INK_ERROR_DECODE },
     { "format-type", "{\"format\": 1, \"version\": 1}", "not an Inkloop project", INK_ERROR_DECODE },
-    { "version-2", "{\"format\": \"inkloop-project\", \"version\": 2, \"source\": \"a.png\", \"new\": 1}",
-      "saved by a newer Inkloop (project format 2); this version reads format 1: update Inkloop",
+    { "version-3", "{\"format\": \"inkloop-project\", \"version\": 3, \"source\": \"a.png\", \"new\": 1}",
+      "saved by a newer Inkloop (project format 3); this version reads format 2: update Inkloop",
+      INK_ERROR_DECODE },
+    { "preset-type", HEAD ", \"preset\": 2}", "preset: expected a preset's name in quotes, found a number",
       INK_ERROR_DECODE },
     { "version-0", "{\"format\": \"inkloop-project\", \"version\": 0}", "\"version\"", INK_ERROR_DECODE },
     { "version-text", "{\"format\": \"inkloop-project\", \"version\": \"1\"}", "\"version\"", INK_ERROR_DECODE },
@@ -1242,6 +1345,7 @@ main (int argc,
   g_test_add_func ("/project/tables-cover-structs", test_tables_cover_structs);
   g_test_add_func ("/project/mask-encoding", test_mask_encoding);
   g_test_add_func ("/project/round-trip", test_round_trip);
+  g_test_add_func ("/project/preset", test_preset);
   g_test_add_func ("/project/source-paths", test_source_paths);
   g_test_add_func ("/project/lenient", test_lenient);
   g_test_add_func ("/project/bad-files", test_bad_files);

@@ -15,8 +15,7 @@ struct _InkDocument
   GObject parent_instance;
   InkProject *project;
   InkSource *source;
-  InkStyleParams base_style;   /* the preset's values, what a reset returns to */
-  char *preset;
+  InkStyleParams base_style;   /* the project's preset's values, what a reset returns to */
   guint mask_serial;
 };
 
@@ -25,7 +24,7 @@ G_DEFINE_FINAL_TYPE (InkDocument, ink_document, G_TYPE_OBJECT)
 enum { CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static gboolean preset_params (const char *preset, InkStyleParams *params, GError **error);
+static void take_preset (InkDocument *self, const char *preset);
 
 /* InkSource ----------------------------------------------------------------------------------- */
 
@@ -61,7 +60,6 @@ ink_document_finalize (GObject *object)
 
   ink_project_free (&self->project);
   g_clear_pointer (&self->source, ink_source_unref);
-  g_free (self->preset);
   G_OBJECT_CLASS (ink_document_parent_class)->finalize (object);
 }
 
@@ -78,11 +76,10 @@ ink_document_class_init (InkDocumentClass *klass)
 static void
 ink_document_init (InkDocument *self)
 {
-  InkStyleParams def = INK_STYLE_PARAMS_DEFAULT;
-
+  /* Where new work starts, as the settings' default and inkloop-cli do. */
   self->project = ink_project_new ();
-  self->base_style = def;
-  self->preset = g_strdup ("default");
+  take_preset (self, INK_STYLE_PRESET_INITIAL);
+  self->project->style = self->base_style;
 }
 
 InkDocument *
@@ -268,28 +265,11 @@ ink_document_open_project_finish (InkDocument *self, GAsyncResult *result, GErro
   project->source = g_strdup (source->path);
   ink_project_free (&self->project);
   self->project = project;
-  g_free (self->preset);
-  self->preset = g_strdup ("default");
-  preset_params (self->preset, &self->base_style, NULL);
+  take_preset (self, project->preset);
   self->mask_serial++;
   emit_changed (self, INK_CHANGE_SOURCE | INK_CHANGE_STYLE | INK_CHANGE_MOTION | INK_CHANGE_PLAYBACK
                       | INK_CHANGE_HINTS | INK_CHANGE_PRESET, NULL);
   return TRUE;
-}
-
-InkProject *
-ink_project_dup (const InkProject *project)
-{
-  InkProject *copy = ink_project_new ();
-
-  g_free (copy->source);
-  copy->source = g_strdup (project->source);
-  copy->style = project->style;
-  copy->motion = project->motion;
-  ink_motion_hints_free (&copy->hints);
-  copy->hints = ink_motion_hints_copy (project->hints);
-  copy->size = project->size;
-  return copy;
 }
 
 InkProject *
@@ -303,16 +283,7 @@ ink_document_restore (InkDocument *self, const char *preset, const InkStyleParam
                       const InkMotionParams *motion, InkMotionHints *hints)
 {
   g_return_if_fail (INK_IS_DOCUMENT (self));
-  if (preset == NULL || !preset_params (preset, &self->base_style, NULL))
-    {
-      preset = "default";
-      preset_params (preset, &self->base_style, NULL);
-    }
-  if (preset != self->preset)
-    {
-      g_free (self->preset);
-      self->preset = g_strdup (preset);
-    }
+  take_preset (self, preset);
   self->project->style = *style;
   self->project->motion = *motion;
   ink_motion_hints_free (&self->project->hints);
@@ -418,8 +389,7 @@ ink_document_get_mask_serial (InkDocument *self)
 static int
 mask_level (const guint16 *p)
 {
-  double v = (p[0] + p[1] + p[2]) / (3.0 * 65535.0) * (p[3] / 65535.0);
-  return (int) lround (v * 255.0);
+  return (int) lround (ink_mask_grey (p) * 255.0);
 }
 
 gboolean
@@ -494,119 +464,80 @@ ink_document_paint_mask (InkDocument *self, float x0, float y0, float x1, float 
 
 /* Values ------------------------------------------------------------------------------------- */
 
+/* A style or motion entry of the registry (not the export's), and which. */
 static const InkParamSpec *
-find_spec (const char *name, gboolean *motion)
+document_spec (const char *name, InkParamGroup *group)
 {
-  guint n;
-  const InkParamSpec *specs;
+  const InkParamSpec *spec = ink_param_lookup (name, group);
 
-  specs = ink_style_param_specs (&n);
-  for (guint i = 0; i < n; i++)
-    if (g_str_equal (specs[i].name, name))
-      {
-        *motion = FALSE;
-        return &specs[i];
-      }
-  specs = ink_motion_param_specs (&n);
-  for (guint i = 0; i < n; i++)
-    if (g_str_equal (specs[i].name, name))
-      {
-        *motion = TRUE;
-        return &specs[i];
-      }
-  return NULL;
+  return spec != NULL && *group != INK_PARAM_GROUP_EXPORT ? spec : NULL;
 }
 
-static double
-read_field (const InkParamSpec *spec, const void *params)
+static void *
+params_for (InkDocument *self, InkParamGroup group)
 {
-  const guint8 *p = (const guint8 *) params + spec->offset;
-
-  switch (spec->type)
-    {
-    case INK_PARAM_INT:
-    case INK_PARAM_ENUM: return *(const int *) p;
-    case INK_PARAM_FLOAT: return *(const float *) p;
-    case INK_PARAM_BOOL: return *(const gboolean *) p ? 1.0 : 0.0;
-    case INK_PARAM_COLOR: return 0.0;
-    default: g_assert_not_reached ();
-    }
+  return group == INK_PARAM_GROUP_MOTION ? (void *) &self->project->motion
+                                         : (void *) &self->project->style;
 }
 
-static void
-write_field (const InkParamSpec *spec, void *params, double value)
+static InkChange
+change_of (const InkParamSpec *spec)
 {
-  guint8 *p = (guint8 *) params + spec->offset;
-
-  switch (spec->type)
+  switch (spec->change)
     {
-    case INK_PARAM_INT:
-    case INK_PARAM_ENUM: *(int *) p = (int) lround (CLAMP (value, spec->min, spec->max)); break;
-    case INK_PARAM_FLOAT: *(float *) p = (float) CLAMP (value, spec->min, spec->max); break;
-    case INK_PARAM_BOOL: *(gboolean *) p = value >= 0.5; break;
-    case INK_PARAM_COLOR: break;
-    default: g_assert_not_reached ();
+    case INK_CHANGE_CLASS_STYLE: return INK_CHANGE_STYLE;
+    case INK_CHANGE_CLASS_MOTION: return INK_CHANGE_MOTION;
+    case INK_CHANGE_CLASS_PLAYBACK: return INK_CHANGE_PLAYBACK;
+    case INK_CHANGE_CLASS_EXPORT:
+    case INK_CHANGE_CLASS_NONE:
+    default: g_return_val_if_reached (INK_CHANGE_STYLE | INK_CHANGE_MOTION);
     }
 }
 
 gboolean
 ink_document_has_value (const char *name)
 {
-  gboolean motion;
-  const InkParamSpec *spec = find_spec (name, &motion);
+  InkParamGroup group;
+  const InkParamSpec *spec = document_spec (name, &group);
 
   return spec != NULL && spec->type != INK_PARAM_COLOR;
-}
-
-static void *
-params_for (InkDocument *self, gboolean motion)
-{
-  return motion ? (void *) &self->project->motion : (void *) &self->project->style;
 }
 
 double
 ink_document_get_value (InkDocument *self, const char *name)
 {
-  gboolean motion;
-  const InkParamSpec *spec = find_spec (name, &motion);
+  InkParamGroup group;
+  const InkParamSpec *spec = document_spec (name, &group);
 
   g_return_val_if_fail (spec != NULL, 0.0);
-  return read_field (spec, params_for (self, motion));
+  return ink_param_get_number (spec, params_for (self, group));
 }
 
 gboolean
 ink_document_set_value (InkDocument *self, const char *name, double value)
 {
-  gboolean motion;
-  const InkParamSpec *spec = find_spec (name, &motion);
-  void *params;
-  double before;
+  InkParamGroup group;
+  const InkParamSpec *spec = document_spec (name, &group);
 
   g_return_val_if_fail (INK_IS_DOCUMENT (self), FALSE);
   g_return_val_if_fail (spec != NULL && spec->type != INK_PARAM_COLOR, FALSE);
   g_return_val_if_fail (isfinite (value), FALSE);
-  params = params_for (self, motion);
-  before = read_field (spec, params);
-  write_field (spec, params, value);
-  if (read_field (spec, params) == before)
+  if (!ink_param_set_number (spec, params_for (self, group), value))
     return FALSE;
-  emit_changed (self,
-                !motion ? INK_CHANGE_STYLE
-                        : g_str_equal (name, "fps") ? INK_CHANGE_PLAYBACK : INK_CHANGE_MOTION,
-                spec->name);
+  emit_changed (self, change_of (spec), spec->name);
   return TRUE;
 }
 
 double
 ink_document_get_base_value (InkDocument *self, const char *name)
 {
-  gboolean motion;
-  const InkParamSpec *spec = find_spec (name, &motion);
+  InkParamGroup group;
+  const InkParamSpec *spec = document_spec (name, &group);
 
   g_return_val_if_fail (spec != NULL, 0.0);
-  if (motion)
-    return spec->def;
-  return read_field (spec, &self->base_style);
+  if (group == INK_PARAM_GROUP_STYLE)
+    return ink_param_get_number (spec, &self->base_style);
+  return spec->def;
 }
 
 void
@@ -618,34 +549,32 @@ ink_document_reset_value (InkDocument *self, const char *name)
 const char *
 ink_document_get_preset (InkDocument *self)
 {
-  return self->preset;
+  return self->project->preset;
 }
 
-static gboolean
-preset_params (const char *preset, InkStyleParams *params, GError **error)
+/* Records PRESET (an unknown one or NULL: "default") and its values as what resets return to;
+ * the style itself is the caller's. */
+static void
+take_preset (InkDocument *self, const char *preset)
 {
-  InkStyleParams def = INK_STYLE_PARAMS_DEFAULT;
-
-  *params = def;
-  return g_str_equal (preset, "default") || ink_style_params_preset (params, preset, error);
+  if (!ink_project_set_preset_name (self->project, preset))
+    ink_project_set_preset_name (self->project, INK_STYLE_PRESET_DEFAULT);
+  if (!ink_style_params_preset (&self->base_style, self->project->preset, NULL))
+    g_assert_not_reached ();
 }
 
 gboolean
 ink_document_set_preset (InkDocument *self, const char *preset)
 {
-  InkStyleParams params;
   g_autoptr (GError) error = NULL;
 
   g_return_val_if_fail (INK_IS_DOCUMENT (self), FALSE);
-  if (!preset_params (preset, &params, &error))
+  if (!ink_project_set_preset (self->project, preset, &error))
     {
       g_warning ("%s", error->message);
       return FALSE;
     }
-  g_free (self->preset);
-  self->preset = g_strdup (preset);
-  self->base_style = params;
-  self->project->style = params;
+  take_preset (self, preset);
   emit_changed (self, INK_CHANGE_STYLE | INK_CHANGE_PRESET, NULL);
   return TRUE;
 }
@@ -654,9 +583,10 @@ char **
 ink_document_dup_settings (InkDocument *self, gboolean motion)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  InkParamGroup group = motion ? INK_PARAM_GROUP_MOTION : INK_PARAM_GROUP_STYLE;
   guint n;
-  const InkParamSpec *specs = motion ? ink_motion_param_specs (&n) : ink_style_param_specs (&n);
-  const void *params = params_for (self, motion);
+  const InkParamSpec *specs = ink_param_group_specs (group, &n);
+  const void *params = params_for (self, group);
 
   for (guint i = 0; i < n; i++)
     {
@@ -668,8 +598,11 @@ ink_document_dup_settings (InkDocument *self, gboolean motion)
 }
 
 static void
-restore_into (const InkParamSpec *specs, guint n, void *params, const char *const *settings)
+restore_into (InkParamGroup group, void *params, const char *const *settings)
 {
+  guint n;
+  const InkParamSpec *specs = ink_param_group_specs (group, &n);
+
   for (guint i = 0; settings != NULL && settings[i] != NULL; i++)
     {
       g_auto (GStrv) kv = g_strsplit (settings[i], "=", 2);
@@ -684,22 +617,9 @@ void
 ink_document_restore_settings (InkDocument *self, const char *preset, const char *const *style,
                                const char *const *motion)
 {
-  InkStyleParams base;
-  guint n;
-  const InkParamSpec *specs;
-
-  if (preset == NULL || !preset_params (preset, &base, NULL))
-    {
-      preset = "default";
-      preset_params (preset, &base, NULL);
-    }
-  g_free (self->preset);
-  self->preset = g_strdup (preset);
-  self->base_style = base;
-  self->project->style = base;
-  specs = ink_style_param_specs (&n);
-  restore_into (specs, n, &self->project->style, style);
-  specs = ink_motion_param_specs (&n);
-  restore_into (specs, n, &self->project->motion, motion);
+  take_preset (self, preset);
+  self->project->style = self->base_style;
+  restore_into (INK_PARAM_GROUP_STYLE, &self->project->style, style);
+  restore_into (INK_PARAM_GROUP_MOTION, &self->project->motion, motion);
   emit_changed (self, INK_CHANGE_STYLE | INK_CHANGE_MOTION | INK_CHANGE_PLAYBACK | INK_CHANGE_PRESET, NULL);
 }

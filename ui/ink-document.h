@@ -27,7 +27,7 @@ typedef enum
   INK_CHANGE_SOURCE = 1 << 0,    /* a new photo */
   INK_CHANGE_STYLE = 1 << 1,     /* stylizer parameters */
   INK_CHANGE_MOTION = 1 << 2,    /* motion parameters that change the frames */
-  INK_CHANGE_PLAYBACK = 1 << 3,  /* fps only: the same frames, played at another rate */
+  INK_CHANGE_PLAYBACK = 1 << 3,  /* INK_CHANGE_CLASS_PLAYBACK: the same frames, played at another rate */
   INK_CHANGE_HINTS = 1 << 4,     /* arrows, anchors, mask */
   INK_CHANGE_PRESET = 1 << 5,    /* the preset the style starts from */
 } InkChange;
@@ -49,9 +49,10 @@ void ink_document_load_async (InkDocument *self, const char *path, GCancellable 
                               GAsyncReadyCallback callback, gpointer user_data);
 gboolean ink_document_load_finish (InkDocument *self, GAsyncResult *result, GError **error);
 
-/* Style and motion values by their spec name ("line-weight", "frames", "camera" ...), as
- * numbers (booleans 0/1, enums their index). Setting clamps to the spec's range, rounds integers,
- * and emits "changed" when the value moved. */
+/* Style and motion values by their registry key ("line-weight", "frames", "camera" ...), as
+ * numbers (booleans 0/1, enums their index): ink_param_get_number / ink_param_set_number. Setting
+ * clamps to the range, rounds integers, and emits "changed" with the flag of the parameter's
+ * change class (INK_CHANGE_CLASS_PLAYBACK: INK_CHANGE_PLAYBACK ...) when the value moved. */
 gboolean ink_document_has_value (const char *name);
 double ink_document_get_value (InkDocument *self, const char *name);
 gboolean ink_document_set_value (InkDocument *self, const char *name, double value);
@@ -59,7 +60,8 @@ gboolean ink_document_set_value (InkDocument *self, const char *name, double val
 double ink_document_get_base_value (InkDocument *self, const char *name);
 void ink_document_reset_value (InkDocument *self, const char *name);
 
-/* "default" (the engine's defaults) or one of ink_style_preset_names (); replaces the style. */
+/* The project's preset: one of ink_style_presets () ("default": the engine's defaults). A new
+ * document starts from INK_STYLE_PRESET_INITIAL. Setting one replaces the style. */
 const char *ink_document_get_preset (InkDocument *self);
 gboolean ink_document_set_preset (InkDocument *self, const char *preset);
 
@@ -71,16 +73,15 @@ void ink_document_restore_settings (InkDocument *self, const char *preset,
 
 /* Opens a project: PROJECT (taken) was read with ink_project_load; its photo (PHOTO, or
  * PROJECT->source when NULL) is decoded in a worker, then the document takes the project whole
- * (style, motion, hints, size; the preset becomes "default") and emits "changed" with every
+ * (style, motion, hints, size and its preset) and emits "changed" with every
  * flag. On failure the document keeps what it had; the error names the photo. */
 void ink_document_open_project_async (InkDocument *self, InkProject *project, const char *photo,
                                       GCancellable *cancellable, GAsyncReadyCallback callback,
                                       gpointer user_data);
 gboolean ink_document_open_project_finish (InkDocument *self, GAsyncResult *result, GError **error);
 
-/* A deep copy of the project, for a worker to save. */
+/* A deep copy of the project (ink_project_dup), for a worker to save. */
 InkProject *ink_document_dup_project (InkDocument *self);
-InkProject *ink_project_dup (const InkProject *project);
 
 /* Replaces the preset name, style, motion and hints (HINTS taken; NULL: none) at once, as undo
  * does; emits "changed" with every flag but SOURCE. */

@@ -14,7 +14,6 @@
 typedef enum { SIZE_SOURCE, SIZE_LONG_EDGE, SIZE_PERCENT } SizeMode;
 
 static const char *const size_mode_ids[] = { "source", "long-edge", "percent", NULL };
-static const char *const dither_ids[] = { "none", "ordered", "diffusion", NULL };
 static const char *const format_extensions[INK_FORMAT_COUNT] = { ".gif", ".png", ".mp4", ".webp", "" };
 
 /* One export, shared by the dialog and the worker thread. */
@@ -98,6 +97,18 @@ job_unref (ExportJob *job)
 }
 
 /* Settings <-> controls ---------------------------------------------------------------------- */
+
+/* The registry's export enum KEY ("format", "dither"): names for the settings, labels shown. */
+static const InkParamSpec *
+export_spec (const char *key)
+{
+  guint n;
+  const InkParamSpec *specs = ink_export_param_specs (&n);
+  const InkParamSpec *spec = ink_params_find (specs, n, key);
+
+  g_assert (spec != NULL && spec->type == INK_PARAM_ENUM);
+  return spec;
+}
 
 static int
 index_of (const char *const *ids, const char *id)
@@ -216,7 +227,7 @@ save_settings (InkExportDialog *self)
 
   if (self->loading || self->settings == NULL)
     return;
-  g_settings_set_string (self->settings, "export-format", ink_export_format_name (format));
+  g_settings_set_string (self->settings, "export-format", export_spec ("format")->choices[format]);
   g_settings_set_string (self->settings, "export-size-mode", size_mode_ids[mode]);
   if (mode == SIZE_LONG_EDGE)
     g_settings_set_int (self->settings, "export-long-edge", CLAMP (value, 16, INK_IMAGE_MAX_SIDE));
@@ -225,7 +236,7 @@ save_settings (InkExportDialog *self)
   g_settings_set_int (self->settings, "export-quality",
                       (int) gtk_range_get_value (GTK_RANGE (self->quality_scale)));
   g_settings_set_string (self->settings, "export-dither",
-                         dither_ids[gtk_drop_down_get_selected (GTK_DROP_DOWN (self->dither_dropdown))]);
+                         export_spec ("dither")->choices[gtk_drop_down_get_selected (GTK_DROP_DOWN (self->dither_dropdown))]);
   g_settings_set_int (self->settings, "export-repeat",
                       gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->repeat_spin)));
   g_settings_set_double (self->settings, "export-max-mb",
@@ -405,13 +416,13 @@ ink_export_dialog_reset (InkExportDialog *self)
       g_autofree char *mode = g_settings_get_string (self->settings, "export-size-mode");
       g_autofree char *dither = g_settings_get_string (self->settings, "export-dither");
 
-      ink_export_format_from_name (name, &format, NULL);
+      format = index_of (export_spec ("format")->choices, name);
       gtk_drop_down_set_selected (GTK_DROP_DOWN (self->format_dropdown), format);
       self->loading = FALSE;
       set_size_mode (self, index_of (size_mode_ids, mode));
       self->loading = TRUE;
       gtk_range_set_value (GTK_RANGE (self->quality_scale), g_settings_get_int (self->settings, "export-quality"));
-      gtk_drop_down_set_selected (GTK_DROP_DOWN (self->dither_dropdown), index_of (dither_ids, dither));
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (self->dither_dropdown), index_of (export_spec ("dither")->choices, dither));
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->repeat_spin), g_settings_get_int (self->settings, "export-repeat"));
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->limit_spin), g_settings_get_double (self->settings, "export-max-mb"));
       folder = g_settings_get_string (self->settings, "export-folder");
@@ -719,17 +730,15 @@ string_model (const char *const *labels)
 static void
 ink_export_dialog_init (InkExportDialog *self)
 {
-  static const char *const formats[] = { N_("GIF"), N_("APNG (animated PNG)"), N_("MP4 video"),
-                                         N_("WebP (animated)"), N_("PNG frames (a folder)"), NULL };
   static const char *const sizes[] = { N_("Photo size"), N_("Long edge (px)"), N_("Percent of the photo"), NULL };
-  static const char *const dithers[] = { N_("None"), N_("Ordered (steady)"), N_("Diffusion (smooth)"), NULL };
+  const InkParamSpec *format = export_spec ("format"), *dither = export_spec ("dither");
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_drop_down_set_model (GTK_DROP_DOWN (self->format_dropdown), string_model (formats));
+  gtk_drop_down_set_model (GTK_DROP_DOWN (self->format_dropdown), string_model (format->choice_labels));
   gtk_drop_down_set_model (GTK_DROP_DOWN (self->size_dropdown), string_model (sizes));
-  gtk_drop_down_set_model (GTK_DROP_DOWN (self->dither_dropdown), string_model (dithers));
+  gtk_drop_down_set_model (GTK_DROP_DOWN (self->dither_dropdown), string_model (dither->choice_labels));
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->size_dropdown), SIZE_LONG_EDGE);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->dither_dropdown), INK_DITHER_DIFFUSION);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->dither_dropdown), (guint) dither->def);
   g_signal_connect_swapped (self->format_dropdown, "notify::selected", G_CALLBACK (on_format_changed), self);
   g_signal_connect_swapped (self->size_dropdown, "notify::selected", G_CALLBACK (on_size_mode_changed), self);
   g_signal_connect_swapped (self->dither_dropdown, "notify::selected", G_CALLBACK (on_control_changed), self);

@@ -1,6 +1,9 @@
-/* motion.c: the motion parameter table, its validation and the hints' container. */
+/* motion.c: the motion parameter table (the registry's motion entries), its validation and the hints' container. */
+#include "ink-config.h"
+
 #include "motion.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -9,32 +12,103 @@
 #define F(field) offsetof (InkMotionParams, field)
 
 static const char *const camera_names[] = { "none", "breathe", "zoom", "pan", "rotate", "shake", NULL };
+static const char *const camera_labels[] = {
+  N_("Still"), N_("Breathe"), N_("Zoom"), N_("Pan"), N_("Rotate"), N_("Hand-held"), NULL };
 static const char *const particle_names[] = { "none", "rain", "snow", "petals", "sparkles", NULL };
+static const char *const particle_labels[] = {
+  N_("None"), N_("Rain"), N_("Snow"), N_("Petals"), N_("Sparkles"), NULL };
 
+/* Percent sliders: 0 .. 1 shown as 0 .. 100 %. */
+#define PERCENT .display_unit = "%", .display_scale = 100, .digits = 0, .step = 0.01
+/* Whole numbers shown as they are. */
+#define WHOLE .display_scale = 1, .digits = 0, .step = 1
+
+/* In the command line's order (--help and project files follow it); the editor shows the entries
+ * with a section, in this order within each section. */
 static const InkParamSpec specs[] = {
-  { "frames", INK_PARAM_INT, F (frames), 2, 240, 24, "", "Frames in the loop", NULL },
-  { "fps", INK_PARAM_FLOAT, F (fps), 1, 50, 12, "fps", "Frames a second", NULL },
+  { "frames", INK_PARAM_INT, F (frames), 2, 240, 24, "", "Frames in the loop", NULL,
+    .label = N_("F_rames"), .accessible = N_("Frames in the loop"),
+    .tooltip = N_("Number of frames in one loop; with the frame rate it sets the loop's length"),
+    WHOLE, .section = INK_PARAM_SECTION_LOOP, .change = INK_CHANGE_CLASS_MOTION },
+  { "fps", INK_PARAM_FLOAT, F (fps), 1, 50, 12, "fps", "Frames a second", NULL,
+    .label = N_("Frame _rate"), .accessible = N_("Frame rate"),
+    .tooltip = N_("Frames shown per second; changing it only changes the playing speed"),
+    .display_unit = N_("fps"), WHOLE, .section = INK_PARAM_SECTION_LOOP,
+    .change = INK_CHANGE_CLASS_PLAYBACK },
   { "hold", INK_PARAM_INT, F (hold), 1, 4, 2, "",
-    "Frames each drawing is held (1 on ones, 2 on twos)", NULL },
+    "Frames each drawing is held (1 on ones, 2 on twos)", NULL,
+    .label = N_("_Hold"), .accessible = N_("Hold"),
+    .tooltip = N_("Frames each drawing is held: 1 animates on ones, 2 on twos like hand-drawn animation"),
+    WHOLE, .section = INK_PARAM_SECTION_LOOP, .change = INK_CHANGE_CLASS_MOTION },
   { "motion", INK_PARAM_FLOAT, F (motion), 0, 1, 1, "",
-    "Motion strength: scales every layer (0: every frame is the still)", NULL },
-  { "seed", INK_PARAM_INT, F (seed), 0, G_MAXINT32, 1, "", "Random seed", NULL },
-  { "boil", INK_PARAM_FLOAT, F (boil), 0, 1, 0.6, "", "Line boil: lines redrawn each drawing", NULL },
-  { "flow", INK_PARAM_FLOAT, F (flow), 0, 2, 1, "", "Flow along the arrows", NULL },
-  { "camera", INK_PARAM_ENUM, F (camera), 0, 5, 1, "", "Camera move", camera_names },
-  { "camera-amount", INK_PARAM_FLOAT, F (camera_amount), 0, 1, 0.5, "", "Camera move strength", NULL },
-  { "focus-lines", INK_PARAM_BOOL, F (focus_lines), 0, 1, 0, "", "Focus (concentration) lines", NULL },
-  { "focus-x", INK_PARAM_FLOAT, F (focus_x), 0, 1, 0.5, "", "Focus centre, 0 left .. 1 right", NULL },
-  { "focus-y", INK_PARAM_FLOAT, F (focus_y), 0, 1, 0.5, "", "Focus centre, 0 top .. 1 bottom", NULL },
-  { "focus-amount", INK_PARAM_FLOAT, F (focus_amount), 0, 1, 0.6, "", "Focus lines density", NULL },
-  { "speed-lines", INK_PARAM_BOOL, F (speed_lines), 0, 1, 0, "", "Speed lines", NULL },
+    "Motion strength: scales every layer (0: every frame is the still)", NULL,
+    .label = N_("_Strength"), .accessible = N_("Motion strength"),
+    .tooltip = N_("Scales every kind of motion at once; at 0 every frame is the still picture"),
+    PERCENT, .section = INK_PARAM_SECTION_MOTION, .change = INK_CHANGE_CLASS_MOTION },
+  { "seed", INK_PARAM_INT, F (seed), 0, G_MAXINT32, 1, "", "Random seed", NULL,
+    .change = INK_CHANGE_CLASS_MOTION },
+  { "boil", INK_PARAM_FLOAT, F (boil), 0, 1, 0.6, "", "Line boil: lines redrawn each drawing", NULL,
+    .label = N_("Line _boil"), .accessible = N_("Line boil"),
+    .tooltip = N_("How much the ink lines wobble from drawing to drawing, like hand-redrawn animation"),
+    PERCENT, .section = INK_PARAM_SECTION_MOTION, .change = INK_CHANGE_CLASS_MOTION },
+  { "flow", INK_PARAM_FLOAT, F (flow), 0, 2, 1, "", "Flow along the arrows", NULL,
+    .label = N_("F_low"), .accessible = N_("Flow"),
+    .tooltip = N_("How far material moves along the picture's flow arrows in one loop"),
+    PERCENT, .section = INK_PARAM_SECTION_MOTION, .change = INK_CHANGE_CLASS_MOTION,
+    .needs_arrows = N_("Flow moves material along arrows drawn on the picture; this picture has none yet") },
+  { "camera", INK_PARAM_ENUM, F (camera), 0, 5, 1, "", "Camera move", camera_names,
+    .label = N_("C_amera"), .accessible = N_("Camera move"),
+    .tooltip = N_("A camera move that returns to where it started at the end of the loop"),
+    .section = INK_PARAM_SECTION_MOTION, .change = INK_CHANGE_CLASS_MOTION,
+    .choice_labels = camera_labels },
+  { "camera-amount", INK_PARAM_FLOAT, F (camera_amount), 0, 1, 0.5, "", "Camera move strength", NULL,
+    .label = N_("Camera a_mount"), .accessible = N_("Camera amount"),
+    .tooltip = N_("How far the camera moves"),
+    PERCENT, .section = INK_PARAM_SECTION_MOTION, .depends = "camera",
+    .change = INK_CHANGE_CLASS_MOTION },
+  { "focus-lines", INK_PARAM_BOOL, F (focus_lines), 0, 1, 0, "", "Focus (concentration) lines", NULL,
+    .label = N_("_Focus lines"), .accessible = N_("Focus lines"),
+    .tooltip = N_("Manga concentration lines around the centre of the picture"),
+    .section = INK_PARAM_SECTION_EFFECTS, .change = INK_CHANGE_CLASS_MOTION },
+  { "focus-x", INK_PARAM_FLOAT, F (focus_x), 0, 1, 0.5, "", "Focus centre, 0 left .. 1 right", NULL,
+    .change = INK_CHANGE_CLASS_MOTION },
+  { "focus-y", INK_PARAM_FLOAT, F (focus_y), 0, 1, 0.5, "", "Focus centre, 0 top .. 1 bottom", NULL,
+    .change = INK_CHANGE_CLASS_MOTION },
+  { "focus-amount", INK_PARAM_FLOAT, F (focus_amount), 0, 1, 0.6, "", "Focus lines density", NULL,
+    .label = N_("Focus lines de_nsity"), .accessible = N_("Focus lines density"),
+    .tooltip = N_("How many focus lines are drawn"),
+    PERCENT, .section = INK_PARAM_SECTION_EFFECTS, .depends = "focus-lines",
+    .change = INK_CHANGE_CLASS_MOTION },
+  { "speed-lines", INK_PARAM_BOOL, F (speed_lines), 0, 1, 0, "", "Speed lines", NULL,
+    .label = N_("S_peed lines"), .accessible = N_("Speed lines"),
+    .tooltip = N_("Manga speed lines streaking across the picture"),
+    .section = INK_PARAM_SECTION_EFFECTS, .change = INK_CHANGE_CLASS_MOTION },
   { "speed-angle", INK_PARAM_FLOAT, F (speed_angle), -360, 360, 0, "deg",
-    "Direction of the speed lines (0 along x, 90 down)", NULL },
-  { "speed-amount", INK_PARAM_FLOAT, F (speed_amount), 0, 1, 0.6, "", "Speed lines density", NULL },
-  { "particles", INK_PARAM_ENUM, F (particles), 0, 4, 0, "", "Falling particles", particle_names },
-  { "particle-amount", INK_PARAM_FLOAT, F (particle_amount), 0, 1, 0.5, "", "Particle density", NULL },
+    "Direction of the speed lines (0 along x, 90 down)", NULL,
+    .label = N_("Speed lines an_gle"), .accessible = N_("Speed lines angle"),
+    .tooltip = N_("Direction the speed lines run: 0° left to right, 90° top to bottom"),
+    .display_unit = "°", .display_scale = 1, .digits = 0, .step = 5,
+    .section = INK_PARAM_SECTION_EFFECTS, .depends = "speed-lines",
+    .change = INK_CHANGE_CLASS_MOTION },
+  { "speed-amount", INK_PARAM_FLOAT, F (speed_amount), 0, 1, 0.6, "", "Speed lines density", NULL,
+    .label = N_("Speed lines d_ensity"), .accessible = N_("Speed lines density"),
+    .tooltip = N_("How many speed lines are drawn"),
+    PERCENT, .section = INK_PARAM_SECTION_EFFECTS, .depends = "speed-lines",
+    .change = INK_CHANGE_CLASS_MOTION },
+  { "particles", INK_PARAM_ENUM, F (particles), 0, 4, 0, "", "Falling particles", particle_names,
+    .label = N_("Part_icles"), .accessible = N_("Particles"),
+    .tooltip = N_("Falling rain, snow, petals or sparkles that wrap around seamlessly"),
+    .section = INK_PARAM_SECTION_EFFECTS, .change = INK_CHANGE_CLASS_MOTION,
+    .choice_labels = particle_labels },
+  { "particle-amount", INK_PARAM_FLOAT, F (particle_amount), 0, 1, 0.5, "", "Particle density", NULL,
+    .label = N_("Particle amo_unt"), .accessible = N_("Particle amount"),
+    .tooltip = N_("How many particles fall"),
+    PERCENT, .section = INK_PARAM_SECTION_EFFECTS, .depends = "particles",
+    .change = INK_CHANGE_CLASS_MOTION },
 };
 
+#undef PERCENT
+#undef WHOLE
 #undef F
 
 const InkParamSpec *
@@ -42,6 +116,12 @@ ink_motion_param_specs (guint *n_specs)
 {
   *n_specs = G_N_ELEMENTS (specs);
   return specs;
+}
+
+void
+ink_motion_params_default (InkMotionParams *params)
+{
+  ink_params_fill_defaults (specs, G_N_ELEMENTS (specs), params);
 }
 
 gboolean
@@ -147,4 +227,10 @@ ink_motion_hints_validate (const InkMotionHints *h, GError **error)
         }
     }
   return TRUE;
+}
+
+float
+ink_mask_grey (const guint16 *p)
+{
+  return (p[0] + p[1] + p[2]) / (3.0f * 65535.0f) * (p[3] / 65535.0f);
 }

@@ -1,4 +1,4 @@
-/* motion.h: the animation's parameters (frames, layers, seed) and hints (arrows, anchors, mask). */
+/* motion.h: the animation's parameters (frames, layers, seed), their registry table, and hints (arrows, anchors, mask). */
 #pragma once
 
 #include <glib.h>
@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 
 typedef enum {
   INK_CAMERA_NONE,
-  INK_CAMERA_BREATHE,   /* a slow, slight zoom in and out (the default) */
+  INK_CAMERA_BREATHE,   /* a slow, slight zoom in and out */
   INK_CAMERA_ZOOM,
   INK_CAMERA_PAN,
   INK_CAMERA_ROTATE,
@@ -27,28 +27,32 @@ typedef enum {
   INK_PARTICLES_SPARKLES,
 } InkParticles;
 
+/* The animation's parameters. Each field's unit, range and default are in its registry entry
+ * (ink_motion_param_specs (), motion.c), the one place they are written. */
 typedef struct {
-  int frames;            /* frames in the loop,        2 .. 240, default 24 */
-  float fps;             /* frames a second,           1 .. 50,  default 12 */
-  int hold;              /* frames each drawing shows, 1 .. 4,   default 2 (on twos) */
-  float motion;          /* master strength, scales every layer, 0 .. 1, default 1 */
-  int seed;              /* 0 .. 2^31-1, default 1 */
+  int frames;            /* frames in the loop */
+  float fps;             /* frames a second (playback only) */
+  int hold;              /* frames each drawing shows (2: on twos) */
+  float motion;          /* master strength, scales every layer */
+  int seed;
 
-  float boil;            /* line boil amount, 0 .. 1, default 0.6 */
-  float flow;            /* flow amount (scales the arrows), 0 .. 2, default 1 */
-  int camera;            /* InkCameraMode, default breathe */
-  float camera_amount;   /* 0 .. 1, default 0.5 */
+  float boil;            /* line boil amount */
+  float flow;            /* flow amount (scales the arrows) */
+  int camera;            /* InkCameraMode */
+  float camera_amount;
 
-  gboolean focus_lines;  /* concentration lines toward (focus_x, focus_y), default off */
-  float focus_x, focus_y;  /* normalized image coordinates 0 .. 1, default 0.5 */
-  float focus_amount;    /* 0 .. 1, default 0.6 */
-  gboolean speed_lines;  /* default off */
-  float speed_angle;     /* degrees, direction the lines run, -360 .. 360, default 0 */
-  float speed_amount;    /* 0 .. 1, default 0.6 */
-  int particles;         /* InkParticles, default none */
-  float particle_amount; /* 0 .. 1, default 0.5 */
+  gboolean focus_lines;  /* concentration lines toward (focus_x, focus_y) */
+  float focus_x, focus_y;  /* normalized image coordinates */
+  float focus_amount;
+  gboolean speed_lines;
+  float speed_angle;     /* degrees, direction the lines run */
+  float speed_amount;
+  int particles;         /* InkParticles */
+  float particle_amount;
 } InkMotionParams;
 
+/* The registry's defaults as an initializer, for code that needs a constant; test-params checks
+ * that it equals the table field for field. ink_motion_params_default () fills from the table. */
 #define INK_MOTION_PARAMS_DEFAULT {                                          \
   .frames = 24, .fps = 12.0f, .hold = 2, .motion = 1.0f, .seed = 1,          \
   .boil = 0.6f, .flow = 1.0f, .camera = INK_CAMERA_BREATHE,                  \
@@ -59,6 +63,7 @@ typedef struct {
   .particle_amount = 0.5f }
 
 const InkParamSpec *ink_motion_param_specs (guint *n_specs);
+void ink_motion_params_default (InkMotionParams *params);
 gboolean ink_motion_params_validate (const InkMotionParams *params, GError **error);
 gboolean ink_motion_params_set (InkMotionParams *params, const char *name, const char *value,
                                 GError **error);
@@ -80,7 +85,11 @@ typedef struct {
                           * (255 = frozen) stops the flow; NULL: none */
 } InkMotionHints;
 
-#define INK_MAX_HINTS 256  /* arrows and anchors together */
+#define INK_MAX_HINTS 256
+
+/* A freeze-mask pixel's grey level (RGBA, 16 bits a channel), 0 free .. 1 frozen: the mean of the
+ * colour channels times the alpha, as the animator reads the mask. */
+float ink_mask_grey (const guint16 *pixel);  /* arrows and anchors together */
 
 InkMotionHints *ink_motion_hints_new (void);
 void ink_motion_hints_free (InkMotionHints **hints);

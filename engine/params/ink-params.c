@@ -1,4 +1,4 @@
-/* ink-params.c: parameter table, validation, text parsing and the named presets. */
+/* ink-params.c: the registry's machinery: validation, text and typed access by key, defaults, lookups across the tables. */
 #include "ink-params.h"
 
 #include <math.h>
@@ -7,63 +7,7 @@
 #include <string.h>
 
 #include "ink-error.h"
-
-#define F(field) offsetof (InkStyleParams, field)
-
-static const InkParamSpec specs[] = {
-  { "smooth-passes", INK_PARAM_INT, F (smooth_passes), 0, 6, 3, "",
-    "Edge-preserving smoothing passes", NULL },
-  { "smooth-spatial", INK_PARAM_FLOAT, F (smooth_spatial), 0.5, 20, 3, "px",
-    "Smoothing radius (px at 1024 px)", NULL },
-  { "smooth-range", INK_PARAM_FLOAT, F (smooth_range), 0.5, 30, 4.25, "",
-    "Colour difference kept as an edge (OKLab x100)", NULL },
-  { "structure-scale", INK_PARAM_FLOAT, F (structure_scale), 0.5, 10, 2, "px",
-    "Scale of the edge-direction field (px at 1024 px)", NULL },
-  { "colors", INK_PARAM_INT, F (colors), 2, 32, 12, "",
-    "Palette size for colour flattening", NULL },
-  { "flatten", INK_PARAM_FLOAT, F (flatten), 0, 1, 0.7, "",
-    "Colour flattening: 0 photo colours, 1 hard flat regions", NULL },
-  { "cel-tones", INK_PARAM_INT, F (cel_tones), 0, 4, 0, "",
-    "Cel shading luminance tones (0 off, 2-4)", NULL },
-  { "cel-amount", INK_PARAM_FLOAT, F (cel_amount), 0, 1, 0.6, "",
-    "Strength of the cel shading", NULL },
-  { "line-weight", INK_PARAM_FLOAT, F (line_weight), 0, 8, 2, "px",
-    "Ink stroke thickness (px at 1024 px; 0 = no lines)", NULL },
-  { "line-sensitivity", INK_PARAM_FLOAT, F (line_sensitivity), 0, 1, 0.5, "",
-    "How much detail gets a line: 0 only strong edges, 1 fine detail", NULL },
-  { "line-smoothness", INK_PARAM_FLOAT, F (line_smoothness), 0, 10, 3, "px",
-    "Smoothing of lines along their direction (px at 1024 px)", NULL },
-  { "line-color", INK_PARAM_COLOR, F (line_color), 0, 1, 0, "",
-    "Ink colour (#rrggbb)", NULL },
-  { "saturation", INK_PARAM_FLOAT, F (saturation), 0, 2, 1.15, "x",
-    "Colour saturation factor", NULL },
-  { "contrast", INK_PARAM_FLOAT, F (contrast), 0, 2, 1.05, "x",
-    "Lightness contrast factor", NULL },
-  { "mono", INK_PARAM_BOOL, F (mono), 0, 1, 0, "",
-    "Black and white", NULL },
-  { "screentone", INK_PARAM_FLOAT, F (screentone), 0, 1, 0, "",
-    "Screentone dots for mid-tones (black and white only)", NULL },
-  { "tone-size", INK_PARAM_FLOAT, F (tone_size), 2, 32, 6, "px",
-    "Screentone dot spacing (px at 1024 px)", NULL },
-};
-
-#undef F
-
-const InkParamSpec *
-ink_style_param_specs (guint *n_specs)
-{
-  *n_specs = G_N_ELEMENTS (specs);
-  return specs;
-}
-
-const InkParamSpec *
-ink_style_param_find (const char *name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
-    if (g_str_equal (specs[i].name, name))
-      return &specs[i];
-  return NULL;
-}
+#include "motion.h"
 
 static gboolean
 check_range (const InkParamSpec *spec, double value, GError **error)
@@ -116,20 +60,6 @@ ink_params_validate (const InkParamSpec *table, guint n_specs, const void *param
   return TRUE;
 }
 
-gboolean
-ink_style_params_validate (const InkStyleParams *params, GError **error)
-{
-  if (!ink_params_validate (specs, G_N_ELEMENTS (specs), params, error))
-    return FALSE;
-  if (params->cel_tones == 1)
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
-                   "cel-tones is 1; it must be 0 (off) or between 2 and 4");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 parse_color (const char *text, float rgb[3])
 {
@@ -145,13 +75,6 @@ parse_color (const char *text, float rgb[3])
   rgb[1] = ((v >> 8) & 0xff) / 255.0f;
   rgb[2] = (v & 0xff) / 255.0f;
   return TRUE;
-}
-
-gboolean
-ink_style_params_set (InkStyleParams *params, const char *name, const char *value,
-                      GError **error)
-{
-  return ink_params_set (specs, G_N_ELEMENTS (specs), params, name, value, error);
 }
 
 gboolean
@@ -259,68 +182,166 @@ ink_params_format (const InkParamSpec *spec, const void *params)
     }
 }
 
-/* Presets: settings over the defaults, in the command line's names, so they go through the same
- * parsing and validation as anything a user types. */
-static const struct {
-  const char *name;
-  const char *settings;
-} presets[] = {
-  /* Colour, soft cel shading, clean thin lines. */
-  { "anime", "colors=14 flatten=0.75 cel-tones=3 cel-amount=0.45 line-weight=2 "
-             "line-sensitivity=0.5 saturation=1.1" },
-  /* Bold ink, strong flats. */
-  { "comic", "smooth-passes=4 colors=8 flatten=0.95 line-weight=3.5 line-sensitivity=0.6 "
-             "saturation=1.3 contrast=1.15 line-color=#000000" },
-  /* Black and white, screentone dots for mid-tones. */
-  { "manga", "colors=6 flatten=0.8 cel-tones=3 cel-amount=1 line-weight=2.5 "
-             "line-sensitivity=0.6 mono=true screentone=1 contrast=1.1 line-color=#000000" },
-  /* Painterly: gentle flats, faint lines. */
-  { "soft", "smooth-passes=4 smooth-spatial=4 colors=20 flatten=0.5 line-weight=1.2 "
-            "line-sensitivity=0.35" },
-};
 
-static const char *const preset_names[] = { "anime", "comic", "manga", "soft", NULL };
-
-const char *const *
-ink_style_preset_names (void)
+const InkParamSpec *
+ink_params_find (const InkParamSpec *specs, guint n_specs, const char *key)
 {
-  return preset_names;
+  for (guint i = 0; key != NULL && i < n_specs; i++)
+    if (g_str_equal (specs[i].name, key))
+      return &specs[i];
+  return NULL;
+}
+
+void
+ink_params_fill_defaults (const InkParamSpec *specs, guint n_specs, void *params)
+{
+  for (guint i = 0; i < n_specs; i++)
+    {
+      void *field = (char *) params + specs[i].offset;
+
+      switch (specs[i].type)
+        {
+        case INK_PARAM_INT:
+        case INK_PARAM_ENUM:
+          *(int *) field = (int) specs[i].def;
+          break;
+        case INK_PARAM_FLOAT:
+          *(float *) field = (float) specs[i].def;
+          break;
+        case INK_PARAM_BOOL:
+          *(gboolean *) field = specs[i].def != 0;
+          break;
+        case INK_PARAM_COLOR:
+          memcpy (field, specs[i].def_color, sizeof specs[i].def_color);
+          break;
+        }
+    }
+}
+
+guint
+ink_param_n_choices (const InkParamSpec *spec)
+{
+  return spec->type == INK_PARAM_ENUM && spec->choices != NULL
+         ? g_strv_length ((char **) spec->choices) : 0;
+}
+
+const char *
+ink_param_choice_label (const InkParamSpec *spec, int index)
+{
+  if (index < 0 || (guint) index >= ink_param_n_choices (spec) || spec->choice_labels == NULL)
+    return NULL;
+  return spec->choice_labels[index];
+}
+
+double
+ink_param_get_number (const InkParamSpec *spec, const void *params)
+{
+  const char *field = (const char *) params + spec->offset;
+
+  switch (spec->type)
+    {
+    case INK_PARAM_INT:
+    case INK_PARAM_ENUM:
+      return *(const int *) field;
+    case INK_PARAM_FLOAT:
+      return *(const float *) field;
+    case INK_PARAM_BOOL:
+      return *(const gboolean *) field ? 1.0 : 0.0;
+    case INK_PARAM_COLOR:
+    default:
+      return 0.0;
+    }
 }
 
 gboolean
-ink_style_params_preset (InkStyleParams *params, const char *name, GError **error)
+ink_param_set_number (const InkParamSpec *spec, void *params, double value)
 {
-  InkStyleParams p = INK_STYLE_PARAMS_DEFAULT;
+  char *field = (char *) params + spec->offset;
+  double max = spec->type == INK_PARAM_ENUM ? (double) ink_param_n_choices (spec) - 1 : spec->max;
+  double before = ink_param_get_number (spec, params);
 
-  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
-    {
-      g_auto (GStrv) settings = NULL;
-
-      if (g_strcmp0 (name, presets[i].name) != 0)
-        continue;
-      settings = g_strsplit (presets[i].settings, " ", -1);
-      for (guint k = 0; settings[k] != NULL; k++)
-        {
-          char *eq = strchr (settings[k], '=');
-          g_assert (eq != NULL);
-          *eq = '\0';
-          if (!ink_style_params_set (&p, settings[k], eq + 1, error))
-            return FALSE;
-        }
-      *params = p;
-      return TRUE;
-    }
-
-  {
-    g_autofree char *list = g_strjoinv (", ", (char **) preset_names);
-    g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
-                 "unknown preset '%s'; choose one of %s", name, list);
+  if (!isfinite (value) || spec->type == INK_PARAM_COLOR)
     return FALSE;
-  }
+  switch (spec->type)
+    {
+    case INK_PARAM_INT:
+    case INK_PARAM_ENUM:
+      *(int *) field = (int) lround (CLAMP (value, spec->min, max));
+      break;
+    case INK_PARAM_FLOAT:
+      *(float *) field = (float) CLAMP (value, spec->min, spec->max);
+      break;
+    case INK_PARAM_BOOL:
+      *(gboolean *) field = value >= 0.5;
+      break;
+    case INK_PARAM_COLOR:
+    default:
+      break;
+    }
+  return ink_param_get_number (spec, params) != before;
 }
 
-float
-ink_style_scale (int width, int height)
+gboolean
+ink_params_get_number (const InkParamSpec *specs, guint n_specs, const void *params,
+                       const char *key, double *value)
 {
-  return MAX (width, height) / INK_REFERENCE_LONG_EDGE;
+  const InkParamSpec *spec = ink_params_find (specs, n_specs, key);
+
+  if (spec == NULL || spec->type == INK_PARAM_COLOR)
+    return FALSE;
+  *value = ink_param_get_number (spec, params);
+  return TRUE;
+}
+
+gboolean
+ink_params_set_number (const InkParamSpec *specs, guint n_specs, void *params, const char *key,
+                       double value, gboolean *changed)
+{
+  const InkParamSpec *spec = ink_params_find (specs, n_specs, key);
+  gboolean moved;
+
+  if (spec == NULL || spec->type == INK_PARAM_COLOR || !isfinite (value))
+    return FALSE;
+  moved = ink_param_set_number (spec, params, value);
+  if (changed != NULL)
+    *changed = moved;
+  return TRUE;
+}
+
+const InkParamSpec *
+ink_param_group_specs (InkParamGroup group, guint *n_specs)
+{
+  switch (group)
+    {
+    case INK_PARAM_GROUP_STYLE:
+      return ink_style_param_specs (n_specs);
+    case INK_PARAM_GROUP_MOTION:
+      return ink_motion_param_specs (n_specs);
+    case INK_PARAM_GROUP_EXPORT:
+      return ink_export_param_specs (n_specs);
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+const InkParamSpec *
+ink_param_lookup (const char *key, InkParamGroup *group)
+{
+  static const InkParamGroup groups[] = { INK_PARAM_GROUP_STYLE, INK_PARAM_GROUP_MOTION,
+                                          INK_PARAM_GROUP_EXPORT };
+
+  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+    {
+      guint n;
+      const InkParamSpec *specs = ink_param_group_specs (groups[g], &n);
+      const InkParamSpec *spec = ink_params_find (specs, n, key);
+
+      if (spec != NULL)
+        {
+          if (group != NULL)
+            *group = groups[g];
+          return spec;
+        }
+    }
+  return NULL;
 }

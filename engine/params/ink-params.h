@@ -1,4 +1,4 @@
-/* ink-params.h: the stylizer's parameters, their ranges and defaults, validation and presets. */
+/* ink-params.h: the parameter registry: every parameter described once (range, default, labels, change class), validation, typed access and the presets. */
 #pragma once
 
 #include <glib.h>
@@ -12,33 +12,37 @@ G_BEGIN_DECLS
 /* Version of the parameter set; bump when a field's meaning changes (project files store it). */
 #define INK_STYLE_PARAMS_VERSION 1
 
+/* The stylizer's parameters. Each field's unit, range and default are in its registry entry
+ * (ink_style_param_specs (), params/style-params.c), the one place they are written. */
 typedef struct {
   /* Stage 1: edge-preserving smoothing (orientation-aligned bilateral filter in OKLab). */
-  int smooth_passes;        /* passes,          0 .. 6,     default 3    */
-  float smooth_spatial;     /* px at reference, 0.5 .. 20,  default 3    */
-  float smooth_range;       /* OKLab x 100,     0.5 .. 30,  default 4.25 */
-  float structure_scale;    /* px at reference, 0.5 .. 10,  default 2    */
+  int smooth_passes;        /* passes */
+  float smooth_spatial;     /* px at reference */
+  float smooth_range;       /* OKLab x 100 */
+  float structure_scale;    /* px at reference */
 
   /* Stage 2: colour flattening to a fitted palette, optional cel shading. */
-  int colors;               /* palette size,    2 .. 32,    default 12   */
-  float flatten;            /* 0 photo colours .. 1 hard flat regions, default 0.7 */
-  int cel_tones;            /* 0 (off) or 2 .. 4 luminance tones, default 0 */
-  float cel_amount;         /* 0 .. 1,          default 0.6  */
+  int colors;               /* palette size */
+  float flatten;            /* 0 photo colours .. 1 hard flat regions */
+  int cel_tones;            /* 0 (off) or a number of luminance tones */
+  float cel_amount;         /* strength */
 
   /* Stage 3: flow-based XDoG ink lines. */
-  float line_weight;        /* stroke px at reference, 0 (no lines) .. 8, default 2 */
-  float line_sensitivity;   /* 0 only strong edges .. 1 fine detail, default 0.5 */
-  float line_smoothness;    /* px at reference along the flow, 0 .. 10, default 3 */
-  float line_color[3];      /* sRGB 0 .. 1 each, default 0.08, 0.06, 0.07 */
+  float line_weight;        /* stroke px at reference; 0: no lines */
+  float line_sensitivity;   /* 0 only strong edges .. 1 fine detail */
+  float line_smoothness;    /* px at reference along the flow */
+  float line_color[3];      /* sRGB 0 .. 1 each */
 
   /* Stage 4: composite. */
-  float saturation;         /* factor, 0 .. 2,  default 1.15 */
-  float contrast;           /* factor, 0 .. 2,  default 1.05 */
-  gboolean mono;            /* black and white, default FALSE */
-  float screentone;         /* 0 .. 1 screentone dots for mid-tones (mono), default 0 */
-  float tone_size;          /* dot spacing, px at reference, 2 .. 32, default 6 */
+  float saturation;         /* factor */
+  float contrast;           /* factor */
+  gboolean mono;            /* black and white */
+  float screentone;         /* screentone dots for mid-tones (mono) */
+  float tone_size;          /* dot spacing, px at reference */
 } InkStyleParams;
 
+/* The registry's defaults as an initializer, for code that needs a constant; test-params checks
+ * that it equals the table field for field. ink_style_params_default () fills from the table. */
 #define INK_STYLE_PARAMS_DEFAULT {                                          \
   .smooth_passes = 3, .smooth_spatial = 3.0f, .smooth_range = 4.25f,        \
   .structure_scale = 2.0f,                                                  \
@@ -56,15 +60,59 @@ typedef enum {
   INK_PARAM_ENUM,    /* int, an index into choices; written as the choice's name */
 } InkParamType;
 
-/* One row per field: the source of truth for validation, the CLI, project files and the editor. */
+/* What a change to the parameter invalidates. */
+typedef enum {
+  INK_CHANGE_CLASS_NONE,      /* unset (a test refuses it) */
+  INK_CHANGE_CLASS_STYLE,     /* the stylized still, so every frame */
+  INK_CHANGE_CLASS_MOTION,    /* the frames, not the still */
+  INK_CHANGE_CLASS_PLAYBACK,  /* only how fast the same frames play */
+  INK_CHANGE_CLASS_EXPORT,    /* only the exported file */
+} InkChangeClass;
+
+/* Where the editor shows the parameter. */
+typedef enum {
+  INK_PARAM_SECTION_NONE,     /* not in the side panel */
+  INK_PARAM_SECTION_STYLE,
+  INK_PARAM_SECTION_LOOP,
+  INK_PARAM_SECTION_MOTION,
+  INK_PARAM_SECTION_EFFECTS,
+  INK_PARAM_SECTION_EXPORT,   /* the export window */
+} InkParamSection;
+
+/* The tables, for lookups across them. */
+typedef enum {
+  INK_PARAM_GROUP_STYLE,      /* InkStyleParams */
+  INK_PARAM_GROUP_MOTION,     /* InkMotionParams */
+  INK_PARAM_GROUP_EXPORT,     /* InkExportParams (its enums only) */
+} InkParamGroup;
+
+/* One row per field: the one description of a parameter, read by validation, the CLI, project
+ * files, settings and the editor. The first nine fields are the command line's. Strings marked
+ * N_() are translated by the editor (the engine calls no gettext). */
 typedef struct {
-  const char *name;         /* kebab-case, as on the command line: "line-weight" */
+  const char *name;         /* the key, kebab-case, as on the command line: "line-weight" */
   InkParamType type;
   gsize offset;             /* offsetof (InkStyleParams, field) */
-  double min, max, def;     /* for INT/FLOAT; COLOR components are 0..1 */
+  double min, max, def;     /* for INT/FLOAT (ENUM: the default's index); COLOR components 0..1 */
   const char *unit;         /* "px", "", "x", ... */
-  const char *blurb;        /* one line for --help and tooltips */
+  const char *blurb;        /* one line for --help */
   const char *const *choices;  /* INK_PARAM_ENUM: NULL-terminated names */
+
+  /* The editor. */
+  const char *label;        /* N_() with a mnemonic: "Line _weight" */
+  const char *accessible;   /* N_(): the name screen readers announce */
+  const char *tooltip;      /* N_() */
+  const char *display_unit; /* the unit shown beside the value (N_("px"), "%", "°"); NULL: none */
+  double display_scale;     /* shown value = value x this (100 for percent) */
+  int digits;               /* shown decimals */
+  double step;              /* slider step, in the parameter's units */
+  InkParamSection section;  /* NONE: not shown in the editor's panel */
+  const char *depends;      /* the control is sensitive only while this parameter is not 0 */
+  InkChangeClass change;
+  const char *const *choice_labels;  /* INK_PARAM_ENUM: N_() labels in the choices' order */
+  float def_color[3];       /* INK_PARAM_COLOR: the default */
+  const char *needs_arrows; /* N_(): why the control does nothing while the hints have no arrows
+                             * (it is then insensitive, with this tooltip); NULL: it always works */
 } InkParamSpec;
 
 /* Any parameter struct described by a spec table (style, motion). */
@@ -74,9 +122,37 @@ gboolean ink_params_set (const InkParamSpec *specs, guint n_specs, void *params,
                          const char *name, const char *value, GError **error);
 /* The field's value as text that ink_params_set reads back exactly. */
 char *ink_params_format (const InkParamSpec *spec, const void *params);
+/* Every field of PARAMS (a struct the table covers) set to its default. */
+void ink_params_fill_defaults (const InkParamSpec *specs, guint n_specs, void *params);
+/* The entry named KEY in SPECS, or NULL. */
+const InkParamSpec *ink_params_find (const InkParamSpec *specs, guint n_specs, const char *key);
+
+/* Numeric access by key: booleans are 0/1, enums their index (colours are not numbers: FALSE).
+ * Setting clamps to the range (enums to their choices), rounds whole numbers and reads a
+ * boolean as value >= 0.5; it returns FALSE for an unknown key, a colour or a value that is not
+ * finite, and CHANGED (may be NULL) says whether the field moved. */
+gboolean ink_params_get_number (const InkParamSpec *specs, guint n_specs, const void *params,
+                                const char *key, double *value);
+gboolean ink_params_set_number (const InkParamSpec *specs, guint n_specs, void *params,
+                                const char *key, double value, gboolean *changed);
+/* The same for one entry. */
+double ink_param_get_number (const InkParamSpec *spec, const void *params);
+gboolean ink_param_set_number (const InkParamSpec *spec, void *params, double value);
+
+/* KEY in the style, then the motion table (then the export enums); GROUP (may be NULL) says which. */
+const InkParamSpec *ink_param_lookup (const char *key, InkParamGroup *group);
+/* The table of GROUP. */
+const InkParamSpec *ink_param_group_specs (InkParamGroup group, guint *n_specs);
+/* N_() label of choice INDEX of an enum, or NULL. */
+const char *ink_param_choice_label (const InkParamSpec *spec, int index);
+/* The number of choices of an enum (0 for other types). */
+guint ink_param_n_choices (const InkParamSpec *spec);
 
 const InkParamSpec *ink_style_param_specs (guint *n_specs);
 const InkParamSpec *ink_style_param_find (const char *name);
+
+/* The defaults, from the table. */
+void ink_style_params_default (InkStyleParams *params);
 
 /* Checks every field; the message names the parameter and its range. */
 gboolean ink_style_params_validate (const InkStyleParams *params, GError **error);
@@ -85,11 +161,32 @@ gboolean ink_style_params_validate (const InkStyleParams *params, GError **error
 gboolean ink_style_params_set (InkStyleParams *params, const char *name, const char *value,
                                GError **error);
 
-/* Presets: "anime", "comic", "manga", "soft". */
+/* Presets: settings over the defaults. "default" (the defaults themselves) is one of them. */
+typedef struct {
+  const char *name;         /* "default", "anime", ... */
+  const char *label;        /* N_(): "Default", "Anime", ... */
+  const char *settings;     /* "name=value ..." over the defaults, in the command line's names */
+} InkStylePreset;
+
+/* The preset new work starts from: the editor's first run (the settings schema's default for
+ * "preset" says the same; test-params checks it) and inkloop-cli without --preset. */
+#define INK_STYLE_PRESET_INITIAL "anime"
+/* The preset a project without one (format 1) starts from. */
+#define INK_STYLE_PRESET_DEFAULT "default"
+
+/* Every preset, "default" first. */
+const InkStylePreset *ink_style_presets (guint *n_presets);
+const InkStylePreset *ink_style_preset_find (const char *name);
+/* The named presets over the defaults, for the command line: "anime", "comic", "manga", "soft"
+ * ("default" is accepted too but not listed). */
 const char *const *ink_style_preset_names (void);
+/* Sets PARAMS to preset NAME (any of ink_style_presets ()); unknown names are refused. */
 gboolean ink_style_params_preset (InkStyleParams *params, const char *name, GError **error);
 
 /* Scale from reference pixels to this image's pixels. */
 float ink_style_scale (int width, int height);
+
+/* The export enums (format, dither), names and N_() labels, in InkExportFormat / InkDither order. */
+const InkParamSpec *ink_export_param_specs (guint *n_specs);
 
 G_END_DECLS

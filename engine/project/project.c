@@ -1,4 +1,4 @@
-/* project.c: reads and writes .inkloop project files (JSON read with json-glib). */
+/* project.c: reads and writes .inkloop project files (JSON, with json-glib's parser, builder and generator). */
 #include "project.h"
 
 #include <errno.h>
@@ -33,11 +33,10 @@ InkProject *
 ink_project_new (void)
 {
   InkProject *project = g_new0 (InkProject, 1);
-  InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
-  InkMotionParams motion = INK_MOTION_PARAMS_DEFAULT;
 
-  project->style = style;
-  project->motion = motion;
+  project->preset = g_strdup (INK_STYLE_PRESET_DEFAULT);
+  ink_style_params_default (&project->style);
+  ink_motion_params_default (&project->motion);
   project->hints = ink_motion_hints_new ();
   return project;
 }
@@ -48,9 +47,49 @@ ink_project_free (InkProject **project)
   if (project == NULL || *project == NULL)
     return;
   g_free ((*project)->source);
+  g_free ((*project)->preset);
+  g_free ((*project)->generator);
   ink_motion_hints_free (&(*project)->hints);
   g_free (*project);
   *project = NULL;
+}
+
+InkProject *
+ink_project_dup (const InkProject *project)
+{
+  InkProject *copy = g_new0 (InkProject, 1);
+
+  copy->source = g_strdup (project->source);
+  copy->preset = g_strdup (project->preset);
+  copy->generator = g_strdup (project->generator);
+  copy->style = project->style;
+  copy->motion = project->motion;
+  copy->hints = ink_motion_hints_copy (project->hints);
+  copy->size = project->size;
+  return copy;
+}
+
+gboolean
+ink_project_set_preset_name (InkProject *project, const char *name)
+{
+  const InkStylePreset *preset = ink_style_preset_find (name);
+
+  if (preset == NULL)
+    return FALSE;
+  g_free (project->preset);
+  project->preset = g_strdup (preset->name);
+  return TRUE;
+}
+
+gboolean
+ink_project_set_preset (InkProject *project, const char *name, GError **error)
+{
+  InkStyleParams style;
+
+  if (!ink_style_params_preset (&style, name, error))
+    return FALSE;
+  project->style = style;
+  return ink_project_set_preset_name (project, name);
 }
 
 /* Checks every value a file holds; messages start with the key ("style.line-weight is 9; ..."). */
@@ -79,38 +118,16 @@ check_values (const InkProject *project,
 
 /* ---- Writing ---- */
 
-/* The shortest text that reads back as V (ink_params_format's rule); valid JSON for finite V. */
-static char *
-format_float (float v)
+/* V as the double nearest its shortest text that reads back as V (ink_params_format's rule): the
+ * generator writes that double's exact text, which reads back as the same double, so as V. */
+static void
+add_float (JsonBuilder *builder,
+           float v)
 {
   static const InkParamSpec spec = { .name = "value", .type = INK_PARAM_FLOAT, .offset = 0 };
+  g_autofree char *text = ink_params_format (&spec, &v);
 
-  return ink_params_format (&spec, &v);
-}
-
-/* S (valid UTF-8) as a JSON string. */
-static void
-append_string (GString *out,
-               const char *s)
-{
-  g_string_append_c (out, '"');
-  for (; *s != '\0'; s++)
-    {
-      switch (*s)
-        {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        default:
-          if ((guchar) *s < 0x20)
-            g_string_append_printf (out, "\\u%04x", (guchar) *s);
-          else
-            g_string_append_c (out, *s);
-        }
-    }
-  g_string_append_c (out, '"');
+  json_builder_add_double_value (builder, g_ascii_strtod (text, NULL));
 }
 
 /* Whether "#rrggbb" reads back as exactly RGB (ink_params_set divides the byte by 255). */
@@ -127,58 +144,145 @@ color_is_hex (const float rgb[3])
   return TRUE;
 }
 
-/* "SECTION": { every parameter of the table }. */
+/* "SECTION": { every parameter of the table, in its order }. */
 static void
-append_params (GString *out,
-               const char *section,
-               const InkParamSpec *specs,
-               guint n_specs,
-               const void *params)
+add_params (JsonBuilder *builder,
+            const char *section,
+            const InkParamSpec *specs,
+            guint n_specs,
+            const void *params)
 {
-  g_string_append_printf (out, "  \"%s\": {\n", section);
+  json_builder_set_member_name (builder, section);
+  json_builder_begin_object (builder);
   for (guint i = 0; i < n_specs; i++)
     {
       const InkParamSpec *spec = &specs[i];
-      const float *rgb = (const float *) ((const char *) params + spec->offset);
-      g_autofree char *text = ink_params_format (spec, params);
+      const void *field = (const char *) params + spec->offset;
 
-      g_string_append_printf (out, "    \"%s\": ", spec->name);
-      if (spec->type == INK_PARAM_ENUM || (spec->type == INK_PARAM_COLOR && color_is_hex (rgb)))
-        append_string (out, text);
-      else if (spec->type == INK_PARAM_COLOR)
-        for (int c = 0; c < 3; c++)
-          {
-            g_autofree char *v = format_float (rgb[c]);
-            g_string_append_printf (out, "%s%s%s", c == 0 ? "[" : ", ", v, c == 2 ? "]" : "");
-          }
-      else
-        g_string_append (out, text); /* numbers, true, false */
-      g_string_append (out, i + 1 < n_specs ? ",\n" : "\n");
+      json_builder_set_member_name (builder, spec->name);
+      switch (spec->type)
+        {
+        case INK_PARAM_INT:
+          json_builder_add_int_value (builder, *(const int *) field);
+          break;
+        case INK_PARAM_FLOAT:
+          add_float (builder, *(const float *) field);
+          break;
+        case INK_PARAM_BOOL:
+          json_builder_add_boolean_value (builder, *(const gboolean *) field);
+          break;
+        case INK_PARAM_ENUM:
+          json_builder_add_string_value (builder, spec->choices[*(const int *) field]);
+          break;
+        case INK_PARAM_COLOR:
+          if (color_is_hex (field))
+            {
+              g_autofree char *text = ink_params_format (spec, params);
+              json_builder_add_string_value (builder, text);
+            }
+          else
+            {
+              json_builder_begin_array (builder);
+              for (int c = 0; c < 3; c++)
+                add_float (builder, ((const float *) field)[c]);
+              json_builder_end_array (builder);
+            }
+          break;
+        }
     }
-  g_string_append (out, "  },\n");
+  json_builder_end_object (builder);
 }
 
 /* "KEY": [[a, b, ...], ...] from an array of N_COORDS floats per element. */
 static void
-append_points (GString *out,
-               const char *key,
-               const GArray *points,
-               guint n_coords)
+add_points (JsonBuilder *builder,
+            const char *key,
+            const GArray *points,
+            guint n_coords)
 {
-  g_string_append_printf (out, "    \"%s\": [", key);
+  json_builder_set_member_name (builder, key);
+  json_builder_begin_array (builder);
   for (guint i = 0; i < points->len; i++)
     {
       const float *v = (const float *) (points->data + (gsize) i * n_coords * sizeof (float));
 
-      g_string_append (out, i == 0 ? "\n      [" : ",\n      [");
+      json_builder_begin_array (builder);
       for (guint c = 0; c < n_coords; c++)
-        {
-          g_autofree char *text = format_float (v[c]);
-          g_string_append_printf (out, "%s%s", c == 0 ? "" : ", ", text);
-        }
-      g_string_append_c (out, ']');
+        add_float (builder, v[c]);
+      json_builder_end_array (builder);
     }
-  g_string_append (out, points->len > 0 ? "\n    ]" : "]");
+  json_builder_end_array (builder);
+}
+
+/* The file's text: every key in the documented order. */
+static char *
+project_text (const InkProject *project,
+              const char *source_utf8,
+              const char *mask_base64,
+              gsize *length)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  guint n_style, n_motion;
+  const InkParamSpec *style_specs = ink_style_param_specs (&n_style);
+  const InkParamSpec *motion_specs = ink_motion_param_specs (&n_motion);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "format");
+  json_builder_add_string_value (builder, FORMAT_NAME);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, INK_PROJECT_VERSION);
+  json_builder_set_member_name (builder, "generator");
+  json_builder_add_string_value (builder, "Inkloop " INK_VERSION);
+  json_builder_set_member_name (builder, "source");
+  json_builder_add_string_value (builder, source_utf8);
+  json_builder_set_member_name (builder, "style-version");
+  json_builder_add_int_value (builder, INK_STYLE_PARAMS_VERSION);
+  json_builder_set_member_name (builder, "preset");
+  json_builder_add_string_value (builder, project->preset);
+  add_params (builder, "style", style_specs, n_style, &project->style);
+  json_builder_set_member_name (builder, "motion-version");
+  json_builder_add_int_value (builder, INK_MOTION_PARAMS_VERSION);
+  add_params (builder, "motion", motion_specs, n_motion, &project->motion);
+  json_builder_set_member_name (builder, "hints");
+  json_builder_begin_object (builder);
+  add_points (builder, "arrows", project->hints->arrows, 4);
+  add_points (builder, "anchors", project->hints->anchors, 2);
+  if (mask_base64 != NULL)
+    {
+      g_autofree char *uri = g_strconcat ("data:image/png;base64,", mask_base64, NULL);
+
+      json_builder_set_member_name (builder, "mask");
+      json_builder_add_string_value (builder, uri);
+    }
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "export");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "size");
+  json_builder_add_int_value (builder, project->size);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, length);
+  /* json-glib before 1.8 writes U+001F inside a string as it is, which JSON forbids (the others
+   * below U+0020 it escapes). Outside strings the generator writes no such byte, so each one is
+   * that character: escaped here. */
+  if (memchr (text, 0x1f, *length) != NULL)
+    {
+      g_autoptr (GString) fixed = g_string_new_len (text, (gssize) *length);
+
+      g_string_replace (fixed, "\x1f", "\\u001f", 0);
+      g_free (text);
+      *length = fixed->len;
+      text = g_string_free (g_steal_pointer (&fixed), FALSE);
+    }
+  *length += 1;
+  return g_strconcat (text, "\n", NULL);
 }
 
 /* Split into its non-empty components: "/a/b" gives "a", "b". */
@@ -236,11 +340,9 @@ ink_project_save (const InkProject *project,
   g_autofree char *abs_path = NULL, *dir = NULL, *abs_source = NULL, *source = NULL;
   g_autofree char *source_utf8 = NULL, *mask_base64 = NULL;
   g_autoptr (GBytes) mask_png = NULL;
-  g_autoptr (GString) out = NULL;
+  g_autofree char *text = NULL;
   InkAtomicFile *file = NULL;
-  guint n_style, n_motion;
-  const InkParamSpec *style_specs = ink_style_param_specs (&n_style);
-  const InkParamSpec *motion_specs = ink_motion_param_specs (&n_motion);
+  gsize length = 0;
 
   g_return_val_if_fail (project != NULL && project->hints != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -280,27 +382,12 @@ ink_project_save (const InkProject *project,
       mask_base64 = g_base64_encode (g_bytes_get_data (mask_png, NULL), g_bytes_get_size (mask_png));
     }
 
-  out = g_string_new ("{\n");
-  g_string_append_printf (out, "  \"format\": \"%s\",\n  \"version\": %d,\n", FORMAT_NAME,
-                          INK_PROJECT_VERSION);
-  g_string_append (out, "  \"generator\": \"Inkloop " INK_VERSION "\",\n  \"source\": ");
-  append_string (out, source_utf8);
-  g_string_append_printf (out, ",\n  \"style-version\": %d,\n", INK_STYLE_PARAMS_VERSION);
-  append_params (out, "style", style_specs, n_style, &project->style);
-  g_string_append_printf (out, "  \"motion-version\": %d,\n", INK_MOTION_PARAMS_VERSION);
-  append_params (out, "motion", motion_specs, n_motion, &project->motion);
-  g_string_append (out, "  \"hints\": {\n");
-  append_points (out, "arrows", project->hints->arrows, 4);
-  g_string_append (out, ",\n");
-  append_points (out, "anchors", project->hints->anchors, 2);
-  if (mask_base64 != NULL)
-    g_string_append_printf (out, ",\n    \"mask\": \"data:image/png;base64,%s\"", mask_base64);
-  g_string_append_printf (out, "\n  },\n  \"export\": {\n    \"size\": %d\n  }\n}\n", project->size);
+  text = project_text (project, source_utf8, mask_base64, &length);
 
   file = ink_atomic_file_open (path, error);
   if (file == NULL)
     goto error;
-  if (!ink_atomic_file_write (file, out->str, out->len, error))
+  if (!ink_atomic_file_write (file, text, length, error))
     goto error;
   if (!ink_atomic_file_commit (&file, error))
     goto error;
@@ -688,7 +775,8 @@ read_project (JsonObject *root,
               GError **error)
 {
   static const char *const known[] = { "format", "version", "generator", "source", "style-version",
-                                       "style", "motion-version", "motion", "hints", "export", NULL };
+                                       "preset", "style", "motion-version", "motion", "hints",
+                                       "export", NULL };
   static const char *const versioned[] = { "style-version", "motion-version" };
   static const int readable[] = { INK_STYLE_PARAMS_VERSION, INK_MOTION_PARAMS_VERSION };
   g_autoptr (GError) local = NULL;
@@ -752,6 +840,27 @@ read_project (JsonObject *root,
   source = g_filename_from_utf8 (json_node_get_string (node), -1, NULL, NULL, NULL);
   project->source = g_canonicalize_filename (source != NULL ? source : json_node_get_string (node),
                                              dir);
+
+  /* What wrote it: kept, never checked. */
+  node = json_object_get_member (root, "generator");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    project->generator = g_strdup (json_node_get_string (node));
+
+  /* The preset (format 2); format 1 files have none and keep "default". */
+  node = json_object_get_member (root, "preset");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_DECODE,
+                       "%s: preset: expected a preset's name in quotes, found %s; " FIX_OR_REMOVE,
+                       name, node_kind (node));
+          goto error;
+        }
+      if (!ink_project_set_preset_name (project, json_node_get_string (node)))
+        g_debug ("%s: preset: \"%s\" is not a preset this version knows; read as \"%s\"", name,
+                 json_node_get_string (node), INK_STYLE_PRESET_DEFAULT);
+    }
 
   if (!read_params (root, "style", style_specs, n_style, &project->style, name, error)
       || !read_params (root, "motion", motion_specs, n_motion, &project->motion, name, error))

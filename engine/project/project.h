@@ -9,35 +9,52 @@
 G_BEGIN_DECLS
 
 /* The file's layout version. Bump it when a change would make older Inkloops misread a file (they
- * refuse newer versions); added keys with defaults do not need a bump. */
-#define INK_PROJECT_VERSION 1
+ * refuse newer versions); added keys with defaults do not need a bump. 2: the preset ("preset"); a
+ * format 1 file loads with the preset "default". */
+#define INK_PROJECT_VERSION 2
 
 /* Everything that decides the rendered frames. */
 typedef struct {
   char *source;              /* absolute path of the photo; NULL: none chosen yet (cannot be saved) */
+  char *preset;              /* the preset the style started from (what a reset returns to), one
+                              * of ink_style_presets (); never NULL */
+  char *generator;           /* what wrote the file it was read from ("Inkloop 0.1.0"); NULL: new,
+                              * or the file does not say */
   InkStyleParams style;
   InkMotionParams motion;
   InkMotionHints *hints;     /* never NULL */
   int size;                  /* render/export long edge in px, 0 (the photo's size) .. INK_IMAGE_MAX_SIDE */
 } InkProject;
 
-/* No photo, INK_STYLE_PARAMS_DEFAULT, INK_MOTION_PARAMS_DEFAULT, no hints, the photo's size. */
+/* No photo, the preset "default" (the registry's defaults), the default motion, no hints, the
+ * photo's size. */
 InkProject *ink_project_new (void);
 void ink_project_free (InkProject **project);
+/* A deep copy (hints and mask included), say for a worker to save. */
+InkProject *ink_project_dup (const InkProject *project);
+/* Sets the style to preset NAME and records the name; an unknown name changes nothing (FALSE,
+ * INK_ERROR_INVALID_PARAM). */
+gboolean ink_project_set_preset (InkProject *project, const char *name, GError **error);
+/* Records NAME (one of ink_style_presets ()) as the preset the style started from, leaving the
+ * style as it is (unknown names: FALSE, nothing changes). */
+gboolean ink_project_set_preset_name (InkProject *project, const char *name);
 
 /* A project file is one JSON object (UTF-8):
  *   "format": "inkloop-project", "version": INK_PROJECT_VERSION, "generator": "Inkloop 0.1.0",
  *   "source": the photo, relative to the project file's folder when the two share a folder below
  *             the root on one file system ("photo.jpg", "../photos/photo.jpg"), else absolute,
  *   "style-version", "motion-version": INK_STYLE_PARAMS_VERSION, INK_MOTION_PARAMS_VERSION,
+ *   "preset": the preset the style started from ("anime"; absent in format 1: "default"; a name
+ *             this version does not know reads as "default"),
  *   "style", "motion": every parameter by its spec name: numbers, true/false, enum names, and the
  *             colour as "#rrggbb" when that is exact, else [r, g, b],
  *   "hints": { "arrows": [[x0, y0, x1, y1], ...], "anchors": [[x, y], ...],
  *              "mask": "data:image/png;base64,..." (a lossless PNG; a file name relative to the
  *              project's folder is read too), absent when there is none },
  *   "export": { "size": 0 }.
- * Numbers are the shortest text that reads back as the same float, so a saved project renders the
- * same frames. */
+ * Keys are written in that order, the parameters in their registry order, by json-glib's builder
+ * and generator. A float is written as the double nearest its shortest decimal text, so it reads
+ * back as the same float and a saved project renders the same frames. */
 
 /* Reads and checks a project file. Missing keys keep the defaults and unknown ones are ignored (so
  * older and newer files of the same version load); a file that is not strict JSON (RFC 8259: no

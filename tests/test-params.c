@@ -1,0 +1,426 @@
+/* test-params.c: the parameter registry: every field described exactly once, defaults, presets, keys, labels, typed access, the settings schema. */
+#include <math.h>
+#include <string.h>
+
+#include "export.h"
+#include "ink-error.h"
+#include "ink-params.h"
+#include "motion.h"
+
+static gsize
+field_size (const InkParamSpec *spec)
+{
+  return spec->type == INK_PARAM_COLOR ? 3 * sizeof (float)
+         : spec->type == INK_PARAM_FLOAT ? sizeof (float)
+         : spec->type == INK_PARAM_BOOL ? sizeof (gboolean) : sizeof (int);
+}
+
+/* Each byte of a SIZE-byte struct is in at most one entry's field, and every byte outside the
+ * fields is alignment padding (before a field, less than its size, or at the end). */
+static void
+assert_covers (const char *what, const InkParamSpec *specs, guint n, gsize size, gboolean whole)
+{
+  g_autofree const InkParamSpec **owner = g_new0 (const InkParamSpec *, size);
+  gsize gap = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      gsize align = specs[i].type == INK_PARAM_COLOR ? sizeof (float) : field_size (&specs[i]);
+
+      if (specs[i].offset + field_size (&specs[i]) > size)
+        g_error ("%s.%s reaches past the struct", what, specs[i].name);
+      if (specs[i].offset % align != 0)
+        g_error ("%s.%s is not aligned: not a field's offset", what, specs[i].name);
+      for (gsize b = specs[i].offset; b < specs[i].offset + field_size (&specs[i]); b++)
+        {
+          if (owner[b] != NULL)
+            g_error ("%s: %s and %s describe the same bytes", what, owner[b]->name, specs[i].name);
+          owner[b] = &specs[i];
+        }
+    }
+  if (!whole)
+    return;
+  for (gsize b = 0; b <= size; b++)
+    {
+      if (b < size && owner[b] == NULL)
+        {
+          gap++;
+          continue;
+        }
+      /* Padding is shorter than the alignment of what follows (at most 8). */
+      if (gap >= (b < size ? field_size (owner[b]) : 8) || (b == size && gap >= sizeof (float)))
+        g_error ("%s: %" G_GSIZE_FORMAT " bytes before offset %" G_GSIZE_FORMAT
+                 " belong to no entry: a field without a registry entry", what, gap, b);
+      gap = 0;
+    }
+}
+
+static void
+test_cover_structs (void)
+{
+  guint n;
+  const InkParamSpec *specs;
+
+  specs = ink_style_param_specs (&n);
+  assert_covers ("style", specs, n, sizeof (InkStyleParams), TRUE);
+  specs = ink_motion_param_specs (&n);
+  assert_covers ("motion", specs, n, sizeof (InkMotionParams), TRUE);
+  /* The export table holds the enums only. */
+  specs = ink_export_param_specs (&n);
+  assert_covers ("export", specs, n, sizeof (InkExportParams), FALSE);
+  g_assert_cmpuint (ink_params_find (specs, n, "format")->offset, ==, G_STRUCT_OFFSET (InkExportParams, format));
+  g_assert_cmpuint (ink_params_find (specs, n, "dither")->offset, ==, G_STRUCT_OFFSET (InkExportParams, dither));
+}
+
+static void
+assert_default_in_range (const InkParamSpec *spec)
+{
+  switch (spec->type)
+    {
+    case INK_PARAM_INT:
+      g_assert_cmpfloat (spec->def, ==, floor (spec->def));
+      G_GNUC_FALLTHROUGH;
+    case INK_PARAM_FLOAT:
+      if (!(spec->min <= spec->def && spec->def <= spec->max && spec->min < spec->max))
+        g_error ("%s: default %g outside %g .. %g", spec->name, spec->def, spec->min, spec->max);
+      break;
+    case INK_PARAM_BOOL:
+      g_assert_true (spec->def == 0 || spec->def == 1);
+      break;
+    case INK_PARAM_ENUM:
+      g_assert_cmpfloat (spec->def, ==, floor (spec->def));
+      g_assert_cmpfloat (spec->def, >=, 0);
+      g_assert_cmpfloat (spec->def, <, ink_param_n_choices (spec));
+      g_assert_cmpfloat (spec->max, ==, ink_param_n_choices (spec) - 1);
+      break;
+    case INK_PARAM_COLOR:
+      for (int c = 0; c < 3; c++)
+        g_assert_true (spec->def_color[c] >= spec->min && spec->def_color[c] <= spec->max);
+      break;
+    }
+}
+
+/* The defaults: in range, and the initializers say the same as the table. */
+static void
+test_defaults (void)
+{
+  static const InkParamGroup groups[] = { INK_PARAM_GROUP_STYLE, INK_PARAM_GROUP_MOTION,
+                                          INK_PARAM_GROUP_EXPORT };
+  InkStyleParams style_macro = INK_STYLE_PARAMS_DEFAULT, style;
+  InkMotionParams motion_macro = INK_MOTION_PARAMS_DEFAULT, motion;
+  InkExportParams export_macro = INK_EXPORT_PARAMS_DEFAULT;
+  g_autoptr (GError) error = NULL;
+  guint n;
+  const InkParamSpec *specs;
+
+  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+    {
+      specs = ink_param_group_specs (groups[g], &n);
+      for (guint i = 0; i < n; i++)
+        assert_default_in_range (&specs[i]);
+    }
+
+  memset (&style, 0xa5, sizeof style);
+  ink_style_params_default (&style);
+  memset (&motion, 0xa5, sizeof motion);
+  ink_motion_params_default (&motion);
+  specs = ink_style_param_specs (&n);
+  for (guint i = 0; i < n; i++)
+    if (memcmp ((char *) &style + specs[i].offset, (char *) &style_macro + specs[i].offset, field_size (&specs[i])) != 0)
+      g_error ("INK_STYLE_PARAMS_DEFAULT and the table disagree on %s", specs[i].name);
+  specs = ink_motion_param_specs (&n);
+  for (guint i = 0; i < n; i++)
+    if (memcmp ((char *) &motion + specs[i].offset, (char *) &motion_macro + specs[i].offset, field_size (&specs[i])) != 0)
+      g_error ("INK_MOTION_PARAMS_DEFAULT and the table disagree on %s", specs[i].name);
+  g_assert_cmpmem (&style, sizeof style, &style_macro, sizeof style_macro);
+  g_assert_cmpmem (&motion, sizeof motion, &motion_macro, sizeof motion_macro);
+  g_assert_true (ink_style_params_validate (&style, &error));
+  g_assert_true (ink_motion_params_validate (&motion, &error));
+
+  specs = ink_export_param_specs (&n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpfloat (ink_param_get_number (&specs[i], &export_macro), ==, specs[i].def);
+  g_assert_no_error (error);
+}
+
+/* Every preset's every setting names a style parameter and applies through the validated setter;
+ * "default" is the defaults; the command line's list is the rest. */
+static void
+test_presets (void)
+{
+  guint n;
+  const InkStylePreset *presets = ink_style_presets (&n);
+  const char *const *names = ink_style_preset_names ();
+  InkStyleParams defaults;
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  ink_style_params_default (&defaults);
+  g_assert_cmpuint (n, >=, 2);
+  g_assert_cmpstr (presets[0].name, ==, INK_STYLE_PRESET_DEFAULT);
+  g_assert_nonnull (ink_style_preset_find (INK_STYLE_PRESET_INITIAL));
+  g_assert_cmpuint (g_strv_length ((char **) names), ==, n - 1);
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto (GStrv) settings = g_strsplit (presets[i].settings, " ", -1);
+      g_autoptr (GError) error = NULL;
+      InkStyleParams p = defaults, q;
+
+      g_assert_true (g_hash_table_add (seen, (gpointer) presets[i].name));
+      g_assert_nonnull (presets[i].label);
+      g_assert_true (ink_style_preset_find (presets[i].name) == &presets[i]);
+      if (i > 0)
+        g_assert_cmpstr (names[i - 1], ==, presets[i].name);
+      for (guint k = 0; settings[k] != NULL; k++)
+        {
+          g_auto (GStrv) kv = g_strsplit (settings[k], "=", 2);
+
+          if (*settings[k] == '\0')
+            continue;
+          g_assert_nonnull (kv[1]);
+          if (ink_style_param_find (kv[0]) == NULL)
+            g_error ("preset %s: %s is not a style parameter", presets[i].name, kv[0]);
+          if (!ink_style_params_set (&p, kv[0], kv[1], &error))
+            g_error ("preset %s: %s", presets[i].name, error->message);
+        }
+      g_assert_true (ink_style_params_validate (&p, &error));
+      g_assert_true (ink_style_params_preset (&q, presets[i].name, &error));
+      g_assert_no_error (error);
+      g_assert_cmpmem (&p, sizeof p, &q, sizeof q);
+      if (i == 0)
+        g_assert_cmpmem (&q, sizeof q, &defaults, sizeof defaults);
+    }
+  {
+    g_autoptr (GError) error = NULL;
+    InkStyleParams p;
+
+    g_assert_false (ink_style_params_preset (&p, "vaporwave", &error));
+    g_assert_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM);
+  }
+}
+
+/* Keys unique across the tables and found by the lookup; change classes set; what the editor
+ * shows has its label (with a mnemonic), name, tooltip and scale; enums have a label a choice. */
+static void
+test_entries (void)
+{
+  static const InkParamGroup groups[] = { INK_PARAM_GROUP_STYLE, INK_PARAM_GROUP_MOTION,
+                                          INK_PARAM_GROUP_EXPORT };
+  g_autoptr (GHashTable) keys = g_hash_table_new (g_str_hash, g_str_equal);
+  guint shown = 0;
+
+  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+    {
+      guint n;
+      const InkParamSpec *specs = ink_param_group_specs (groups[g], &n);
+
+      for (guint i = 0; i < n; i++)
+        {
+          const InkParamSpec *s = &specs[i];
+          InkParamGroup found;
+
+          if (!g_hash_table_add (keys, (gpointer) s->name))
+            g_error ("%s is described twice", s->name);
+          g_assert_true (ink_param_lookup (s->name, &found) == s);
+          g_assert_cmpint (found, ==, groups[g]);
+          g_assert_nonnull (s->blurb);
+          g_assert_nonnull (s->unit);
+          if (s->change == INK_CHANGE_CLASS_NONE)
+            g_error ("%s has no change class", s->name);
+          g_assert_cmpint (s->change == INK_CHANGE_CLASS_EXPORT, ==, groups[g] == INK_PARAM_GROUP_EXPORT);
+          if (groups[g] == INK_PARAM_GROUP_STYLE)
+            g_assert_cmpint (s->change, ==, INK_CHANGE_CLASS_STYLE);
+          if (s->type == INK_PARAM_ENUM)
+            {
+              guint k = ink_param_n_choices (s);
+
+              g_assert_cmpuint (k, >=, 2);
+              g_assert_nonnull (s->choice_labels);
+              g_assert_cmpuint (g_strv_length ((char **) s->choice_labels), ==, k);
+              for (guint c = 0; c < k; c++)
+                {
+                  g_assert_cmpstr (ink_param_choice_label (s, (int) c), ==, s->choice_labels[c]);
+                  for (guint d = 0; d < c; d++)
+                    g_assert_cmpstr (s->choices[c], !=, s->choices[d]);
+                }
+              g_assert_null (ink_param_choice_label (s, (int) k));
+            }
+          else
+            g_assert_null (s->choices);
+          if (s->depends != NULL)
+            {
+              InkParamGroup dg;
+              const InkParamSpec *d = ink_param_lookup (s->depends, &dg);
+
+              g_assert_nonnull (d);
+              g_assert_cmpint (dg, ==, groups[g]);
+              g_assert_cmpint (d->section, ==, s->section);
+            }
+          if (s->section >= INK_PARAM_SECTION_STYLE && s->section <= INK_PARAM_SECTION_EFFECTS)
+            {
+              const char *mark = strchr (s->label, '_');
+
+              shown++;
+              g_assert_cmpint (s->type, !=, INK_PARAM_COLOR);
+              g_assert_nonnull (s->accessible);
+              g_assert_nonnull (s->tooltip);
+              g_assert_nonnull (mark);
+              g_assert_true (g_ascii_isalnum (mark[1]));
+              if (s->type == INK_PARAM_INT || s->type == INK_PARAM_FLOAT)
+                {
+                  g_assert_cmpfloat (s->display_scale, >, 0);
+                  g_assert_cmpfloat (s->step, >, 0);
+                  g_assert_cmpint (s->digits, >=, 0);
+                }
+            }
+          else
+            g_assert_true (s->label == NULL || groups[g] == INK_PARAM_GROUP_EXPORT);
+        }
+    }
+  g_assert_cmpuint (shown, >, 0);
+  g_assert_null (ink_param_lookup ("no-such-parameter", NULL));
+  /* Only fps changes how the frames play, not what they are. */
+  g_assert_cmpint (ink_param_lookup ("fps", NULL)->change, ==, INK_CHANGE_CLASS_PLAYBACK);
+}
+
+/* Numbers by key: clamped, rounded, booleans at 0.5, enums to their choices; colours and unknown
+ * keys refused. */
+static void
+test_numbers (void)
+{
+  guint ns, nm;
+  const InkParamSpec *style = ink_style_param_specs (&ns);
+  const InkParamSpec *motion = ink_motion_param_specs (&nm);
+  InkStyleParams s = INK_STYLE_PARAMS_DEFAULT;
+  InkMotionParams m = INK_MOTION_PARAMS_DEFAULT;
+  gboolean changed = TRUE;
+  double v = -1;
+
+  g_assert_true (ink_params_set_number (style, ns, &s, "colors", 40, &changed));
+  g_assert_true (changed);
+  g_assert_cmpint (s.colors, ==, 32);
+  g_assert_true (ink_params_set_number (style, ns, &s, "colors", 32.4, &changed));
+  g_assert_false (changed);
+  g_assert_true (ink_params_set_number (style, ns, &s, "line-weight", -3, NULL));
+  g_assert_cmpfloat (s.line_weight, ==, 0);
+  g_assert_true (ink_params_set_number (style, ns, &s, "mono", 0.4, NULL));
+  g_assert_false (s.mono);
+  g_assert_true (ink_params_set_number (style, ns, &s, "mono", 0.5, NULL));
+  g_assert_true (s.mono);
+  g_assert_false (ink_params_set_number (style, ns, &s, "line-color", 1, NULL));
+  g_assert_false (ink_params_get_number (style, ns, &s, "line-color", &v));
+  g_assert_false (ink_params_set_number (style, ns, &s, "frames", 10, NULL));
+  g_assert_false (ink_params_set_number (style, ns, &s, "colors", NAN, NULL));
+  g_assert_cmpint (s.colors, ==, 32);
+
+  g_assert_true (ink_params_set_number (motion, nm, &m, "frames", 24.6, NULL));
+  g_assert_cmpint (m.frames, ==, 25);
+  g_assert_true (ink_params_set_number (motion, nm, &m, "camera", 99, NULL));
+  g_assert_cmpint (m.camera, ==, INK_CAMERA_SHAKE);
+  g_assert_true (ink_params_set_number (motion, nm, &m, "particles", -2, NULL));
+  g_assert_cmpint (m.particles, ==, INK_PARTICLES_NONE);
+  g_assert_true (ink_params_set_number (motion, nm, &m, "fps", 23.976, NULL));
+  g_assert_true (ink_params_get_number (motion, nm, &m, "fps", &v));
+  g_assert_cmpfloat (v, ==, 23.976f);
+  g_assert_true (ink_motion_params_validate (&m, NULL));
+  g_assert_true (ink_style_params_validate (&s, NULL));
+}
+
+/* Every value's text reads back as the same value. */
+static void
+test_text (void)
+{
+  guint n;
+  const InkParamSpec *specs = ink_style_param_specs (&n);
+  InkStyleParams p, q;
+
+  g_assert_true (ink_style_params_preset (&p, "manga", NULL));
+  ink_style_params_default (&q);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = ink_params_format (&specs[i], &p);
+      g_autoptr (GError) error = NULL;
+
+      g_assert_true (ink_params_set (specs, n, &q, specs[i].name, text, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpmem (&p, sizeof p, &q, sizeof q);
+}
+
+/* The settings schema agrees with the registry: the editor's first preset, export names and defaults. */
+static char *
+schema_default (const char *schema, const char *key)
+{
+  g_autofree char *tag = g_strdup_printf ("<key name=\"%s\"", key);
+  const char *k = strstr (schema, tag), *d, *end;
+
+  g_assert_nonnull (k);
+  d = strstr (k, "<default>'");
+  g_assert_nonnull (d);
+  d += strlen ("<default>'");
+  end = strchr (d, '\'');
+  g_assert_nonnull (end);
+  return g_strndup (d, end - d);
+}
+
+static void
+test_schema (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("INKLOOP_TEST_DATA"), "..", "..", "data",
+                                            "io.github.inkloop.Inkloop.gschema.xml", NULL);
+  g_autofree char *schema = NULL;
+  g_autofree char *preset = NULL, *format = NULL, *dither = NULL;
+  guint n;
+  const InkParamSpec *specs = ink_export_param_specs (&n);
+  const InkParamSpec *f = ink_params_find (specs, n, "format"), *d = ink_params_find (specs, n, "dither");
+
+  g_assert_true (g_file_get_contents (path, &schema, NULL, NULL));
+  preset = schema_default (schema, "preset");
+  g_assert_cmpstr (preset, ==, INK_STYLE_PRESET_INITIAL);
+  format = schema_default (schema, "export-format");
+  g_assert_cmpstr (format, ==, f->choices[(int) f->def]);
+  dither = schema_default (schema, "export-dither");
+  g_assert_cmpstr (dither, ==, d->choices[(int) d->def]);
+  for (guint i = 0; f->choices[i] != NULL; i++)
+    {
+      g_autofree char *choice = g_strdup_printf ("<choice value=\"%s\"/>", f->choices[i]);
+      g_assert_nonnull (strstr (schema, choice));
+    }
+  for (guint i = 0; d->choices[i] != NULL; i++)
+    {
+      g_autofree char *choice = g_strdup_printf ("<choice value=\"%s\"/>", d->choices[i]);
+      g_assert_nonnull (strstr (schema, choice));
+    }
+}
+
+/* The freeze mask's grey: the colour's mean times the alpha. */
+static void
+test_mask_grey (void)
+{
+  const guint16 white[4] = { 65535, 65535, 65535, 65535 }, black[4] = { 0, 0, 0, 65535 };
+  const guint16 clear[4] = { 65535, 65535, 65535, 0 }, grey[4] = { 128 * 257, 128 * 257, 128 * 257, 65535 };
+
+  g_assert_cmpfloat (ink_mask_grey (white), ==, 1.0f);
+  g_assert_cmpfloat (ink_mask_grey (black), ==, 0.0f);
+  g_assert_cmpfloat (ink_mask_grey (clear), ==, 0.0f);
+  for (int level = 0; level < 256; level++)
+    {
+      const guint16 p[4] = { level * 257, level * 257, level * 257, 65535 };
+      g_assert_cmpint ((int) lround (ink_mask_grey (p) * 255.0), ==, level);
+    }
+  g_assert_cmpfloat_with_epsilon (ink_mask_grey (grey), 128 / 255.0, 1e-6);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/params/cover-structs", test_cover_structs);
+  g_test_add_func ("/params/defaults", test_defaults);
+  g_test_add_func ("/params/presets", test_presets);
+  g_test_add_func ("/params/entries", test_entries);
+  g_test_add_func ("/params/numbers", test_numbers);
+  g_test_add_func ("/params/text", test_text);
+  g_test_add_func ("/params/schema", test_schema);
+  g_test_add_func ("/params/mask-grey", test_mask_grey);
+  return g_test_run ();
+}
