@@ -110,12 +110,19 @@ cli_style_group (void)
                          "Show the style options", specs, n, NULL, style_settings, extra);
 }
 
+const char *
+cli_preset (void)
+{
+  return preset_arg;
+}
+
 gboolean
 cli_style_params (InkStyleParams *params, const InkStyleParams *base, GError **error)
 {
   if (base != NULL && preset_arg == NULL)
     *params = *base;
-  else if (!ink_style_params_preset (params, preset_arg ? preset_arg : "anime", error))
+  else if (!ink_style_params_preset (params, preset_arg ? preset_arg : INK_STYLE_PRESET_INITIAL,
+                                     error))
     return FALSE;
   for (guint i = 0; i + 1 < style_settings->len; i += 2)
     if (!ink_style_params_set (params, g_ptr_array_index (style_settings, i),

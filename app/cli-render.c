@@ -191,11 +191,14 @@ cmd_render (int argc, char **argv)
       project = ink_project_new ();
       g_free (project->source);
       project->source = g_canonicalize_filename (argv[1], NULL);
-      if (!ink_style_params_preset (&project->style, "anime", &error))
+      if (!ink_project_set_preset (project, INK_STYLE_PRESET_INITIAL, &error))
         goto failed;
     }
   if (!cli_style_params (&project->style, &project->style, &error))
     goto usage;
+  /* The project remembers the preset the style started from (its resets go there). */
+  if (cli_preset () != NULL)
+    ink_project_set_preset_name (project, cli_preset ());
   for (guint i = 0; i + 1 < motion_settings->len; i += 2)
     if (!ink_motion_params_set (&project->motion, g_ptr_array_index (motion_settings, i),
                                 g_ptr_array_index (motion_settings, i + 1), &error))

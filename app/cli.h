@@ -36,6 +36,8 @@ GOptionGroup *cli_style_group (void);
 /* The style: BASE (the project's style) or, when NULL or with --preset, the preset (default
  * anime), then the style options over it, validated. */
 gboolean cli_style_params (InkStyleParams *params, const InkStyleParams *base, GError **error);
+/* --preset as given, or NULL. */
+const char *cli_preset (void);
 
 /* --size: absent (-1) for the photo's size, else 1 .. INK_IMAGE_MAX_SIDE px; prints why not. */
 gboolean cli_check_size (int size);

@@ -410,6 +410,38 @@ test_mask_grey (void)
   g_assert_cmpfloat_with_epsilon (ink_mask_grey (grey), 128 / 255.0, 1e-6);
 }
 
+/* Every control in the editor's panel has its own place in its section: 1, 2, 3 ... */
+static void
+test_panel_positions (void)
+{
+  const InkParamGroup groups[] = { INK_PARAM_GROUP_STYLE, INK_PARAM_GROUP_MOTION };
+
+  for (int section = INK_PARAM_SECTION_STYLE; section <= INK_PARAM_SECTION_EFFECTS; section++)
+    {
+      guint count = 0;
+      guint64 seen = 0;
+
+      for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+        {
+          guint n;
+          const InkParamSpec *specs = ink_param_group_specs (groups[g], &n);
+
+          for (guint i = 0; i < n; i++)
+            {
+              if ((int) specs[i].section != section)
+                continue;
+              g_assert_cmpint (specs[i].position, >=, 1);
+              g_assert_cmpint (specs[i].position, <=, 63);
+              g_assert_false (seen & ((guint64) 1 << specs[i].position));
+              seen |= (guint64) 1 << specs[i].position;
+              count++;
+            }
+        }
+      /* 1 .. count, no gaps */
+      g_assert_cmpuint (seen, ==, (((guint64) 1 << (count + 1)) - 2));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -422,5 +454,6 @@ main (int argc, char **argv)
   g_test_add_func ("/params/text", test_text);
   g_test_add_func ("/params/schema", test_schema);
   g_test_add_func ("/params/mask-grey", test_mask_grey);
+  g_test_add_func ("/params/panel-positions", test_panel_positions);
   return g_test_run ();
 }

@@ -288,6 +288,15 @@ ink_controls_class_init (InkControlsClass *klass)
   gtk_widget_class_set_css_name (widget_class, "inkcontrols");
 }
 
+static int
+compare_panel_order (gconstpointer a, gconstpointer b)
+{
+  const InkParamSpec *x = *(const InkParamSpec *const *) a, *y = *(const InkParamSpec *const *) b;
+
+  return x->section != y->section ? (int) x->section - (int) y->section
+                                  : x->position - y->position;
+}
+
 static void
 ink_controls_init (InkControls *self)
 {
@@ -313,15 +322,22 @@ ink_controls_init (InkControls *self)
     }
   self->rows = g_array_sized_new (FALSE, TRUE, sizeof (Row), n_rows);
   g_array_set_size (self->rows, n_rows);
-  n_rows = 0;
-  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
-    {
-      const InkParamSpec *specs = ink_param_group_specs (groups[g], &n);
+  {
+    /* In the panel's order: by section, then by each entry's position in it. */
+    g_autoptr (GPtrArray) shown = g_ptr_array_sized_new (n_rows);
 
-      for (guint i = 0; i < n; i++)
-        if (is_shown (&specs[i]))
-          build_row (self, &g_array_index (self->rows, Row, n_rows++), &specs[i]);
-    }
+    for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+      {
+        const InkParamSpec *specs = ink_param_group_specs (groups[g], &n);
+
+        for (guint i = 0; i < n; i++)
+          if (is_shown (&specs[i]))
+            g_ptr_array_add (shown, (gpointer) &specs[i]);
+      }
+    g_ptr_array_sort (shown, compare_panel_order);
+    for (guint i = 0; i < shown->len; i++)
+      build_row (self, &g_array_index (self->rows, Row, i), g_ptr_array_index (shown, i));
+  }
 }
 
 GtkWidget *

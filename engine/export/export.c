@@ -15,11 +15,32 @@
 /* Encodings tried before --max-bytes gives up. */
 #define MAX_ATTEMPTS 16
 
-static const char *const format_names[INK_FORMAT_COUNT] = { "gif", "apng", "mp4", "webp", "png" };
-static const char *const dither_names[INK_DITHER_COUNT] = { "none", "ordered", "diffusion" };
-
 /* For messages. */
 static const char *const format_labels[INK_FORMAT_COUNT] = { "GIF", "APNG", "MP4", "WebP", "PNG" };
+
+/* The registry's names of the choices of the export enum KEY ("format", "dither"). */
+static const char *const *
+choices (const char *key)
+{
+  guint n;
+  const InkParamSpec *specs = ink_export_param_specs (&n);
+  const InkParamSpec *spec = ink_params_find (specs, n, key);
+
+  g_assert (spec != NULL && spec->type == INK_PARAM_ENUM);
+  return spec->choices;
+}
+
+/* The index of NAME (any case) among KEY's choices, or -1. */
+static int
+choice_index (const char *key, const char *name)
+{
+  const char *const *names = choices (key);
+
+  for (int i = 0; names[i] != NULL; i++)
+    if (g_ascii_strcasecmp (name, names[i]) == 0)
+      return i;
+  return -1;
+}
 
 int
 ink_export_format_max_side (InkExportFormat format)
@@ -45,21 +66,20 @@ const char *
 ink_export_format_name (InkExportFormat format)
 {
   g_return_val_if_fail (format < INK_FORMAT_COUNT, NULL);
-  return format_names[format];
+  return choices ("format")[format];
 }
 
 gboolean
 ink_export_format_from_name (const char *name, InkExportFormat *format, GError **error)
 {
-  for (int i = 0; i < INK_FORMAT_COUNT; i++)
-    if (g_ascii_strcasecmp (name, format_names[i]) == 0)
-      {
-        *format = i;
-        return TRUE;
-      }
-  if (g_ascii_strcasecmp (name, "png-frames") == 0 || g_ascii_strcasecmp (name, "frames") == 0)
+  int i = choice_index ("format", name);
+
+  if (i < 0 && (g_ascii_strcasecmp (name, "png-frames") == 0
+                || g_ascii_strcasecmp (name, "frames") == 0))
+    i = INK_FORMAT_PNG_FRAMES;
+  if (i >= 0)
     {
-      *format = INK_FORMAT_PNG_FRAMES;
+      *format = i;
       return TRUE;
     }
   g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
@@ -105,18 +125,19 @@ const char *
 ink_dither_name (InkDither dither)
 {
   g_return_val_if_fail (dither < INK_DITHER_COUNT, NULL);
-  return dither_names[dither];
+  return choices ("dither")[dither];
 }
 
 gboolean
 ink_dither_from_name (const char *name, InkDither *dither, GError **error)
 {
-  for (int i = 0; i < INK_DITHER_COUNT; i++)
-    if (g_ascii_strcasecmp (name, dither_names[i]) == 0)
-      {
-        *dither = i;
-        return TRUE;
-      }
+  int i = choice_index ("dither", name);
+
+  if (i >= 0)
+    {
+      *dither = i;
+      return TRUE;
+    }
   g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
                "unknown dither '%s': use none, ordered or diffusion", name);
   return FALSE;

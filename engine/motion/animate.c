@@ -111,8 +111,7 @@ mask_grid (const InkImage *mask, int gw, int gh)
 
         for (int k = 0; k < 4; k++)
           {
-            const guint16 *p = mask->pixels + 4 * ((gsize) ys[k >> 1] * mask->width + xs[k & 1]);
-            v[k] = (p[0] + p[1] + p[2]) / (3.0f * 65535.0f) * (p[3] / 65535.0f);
+            v[k] = ink_mask_grey (mask->pixels + 4 * ((gsize) ys[k >> 1] * mask->width + xs[k & 1]));
           }
         grid[(gsize) y * gw + x] = (v[0] + (v[1] - v[0]) * tx) * (1 - ty)
                                    + (v[2] + (v[3] - v[2]) * tx) * ty;

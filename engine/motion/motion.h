@@ -85,11 +85,11 @@ typedef struct {
                           * (255 = frozen) stops the flow; NULL: none */
 } InkMotionHints;
 
-#define INK_MAX_HINTS 256
+#define INK_MAX_HINTS 256  /* arrows and anchors together */
 
 /* A freeze-mask pixel's grey level (RGBA, 16 bits a channel), 0 free .. 1 frozen: the mean of the
  * colour channels times the alpha, as the animator reads the mask. */
-float ink_mask_grey (const guint16 *pixel);  /* arrows and anchors together */
+float ink_mask_grey (const guint16 *pixel);
 
 InkMotionHints *ink_motion_hints_new (void);
 void ink_motion_hints_free (InkMotionHints **hints);

@@ -107,6 +107,8 @@ typedef struct {
   int digits;               /* shown decimals */
   double step;              /* slider step, in the parameter's units */
   InkParamSection section;  /* NONE: not shown in the editor's panel */
+  int position;             /* its place in the section, from 1 (the panel's order, which need
+                             * not be the table's) */
   const char *depends;      /* the control is sensitive only while this parameter is not 0 */
   InkChangeClass change;
   const char *const *choice_labels;  /* INK_PARAM_ENUM: N_() labels in the choices' order */
