@@ -1,4 +1,7 @@
 /* ink-export-dialog.c: the export window: settings, destination, progress with cancel; the export runs in a worker with its own stylizer. */
+/* Over 600 lines on purpose: the settings, the destination and the running export all read and
+ * write the same controls (a running export freezes them and drives the progress bar), so they
+ * stay one widget. Sections: settings, destination, the export, GObject. */
 #include "ink-config.h"
 
 #include "ink-export-dialog.h"
@@ -14,7 +17,6 @@
 typedef enum { SIZE_SOURCE, SIZE_LONG_EDGE, SIZE_PERCENT } SizeMode;
 
 static const char *const size_mode_ids[] = { "source", "long-edge", "percent", NULL };
-static const char *const format_extensions[INK_FORMAT_COUNT] = { ".gif", ".png", ".mp4", ".webp", "" };
 
 /* One export, shared by the dialog and the worker thread. */
 typedef struct
@@ -214,7 +216,7 @@ retarget_path (InkExportDialog *self)
   dot = strrchr (base, '.');
   stem = dot != NULL && dot != base ? g_strndup (base, dot - base) : g_strdup (base);
   g_free (self->path);
-  self->path = g_strconcat (dir, G_DIR_SEPARATOR_S, stem, format_extensions[format], NULL);
+  self->path = g_strconcat (dir, G_DIR_SEPARATOR_S, stem, ink_export_format_extension (format), NULL);
   update_destination_label (self);
 }
 
@@ -433,7 +435,7 @@ ink_export_dialog_reset (InkExportDialog *self)
       g_autofree char *base = g_path_get_basename (photo);
       char *dot = strrchr (base, '.');
       g_autofree char *stem = dot != NULL && dot != base ? g_strndup (base, dot - base) : g_strdup (base);
-      g_autofree char *name = g_strdup_printf ("%s-loop%s", stem, format_extensions[format]);
+      g_autofree char *name = g_strdup_printf ("%s-loop%s", stem, ink_export_format_extension (format));
 
       if (folder == NULL || *folder == '\0' || !g_file_test (folder, G_FILE_TEST_IS_DIR))
         {

@@ -87,13 +87,24 @@ ink_export_format_from_name (const char *name, InkExportFormat *format, GError *
   return FALSE;
 }
 
+/* File name extensions; the first of each format is the one new names get. */
+static const struct { const char *ext; InkExportFormat format; } exts[] = {
+  { ".gif", INK_FORMAT_GIF }, { ".png", INK_FORMAT_APNG }, { ".apng", INK_FORMAT_APNG },
+  { ".mp4", INK_FORMAT_MP4 }, { ".m4v", INK_FORMAT_MP4 }, { ".webp", INK_FORMAT_WEBP },
+};
+
+const char *
+ink_export_format_extension (InkExportFormat format)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (exts); i++)
+    if (exts[i].format == format)
+      return exts[i].ext;
+  return "";   /* PNG frames: a folder */
+}
+
 gboolean
 ink_export_format_from_path (const char *path, InkExportFormat *format, GError **error)
 {
-  static const struct { const char *ext; InkExportFormat format; } exts[] = {
-    { ".gif", INK_FORMAT_GIF }, { ".apng", INK_FORMAT_APNG }, { ".png", INK_FORMAT_APNG },
-    { ".mp4", INK_FORMAT_MP4 }, { ".m4v", INK_FORMAT_MP4 }, { ".webp", INK_FORMAT_WEBP },
-  };
   g_autofree char *lower = g_ascii_strdown (path, -1);
   g_autofree char *base = g_path_get_basename (path);
 

@@ -49,6 +49,9 @@ gboolean ink_export_format_from_name (const char *name, InkExportFormat *format,
  * folder); a trailing '/', or an existing folder or a name with no known extension, is a folder
  * of PNG frames. */
 gboolean ink_export_format_from_path (const char *path, InkExportFormat *format, GError **error);
+/* The extension new names of FORMAT get: ".gif", ".png" (APNG, which every viewer opens as PNG),
+ * ".mp4", ".webp"; "" for PNG frames (a folder). */
+const char *ink_export_format_extension (InkExportFormat format);
 /* The longest side FORMAT can hold, px (WebP 16383; the others INK_IMAGE_MAX_SIDE). */
 int ink_export_format_max_side (InkExportFormat format);
 const char *ink_dither_name (InkDither dither);
