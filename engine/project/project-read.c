@@ -224,12 +224,9 @@ read_params (JsonObject *root,
   json_object_iter_init (&iter, json_node_get_object (node));
   while (json_object_iter_next (&iter, &member, &value))
     {
-      const InkParamSpec *spec = NULL;
+      const InkParamSpec *spec = ink_params_find (specs, n_specs, member);
       g_autofree char *key = g_strdup_printf ("%s.%s", section, member);
 
-      for (guint i = 0; i < n_specs && spec == NULL; i++)
-        if (g_str_equal (specs[i].name, member))
-          spec = &specs[i];
       if (spec == NULL)
         g_debug ("%s: %s: not a parameter this version knows; ignored", name, key);
       else if (!read_param (specs, n_specs, spec, value, params, name, key, error))
