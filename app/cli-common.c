@@ -37,26 +37,30 @@ enable_debug (void)
 static GPtrArray *style_settings;
 static char *preset_arg;
 
+/* The long name of each one-letter alias given to cli_spec_entries. */
+static const char *short_aliases[128];
+
 static gboolean
 on_param_option (const char *option_name, const char *value, gpointer data, GError **error)
 {
   GPtrArray *settings = data;
+  /* GOption names the option as given: "--quality" or "-q". */
+  const char *name = option_name[1] == '-' ? option_name + 2
+                                           : short_aliases[(guchar) option_name[1] & 0x7f];
 
   (void) error;
-  g_ptr_array_add (settings, g_strdup (option_name + 2));
+  g_assert (name != NULL);
+  g_ptr_array_add (settings, g_strdup (name));
   g_ptr_array_add (settings, g_strdup (value));
   return TRUE;
 }
 
-GOptionGroup *
-cli_spec_group (const char *name, const char *title, const char *help, const InkParamSpec *specs,
-                guint n, const char *const *skip, GPtrArray *settings, GOptionEntry *extra)
+GOptionEntry *
+cli_spec_entries (const InkParamSpec *specs, guint n, const char *const *skip,
+                  const CliShortName *shorts)
 {
   GArray *entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
-  GOptionGroup *group;
 
-  for (guint e = 0; extra != NULL && extra[e].long_name != NULL; e++)
-    g_array_append_val (entries, extra[e]);
   for (guint i = 0; i < n; i++)
     {
       const InkParamSpec *s = &specs[i];
@@ -66,6 +70,12 @@ cli_spec_group (const char *name, const char *title, const char *help, const Ink
 
       if (skip != NULL && g_strv_contains (skip, s->name))
         continue;
+      for (guint k = 0; shorts != NULL && shorts[k].name != NULL; k++)
+        if (g_str_equal (shorts[k].name, s->name))
+          {
+            entry.short_name = shorts[k].short_name;
+            short_aliases[(guchar) entry.short_name & 0x7f] = s->name;
+          }
       switch (s->type)
         {
         case INK_PARAM_COLOR:
@@ -81,15 +91,25 @@ cli_spec_group (const char *name, const char *title, const char *help, const Ink
           entry.arg_description = g_strjoinv ("|", (char **) s->choices);
           break;
         default:
-          entry.description = g_strdup_printf ("%s, %g..%g (default %g)", s->blurb, s->min,
-                                               s->max, s->def);
-          entry.arg_description = s->type == INK_PARAM_INT ? "N" : "X";
+          entry.description = g_strdup_printf ("%s, %.15g..%.15g (default %.15g)", s->blurb,
+                                               s->min, s->max, s->def);
+          entry.arg_description = s->type == INK_PARAM_FLOAT ? "X" : "N";
           break;
         }
       g_array_append_val (entries, entry);
     }
-  group = g_option_group_new (name, title, help, settings, NULL);
-  g_option_group_add_entries (group, (GOptionEntry *) (gpointer) entries->data);
+  return (GOptionEntry *) (gpointer) g_array_free (entries, FALSE);
+}
+
+GOptionGroup *
+cli_spec_group (const char *name, const char *title, const char *help, const InkParamSpec *specs,
+                guint n, const char *const *skip, GPtrArray *settings, GOptionEntry *extra)
+{
+  GOptionGroup *group = g_option_group_new (name, title, help, settings, NULL);
+
+  if (extra != NULL)
+    g_option_group_add_entries (group, extra);
+  g_option_group_add_entries (group, cli_spec_entries (specs, n, skip, NULL));
   return group;
 }
 
@@ -133,6 +153,16 @@ cli_style_params (InkStyleParams *params, const InkStyleParams *base, GError **e
 
 /* Options and arguments -------------------------------------------------------------------- */
 
+static GPtrArray *main_settings;
+
+GPtrArray *
+cli_main_settings (void)
+{
+  if (main_settings == NULL)
+    main_settings = g_ptr_array_new_with_free_func (g_free);
+  return main_settings;
+}
+
 GOptionContext *
 cli_command_context (const char *params, const char *summary, GOptionEntry *entries)
 {
@@ -145,6 +175,9 @@ cli_command_context (const char *params, const char *summary, GOptionEntry *entr
     { NULL },
   };
 
+  /* The main group's data is where registry options given in it go. */
+  g_option_context_set_main_group (ctx, g_option_group_new (NULL, NULL, NULL,
+                                                            cli_main_settings (), NULL));
   g_option_context_set_summary (ctx, summary);
   g_option_context_add_main_entries (ctx, common, NULL);
   if (entries != NULL)

@@ -103,25 +103,62 @@ check_outputs (const char *input, const InkProject *project, const char *mask_pa
          && ink_project_check_replaceable (save_project, error);
 }
 
+/* The export's options, from the registry: --format (-f), --quality (-q), --dither,
+ * --gif-colors, --repeat, --max-bytes. */
+static GOptionEntry *
+export_entries (void)
+{
+  static const char *const skip[] = { "long-edge", NULL };
+  static const CliShortName shorts[] = { { "format", 'f' }, { "quality", 'q' }, { NULL, 0 } };
+  guint n;
+  const InkParamSpec *specs = ink_export_param_specs (&n);
+
+  return cli_spec_entries (specs, n, skip, shorts);
+}
+
+/* The export options over the defaults; without --format, the format OUTPUT's name asks for. */
+static gboolean
+export_params (const char *output, InkExportParams *export, GError **error)
+{
+  GPtrArray *settings = cli_main_settings ();
+  gboolean format_given = FALSE;
+  guint n;
+  const InkParamSpec *specs = ink_export_param_specs (&n);
+
+  ink_export_params_default (export);
+  for (guint i = 0; i + 1 < settings->len; i += 2)
+    {
+      const char *name = g_ptr_array_index (settings, i), *value = g_ptr_array_index (settings, i + 1);
+
+      /* The format's name may also be an alias ("frames"). */
+      if (g_str_equal (name, "format"))
+        {
+          if (!ink_export_format_from_name (value, &export->format, error))
+            return FALSE;
+          format_given = TRUE;
+        }
+      else if (!ink_params_set (specs, n, export, name, value, error))
+        return FALSE;
+    }
+  if (!format_given && !ink_export_format_from_path (output, &export->format, error))
+    return FALSE;
+  return ink_export_params_validate (export, error);
+}
+
 int
 cmd_render (int argc, char **argv)
 {
   g_autofree char *output = NULL, *mask_path = NULL, *focus = NULL, *speed = NULL;
-  g_autofree char *save_project = NULL, *format_arg = NULL, *dither_arg = NULL;
+  g_autofree char *save_project = NULL;
   g_auto (GStrv) arrows = NULL, anchors = NULL;
-  int size = -1, quality = -1, repeat = 1, colors = 256;
-  gint64 max_bytes = 0;
-  InkExportParams export = INK_EXPORT_PARAMS_DEFAULT;
+  int size = -1;
+  InkExportParams export;
   InkExportResult result = { 0 };
   int last_percent = -1;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "The file (.gif .apng .mp4 .webp), or a folder for PNG frames (frame-0001.png ...; new, empty or holding only frames); never an input, never '-'", "OUT|DIR/" },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_arg, "gif, apng, mp4, webp or png (PNG frames); default: from OUT's extension", "F" },
-    { "quality", 'q', 0, G_OPTION_ARG_INT, &quality, "0-100 (default GIF 100, WebP 85, MP4 65 = x264 CRF 18; CRF = 51 x (100 - Q) / 100)", "Q" },
-    { "dither", 0, 0, G_OPTION_ARG_STRING, &dither_arg, "GIF dithering: none, ordered or diffusion (default)", "D" },
-    { "colors", 0, 0, G_OPTION_ARG_INT, &colors, "GIF palette size, 2-256 (default 256)", "N" },
-    { "repeat", 0, 0, G_OPTION_ARG_INT, &repeat, "MP4: play the loop K times in the file (default 1)", "K" },
-    { "max-bytes", 0, 0, G_OPTION_ARG_INT64, &max_bytes, "GIF, WebP: fit the file under N bytes (fewer colours or lower quality, then a smaller size)", "N" },
+    /* The project's size, not the export's long-edge: the photo is stylized at it, and
+     * --save-project records it. */
     { "size", 's', 0, G_OPTION_ARG_INT, &size, "Scale so the long edge is this many px, 1-16384 (default: the photo's or the project's size; WebP: at most 16383)", "PX" },
     { "arrow", 0, 0, G_OPTION_ARG_STRING_ARRAY, &arrows, "Flow: material at x0,y0 moves to x1,y1 over the loop (fractions of the picture; repeatable)", "x0,y0,x1,y1" },
     { "anchor", 0, 0, G_OPTION_ARG_STRING_ARRAY, &anchors, "Flow: a point that stays still (repeatable)", "x,y" },
@@ -146,6 +183,7 @@ cmd_render (int argc, char **argv)
   CliOpenJob job = { NULL, NULL };
   GThread *opener;
 
+  g_option_context_add_main_entries (ctx, export_entries (), NULL);
   g_option_context_add_group (ctx, cli_style_group ());
   g_option_context_add_group (ctx, motion_group ());
   if (!cli_parse (ctx, &argc, &argv, &error))
@@ -158,24 +196,9 @@ cmd_render (int argc, char **argv)
   if (!cli_check_size (size))
     return EXIT_USAGE;
 
-  if (format_arg != NULL ? !ink_export_format_from_name (format_arg, &export.format, &error)
-                         : !ink_export_format_from_path (output, &export.format, &error))
+  if (!export_params (output, &export, &error))
     {
       cli_fail (NULL, error);
-      return EXIT_USAGE;
-    }
-  if (dither_arg != NULL && !ink_dither_from_name (dither_arg, &export.dither, &error))
-    {
-      cli_fail (NULL, error);
-      return EXIT_USAGE;
-    }
-  export.quality = quality;
-  export.colors = colors;
-  export.repeat = repeat;
-  export.max_bytes = max_bytes;
-  if (!ink_export_params_validate (&export, &error))
-    {
-      g_printerr ("inkloop-cli: --%s\n", error->message);
       return EXIT_USAGE;
     }
 

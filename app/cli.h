@@ -26,6 +26,20 @@ GOptionContext *cli_command_context (const char *params, const char *summary,
  * put back in *ARGV (its own array, freed at exit). */
 gboolean cli_parse (GOptionContext *ctx, int *argc, char ***argv, GError **error);
 
+/* A one-letter alias of a registry option: { "format", 'f' }. */
+typedef struct {
+  const char *name;
+  char short_name;
+} CliShortName;
+
+/* One --NAME VALUE entry per spec not in SKIP (NULL-terminated, may be NULL), with the SHORTS
+ * (ending with a NULL name; may be NULL), NULL-terminated. Each given pair is appended as "name",
+ * "value" to the data of the group the entries are added to: for the main group,
+ * cli_main_settings (). */
+GOptionEntry *cli_spec_entries (const InkParamSpec *specs, guint n, const char *const *skip,
+                                const CliShortName *shorts);
+/* The registry options given in a command's main group, as "name", "value" pairs. */
+GPtrArray *cli_main_settings (void);
 /* An option group with one --NAME VALUE per spec not in SKIP (NULL-terminated, may be NULL),
  * after the EXTRA entries; each given pair is appended to SETTINGS as "name", "value". */
 GOptionGroup *cli_spec_group (const char *name, const char *title, const char *help,

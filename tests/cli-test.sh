@@ -128,7 +128,14 @@ for f in gif apng mp4 webp; do
 done
 expect 0 "--format overrides the extension" "" -- "$cli" render "$sample" -o "$tmp/clip.bin" --format webp --size 64 --frames 2
 [ "$(head -c 4 "$tmp/clip.bin")" = "RIFF" ] && ok "--format webp wrote a WebP" || bad "--format webp wrote a WebP"
-expect 0 "GIF options" "" -- "$cli" render "$sample" -o "$tmp/o.gif" --size 64 --frames 3 --dither ordered --colors 32 --quality 70
+expect 0 "GIF options" "" -- "$cli" render "$sample" -o "$tmp/o.gif" --size 64 --frames 3 --dither ordered --gif-colors 32 -q 70
+n=$(sed -n 's/.* \([0-9]*\) colours$/\1/p' "$tmp/out")
+[ -n "$n" ] && [ "$n" -le 32 ] && ok "--gif-colors 32: at most 32 colours ($n)" || bad "--gif-colors 32: at most 32 colours (got '$n')"
+# --colors is the style's palette in every command (the GIF's is --gif-colors).
+expect 0 "render --colors is the style's" "" -- "$cli" render "$sample" -o "$tmp/c.gif" --size 64 --frames 2 --colors 5 --save-project "$tmp/c.inkloop"
+grep -q '"colors" *: *5,' "$tmp/c.inkloop" && ok "render --colors 5 set the style's colours" || bad "render --colors 5 set the style's colours"
+expect 0 "-f is --format" "" -- "$cli" render "$sample" -o "$tmp/clip2.bin" -f webp --size 64 --frames 2
+[ "$(head -c 4 "$tmp/clip2.bin")" = "RIFF" ] && ok "-f webp wrote a WebP" || bad "-f webp wrote a WebP"
 expect 0 "MP4 repeat and quality" "" -- "$cli" render "$sample" -o "$tmp/r.mp4" --size 65 --frames 3 --repeat 4 --quality 50
 grep -q "12 frames" "$tmp/out" && ok "MP4 --repeat 4 has 12 frames" || bad "MP4 --repeat 4 has 12 frames"
 # APNG read by libpng's apngdis, not FFmpeg: every frame, each 1/12 s.
@@ -143,9 +150,11 @@ fi
 echo "old" > "$tmp/keep.gif"
 expect 2 "unknown extension" "out\.avi.*unknown output format" -- "$cli" render "$sample" -o "$tmp/out.avi"
 expect 2 "unknown --format" "unknown format 'bmp'" -- "$cli" render "$sample" -o "$tmp/keep.gif" --format bmp
-expect 2 "bad --dither" "unknown dither 'floyd'" -- "$cli" render "$sample" -o "$tmp/keep.gif" --dither floyd
+expect 2 "bad --dither" "dither: 'floyd' is not one of none, ordered, diffusion" -- "$cli" render "$sample" -o "$tmp/keep.gif" --dither floyd
 expect 2 "--max-bytes on MP4" "max-bytes" -- "$cli" render "$sample" -o "$tmp/keep.mp4" --max-bytes 1000
-expect 2 "--repeat 0" "repeat" -- "$cli" render "$sample" -o "$tmp/keep.mp4" --repeat 0
+expect 2 "--gif-colors 1" "gif-colors is 1; it must be between 2 and 256" -- "$cli" render "$sample" -o "$tmp/keep.gif" --gif-colors 1
+expect 2 "--max-bytes not whole" "max-bytes: '2.5' is not a valid whole number" -- "$cli" render "$sample" -o "$tmp/keep.gif" --max-bytes 2.5
+expect 2 "--repeat 0" "repeat is 0; it must be between 1 and 100" -- "$cli" render "$sample" -o "$tmp/keep.mp4" --repeat 0
 expect 1 "an impossible --max-bytes" "keep\.gif: cannot fit the loop under" -- "$cli" render "$sample" -o "$tmp/keep.gif" --size 96 --frames 2 --max-bytes 300
 # A full disk: the file size limit in a subshell (SIGXFSZ ignored, so writes fail with EFBIG).
 expect 1 "a full disk" "keep\.gif: cannot write: the disk is full" -- sh -c 'ulimit -f 8; trap "" XFSZ; exec "$@"' sh "$cli" render "$sample" -o "$tmp/keep.gif" --size 160 --frames 4

@@ -275,7 +275,11 @@ test_export_gif (void)
   g_assert_cmpint (params.format, ==, INK_FORMAT_GIF);
   g_assert_cmpint (params.long_edge, ==, 800);
   g_assert_cmpint (params.max_bytes, ==, 10000000);
+  g_assert_cmpint (params.colors, ==, 256);
+  g_assert_true (ink_export_params_validate (&params, NULL));
   ink_export_dialog_set_path (dialog, path);
+  run_for (0.3);
+  g_free (test_ui_save_png (GTK_WIDGET (dialog), tmpdir, "export-dialog.png"));
   g_signal_connect (dialog, "finished", G_CALLBACK (on_finished), NULL);
   start_measuring ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.start", NULL));

@@ -11,6 +11,7 @@ static gsize
 field_size (const InkParamSpec *spec)
 {
   return spec->type == INK_PARAM_COLOR ? 3 * sizeof (float)
+         : spec->type == INK_PARAM_INT64 ? sizeof (gint64)
          : spec->type == INK_PARAM_FLOAT ? sizeof (float)
          : spec->type == INK_PARAM_BOOL ? sizeof (gboolean) : sizeof (int);
 }
@@ -65,11 +66,11 @@ test_cover_structs (void)
   assert_covers ("style", specs, n, sizeof (InkStyleParams), TRUE);
   specs = ink_motion_param_specs (&n);
   assert_covers ("motion", specs, n, sizeof (InkMotionParams), TRUE);
-  /* The export table holds the enums only. */
   specs = ink_export_param_specs (&n);
-  assert_covers ("export", specs, n, sizeof (InkExportParams), FALSE);
+  assert_covers ("export", specs, n, sizeof (InkExportParams), TRUE);
   g_assert_cmpuint (ink_params_find (specs, n, "format")->offset, ==, G_STRUCT_OFFSET (InkExportParams, format));
-  g_assert_cmpuint (ink_params_find (specs, n, "dither")->offset, ==, G_STRUCT_OFFSET (InkExportParams, dither));
+  g_assert_cmpuint (ink_params_find (specs, n, "gif-colors")->offset, ==, G_STRUCT_OFFSET (InkExportParams, colors));
+  g_assert_cmpuint (ink_params_find (specs, n, "max-bytes")->offset, ==, G_STRUCT_OFFSET (InkExportParams, max_bytes));
 }
 
 static void
@@ -78,7 +79,15 @@ assert_default_in_range (const InkParamSpec *spec)
   switch (spec->type)
     {
     case INK_PARAM_INT:
+    case INK_PARAM_INT64:
       g_assert_cmpfloat (spec->def, ==, floor (spec->def));
+      g_assert_cmpfloat (spec->min, ==, floor (spec->min));
+      g_assert_cmpfloat (spec->max, ==, floor (spec->max));
+      /* Whole numbers a double holds exactly. */
+      g_assert_cmpfloat (fabs (spec->min), <=, 9007199254740992.0);
+      g_assert_cmpfloat (fabs (spec->max), <=, 9007199254740992.0);
+      if (spec->type == INK_PARAM_INT)
+        g_assert_true (spec->min >= G_MININT && spec->max <= G_MAXINT);
       G_GNUC_FALLTHROUGH;
     case INK_PARAM_FLOAT:
       if (!(spec->min <= spec->def && spec->def <= spec->max && spec->min < spec->max))
@@ -140,7 +149,89 @@ test_defaults (void)
   specs = ink_export_param_specs (&n);
   for (guint i = 0; i < n; i++)
     g_assert_cmpfloat (ink_param_get_number (&specs[i], &export_macro), ==, specs[i].def);
+  {
+    InkExportParams export;
+
+    memset (&export, 0xa5, sizeof export);
+    ink_export_params_default (&export);
+    g_assert_cmpmem (&export, sizeof export, &export_macro, sizeof export_macro);
+    g_assert_true (ink_export_params_validate (&export, &error));
+  }
   g_assert_no_error (error);
+}
+
+/* Export parameters by key and as text: the CLI's and the dialog's one path in. A size in bytes
+ * is a whole 64-bit number; the range is refused with the key's name; a limit only for the
+ * formats that can be fitted. */
+static void
+test_export_params (void)
+{
+  guint n;
+  const InkParamSpec *specs = ink_export_param_specs (&n);
+  InkExportParams p = INK_EXPORT_PARAMS_DEFAULT, q;
+  double v;
+
+  g_assert_true (ink_params_set (specs, n, &p, "max-bytes", "5000000000", NULL));
+  g_assert_cmpint (p.max_bytes, ==, G_GINT64_CONSTANT (5000000000));
+  {
+    g_autofree char *text = ink_params_format (ink_params_find (specs, n, "max-bytes"), &p);
+    g_assert_cmpstr (text, ==, "5000000000");
+  }
+  g_assert_true (ink_params_get_number (specs, n, &p, "max-bytes", &v));
+  g_assert_cmpfloat (v, ==, 5e9);
+  {
+    g_autoptr (GError) error = NULL;
+    g_assert_false (ink_params_set (specs, n, &p, "max-bytes", "1.5", &error));
+    g_assert_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM);
+    g_assert_cmpstr (error->message, ==, "max-bytes: '1.5' is not a valid whole number");
+  }
+  {
+    g_autoptr (GError) error = NULL;
+    g_assert_false (ink_params_set (specs, n, &p, "gif-colors", "300", &error));
+    g_assert_cmpstr (error->message, ==, "gif-colors is 300; it must be between 2 and 256");
+  }
+  {
+    g_autoptr (GError) error = NULL;
+    g_assert_false (ink_params_set (specs, n, &p, "max-bytes", "-1", &error));
+    g_assert_nonnull (strstr (error->message, "max-bytes is -1"));
+  }
+  g_assert_true (ink_params_set_number (specs, n, &p, "max-bytes", 1e300, NULL));
+  g_assert_cmpfloat ((double) p.max_bytes, ==, ink_params_find (specs, n, "max-bytes")->max);
+
+  /* Every field reads back from its text. */
+  p = (InkExportParams) { .format = INK_FORMAT_WEBP, .long_edge = 720, .quality = 40,
+                          .dither = INK_DITHER_ORDERED, .colors = 64, .repeat = 3,
+                          .max_bytes = G_GINT64_CONSTANT (123456789012) };
+  ink_export_params_default (&q);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = ink_params_format (&specs[i], &p);
+      g_assert_true (ink_params_set (specs, n, &q, specs[i].name, text, NULL));
+    }
+  g_assert_cmpmem (&p, sizeof p, &q, sizeof q);
+  g_assert_true (ink_export_params_validate (&p, NULL));
+
+  /* Cross-field: only GIF and WebP take a limit; each field out of range is named. */
+  {
+    g_autoptr (GError) error = NULL;
+    p.format = INK_FORMAT_MP4;
+    g_assert_false (ink_export_params_validate (&p, &error));
+    g_assert_nonnull (strstr (error->message, "max-bytes"));
+  }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (specs[i].type == INK_PARAM_ENUM)
+        continue;
+      ink_export_params_default (&q);
+      if (specs[i].type == INK_PARAM_INT64)
+        *(gint64 *) ((char *) &q + specs[i].offset) = (gint64) specs[i].max + 1;
+      else
+        *(int *) ((char *) &q + specs[i].offset) = (int) specs[i].min - 1;
+      g_assert_false (ink_export_params_validate (&q, &error));
+      g_assert_true (g_str_has_prefix (error->message, specs[i].name));
+    }
 }
 
 /* Every preset's every setting names a style parameter and applies through the validated setter;
@@ -272,8 +363,21 @@ test_entries (void)
                   g_assert_cmpint (s->digits, >=, 0);
                 }
             }
+          else if (s->section == INK_PARAM_SECTION_EXPORT)
+            {
+              /* The export window's rows. */
+              g_assert_cmpint (groups[g], ==, INK_PARAM_GROUP_EXPORT);
+              g_assert_nonnull (strchr (s->label, '_'));
+              g_assert_nonnull (s->accessible);
+              g_assert_nonnull (s->tooltip);
+              if (s->type != INK_PARAM_ENUM)
+                {
+                  g_assert_cmpfloat (s->display_scale, >, 0);
+                  g_assert_cmpfloat (s->step, >, 0);
+                }
+            }
           else
-            g_assert_true (s->label == NULL || groups[g] == INK_PARAM_GROUP_EXPORT);
+            g_assert_null (s->label);
         }
     }
   g_assert_cmpuint (shown, >, 0);
@@ -362,6 +466,35 @@ schema_default (const char *schema, const char *key)
   return g_strndup (d, end - d);
 }
 
+/* KEY's <range> in the schema is SPEC's range and its default SPEC's (EXACT), or within it
+ * with the same top (else), in SPEC's display units. */
+static void
+assert_schema_range (const char *schema, const char *key, const InkParamSpec *spec, gboolean exact)
+{
+  g_autofree char *tag = g_strdup_printf ("<key name=\"%s\"", key);
+  const char *k = strstr (schema, tag), *r;
+  double lo, hi, def, k_scale = spec->display_scale;
+
+  g_assert_nonnull (k);
+  r = strstr (k, "<range min=\"");
+  g_assert_nonnull (r);
+  lo = g_ascii_strtod (r + strlen ("<range min=\""), NULL);
+  r = strstr (r, "max=\"");
+  hi = g_ascii_strtod (r + strlen ("max=\""), NULL);
+  r = strstr (k, "<default>");
+  def = g_ascii_strtod (r + strlen ("<default>"), NULL);
+  g_assert_cmpfloat_with_epsilon (hi, spec->max * k_scale, 1e-9 * hi);
+  if (exact)
+    {
+      g_assert_cmpfloat_with_epsilon (lo, spec->min * k_scale, 1e-9);
+      g_assert_cmpfloat_with_epsilon (def, spec->def * k_scale, 1e-9);
+    }
+  else
+    g_assert_cmpfloat (lo, >=, spec->min * k_scale);
+  g_assert_cmpfloat (def, >=, lo);
+  g_assert_cmpfloat (def, <=, hi);
+}
+
 static void
 test_schema (void)
 {
@@ -390,6 +523,14 @@ test_schema (void)
       g_autofree char *choice = g_strdup_printf ("<choice value=\"%s\"/>", d->choices[i]);
       g_assert_nonnull (strstr (schema, choice));
     }
+  /* The remembered numbers hold what the registry allows, in the window's units. */
+  assert_schema_range (schema, "export-colors", ink_params_find (specs, n, "gif-colors"), TRUE);
+  assert_schema_range (schema, "export-repeat", ink_params_find (specs, n, "repeat"), TRUE);
+  assert_schema_range (schema, "export-max-mb", ink_params_find (specs, n, "max-bytes"), TRUE);
+  /* The window's quality starts at 0 (-1, the format's own, is the command line's); its long
+   * edge at 16 px. */
+  assert_schema_range (schema, "export-quality", ink_params_find (specs, n, "quality"), FALSE);
+  assert_schema_range (schema, "export-long-edge", ink_params_find (specs, n, "long-edge"), FALSE);
 }
 
 /* The freeze mask's grey: the colour's mean times the alpha. */
@@ -448,6 +589,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/params/cover-structs", test_cover_structs);
   g_test_add_func ("/params/defaults", test_defaults);
+  g_test_add_func ("/params/export", test_export_params);
   g_test_add_func ("/params/presets", test_presets);
   g_test_add_func ("/params/entries", test_entries);
   g_test_add_func ("/params/numbers", test_numbers);

@@ -42,18 +42,24 @@ struct _InkExportDialog
 
   GtkWidget *close_button;
   GtkWidget *export_button;
+  GtkWidget *format_label;
   GtkWidget *format_dropdown;
+  GtkWidget *size_label;
   GtkWidget *size_dropdown;
   GtkWidget *size_spin;
   GtkAdjustment *size_adjustment;
   GtkWidget *size_result;
+  GtkWidget *fps_label;
   GtkWidget *fps_spin;
   GtkWidget *quality_label;
   GtkWidget *quality_scale;
   GtkWidget *dither_label;
   GtkWidget *dither_dropdown;
+  GtkWidget *colors_label;
+  GtkWidget *colors_spin;
   GtkWidget *limit_label;
   GtkWidget *limit_spin;
+  GtkWidget *limit_unit;
   GtkWidget *repeat_label;
   GtkWidget *repeat_spin;
   GtkWidget *destination_button;
@@ -100,7 +106,7 @@ job_unref (ExportJob *job)
 
 /* Settings <-> controls ---------------------------------------------------------------------- */
 
-/* The registry's export enum KEY ("format", "dither"): names for the settings, labels shown. */
+/* The registry's export entry KEY: labels, ranges, and the names the settings store. */
 static const InkParamSpec *
 export_spec (const char *key)
 {
@@ -108,7 +114,7 @@ export_spec (const char *key)
   const InkParamSpec *specs = ink_export_param_specs (&n);
   const InkParamSpec *spec = ink_params_find (specs, n, key);
 
-  g_assert (spec != NULL && spec->type == INK_PARAM_ENUM);
+  g_assert (spec != NULL);
   return spec;
 }
 
@@ -166,6 +172,8 @@ update_sensitivity (InkExportDialog *self)
   gtk_widget_set_sensitive (self->quality_scale, quality);
   gtk_widget_set_sensitive (self->dither_label, gif);
   gtk_widget_set_sensitive (self->dither_dropdown, gif);
+  gtk_widget_set_sensitive (self->colors_label, gif);
+  gtk_widget_set_sensitive (self->colors_spin, gif);
   gtk_widget_set_sensitive (self->limit_label, limit);
   gtk_widget_set_sensitive (self->limit_spin, limit);
   gtk_widget_set_sensitive (self->repeat_label, mp4);
@@ -241,6 +249,8 @@ save_settings (InkExportDialog *self)
                          export_spec ("dither")->choices[gtk_drop_down_get_selected (GTK_DROP_DOWN (self->dither_dropdown))]);
   g_settings_set_int (self->settings, "export-repeat",
                       gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->repeat_spin)));
+  g_settings_set_int (self->settings, "export-colors",
+                      gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->colors_spin)));
   g_settings_set_double (self->settings, "export-max-mb",
                          gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->limit_spin)));
 }
@@ -255,8 +265,8 @@ set_size_mode (InkExportDialog *self, SizeMode mode)
   gtk_adjustment_configure (self->size_adjustment,
                             self->settings == NULL ? 1080
                               : g_settings_get_int (self->settings, percent ? "export-percent" : "export-long-edge"),
-                            percent ? 1 : 16, percent ? 400 : INK_IMAGE_MAX_SIDE, percent ? 5 : 10,
-                            percent ? 25 : 100, 0);
+                            percent ? 1 : 16, percent ? 400 : export_spec ("long-edge")->max,
+                            percent ? 5 : export_spec ("long-edge")->step, percent ? 25 : 100, 0);
   self->loading = FALSE;
 }
 
@@ -307,8 +317,9 @@ ink_export_dialog_apply_preset (InkExportDialog *self, const char *preset)
         gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->size_spin), presets[i].edge);
         gtk_range_set_value (GTK_RANGE (self->quality_scale), presets[i].quality);
         gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->limit_spin), presets[i].mb);
-        gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->repeat_spin), 1);
-        gtk_drop_down_set_selected (GTK_DROP_DOWN (self->dither_dropdown), INK_DITHER_DIFFUSION);
+        gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->repeat_spin), export_spec ("repeat")->def);
+        gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->colors_spin), export_spec ("gif-colors")->def);
+        gtk_drop_down_set_selected (GTK_DROP_DOWN (self->dither_dropdown), (guint) export_spec ("dither")->def);
         on_control_changed (self);
         return;
       }
@@ -426,6 +437,7 @@ ink_export_dialog_reset (InkExportDialog *self)
       gtk_range_set_value (GTK_RANGE (self->quality_scale), g_settings_get_int (self->settings, "export-quality"));
       gtk_drop_down_set_selected (GTK_DROP_DOWN (self->dither_dropdown), index_of (export_spec ("dither")->choices, dither));
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->repeat_spin), g_settings_get_int (self->settings, "export-repeat"));
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->colors_spin), g_settings_get_int (self->settings, "export-colors"));
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->limit_spin), g_settings_get_double (self->settings, "export-max-mb"));
       folder = g_settings_get_string (self->settings, "export-folder");
     }
@@ -454,16 +466,21 @@ ink_export_dialog_reset (InkExportDialog *self)
 void
 ink_export_dialog_get_params (InkExportDialog *self, InkExportParams *params, double *fps)
 {
-  InkExportParams def = INK_EXPORT_PARAMS_DEFAULT;
-
-  *params = def;
+  ink_export_params_default (params);
   params->format = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->format_dropdown));
   params->long_edge = wanted_long_edge (self);
   params->quality = (int) gtk_range_get_value (GTK_RANGE (self->quality_scale));
   params->dither = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->dither_dropdown));
   params->repeat = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->repeat_spin));
+  params->colors = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->colors_spin));
   if (params->format == INK_FORMAT_GIF || params->format == INK_FORMAT_WEBP)
-    params->max_bytes = (gint64) (gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->limit_spin)) * 1e6);
+    {
+      const InkParamSpec *limit = export_spec ("max-bytes");
+
+      ink_param_set_number (limit, params,
+                            gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->limit_spin))
+                            / limit->display_scale);
+    }
   *fps = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->fps_spin));
 }
 
@@ -684,18 +701,24 @@ ink_export_dialog_class_init (InkExportDialogClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, InkExportDialog, name)
   BIND (close_button);
   BIND (export_button);
+  BIND (format_label);
   BIND (format_dropdown);
+  BIND (size_label);
   BIND (size_dropdown);
   BIND (size_spin);
   BIND (size_adjustment);
   BIND (size_result);
+  BIND (fps_label);
   BIND (fps_spin);
   BIND (quality_label);
   BIND (quality_scale);
   BIND (dither_label);
   BIND (dither_dropdown);
+  BIND (colors_label);
+  BIND (colors_spin);
   BIND (limit_label);
   BIND (limit_spin);
+  BIND (limit_unit);
   BIND (repeat_label);
   BIND (repeat_spin);
   BIND (destination_button);
@@ -729,6 +752,35 @@ string_model (const char *const *labels)
   return G_LIST_MODEL (list);
 }
 
+/* LABEL's text and mnemonic, CONTROL's tooltip and accessible name, and the range, step, digits
+ * and default of ADJUSTMENT (may be NULL) from the registry entry SPEC, in its display units. */
+static void
+bind_spec (GtkWidget *label, GtkWidget *control, GtkAdjustment *adjustment,
+           const InkParamSpec *spec)
+{
+  gtk_label_set_text_with_mnemonic (GTK_LABEL (label), _(spec->label));
+  if (spec->tooltip != NULL)
+    gtk_widget_set_tooltip_text (control, _(spec->tooltip));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _(spec->accessible), -1);
+  if (adjustment == NULL)
+    return;
+  gtk_adjustment_configure (adjustment, spec->def * spec->display_scale,
+                            spec->min * spec->display_scale, spec->max * spec->display_scale,
+                            spec->step * spec->display_scale,
+                            spec->step * spec->display_scale * 10, 0);
+  if (GTK_IS_SPIN_BUTTON (control))
+    gtk_spin_button_set_digits (GTK_SPIN_BUTTON (control), (guint) spec->digits);
+  else
+    gtk_scale_set_digits (GTK_SCALE (control), spec->digits);
+}
+
+static GtkAdjustment *
+spin_adjustment (GtkWidget *spin)
+{
+  return gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (spin));
+}
+
 static void
 ink_export_dialog_init (InkExportDialog *self)
 {
@@ -736,6 +788,26 @@ ink_export_dialog_init (InkExportDialog *self)
   const InkParamSpec *format = export_spec ("format"), *dither = export_spec ("dither");
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  bind_spec (self->format_label, self->format_dropdown, NULL, format);
+  bind_spec (self->size_label, self->size_spin, NULL, export_spec ("long-edge"));
+  bind_spec (self->fps_label, self->fps_spin, spin_adjustment (self->fps_spin),
+             ink_param_lookup ("fps", NULL));
+  bind_spec (self->quality_label, self->quality_scale,
+             gtk_range_get_adjustment (GTK_RANGE (self->quality_scale)), export_spec ("quality"));
+  /* The dialog always names a quality; -1 (the format's own) is for the command line. */
+  gtk_adjustment_set_lower (gtk_range_get_adjustment (GTK_RANGE (self->quality_scale)), 0);
+  bind_spec (self->dither_label, self->dither_dropdown, NULL, dither);
+  bind_spec (self->colors_label, self->colors_spin, spin_adjustment (self->colors_spin),
+             export_spec ("gif-colors"));
+  bind_spec (self->limit_label, self->limit_spin, spin_adjustment (self->limit_spin),
+             export_spec ("max-bytes"));
+  {
+    /* TRANSLATORS: after the size limit's box: its unit, and what 0 means */
+    g_autofree char *unit = g_strdup_printf (_("%s (0: none)"), _(export_spec ("max-bytes")->display_unit));
+    gtk_label_set_text (GTK_LABEL (self->limit_unit), unit);
+  }
+  bind_spec (self->repeat_label, self->repeat_spin, spin_adjustment (self->repeat_spin),
+             export_spec ("repeat"));
   gtk_drop_down_set_model (GTK_DROP_DOWN (self->format_dropdown), string_model (format->choice_labels));
   gtk_drop_down_set_model (GTK_DROP_DOWN (self->size_dropdown), string_model (sizes));
   gtk_drop_down_set_model (GTK_DROP_DOWN (self->dither_dropdown), string_model (dither->choice_labels));
@@ -747,6 +819,7 @@ ink_export_dialog_init (InkExportDialog *self)
   g_signal_connect_swapped (self->size_spin, "value-changed", G_CALLBACK (on_control_changed), self);
   g_signal_connect_swapped (self->quality_scale, "value-changed", G_CALLBACK (on_control_changed), self);
   g_signal_connect_swapped (self->repeat_spin, "value-changed", G_CALLBACK (on_control_changed), self);
+  g_signal_connect_swapped (self->colors_spin, "value-changed", G_CALLBACK (on_control_changed), self);
   g_signal_connect_swapped (self->limit_spin, "value-changed", G_CALLBACK (on_control_changed), self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "export.cancel", FALSE);
 }

@@ -140,45 +140,29 @@ ink_dither_name (InkDither dither)
 }
 
 gboolean
-ink_dither_from_name (const char *name, InkDither *dither, GError **error)
-{
-  int i = choice_index ("dither", name);
-
-  if (i >= 0)
-    {
-      *dither = i;
-      return TRUE;
-    }
-  g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
-               "unknown dither '%s': use none, ordered or diffusion", name);
-  return FALSE;
-}
-
-gboolean
 ink_export_params_validate (const InkExportParams *p, GError **error)
 {
-  const char *what = NULL;
+  guint n;
+  const InkParamSpec *specs = ink_export_param_specs (&n);
 
-  if ((int) p->format < 0 || p->format >= INK_FORMAT_COUNT)
-    what = "format: unknown";
-  else if (p->long_edge < 0 || p->long_edge > INK_IMAGE_MAX_SIDE)
-    what = "size: must be 0 (the photo's size) or 1 .. 16384 px";
-  else if (p->quality < -1 || p->quality > 100)
-    what = "quality: must be 0 .. 100";
-  else if ((int) p->dither < 0 || p->dither >= INK_DITHER_COUNT)
-    what = "dither: must be none, ordered or diffusion";
-  else if (p->colors < 2 || p->colors > 256)
-    what = "colors: must be 2 .. 256";
-  else if (p->repeat < 1 || p->repeat > 100)
-    what = "repeat: must be 1 .. 100";
-  else if (p->max_bytes < 0)
-    what = "max-bytes: must be 0 (no limit) or a size in bytes";
-  else if (p->max_bytes > 0 && p->format != INK_FORMAT_GIF && p->format != INK_FORMAT_WEBP)
-    what = "max-bytes: only GIF and WebP files can be fitted under a size";
-  if (what == NULL)
-    return TRUE;
-  g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM, "%s", what);
-  return FALSE;
+  if (!ink_params_validate (specs, n, p, error))
+    return FALSE;
+  if (p->max_bytes > 0 && p->format != INK_FORMAT_GIF && p->format != INK_FORMAT_WEBP)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                   "max-bytes: only GIF and WebP files can be fitted under a size");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+ink_export_params_default (InkExportParams *params)
+{
+  guint n;
+  const InkParamSpec *specs = ink_export_param_specs (&n);
+
+  ink_params_fill_defaults (specs, n, params);
 }
 
 void

@@ -25,18 +25,20 @@ typedef enum {
   INK_DITHER_COUNT,
 } InkDither;
 
+/* What to write. Each field's range, default and meaning are in its registry entry
+ * (ink_export_param_specs (), params/export-params.c), the one place they are written. */
 typedef struct {
-  InkExportFormat format;
-  int long_edge;           /* px, 0 or 1 .. INK_IMAGE_MAX_SIDE; 0: the source's size */
-  int quality;             /* 0 .. 100; -1: the format's default (GIF 100, WebP 85, MP4 65 = CRF 18).
-                              MP4: CRF = round (51 * (100 - quality) / 100) */
-  InkDither dither;        /* GIF only */
-  int colors;              /* GIF: 2 .. 256 */
-  int repeat;              /* MP4: the loop is played this many times in the file, 1 .. 100 */
-  gint64 max_bytes;        /* GIF and WebP: 0 (no limit) or the largest file wanted, in bytes;
-                              colours, then size, are reduced until the file fits */
+  InkExportFormat format;  /* "format" */
+  int long_edge;           /* "long-edge", px */
+  int quality;             /* "quality"; MP4: CRF = round (51 * (100 - quality) / 100) */
+  InkDither dither;        /* "dither", GIF only */
+  int colors;              /* "gif-colors" */
+  int repeat;              /* "repeat", MP4 only */
+  gint64 max_bytes;        /* "max-bytes", GIF and WebP only */
 } InkExportParams;
 
+/* The registry's defaults (params/export-params.c) as an initializer; test-params checks that it
+ * equals the table. */
 #define INK_EXPORT_PARAMS_DEFAULT                                                                  \
   { .format = INK_FORMAT_GIF, .long_edge = 0, .quality = -1, .dither = INK_DITHER_DIFFUSION,     \
     .colors = 256, .repeat = 1, .max_bytes = 0 }
@@ -55,8 +57,10 @@ const char *ink_export_format_extension (InkExportFormat format);
 /* The longest side FORMAT can hold, px (WebP 16383; the others INK_IMAGE_MAX_SIDE). */
 int ink_export_format_max_side (InkExportFormat format);
 const char *ink_dither_name (InkDither dither);
-gboolean ink_dither_from_name (const char *name, InkDither *dither, GError **error);
+/* Every field in its registry range, and max_bytes only where the format can be fitted. */
 gboolean ink_export_params_validate (const InkExportParams *params, GError **error);
+/* The defaults, from the registry. */
+void ink_export_params_default (InkExportParams *params);
 
 /* FRACTION of the whole export done, 0 .. 1; called from the exporting thread. */
 typedef void (*InkExportProgress) (double fraction, gpointer user_data);

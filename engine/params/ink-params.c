@@ -40,6 +40,10 @@ ink_params_validate (const InkParamSpec *table, guint n_specs, const void *param
           if (!check_range (spec, *(const float *) field, error))
             return FALSE;
           break;
+        case INK_PARAM_INT64:
+          if (!check_range (spec, (double) *(const gint64 *) field, error))
+            return FALSE;
+          break;
         case INK_PARAM_BOOL:
           break;
         case INK_PARAM_ENUM:
@@ -124,16 +128,19 @@ ink_params_set (const InkParamSpec *table, guint n_specs, void *params, const ch
         goto bad;
       return TRUE;
     case INK_PARAM_INT:
+    case INK_PARAM_INT64:
     case INK_PARAM_FLOAT:
       v = g_ascii_strtod (value, &end);
       if (end == value || *end != '\0')
         goto bad;
-      if (spec->type == INK_PARAM_INT && v != floor (v))
+      if (spec->type != INK_PARAM_FLOAT && v != floor (v))
         goto bad;
       if (!check_range (spec, v, error))
         return FALSE;
       if (spec->type == INK_PARAM_INT)
         *(int *) field = (int) v;
+      else if (spec->type == INK_PARAM_INT64)
+        *(gint64 *) field = (gint64) v;
       else
         *(float *) field = (float) v;
       return TRUE;
@@ -144,7 +151,7 @@ bad:
                name, value,
                spec->type == INK_PARAM_COLOR ? "colour (use #rrggbb)" :
                spec->type == INK_PARAM_BOOL ? "switch (use true or false)" :
-               spec->type == INK_PARAM_INT ? "whole number" : "number");
+               spec->type == INK_PARAM_FLOAT ? "number" : "whole number");
   return FALSE;
 }
 
@@ -158,6 +165,8 @@ ink_params_format (const InkParamSpec *spec, const void *params)
     {
     case INK_PARAM_INT:
       return g_strdup_printf ("%d", *(const int *) field);
+    case INK_PARAM_INT64:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, *(const gint64 *) field);
     case INK_PARAM_BOOL:
       return g_strdup (*(const gboolean *) field ? "true" : "false");
     case INK_PARAM_ENUM:
@@ -208,6 +217,9 @@ ink_params_fill_defaults (const InkParamSpec *specs, guint n_specs, void *params
         case INK_PARAM_FLOAT:
           *(float *) field = (float) specs[i].def;
           break;
+        case INK_PARAM_INT64:
+          *(gint64 *) field = (gint64) specs[i].def;
+          break;
         case INK_PARAM_BOOL:
           *(gboolean *) field = specs[i].def != 0;
           break;
@@ -245,6 +257,8 @@ ink_param_get_number (const InkParamSpec *spec, const void *params)
       return *(const int *) field;
     case INK_PARAM_FLOAT:
       return *(const float *) field;
+    case INK_PARAM_INT64:
+      return (double) *(const gint64 *) field;
     case INK_PARAM_BOOL:
       return *(const gboolean *) field ? 1.0 : 0.0;
     case INK_PARAM_COLOR:
@@ -270,6 +284,9 @@ ink_param_set_number (const InkParamSpec *spec, void *params, double value)
       break;
     case INK_PARAM_FLOAT:
       *(float *) field = (float) CLAMP (value, spec->min, spec->max);
+      break;
+    case INK_PARAM_INT64:
+      *(gint64 *) field = (gint64) llround (CLAMP (value, spec->min, spec->max));
       break;
     case INK_PARAM_BOOL:
       *(gboolean *) field = value >= 0.5;

@@ -58,6 +58,8 @@ typedef enum {
   INK_PARAM_BOOL,
   INK_PARAM_COLOR,   /* float[3], sRGB 0..1; written as #rrggbb */
   INK_PARAM_ENUM,    /* int, an index into choices; written as the choice's name */
+  INK_PARAM_INT64,   /* gint64 (sizes in bytes); min, max and def are doubles, so the range
+                      * stays within 2^53, where every whole number is exact */
 } InkParamType;
 
 /* What a change to the parameter invalidates. */
@@ -83,7 +85,7 @@ typedef enum {
 typedef enum {
   INK_PARAM_GROUP_STYLE,      /* InkStyleParams */
   INK_PARAM_GROUP_MOTION,     /* InkMotionParams */
-  INK_PARAM_GROUP_EXPORT,     /* InkExportParams (its enums only) */
+  INK_PARAM_GROUP_EXPORT,     /* InkExportParams */
 } InkParamGroup;
 
 /* One row per field: the one description of a parameter, read by validation, the CLI, project
@@ -188,7 +190,8 @@ gboolean ink_style_params_preset (InkStyleParams *params, const char *name, GErr
 /* Scale from reference pixels to this image's pixels. */
 float ink_style_scale (int width, int height);
 
-/* The export enums (format, dither), names and N_() labels, in InkExportFormat / InkDither order. */
+/* The export's parameters (InkExportParams): format, size, quality, dithering, GIF palette,
+ * repeats, size limit. */
 const InkParamSpec *ink_export_param_specs (guint *n_specs);
 
 G_END_DECLS

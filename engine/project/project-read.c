@@ -114,6 +114,7 @@ read_param (const InkParamSpec *table,
   switch (spec->type)
     {
     case INK_PARAM_INT:
+    case INK_PARAM_INT64:
     case INK_PARAM_FLOAT:
       if (type == G_TYPE_INT64)
         text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));

@@ -65,6 +65,9 @@ add_params (JsonBuilder *builder,
         case INK_PARAM_INT:
           json_builder_add_int_value (builder, *(const int *) field);
           break;
+        case INK_PARAM_INT64:
+          json_builder_add_int_value (builder, *(const gint64 *) field);
+          break;
         case INK_PARAM_FLOAT:
           add_float (builder, *(const float *) field);
           break;
