@@ -64,6 +64,34 @@ ink_params_validate (const InkParamSpec *table, guint n_specs, const void *param
   return TRUE;
 }
 
+/* VALUE (finite, in range) into the number field of SPEC in PARAMS: whole numbers rounded,
+ * booleans at 0.5. */
+static void
+store_number (const InkParamSpec *spec, void *params, double value)
+{
+  char *field = (char *) params + spec->offset;
+
+  switch (spec->type)
+    {
+    case INK_PARAM_INT:
+    case INK_PARAM_ENUM:
+      *(int *) field = (int) lround (value);
+      break;
+    case INK_PARAM_FLOAT:
+      *(float *) field = (float) value;
+      break;
+    case INK_PARAM_INT64:
+      *(gint64 *) field = (gint64) llround (value);
+      break;
+    case INK_PARAM_BOOL:
+      *(gboolean *) field = value >= 0.5;
+      break;
+    case INK_PARAM_COLOR:
+    default:
+      g_return_if_reached ();
+    }
+}
+
 static gboolean
 parse_color (const char *text, float rgb[3])
 {
@@ -137,12 +165,7 @@ ink_params_set (const InkParamSpec *table, guint n_specs, void *params, const ch
         goto bad;
       if (!check_range (spec, v, error))
         return FALSE;
-      if (spec->type == INK_PARAM_INT)
-        *(int *) field = (int) v;
-      else if (spec->type == INK_PARAM_INT64)
-        *(gint64 *) field = (gint64) v;
-      else
-        *(float *) field = (float) v;
+      store_number (spec, params, v);
       return TRUE;
     }
 
@@ -206,27 +229,10 @@ ink_params_fill_defaults (const InkParamSpec *specs, guint n_specs, void *params
 {
   for (guint i = 0; i < n_specs; i++)
     {
-      void *field = (char *) params + specs[i].offset;
-
-      switch (specs[i].type)
-        {
-        case INK_PARAM_INT:
-        case INK_PARAM_ENUM:
-          *(int *) field = (int) specs[i].def;
-          break;
-        case INK_PARAM_FLOAT:
-          *(float *) field = (float) specs[i].def;
-          break;
-        case INK_PARAM_INT64:
-          *(gint64 *) field = (gint64) specs[i].def;
-          break;
-        case INK_PARAM_BOOL:
-          *(gboolean *) field = specs[i].def != 0;
-          break;
-        case INK_PARAM_COLOR:
-          memcpy (field, specs[i].def_color, sizeof specs[i].def_color);
-          break;
-        }
+      if (specs[i].type == INK_PARAM_COLOR)
+        memcpy ((char *) params + specs[i].offset, specs[i].def_color, sizeof specs[i].def_color);
+      else
+        store_number (&specs[i], params, specs[i].def);
     }
 }
 
@@ -270,31 +276,13 @@ ink_param_get_number (const InkParamSpec *spec, const void *params)
 gboolean
 ink_param_set_number (const InkParamSpec *spec, void *params, double value)
 {
-  char *field = (char *) params + spec->offset;
   double max = spec->type == INK_PARAM_ENUM ? (double) ink_param_n_choices (spec) - 1 : spec->max;
-  double before = ink_param_get_number (spec, params);
+  double before;
 
   if (!isfinite (value) || spec->type == INK_PARAM_COLOR)
     return FALSE;
-  switch (spec->type)
-    {
-    case INK_PARAM_INT:
-    case INK_PARAM_ENUM:
-      *(int *) field = (int) lround (CLAMP (value, spec->min, max));
-      break;
-    case INK_PARAM_FLOAT:
-      *(float *) field = (float) CLAMP (value, spec->min, spec->max);
-      break;
-    case INK_PARAM_INT64:
-      *(gint64 *) field = (gint64) llround (CLAMP (value, spec->min, spec->max));
-      break;
-    case INK_PARAM_BOOL:
-      *(gboolean *) field = value >= 0.5;
-      break;
-    case INK_PARAM_COLOR:
-    default:
-      break;
-    }
+  before = ink_param_get_number (spec, params);
+  store_number (spec, params, CLAMP (value, spec->min, max));
   return ink_param_get_number (spec, params) != before;
 }
 
