@@ -1,4 +1,6 @@
 /* test-export.c: every export format decoded again (libavformat, libwebp's demuxer) against the frames before encoding, and every failure leaves nothing behind. */
+/* Over 600 lines on purpose: one program per exporter, its cases sharing the decoders that read
+ * each format back; sections by format. */
 #include "ink-config.h"
 
 #include <errno.h>

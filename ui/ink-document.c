@@ -1,4 +1,6 @@
 /* ink-document.c: the editable state (one InkProject and its photo); every edit goes through it and it says what changed. */
+/* Over 600 lines on purpose: loading, projects, hints and values are one undoable state with one
+ * change signal; each edit records history and says what changed in the same few fields. */
 #include "ink-config.h"
 
 #include "ink-document.h"

@@ -1,4 +1,6 @@
 /* compute.c: the Vulkan and CPU backends of compute.h: memory, pipelines, recording, timing. */
+/* Over 600 lines on purpose: buffers, pipelines and recording each have a Vulkan and a CPU side
+ * that share the InkCompute state; split, every part would reach into the others' fields. */
 #include "compute.h"
 
 #include <string.h>
