@@ -1,9 +1,11 @@
 #version 450
 // velocity.comp: the flow layer's dense velocity field from the hints, by inverse-distance
 // weighting (Shepard, power 2; anchors count 3 times, with zero velocity) against a still
-// background that weighs as much as an arrow at REACH, so an arrow moves its neighbourhood, not the
-// whole picture; stopped by the freeze mask. Coordinates are normalized (0..1 of the width and height); distances are measured in
-// units of the height so the field is round on any aspect ratio.
+// background. An arrow's weight falls to 0 at REACH ((1 - (d / reach)^2)^2, a compact support),
+// so an arrow moves its neighbourhood and nothing beyond REACH moves; the background weighs as
+// much as a bare arrow at 0.8 REACH. Stopped by the freeze mask. Coordinates are normalized (0..1
+// of the width and height); distances are measured in units of the height so the field is round
+// on any aspect ratio.
 // In: binding 0, vec4 hints[n_arrows + n_anchors] (x, y, vx, vy; anchors after arrows);
 //     binding 1, float freeze mask at this size (1 frozen). Out: binding 2, uint packHalf2x16 (v):
 //     displacement over one loop, normalized units.
@@ -24,12 +26,15 @@ void main ()
   int i = index_of (p);
   vec2 x = (vec2 (p) + 0.5) / vec2 (pc.width, pc.height);
   vec2 sum = vec2 (0.0);
-  float wsum = 1.0 / (pc.reach * pc.reach);   // the still background
+  float background = 0.8 * pc.reach;
+  float wsum = 1.0 / (background * background);   // the still background
   for (int k = 0; k < pc.n_arrows + pc.n_anchors; k++)
     {
       vec4 h = hints[k];
       vec2 d = (x - h.xy) * vec2 (pc.aspect, 1.0);
-      float w = (k < pc.n_arrows ? 1.0 : 3.0) / (dot (d, d) + 1e-6);
+      float d2 = dot (d, d), t2 = d2 / (pc.reach * pc.reach);
+      float fall = t2 < 1.0 ? (1.0 - t2) * (1.0 - t2) : 0.0;
+      float w = (k < pc.n_arrows ? fall : 3.0) / (d2 + 1e-6);
       sum += w * h.zw;
       wsum += w;
     }

@@ -188,6 +188,7 @@ make_project (const char *source)
   p->motion.seed = G_MAXINT32;
   p->motion.boil = 1e-6f;
   p->motion.flow = 1.7f;
+  p->motion.flow_reach = 0.6f;
   p->motion.camera = INK_CAMERA_SHAKE;
   p->motion.camera_amount = 0.05f;
   p->motion.focus_lines = TRUE;

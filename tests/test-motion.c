@@ -329,6 +329,71 @@ test_anchors_and_mask (void)
   ink_motion_hints_free (&h);
 }
 
+/* Mean absolute difference of RGB (8-bit levels) between A and B over the pixels whose distance
+ * (in picture heights) from the arrow's ends is above NEAR and at most FAR. */
+static double
+diff_band (const InkImage *a, const InkImage *b, const InkArrow *arrow, double near, double far)
+{
+  double sum = 0.0, aspect = (double) a->width / a->height;
+  gsize n = 0;
+
+  for (int y = 0; y < a->height; y++)
+    for (int x = 0; x < a->width; x++)
+      {
+        double px = (x + 0.5) / a->width, py = (y + 0.5) / a->height;
+        double d0 = hypot ((px - arrow->x0) * aspect, py - arrow->y0);
+        double d1 = hypot ((px - arrow->x1) * aspect, py - arrow->y1);
+        double d = MIN (d0, d1);
+        gsize i = (gsize) y * a->width + x;
+
+        if (d <= near || d > far)
+          continue;
+        for (int c = 0; c < 3; c++)
+          sum += abs (a->pixels[4 * i + c] - b->pixels[4 * i + c]);
+        n++;
+      }
+  g_assert_cmpuint (n, >, 0);
+  return sum / (n * 3) / 257.0;
+}
+
+/* An arrow moves its neighbourhood, not the picture: beyond flow-reach (a quarter of the picture's
+ * height by default) from the arrow nothing moves; near it the picture flows; a longer reach
+ * moves farther. */
+static void
+test_flow_is_local (void)
+{
+  InkStyleParams s = style ();
+  InkMotionParams m = only ();
+  InkMotionHints *h = ink_motion_hints_new ();
+  const InkArrow *arrow;
+  Loop loop;
+  double far_worst = 0.0, near_least = G_MAXDOUBLE;
+
+  m.flow = 1.0f;
+  ink_motion_hints_add_arrow (h, 0.2f, 0.5f, 0.3f, 0.5f);
+  arrow = &g_array_index (h->arrows, InkArrow, 0);
+  g_assert_cmpfloat (m.flow_reach, ==, 0.25f);
+  loop = render_loop (photo, &s, &m, h);
+  for (int i = 1; i < loop.n; i++)
+    {
+      far_worst = MAX (far_worst, diff_band (loop.frames[0], loop.frames[i], arrow, 0.25, 10.0));
+      near_least = MIN (near_least, diff_band (loop.frames[0], loop.frames[i], arrow, 0.0, 0.1));
+    }
+  g_test_message ("one arrow, reach 0.25: beyond it %.3f levels at worst; within 0.1 of it %.2f "
+                  "levels at least", far_worst, near_least);
+  g_assert_cmpfloat (far_worst, <, 0.5);
+  g_assert_cmpfloat (near_least, >, 1.0);
+  check_seamless ("local flow", &loop, TRUE);
+  loop_free (&loop);
+
+  /* Reach 0.6: the band from 0.3 to 0.4 of the height now flows. */
+  m.flow_reach = 0.6f;
+  loop = render_loop (photo, &s, &m, h);
+  g_assert_cmpfloat (diff_band (loop.frames[0], loop.frames[loop.n / 2], arrow, 0.3, 0.4), >, 0.5);
+  loop_free (&loop);
+  ink_motion_hints_free (&h);
+}
+
 /* A half-size render is a miniature of the full-size one (same motion in relative units). */
 static void
 test_half_size (void)
@@ -538,6 +603,7 @@ main (int argc, char **argv)
   g_test_add_func ("/motion/default-is-alive", test_default_is_alive);
   g_test_add_func ("/motion/layers-seamless", test_layers_seamless);
   g_test_add_func ("/motion/anchors-and-mask", test_anchors_and_mask);
+  g_test_add_func ("/motion/flow-is-local", test_flow_is_local);
   g_test_add_func ("/motion/half-size", test_half_size);
   g_test_add_func ("/motion/deterministic", test_deterministic);
   g_test_add_func ("/motion/set-motion", test_set_motion);

@@ -15,7 +15,6 @@
 #define BOIL_AMPLITUDE 2.0f
 #define BOIL_CELL 12.0f
 #define FLOW_SUBSTEPS 8
-#define FLOW_REACH 0.2f   /* an arrow's neighbourhood, in picture heights */
 
 struct InkAnimation {
   InkStylizer *stylizer;
@@ -120,7 +119,7 @@ mask_grid (const InkImage *mask, int gw, int gh)
 }
 
 static gboolean
-make_velocity (InkAnimation *a, const InkMotionHints *hints, GError **error)
+make_velocity (InkAnimation *a, const InkMotionHints *hints, float reach, GError **error)
 {
   InkCompute *compute = ink_stylizer_get_compute (a->stylizer);
   guint n = hints->arrows->len + hints->anchors->len;
@@ -130,7 +129,7 @@ make_velocity (InkAnimation *a, const InkMotionHints *hints, GError **error)
   InkPushVelocity pv = {
     .width = a->work_width, .height = a->work_height,
     .n_arrows = hints->arrows->len, .n_anchors = hints->anchors->len,
-    .aspect = (float) a->width / a->height, .reach = FLOW_REACH,
+    .aspect = (float) a->width / a->height, .reach = reach,
   };
   gsize wn = (gsize) a->work_width * a->work_height;
   gboolean ok = FALSE;
@@ -197,7 +196,7 @@ ink_animation_set_motion (InkAnimation *a, const InkMotionParams *motion,
       || (hints != NULL && !ink_motion_hints_validate (hints, error)))
     return FALSE;
   a->velocity = NULL;
-  if (flow_on && !make_velocity (a, hints, error))
+  if (flow_on && !make_velocity (a, hints, motion->flow_reach, error))
     {
       ink_buffer_free (&a->velocity);
       a->velocity = old_velocity;

@@ -38,6 +38,7 @@ typedef struct {
 
   float boil;            /* line boil amount */
   float flow;            /* flow amount (scales the arrows) */
+  float flow_reach;      /* how far from its arrows the flow moves the picture, in picture heights */
   int camera;            /* InkCameraMode */
   float camera_amount;
 
@@ -55,7 +56,7 @@ typedef struct {
  * that it equals the table field for field. ink_motion_params_default () fills from the table. */
 #define INK_MOTION_PARAMS_DEFAULT {                                          \
   .frames = 24, .fps = 12.0f, .hold = 2, .motion = 1.0f, .seed = 1,          \
-  .boil = 0.6f, .flow = 1.0f, .camera = INK_CAMERA_BREATHE,                  \
+  .boil = 0.6f, .flow = 1.0f, .flow_reach = 0.25f, .camera = INK_CAMERA_BREATHE,                  \
   .camera_amount = 0.5f,                                                     \
   .focus_lines = FALSE, .focus_x = 0.5f, .focus_y = 0.5f,                    \
   .focus_amount = 0.6f, .speed_lines = FALSE, .speed_angle = 0.0f,           \

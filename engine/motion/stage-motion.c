@@ -20,13 +20,15 @@ ref_velocity (const void *const *in, void *out, const void *push)
       {
         gsize i = (gsize) y * pc->width + x;
         float px = (x + 0.5f) / pc->width, py = (y + 0.5f) / pc->height;
-        float sx = 0.0f, sy = 0.0f, wsum = 1.0f / (pc->reach * pc->reach), vx, vy, keep;
+        float background = 0.8f * pc->reach;
+        float sx = 0.0f, sy = 0.0f, wsum = 1.0f / (background * background), vx, vy, keep;
 
         for (int k = 0; k < pc->n_arrows + pc->n_anchors; k++)
           {
             const float *h = hints + 4 * k;
-            float dx = (px - h[0]) * pc->aspect, dy = py - h[1];
-            float w = (k < pc->n_arrows ? 1.0f : 3.0f) / (dx * dx + dy * dy + 1e-6f);
+            float dx = (px - h[0]) * pc->aspect, dy = py - h[1], d2 = dx * dx + dy * dy;
+            float t2 = d2 / (pc->reach * pc->reach), fall = t2 < 1.0f ? (1.0f - t2) * (1.0f - t2) : 0.0f;
+            float w = (k < pc->n_arrows ? fall : 3.0f) / (d2 + 1e-6f);
             sx += w * h[2];
             sy += w * h[3];
             wsum += w;

@@ -81,7 +81,7 @@ typedef struct {
   gint32 width, height;          /* the velocity field's (working) size */
   gint32 n_arrows, n_anchors;
   float aspect;                  /* the image's width / height */
-  float reach;                   /* distance (image heights) where an arrow weighs as much as the still background */
+  float reach;                   /* distance (image heights) beyond which an arrow moves nothing */
 } InkPushVelocity;
 
 typedef struct {
