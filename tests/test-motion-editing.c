@@ -7,6 +7,7 @@
 
 #include "animate.h"
 #include "ink-application.h"
+#include "ink-session.h"
 #include "ink-window.h"
 #include "stylize.h"
 #include "test-ui-common.h"
@@ -465,6 +466,41 @@ test_moved_photo (void)
   g_unlink (project);
 }
 
+/* Recent files: what the editor opened or saved (the photo, the project), each with its folder;
+ * not a file the chooser added by itself (an export), not a file that is gone. */
+static void
+test_recent (void)
+{
+  g_autofree char *gif = g_build_filename (tmpdir, "exported.gif", NULL);
+  g_autofree char *gif_uri = g_filename_to_uri (gif, NULL, NULL);
+  g_autofree char *folder = g_filename_display_name (tmpdir);
+  g_autoptr (GPtrArray) entries = NULL;
+  gboolean project = FALSE, photo = FALSE;
+
+  g_assert_true (g_file_set_contents (gif, "GIF89a", 6, NULL));
+  /* What GtkFileChooser does with a chosen save name. */
+  g_assert_true (gtk_recent_manager_add_item (gtk_recent_manager_get_default (), gif_uri));
+  entries = ink_session_recent_entries ();
+  for (guint i = 0; i + 1 < entries->len; i += 2)
+    {
+      const char *label = g_ptr_array_index (entries, i), *path = g_ptr_array_index (entries, i + 1);
+
+      g_test_message ("recent: %s", label);
+      g_assert_cmpstr (path, !=, gif);
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      if (g_strcmp0 (path, project_path) == 0)
+        {
+          project = TRUE;
+          g_assert_true (g_str_has_suffix (label, folder));
+          g_assert_true (g_str_has_prefix (label, "water.inkloop — "));
+        }
+      photo = photo || g_strcmp0 (path, g_getenv ("INKLOOP_SAMPLE")) == 0;
+    }
+  g_assert_true (project);
+  g_assert_true (photo);
+  g_unlink (gif);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -496,6 +532,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/motion-editing/tools-undo-redo", test_tools);
   g_test_add_func ("/motion-editing/save-reopen", test_save_reopen);
+  g_test_add_func ("/motion-editing/recent", test_recent);
   g_test_add_func ("/motion-editing/cli-render", test_cli_render);
   g_test_add_func ("/motion-editing/close-asks", test_close_asks);
   g_test_add_func ("/motion-editing/autosave-restore", test_autosave_restore);

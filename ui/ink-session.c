@@ -115,36 +115,53 @@ newest_first (gconstpointer a, gconstpointer b)
                               gtk_recent_info_get_modified ((GtkRecentInfo *) a));
 }
 
+/* Inkloop's own entries carry this group: the file chooser also adds what it saves (exported
+ * GIFs, videos) to the recent files under the application's name, and those cannot be opened. */
+#define RECENT_GROUP "inkloop-opened"
+
+GPtrArray *
+ink_session_recent_entries (void)
+{
+  GtkRecentManager *manager = gtk_recent_manager_get_default ();
+  GList *items = g_list_sort (gtk_recent_manager_get_items (manager), newest_first);
+  GPtrArray *entries = g_ptr_array_new_with_free_func (g_free);
+
+  for (GList *l = items; l != NULL && entries->len < 2 * RECENT_MAX; l = l->next)
+    {
+      GtkRecentInfo *info = l->data;
+      g_autofree char *path = NULL, *folder = NULL, *folder_display = NULL;
+
+      if (!gtk_recent_info_has_group (info, RECENT_GROUP) || !gtk_recent_info_is_local (info))
+        continue;
+      path = g_filename_from_uri (gtk_recent_info_get_uri (info), NULL, NULL);
+      if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        continue;
+      folder = g_path_get_dirname (path);
+      folder_display = g_filename_display_name (folder);
+      /* TRANSLATORS: a recent file in the Open menu: its name, then its folder */
+      g_ptr_array_add (entries, g_strdup_printf (_("%s — %s"), gtk_recent_info_get_display_name (info),
+                                                 folder_display));
+      g_ptr_array_add (entries, g_steal_pointer (&path));
+    }
+  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
+  return entries;
+}
+
 void
 ink_session_update_recent_menu (InkWindow *self)
 {
-  GtkRecentManager *manager = gtk_recent_manager_get_default ();
-  GList *items = gtk_recent_manager_get_items (manager);
+  g_autoptr (GPtrArray) entries = ink_session_recent_entries ();
   g_autoptr (GMenu) menu = g_menu_new ();
   g_autoptr (GMenu) section = g_menu_new ();
-  int count = 0;
 
-  items = g_list_sort (items, newest_first);
-  for (GList *l = items; l != NULL && count < RECENT_MAX; l = l->next)
+  for (guint i = 0; i + 1 < entries->len; i += 2)
     {
-      GtkRecentInfo *info = l->data;
-      g_autofree char *path = NULL;
-
-      if (!gtk_recent_info_has_application (info, g_get_application_name ())
-          || !gtk_recent_info_is_local (info))
-        continue;
-      path = g_filename_from_uri (gtk_recent_info_get_uri (info), NULL, NULL);
-      if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
-        continue;
-      {
-        g_autoptr (GMenuItem) item = g_menu_item_new (gtk_recent_info_get_display_name (info), NULL);
-        g_menu_item_set_action_and_target_value (item, "win.open-recent", g_variant_new_string (path));
-        g_menu_append_item (section, item);
-        count++;
-      }
+      g_autoptr (GMenuItem) item = g_menu_item_new (g_ptr_array_index (entries, i), NULL);
+      g_menu_item_set_action_and_target_value (item, "win.open-recent",
+                                               g_variant_new_string (g_ptr_array_index (entries, i + 1)));
+      g_menu_append_item (section, item);
     }
-  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
-  if (count == 0)
+  if (entries->len == 0)
     {
       g_autoptr (GMenuItem) item = g_menu_item_new (_("No recent photos"), NULL);
       g_menu_append_item (section, item);
@@ -157,9 +174,18 @@ void
 ink_session_add_recent (const char *path)
 {
   g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+  g_autofree char *type = g_content_type_guess (path, NULL, 0, NULL);
+  g_autofree char *mime = g_content_type_get_mime_type (type);
+  const char *groups[] = { RECENT_GROUP, NULL };
+  GtkRecentData data = {
+    .mime_type = mime != NULL ? mime : (char *) "application/octet-stream",
+    .app_name = (char *) g_get_application_name (),
+    .app_exec = (char *) "inkloop %f",
+    .groups = (char **) groups,
+  };
 
   if (uri != NULL)
-    gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+    gtk_recent_manager_add_full (gtk_recent_manager_get_default (), uri, &data);
 }
 
 void

@@ -35,6 +35,10 @@ void ink_session_end (InkWindow *self);
 void ink_session_note_opened (InkWindow *self, const char *photo, const char *file);
 /* Adds PATH to the recent files. */
 void ink_session_add_recent (const char *path);
+/* The photos and projects Inkloop opened or saved, newest first, that still exist: pairs of the
+ * menu's label ("name — folder") and the path (free with g_ptr_array_unref). What the file
+ * chooser adds by itself (exports) is not among them. */
+GPtrArray *ink_session_recent_entries (void);
 /* Fills the recent-files menu. */
 void ink_session_update_recent_menu (InkWindow *self);
 
