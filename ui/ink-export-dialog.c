@@ -312,9 +312,18 @@ ink_export_dialog_apply_preset (InkExportDialog *self, const char *preset)
   for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
     if (g_str_equal (presets[i].name, preset))
       {
+        int w, h;
+
         ink_export_dialog_set_format (self, presets[i].format);
-        set_size_mode (self, SIZE_LONG_EDGE);
-        gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->size_spin), presets[i].edge);
+        /* The site's size caps the photo's; a smaller photo is never scaled up. */
+        source_size (self, &w, &h);
+        if (w > 0 && MAX (w, h) <= presets[i].edge)
+          set_size_mode (self, SIZE_SOURCE);
+        else
+          {
+            set_size_mode (self, SIZE_LONG_EDGE);
+            gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->size_spin), presets[i].edge);
+          }
         gtk_range_set_value (GTK_RANGE (self->quality_scale), presets[i].quality);
         gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->limit_spin), presets[i].mb);
         gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->repeat_spin), export_spec ("repeat")->def);
