@@ -35,6 +35,33 @@ tool (InkWindow *w, const char *name)
   g_assert_cmpstr (ink_tool_to_string (ink_canvas_overlay_get_tool (ink_window_get_canvas (w))), ==, name);
 }
 
+/* The GtkLabel under ROOT showing TEXT, or NULL. */
+static GtkWidget *
+find_label (GtkWidget *root, const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_label (c, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The Brush label reads as active exactly while a brush tool is: greyed otherwise, never dimmed
+ * on top. */
+static void
+assert_brush_label (InkWindow *w, gboolean active)
+{
+  GtkWidget *label = find_label (GTK_WIDGET (w), "Brush");
+
+  g_assert_nonnull (label);
+  g_assert_cmpint (gtk_widget_is_sensitive (label), ==, active);
+  g_assert_false (gtk_widget_has_css_class (label, "dim-label"));
+}
+
 static void
 action (InkWindow *w, const char *name)
 {
@@ -134,9 +161,11 @@ test_tools (void)
 
   /* An anchor, the freeze brush, the focus centre. */
   tool (window, "anchor");
+  assert_brush_label (window, FALSE);
   ink_canvas_overlay_drag (canvas, 0.6, 0.8, 0.6, 0.8);
   g_assert_cmpuint (h->anchors->len, ==, 1);
   tool (window, "brush");
+  assert_brush_label (window, TRUE);
   ink_canvas_overlay_drag (canvas, 0.4, 0.2, 0.6, 0.35);
   g_assert_nonnull (h->mask);
   frozen = frozen_pixels (h);

@@ -59,6 +59,7 @@ struct _InkWindow
   GtkWidget *transport;
   GtkWidget *controls;
   GtkWidget *tool_bar;
+  GtkWidget *brush_label;   /* sensitive with the scale: greyed only while no brush tool is on */
   GtkWidget *brush_scale;
   GtkWidget *source_canvas;
   GtkWidget *preview_canvas;

@@ -418,6 +418,7 @@ ink_window_class_init (InkWindowClass *klass)
   BIND (transport);
   BIND (controls);
   BIND (tool_bar);
+  BIND (brush_label);
   BIND (brush_scale);
   BIND (source_canvas);
   BIND (preview_canvas);
@@ -493,6 +494,7 @@ ink_window_init (InkWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", FALSE);
   gtk_widget_set_sensitive (self->brush_scale, FALSE);
+  gtk_widget_set_sensitive (self->brush_label, FALSE);
   ink_session_update_recent_menu (self);
   update_zoom_label (self);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
