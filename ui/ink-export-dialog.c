@@ -42,6 +42,7 @@ struct _InkExportDialog
 
   GtkWidget *close_button;
   GtkWidget *export_button;
+  GtkWidget *presets_box;
   GtkWidget *format_label;
   GtkWidget *format_dropdown;
   GtkWidget *size_label;
@@ -180,6 +181,7 @@ update_sensitivity (InkExportDialog *self)
   gtk_widget_set_sensitive (self->repeat_spin, mp4);
   gtk_widget_set_visible (self->size_spin, mode != SIZE_SOURCE);
   gtk_widget_set_sensitive (self->grid, !running);
+  gtk_widget_set_sensitive (self->presets_box, !running);
   gtk_widget_set_sensitive (self->export_button, !running && self->path != NULL
                                                    && ink_document_get_source (self->document) != NULL);
 
@@ -309,6 +311,9 @@ ink_export_dialog_apply_preset (InkExportDialog *self, const char *preset)
     { "discord", INK_FORMAT_GIF, 800, 90, 10 },
   };
 
+  /* A running export's settings stay as they were started. */
+  if (self->job != NULL)
+    return;
   for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
     if (g_str_equal (presets[i].name, preset))
       {
@@ -710,6 +715,7 @@ ink_export_dialog_class_init (InkExportDialogClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, InkExportDialog, name)
   BIND (close_button);
   BIND (export_button);
+  BIND (presets_box);
   BIND (format_label);
   BIND (format_dropdown);
   BIND (size_label);
