@@ -258,21 +258,6 @@ check_gif (const char *path, int want_width, int want_height, int want_frames)
   g_assert_true (loops);
 }
 
-/* The GtkButton under ROOT labelled TEXT (the test asserts there is one). */
-static GtkWidget *
-find_button (GtkWidget *root, const char *text)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), text) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_button (c, text);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 test_export_gif (void)
 {
@@ -301,7 +286,7 @@ test_export_gif (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.start", NULL));
   g_assert_true (ink_export_dialog_get_running (dialog));
   /* The site buttons wait for the export, as the settings do. */
-  g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "Discord")));
+  g_assert_false (gtk_widget_is_sensitive (test_ui_find_labelled (GTK_WIDGET (dialog), "Discord")));
   ink_export_dialog_apply_preset (dialog, "mastodon");
   {
     InkExportParams now;
@@ -317,7 +302,7 @@ test_export_gif (void)
   g_assert_true (finished_ok);
   g_assert_true (ink_window_get_message (window, NULL));
   check_gif (path, 600, 400, 24);
-  g_assert_true (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "Discord")));
+  g_assert_true (gtk_widget_is_sensitive (test_ui_find_labelled (GTK_WIDGET (dialog), "Discord")));
   gtk_window_close (GTK_WINDOW (dialog));
 }
 

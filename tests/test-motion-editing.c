@@ -35,27 +35,12 @@ tool (InkWindow *w, const char *name)
   g_assert_cmpstr (ink_tool_to_string (ink_canvas_overlay_get_tool (ink_window_get_canvas (w))), ==, name);
 }
 
-/* The GtkLabel under ROOT showing TEXT, or NULL. */
-static GtkWidget *
-find_label (GtkWidget *root, const char *text)
-{
-  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_label (c, text);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The Brush label reads as active exactly while a brush tool is: greyed otherwise, never dimmed
  * on top. */
 static void
 assert_brush_label (InkWindow *w, gboolean active)
 {
-  GtkWidget *label = find_label (GTK_WIDGET (w), "Brush");
+  GtkWidget *label = test_ui_find_labelled (GTK_WIDGET (w), "Brush");
 
   g_assert_nonnull (label);
   g_assert_cmpint (gtk_widget_is_sensitive (label), ==, active);

@@ -1,4 +1,4 @@
-/* test-ui-common.c: what the GUI tests share: running the main loop until a condition, and the window as a PNG. */
+/* test-ui-common.c: what the GUI tests share: running the main loop until a condition, and the window as a PNG, finding widgets by their text. */
 #include "test-ui-common.h"
 
 static gboolean
@@ -71,4 +71,21 @@ test_ui_save_png (GtkWidget *widget, const char *fallback_dir, const char *name)
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s (%d x %d)", path, w, h);
   return path;
+}
+
+GtkWidget *
+test_ui_find_labelled (GtkWidget *root, const char *text)
+{
+  const char *label = GTK_IS_LABEL (root) ? gtk_label_get_label (GTK_LABEL (root))
+                      : GTK_IS_BUTTON (root) ? gtk_button_get_label (GTK_BUTTON (root)) : NULL;
+
+  if (g_strcmp0 (label, text) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = test_ui_find_labelled (c, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
 }

@@ -1,4 +1,4 @@
-/* test-ui-common.h: what the GUI tests share: running the main loop until a condition, and the window as a PNG. */
+/* test-ui-common.h: what the GUI tests share: running the main loop until a condition, and the window as a PNG, finding widgets by their text. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -11,3 +11,5 @@ void test_ui_run_for (double seconds);
 guint8 *test_ui_render_widget (GtkWidget *widget, int *width, int *height);
 /* Saves WIDGET as NAME in $INKLOOP_TEST_ARTIFACTS (or FALLBACK_DIR); returns the path. */
 char *test_ui_save_png (GtkWidget *widget, const char *fallback_dir, const char *name);
+/* The first GtkLabel or GtkButton under ROOT (ROOT included) whose label is TEXT, or NULL. */
+GtkWidget *test_ui_find_labelled (GtkWidget *root, const char *text);
