@@ -3,8 +3,10 @@
 // to source pixels), the flow layer (Eulerian loop: the frame warped forward t steps along the
 // velocity field and backward N - t steps, blended by t / N, so the last frame leads into the
 // first), line boil (lines displaced by value noise that changes with each drawing), then the ink
-// laid over the flats. With everything off, the result is the flats and lines exactly as stylized.
-// In: binding 0, flats rgba8; binding 1, float line coverage; binding 2, velocity (packed halves,
+// laid over the flats. The ink is drawn in each frame by thresholding the line response where the
+// frame reads it, so lines stay single and whole under the camera and the flow. With everything
+// off, the result is the flats and lines exactly as stylized.
+// In: binding 0, flats rgba8; binding 1, float line response; binding 2, velocity (packed halves,
 // normalized units per loop, at the working size). Out: binding 3, rgba8.
 #extension GL_GOOGLE_include_directive : require
 
@@ -20,6 +22,7 @@ layout (push_constant) uniform Push {
   float flow_sx, flow_sy;          // px a frame per normalized unit a loop
   float m00, m01, m02, m10, m11, m12;
   float line_r, line_g, line_b, line_alpha;
+  float line_eps, line_phi, line_width;
 } pc;
 
 #include "common.glsl"
@@ -77,13 +80,35 @@ vec2 boil (vec2 q)
   return mix (mix (r[0], r[1], t.x), mix (r[2], r[3], t.x), t.y) * pc.boil_amp;
 }
 
-float ink_at (vec2 q)
+// The line response at Q (the boil moves where it is read).
+float response_at (vec2 q)
 {
-  if (pc.has_lines == 0)
-    return 0.0;
   if (pc.boil_amp > 0.0)
     q += boil (q);
   return sample_lines (q);
+}
+
+float ink_of (float u)
+{
+  return pc.has_lines != 0 ? clamp (-tanh (pc.line_phi * (u - pc.line_eps)), 0.0, 1.0) : 0.0;
+}
+
+// Ink comes from the blended line response, not blended ink. Where the two copies are more than
+// a stroke apart, a line only one of them has would lose contrast in the blend; dividing by the
+// larger weight gives it back, so the threshold draws each line whole or not at all, never as a
+// faded double. Where they coincide (no flow) the blend is the response itself.
+float blend_gain (vec2 a, vec2 b, float alpha)
+{
+  float apart = clamp (distance (a, b) / (2.0 * pc.line_width), 0.0, 1.0);
+  return mix (1.0, max (alpha, 1.0 - alpha), apart);
+}
+
+// The ink's share of the second copy: steeper than the flats' ALPHA, so a frame's lines come from
+// one copy for most of the loop and from both only around the middle of the cross-fade.
+float ink_weight (float alpha)
+{
+  float a3 = alpha * alpha * alpha, b = 1.0 - alpha;
+  return a3 / (a3 + b * b * b);
 }
 
 void main ()
@@ -104,12 +129,13 @@ void main ()
       vec2 a = advect (q, -t), b = advect (q, n - t);
       float alpha = t / n;
       base = mix (sample_flats (a), sample_flats (b), alpha);
-      ink = mix (ink_at (a), ink_at (b), alpha);
+      float beta = ink_weight (alpha);
+      ink = ink_of (mix (response_at (a), response_at (b), beta) / blend_gain (a, b, beta));
     }
   else
     {
       base = sample_flats (q);
-      ink = ink_at (q);
+      ink = ink_of (response_at (q));
     }
   vec3 rgb = mix (base.rgb, vec3 (pc.line_r, pc.line_g, pc.line_b), ink * pc.line_alpha);
   dst[index_of (p)] = pack_rgba8 (vec4 (rgb, base.a));

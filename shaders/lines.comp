@@ -1,14 +1,15 @@
 #version 450
 // lines.comp: the second half of the flow-based XDoG: the DoG response averaged along the edge
-// tangent flow (a Gaussian-weighted line integral of STEP px steps, nearest samples), then a soft
-// threshold: coverage = clamp (-tanh (phi * (u - eps)), 0, 1).
-// In: binding 0, float D; binding 1, flow (packed tangent). Out: binding 2, float ink coverage 0..1.
+// tangent flow (a Gaussian-weighted line integral of STEP px steps, nearest samples): the line
+// response u. Each frame thresholds it (frame.comp), so ink is drawn anew in every frame, also
+// where the flow blends two displaced copies of the picture.
+// In: binding 0, float D; binding 1, flow (packed tangent). Out: binding 2, float u (L units).
 #extension GL_GOOGLE_include_directive : require
 
 layout (std430, binding = 0) readonly buffer Src { float src[]; };
 layout (std430, binding = 1) readonly buffer Flow { uint flow[]; };
 layout (std430, binding = 2) writeonly buffer Dst { float dst[]; };
-layout (push_constant) uniform Push { int width, height, n; float sigma, step, eps, phi; } pc;
+layout (push_constant) uniform Push { int width, height, n; float sigma, step; } pc;
 
 #include "common.glsl"
 
@@ -40,6 +41,5 @@ void main ()
           v = dot (nv, v) < 0.0 ? -nv : nv;
         }
     }
-  float u = sum / wsum;
-  dst[i] = clamp (-tanh (pc.phi * (u - pc.eps)), 0.0, 1.0);
+  dst[i] = sum / wsum;
 }

@@ -1,6 +1,6 @@
 /* test-motion.c: the animation: zero motion is the still, loops are seamless per layer and all
- * together, anchors and the freeze mask hold, a half-size render is a miniature, the motion
- * passes match their C references, and the same seed gives the same frames. */
+ * together, a half-size render is a miniature, the motion passes match their C references, and
+ * the same seed gives the same frames. The flow's own tests are in test-flow.c. */
 #include "ink-config.h"
 
 #include <math.h>
@@ -8,6 +8,7 @@
 
 #include "animate.h"
 #include "compute.h"
+#include "motion-common.h"
 #include "test-common.h"
 #include "ink-error.h"
 #include "passes.h"
@@ -19,146 +20,12 @@ static InkVkContext *vk;
 static InkImage *photo;     /* the bundled sample at 160 px */
 static InkStylizer *stylizer;
 
-typedef struct {
-  int n;
-  InkImage **frames;
-} Loop;
-
-static Loop
-render_loop (const InkImage *src, const InkStyleParams *style, const InkMotionParams *motion,
-             const InkMotionHints *hints)
-{
-  g_autoptr (GError) error = NULL;
-  InkAnimation *a = ink_animation_new (stylizer, src, style, motion, hints, NULL, &error);
-  Loop loop = { motion->frames, g_new0 (InkImage *, motion->frames) };
-
-  g_assert_no_error (error);
-  for (int i = 0; i < loop.n; i++)
-    {
-      loop.frames[i] = ink_animation_render (a, i, NULL, &error);
-      g_assert_no_error (error);
-    }
-  ink_animation_free (&a);
-  return loop;
-}
-
-static void
-loop_free (Loop *loop)
-{
-  for (int i = 0; i < loop->n; i++)
-    ink_image_free (&loop->frames[i]);
-  g_free (loop->frames);
-}
-
-/* Mean absolute difference of RGB, in 8-bit levels. */
-static double
-diff (const InkImage *a, const InkImage *b)
-{
-  gsize n = (gsize) a->width * a->height;
-  double sum = 0.0;
-
-  for (gsize i = 0; i < n; i++)
-    for (int c = 0; c < 3; c++)
-      sum += abs (a->pixels[4 * i + c] - b->pixels[4 * i + c]);
-  return sum / (n * 3) / 257.0;
-}
-
-/* Mean absolute second difference a - 2b + c. */
-static double
-diff2 (const InkImage *a, const InkImage *b, const InkImage *c)
-{
-  gsize n = (gsize) a->width * a->height;
-  double sum = 0.0;
-
-  for (gsize i = 0; i < n; i++)
-    for (int k = 0; k < 3; k++)
-      sum += fabs ((double) a->pixels[4 * i + k] - 2.0 * b->pixels[4 * i + k] + c->pixels[4 * i + k]);
-  return sum / (n * 3) / 257.0;
-}
-
-static int
-cmp_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-/* Seam ratio (REFERENCES.md): the last-to-first step over the median step. With drawings held
- * for HOLD frames the seam is a change of drawing, so it is compared with the other changes of
- * drawing (steps into frames that are multiples of HOLD); steps of exactly 0 are left out.
- * VELOCITY also checks the second difference across the seam against the others'. */
-static void
-check_seamless_held (const char *what, const Loop *loop, gboolean velocity, int hold)
-{
-  int n = loop->n;
-  g_autofree double *steps = g_new (double, n);
-  g_autofree double *sorted = g_new (double, n);
-  int moving = 0;
-  double seam = diff (loop->frames[n - 1], loop->frames[0]), median, ratio;
-
-  g_assert_cmpint (n % hold, ==, 0);
-  for (int i = 0; i + 1 < n; i++)
-    {
-      steps[i] = diff (loop->frames[i], loop->frames[i + 1]);
-      if (steps[i] > 0.0 && (i + 1) % hold == 0)
-        sorted[moving++] = steps[i];
-    }
-  g_assert_cmpint (moving, >, 0);
-  qsort (sorted, moving, sizeof (double), cmp_double);
-  median = moving % 2 ? sorted[moving / 2] : 0.5 * (sorted[moving / 2 - 1] + sorted[moving / 2]);
-  ratio = seam / median;
-  g_test_message ("%s: median step %.3f levels, seam %.3f, ratio %.2f", what, median, seam, ratio);
-  g_assert_cmpfloat (median, >, 0.01);           /* it moves */
-  g_assert_cmpfloat (ratio, >=, 0.5);
-  g_assert_cmpfloat (ratio, <=, 1.5);
-  if (velocity)
-    {
-      double lo = G_MAXDOUBLE, hi = 0.0, s1, s2;
-      for (int i = 1; i + 1 < n; i++)
-        {
-          double d = diff2 (loop->frames[i - 1], loop->frames[i], loop->frames[i + 1]);
-          lo = MIN (lo, d), hi = MAX (hi, d);
-        }
-      s1 = diff2 (loop->frames[n - 2], loop->frames[n - 1], loop->frames[0]);
-      s2 = diff2 (loop->frames[n - 1], loop->frames[0], loop->frames[1]);
-      g_test_message ("%s: second differences %.3f .. %.3f, across the seam %.3f and %.3f",
-                      what, lo, hi, s1, s2);
-      g_assert_cmpfloat (MAX (s1, s2), <=, hi * 1.25 + 0.01);
-    }
-}
-
-static void
-check_seamless (const char *what, const Loop *loop, gboolean velocity)
-{
-  check_seamless_held (what, loop, velocity, 1);
-}
-
-static InkMotionParams
-only (void)
-{
-  InkMotionParams m = INK_MOTION_PARAMS_DEFAULT;
-
-  m.frames = 12;
-  m.hold = 1;
-  m.boil = 0.0f;
-  m.flow = 0.0f;
-  m.camera = INK_CAMERA_NONE;
-  return m;
-}
-
-static InkStyleParams
-style (void)
-{
-  InkStyleParams s;
-  ink_style_params_preset (&s, "anime", NULL);
-  return s;
-}
 
 static void
 test_zero_motion_is_still (void)
 {
   g_autoptr (GError) error = NULL;
-  InkStyleParams s = style ();
+  InkStyleParams s = anime_style ();
   InkMotionParams m = INK_MOTION_PARAMS_DEFAULT;
   InkMotionHints *h = ink_motion_hints_new ();
   InkImage *still = ink_stylizer_run (stylizer, photo, &s, NULL, &error);
@@ -172,7 +39,7 @@ test_zero_motion_is_still (void)
   m.focus_lines = m.speed_lines = TRUE;
   m.particles = INK_PARTICLES_SNOW;
   ink_motion_hints_add_arrow (h, 0.2f, 0.5f, 0.8f, 0.5f);
-  loop = render_loop (photo, &s, &m, h);
+  loop = render_loop (stylizer, photo, &s, &m, h);
   for (int i = 0; i < loop.n; i++)
     g_assert_true (memcmp (loop.frames[i]->pixels, still->pixels, bytes) == 0);
   loop_free (&loop);
@@ -183,15 +50,15 @@ test_zero_motion_is_still (void)
 static void
 test_default_is_alive (void)
 {
-  InkStyleParams s = style ();
+  InkStyleParams s = anime_style ();
   InkMotionParams m = INK_MOTION_PARAMS_DEFAULT;
   Loop loop;
   double total = 0.0, worst = 0.0;
 
-  loop = render_loop (photo, &s, &m, NULL);
+  loop = render_loop (stylizer, photo, &s, &m, NULL);
   for (int i = 0; i < loop.n; i++)
     {
-      double d = diff (loop.frames[i], loop.frames[(i + 1) % loop.n]);
+      double d = loop_diff (loop.frames[i], loop.frames[(i + 1) % loop.n]);
       total += d;
       worst = MAX (worst, d);
     }
@@ -205,7 +72,7 @@ test_default_is_alive (void)
 static void
 test_layers_seamless (void)
 {
-  InkStyleParams s = style ();
+  InkStyleParams s = anime_style ();
   InkMotionHints *h = ink_motion_hints_new ();
   InkMotionParams m;
   Loop loop;
@@ -222,50 +89,50 @@ test_layers_seamless (void)
   ink_motion_hints_add_arrow (h, 0.1f, 0.3f, 0.3f, 0.35f);
   ink_motion_hints_add_arrow (h, 0.6f, 0.7f, 0.75f, 0.6f);
 
-  m = only ();
+  m = motion_only ();
   m.boil = 1.0f;
   m.hold = 2;
-  loop = render_loop (photo, &s, &m, NULL);
+  loop = render_loop (stylizer, photo, &s, &m, NULL);
   check_seamless ("boil", &loop, FALSE);
   loop_free (&loop);
 
-  m = only ();
+  m = motion_only ();
   m.flow = 1.0f;
-  loop = render_loop (photo, &s, &m, h);
+  loop = render_loop (stylizer, photo, &s, &m, h);
   check_seamless ("flow", &loop, TRUE);
   loop_free (&loop);
 
   for (guint k = 0; k < G_N_ELEMENTS (cameras); k++)
     {
-      m = only ();
+      m = motion_only ();
       m.camera = cameras[k].mode;
       m.camera_amount = 1.0f;
-      loop = render_loop (photo, &s, &m, NULL);
+      loop = render_loop (stylizer, photo, &s, &m, NULL);
       check_seamless (cameras[k].name, &loop, TRUE);
       loop_free (&loop);
     }
 
-  m = only ();
+  m = motion_only ();
   m.focus_lines = TRUE;
   m.hold = 2;
-  loop = render_loop (photo, &s, &m, NULL);
+  loop = render_loop (stylizer, photo, &s, &m, NULL);
   check_seamless ("focus lines", &loop, FALSE);
   loop_free (&loop);
 
-  m = only ();
+  m = motion_only ();
   m.speed_lines = TRUE;
   m.speed_angle = 30.0f;
   m.hold = 2;
-  loop = render_loop (photo, &s, &m, NULL);
+  loop = render_loop (stylizer, photo, &s, &m, NULL);
   check_seamless ("speed lines", &loop, FALSE);
   loop_free (&loop);
 
   for (guint k = 0; k < G_N_ELEMENTS (particles); k++)
     {
-      m = only ();
+      m = motion_only ();
       m.particles = particles[k].kind;
       m.particle_amount = 1.0f;
-      loop = render_loop (photo, &s, &m, NULL);
+      loop = render_loop (stylizer, photo, &s, &m, NULL);
       check_seamless (particles[k].name, &loop, TRUE);
       loop_free (&loop);
     }
@@ -276,122 +143,11 @@ test_layers_seamless (void)
   m.camera = INK_CAMERA_PAN;
   m.particles = INK_PARTICLES_SNOW;
   m.focus_lines = TRUE;
-  loop = render_loop (photo, &s, &m, h);
+  loop = render_loop (stylizer, photo, &s, &m, h);
   check_seamless_held ("everything", &loop, FALSE, m.hold);
   loop_free (&loop);
   ink_motion_hints_free (&h);
   g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
-}
-
-/* The flow does not move anchored or frozen pixels. */
-static void
-test_anchors_and_mask (void)
-{
-  InkStyleParams s = style ();
-  InkMotionParams m = only ();
-  InkMotionHints *h = ink_motion_hints_new ();
-  int w = photo->width, hgt = photo->height;
-  InkImage *mask = ink_image_new (40, 40);
-  Loop loop;
-  int ax = w / 2, ay = hgt / 2;
-
-  m.flow = 2.0f;
-  ink_motion_hints_add_arrow (h, 0.1f, 0.1f, 0.4f, 0.2f);
-  ink_motion_hints_add_arrow (h, 0.9f, 0.8f, 0.6f, 0.9f);
-  ink_motion_hints_add_anchor (h, (ax + 0.5f) / w, (ay + 0.5f) / hgt);
-  /* Frozen: the left quarter of the picture (the mask is stretched over it). */
-  memset (mask->pixels, 0, (gsize) 40 * 40 * 8);
-  for (int y = 0; y < 40; y++)
-    for (int x = 0; x < 40; x++)
-      {
-        guint16 *p = mask->pixels + 4 * (y * 40 + x);
-        p[0] = p[1] = p[2] = x < 8 ? 65535 : 0;
-        p[3] = 65535;
-      }
-  h->mask = mask;
-  loop = render_loop (photo, &s, &m, h);
-  for (int i = 1; i < loop.n; i++)
-    {
-      const InkImage *a = loop.frames[0], *b = loop.frames[i];
-      double moved = 0.0;
-      for (int y = 0; y < hgt; y++)
-        for (int x = 0; x < w / 6; x++)
-          for (int c = 0; c < 4; c++)
-            g_assert_cmpint (a->pixels[4 * (y * w + x) + c], ==, b->pixels[4 * (y * w + x) + c]);
-      for (int c = 0; c < 3; c++)
-        g_assert_cmpint (abs (a->pixels[4 * (ay * w + ax) + c] - b->pixels[4 * (ay * w + ax) + c]),
-                         <=, 257);
-      moved = diff (a, b);
-      g_assert_cmpfloat (moved, >, 0.0);   /* elsewhere it flows */
-    }
-  check_seamless ("flow with anchor and mask", &loop, TRUE);
-  loop_free (&loop);
-  ink_motion_hints_free (&h);
-}
-
-/* Mean absolute difference of RGB (8-bit levels) between A and B over the pixels whose distance
- * (in picture heights) from the arrow's ends is above NEAR and at most FAR. */
-static double
-diff_band (const InkImage *a, const InkImage *b, const InkArrow *arrow, double near, double far)
-{
-  double sum = 0.0, aspect = (double) a->width / a->height;
-  gsize n = 0;
-
-  for (int y = 0; y < a->height; y++)
-    for (int x = 0; x < a->width; x++)
-      {
-        double px = (x + 0.5) / a->width, py = (y + 0.5) / a->height;
-        double d0 = hypot ((px - arrow->x0) * aspect, py - arrow->y0);
-        double d1 = hypot ((px - arrow->x1) * aspect, py - arrow->y1);
-        double d = MIN (d0, d1);
-        gsize i = (gsize) y * a->width + x;
-
-        if (d <= near || d > far)
-          continue;
-        for (int c = 0; c < 3; c++)
-          sum += abs (a->pixels[4 * i + c] - b->pixels[4 * i + c]);
-        n++;
-      }
-  g_assert_cmpuint (n, >, 0);
-  return sum / (n * 3) / 257.0;
-}
-
-/* An arrow moves its neighbourhood, not the picture: beyond flow-reach (a quarter of the picture's
- * height by default) from the arrow nothing moves; near it the picture flows; a longer reach
- * moves farther. */
-static void
-test_flow_is_local (void)
-{
-  InkStyleParams s = style ();
-  InkMotionParams m = only ();
-  InkMotionHints *h = ink_motion_hints_new ();
-  const InkArrow *arrow;
-  Loop loop;
-  double far_worst = 0.0, near_least = G_MAXDOUBLE;
-
-  m.flow = 1.0f;
-  ink_motion_hints_add_arrow (h, 0.2f, 0.5f, 0.3f, 0.5f);
-  arrow = &g_array_index (h->arrows, InkArrow, 0);
-  g_assert_cmpfloat (m.flow_reach, ==, 0.25f);
-  loop = render_loop (photo, &s, &m, h);
-  for (int i = 1; i < loop.n; i++)
-    {
-      far_worst = MAX (far_worst, diff_band (loop.frames[0], loop.frames[i], arrow, 0.25, 10.0));
-      near_least = MIN (near_least, diff_band (loop.frames[0], loop.frames[i], arrow, 0.0, 0.1));
-    }
-  g_test_message ("one arrow, reach 0.25: beyond it %.3f levels at worst; within 0.1 of it %.2f "
-                  "levels at least", far_worst, near_least);
-  g_assert_cmpfloat (far_worst, <, 0.5);
-  g_assert_cmpfloat (near_least, >, 1.0);
-  check_seamless ("local flow", &loop, TRUE);
-  loop_free (&loop);
-
-  /* Reach 0.6: the band from 0.3 to 0.4 of the height now flows. */
-  m.flow_reach = 0.6f;
-  loop = render_loop (photo, &s, &m, h);
-  g_assert_cmpfloat (diff_band (loop.frames[0], loop.frames[loop.n / 2], arrow, 0.3, 0.4), >, 0.5);
-  loop_free (&loop);
-  ink_motion_hints_free (&h);
 }
 
 /* A half-size render is a miniature of the full-size one (same motion in relative units). */
@@ -402,7 +158,7 @@ test_half_size (void)
   g_autofree char *path = g_build_filename (INK_SOURCE_DATADIR, "sample.png", NULL);
   InkLoadParams load = { .long_edge = 1280 };
   InkImage *big = ink_image_load (path, &load, &error), *small = ink_image_scale (big, 640, &error);
-  InkStyleParams s = style ();
+  InkStyleParams s = anime_style ();
   InkMotionParams m = INK_MOTION_PARAMS_DEFAULT;
   InkMotionHints *h = ink_motion_hints_new ();
   InkAnimation *a, *b;
@@ -422,7 +178,10 @@ test_half_size (void)
   down = ink_image_scale (fa, 640, &error);
   db = test_psnr (down, fb);
   g_test_message ("frame 5 at 640 px vs 1280 px scaled to 640: PSNR %.1f dB", db);
-  g_assert_cmpfloat (db, >=, 30.0);
+  /* Each frame thresholds the line response where it reads it, so the camera's resampling keeps
+   * lines crisp at both sizes; against the larger frame scaled down (soft, averaged edges) that
+   * costs 0.7 dB over resampling finished ink (30.0 dB). */
+  g_assert_cmpfloat (db, >=, 29.0);
   ink_image_free (&big), ink_image_free (&small), ink_image_free (&fa), ink_image_free (&fb);
   ink_image_free (&down);
   ink_motion_hints_free (&h);
@@ -431,17 +190,17 @@ test_half_size (void)
 static void
 test_deterministic (void)
 {
-  InkStyleParams s = style ();
+  InkStyleParams s = anime_style ();
   InkMotionParams m = INK_MOTION_PARAMS_DEFAULT;
   gsize bytes = (gsize) photo->width * photo->height * 8;
   Loop a, b, c;
 
   m.frames = 4;
   m.particles = INK_PARTICLES_PETALS;
-  a = render_loop (photo, &s, &m, NULL);
-  b = render_loop (photo, &s, &m, NULL);
+  a = render_loop (stylizer, photo, &s, &m, NULL);
+  b = render_loop (stylizer, photo, &s, &m, NULL);
   m.seed = 2;
-  c = render_loop (photo, &s, &m, NULL);
+  c = render_loop (stylizer, photo, &s, &m, NULL);
   for (int i = 0; i < a.n; i++)
     g_assert_true (memcmp (a.frames[i]->pixels, b.frames[i]->pixels, bytes) == 0);
   g_assert_false (memcmp (a.frames[1]->pixels, c.frames[1]->pixels, bytes) == 0);
@@ -455,7 +214,7 @@ static void
 test_set_motion (void)
 {
   g_autoptr (GError) error = NULL;
-  InkStyleParams s = style ();
+  InkStyleParams s = anime_style ();
   InkMotionParams m1 = INK_MOTION_PARAMS_DEFAULT, m2 = INK_MOTION_PARAMS_DEFAULT;
   InkMotionHints *h = ink_motion_hints_new ();
   gsize bytes = (gsize) photo->width * photo->height * 8;
@@ -474,7 +233,7 @@ test_set_motion (void)
   g_assert_no_error (error);
 
   t0 = g_get_monotonic_time ();
-  fresh = render_loop (photo, &s, &m2, h);
+  fresh = render_loop (stylizer, photo, &s, &m2, h);
   t_new = (g_get_monotonic_time () - t0) / 1000.0;
   /* render_loop stylized the same photo with the same style on the shared stylizer, which is
    * what the kept animation's layers are. */
@@ -540,6 +299,7 @@ test_passes (void)
     .boil_amp = 1.5f, .boil_cell = 9.0f, .flow_sx = 12.0f, .flow_sy = 8.0f,
     .m00 = 0.98f, .m01 = 0.03f, .m02 = 1.2f, .m10 = -0.03f, .m11 = 0.98f, .m12 = 0.7f,
     .line_r = 0.1f, .line_g = 0.05f, .line_b = 0.0f, .line_alpha = 0.9f,
+    .line_eps = -0.006f, .line_phi = 200.0f, .line_width = 1.5f,
   };
   InkPushOverlay po = {
     .width = w, .height = h, .frame = 3, .frames = 8, .drawing = 1, .seed = 7, .focus_on = 1,
@@ -554,7 +314,7 @@ test_passes (void)
   for (gsize i = 0; i < n; i++)
     {
       flats[i] = ink_hash1 (i) | 0xff000000u;
-      lines[i] = ((i * 7) % 13) / 12.0f;
+      lines[i] = (((i * 7) % 13) - 9) / 300.0f;   /* responses -0.03 .. 0.01 */
     }
   for (gsize i = 0; i < wn; i++)
     mask[i] = i % 5 == 0 ? 1.0f : 0.0f;
@@ -602,8 +362,6 @@ main (int argc, char **argv)
   g_test_add_func ("/motion/zero-is-still", test_zero_motion_is_still);
   g_test_add_func ("/motion/default-is-alive", test_default_is_alive);
   g_test_add_func ("/motion/layers-seamless", test_layers_seamless);
-  g_test_add_func ("/motion/anchors-and-mask", test_anchors_and_mask);
-  g_test_add_func ("/motion/flow-is-local", test_flow_is_local);
   g_test_add_func ("/motion/half-size", test_half_size);
   g_test_add_func ("/motion/deterministic", test_deterministic);
   g_test_add_func ("/motion/set-motion", test_set_motion);

@@ -116,8 +116,7 @@ test_passes (void)
                         .cel_step = 0.09f };
   InkPushDog pd = { .width = w, .height = h, .n = 4, .sigma = 0.8f, .k = 1.6f, .tau = 0.995f,
                     .step = 1.0f };
-  InkPushLines pl = { .width = w, .height = h, .n = 5, .sigma = 2.0f, .step = 1.0f,
-                      .eps = -0.006f, .phi = 200.0f };
+  InkPushLines pl = { .width = w, .height = h, .n = 5, .sigma = 2.0f, .step = 1.0f };
   InkPushComposite pc = { .width = w, .height = h, .mono = 0, .saturation = 1.2f,
                           .contrast = 1.1f, .screentone = 0.0f, .tone_cell = 4.0f };
   g_autofree void *lab = NULL, *small = NULL, *big = NULL, *tensor = NULL, *blur = NULL;
@@ -161,7 +160,7 @@ test_passes (void)
   dog = check_pass (&ink_pass_dog, (const void *[]) { smooth, flow }, (gsize[]) { n * 4, n * 4 },
                     n * 4, &pd, FMT_FLOAT, 1e-4, 1e-5);
   lines = check_pass (&ink_pass_lines, (const void *[]) { dog, flow }, (gsize[]) { n * 4, n * 4 },
-                      n * 4, &pl, FMT_FLOAT, 0.02, 1e-4);
+                      n * 4, &pl, FMT_FLOAT, 2e-4, 1e-5);
   rgba = check_pass (&ink_pass_composite, (const void *[]) { flat, photo->pixels },
                      (gsize[]) { n * 4, n * 8 }, n * 4, &pc, FMT_RGBA8, 1, 0.05);
   pc.mono = 1, pc.screentone = 1.0f;

@@ -137,11 +137,10 @@ boil (const InkPushFrame *pc, float qx, float qy, float *dx, float *dy)
   *dy = lerp (lerp (r[0][1], r[1][1], tx), lerp (r[2][1], r[3][1], tx), ty) * pc->boil_amp;
 }
 
+/* The line response at (QX, QY) (the boil moves where it is read), and the ink it draws. */
 static float
-ink_at (const InkPushFrame *pc, const float *lines, float qx, float qy)
+response_at (const InkPushFrame *pc, const float *lines, float qx, float qy)
 {
-  if (!pc->has_lines)
-    return 0.0f;
   if (pc->boil_amp > 0.0f)
     {
       float dx, dy;
@@ -149,6 +148,12 @@ ink_at (const InkPushFrame *pc, const float *lines, float qx, float qy)
       qx += dx, qy += dy;
     }
   return sample_lines (pc, lines, qx, qy);
+}
+
+static float
+ink_of (const InkPushFrame *pc, float u)
+{
+  return pc->has_lines ? ink_clampf (-tanhf (pc->line_phi * (u - pc->line_eps)), 0.0f, 1.0f) : 0.0f;
 }
 
 static void
@@ -183,12 +188,20 @@ ref_frame (const void *const *in, void *out, const void *push)
             sample_flats (pc, flats, bx, by, fb);
             for (int k = 0; k < 4; k++)
               base[k] = lerp (fa[k], fb[k], alpha);
-            ink = lerp (ink_at (pc, lines, ax, ay), ink_at (pc, lines, bx, by), alpha);
+            /* Ink from the blended response, its contrast given back (ink_weight and blend_gain
+             * in frame.comp). */
+            float a3 = alpha * alpha * alpha, o3 = (1.0f - alpha) * (1.0f - alpha) * (1.0f - alpha);
+            float beta = a3 / (a3 + o3);
+            float apart = ink_clampf (hypotf (ax - bx, ay - by) / (2.0f * pc->line_width), 0.0f, 1.0f);
+            float gain = lerp (1.0f, MAX (beta, 1.0f - beta), apart);
+
+            ink = ink_of (pc, lerp (response_at (pc, lines, ax, ay), response_at (pc, lines, bx, by),
+                                    beta) / gain);
           }
         else
           {
             sample_flats (pc, flats, qx, qy, base);
-            ink = ink_at (pc, lines, qx, qy);
+            ink = ink_of (pc, response_at (pc, lines, qx, qy));
           }
         for (int k = 0; k < 3; k++)
           base[k] = lerp (base[k], line[k], ink * pc->line_alpha);

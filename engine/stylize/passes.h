@@ -53,8 +53,6 @@ typedef struct {
   gint32 n;             /* steps each way along the flow */
   float sigma;          /* px along the flow */
   float step;           /* px */
-  float eps;            /* threshold (OKLab L units, <= 0) */
-  float phi;            /* sharpness of the soft threshold, 1 / L units */
 } InkPushLines;
 
 typedef struct {
@@ -96,6 +94,10 @@ typedef struct {
   float m00, m01, m02, m10, m11, m12;  /* camera: output px -> source px */
   float line_r, line_g, line_b;  /* sRGB 0..1 */
   float line_alpha;              /* 0..1: strokes thinner than the image can show fade instead */
+  /* Ink coverage from the line response u: clamp (-tanh (line_phi * (u - line_eps)), 0, 1). */
+  float line_eps;                /* threshold (OKLab L units, <= 0) */
+  float line_phi;                /* sharpness of the soft threshold, 1 / L units */
+  float line_width;              /* px, about a stroke's width (> 0) */
 } InkPushFrame;
 
 typedef struct {
@@ -121,7 +123,7 @@ extern const InkPass ink_pass_bilateral;    /* lab32, flow -> lab32 */
 extern const InkPass ink_pass_upsample;     /* lab32 -> lab32, bilinear to a size >= */
 extern const InkPass ink_pass_flatten;      /* lab32, palette (vec4 x colors) -> lab32 */
 extern const InkPass ink_pass_dog;          /* lab32, flow -> float DoG */
-extern const InkPass ink_pass_lines;        /* float DoG, flow -> float line coverage */
+extern const InkPass ink_pass_lines;        /* float DoG, flow -> float line response */
 extern const InkPass ink_pass_composite;    /* lab32, rgba16 source (alpha) -> rgba8 flats */
 extern const InkPass ink_pass_velocity;     /* hints (vec4), float mask -> velocity (2 halves) */
 extern const InkPass ink_pass_frame;        /* rgba8 flats, float lines, velocity -> rgba8 frame */

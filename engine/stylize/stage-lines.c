@@ -1,5 +1,5 @@
 /* stage-lines.c: stage 3, ink lines by flow-based XDoG: a DoG across edges, smoothed along the
- * edge flow and softly thresholded (C references and passes). */
+ * edge flow into the line response, which each frame thresholds (C references and passes). */
 #include "stage-private.h"
 
 #include "dog.spv.h"
@@ -61,7 +61,7 @@ ref_lines (const void *const *in, void *out, const void *push)
     for (int x = 0; x < w; x++)
       {
         gsize i = (gsize) y * w + x;
-        float sum = src[i], wsum = 1.0f, t0x, t0y, u;
+        float sum = src[i], wsum = 1.0f, t0x, t0y;
 
         ink_flow_at (flow, i, &t0x, &t0y);
         for (int side = 0; side < 2; side++)
@@ -89,8 +89,7 @@ ref_lines (const void *const *in, void *out, const void *push)
                 vx = nx, vy = ny;
               }
           }
-        u = sum / wsum;
-        dst[i] = ink_clampf (-tanhf (pc->phi * (u - pc->eps)), 0.0f, 1.0f);
+        dst[i] = sum / wsum;
       }
 }
 

@@ -27,7 +27,7 @@ typedef enum {
   FLOW,        /* full, 2 x half: the edge tangent field, for the lines */
   LAB_UP,      /* full, lab32: the smoothed image sampled up, for the lines */
   DOG,         /* full, float: the difference of Gaussians across edges */
-  LINES,       /* full, float: line coverage, one of the two layers frames are drawn from */
+  LINES,       /* full, float: line response, one of the two layers frames are drawn from */
   FLATS,       /* full, rgba8: flattened colour, before contrast and saturation (shares DOG) */
   LAYER,       /* full, rgba8: the flats layer, the other one frames are drawn from (shares LAB_UP) */
   FRAME,       /* full, rgba8: one rendered frame, downloaded (shares DOG) */
@@ -75,6 +75,8 @@ struct InkStylizer {
   gboolean has_lines;
   float line_color[3];
   float line_alpha;
+  float line_eps, line_phi;  /* the frames' threshold of the line response */
+  float line_width;          /* px, about a stroke's width */
 };
 
 static const char *const stage_names[INK_STAGE_COUNT] = { "smooth", "flatten", "lines", "composite" };
@@ -301,7 +303,6 @@ record_lines (InkStylizer *s, const InkStyleParams *p, float scale, BufferId ima
   InkPushLines pl = {
     .width = s->width, .height = s->height,
     .sigma = p->line_smoothness * scale, .step = MAX (1.0f, roundf (scale)),
-    .eps = -(0.012f - 0.011f * p->line_sensitivity), .phi = 200.0f,
   };
 
   /* A thin line needs every pixel across it; wider ones are sampled at 1.5 taps a sigma. */
@@ -314,7 +315,7 @@ record_lines (InkStylizer *s, const InkStyleParams *p, float scale, BufferId ima
   return dispatch (s, &ink_pass_lines, DOG, FLOW, LINES, &pl, INK_STAGE_LINES, error);
 }
 
-/* Records the stylization into the layers: the flats in LAYER, the line coverage in LINES. */
+/* Records the stylization into the layers: the flats in LAYER, the line response in LINES. */
 static gboolean
 record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const float *palette,
         InkStylizeStats *stats, GError **error)
@@ -392,6 +393,9 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
   s->has_lines = lines;
   memcpy (s->line_color, p->line_color, sizeof s->line_color);
   s->line_alpha = MIN (1.0f, line_sigma (p, scale) / MIN_LINE_SIGMA);
+  s->line_eps = -(0.012f - 0.011f * p->line_sensitivity);
+  s->line_phi = 200.0f;
+  s->line_width = 2.0f * MAX (MIN_LINE_SIGMA, line_sigma (p, scale));
   return ink_compute_finish (s->compute, error);
 }
 
@@ -453,7 +457,8 @@ ink_stylizer_frame_defaults (InkStylizer *s, InkPushFrame *frame)
     .m00 = 1.0f, .m11 = 1.0f,
     .has_lines = s->has_lines,
     .line_r = s->line_color[0], .line_g = s->line_color[1], .line_b = s->line_color[2],
-    .line_alpha = s->line_alpha,
+    .line_alpha = s->line_alpha, .line_eps = s->line_eps, .line_phi = s->line_phi,
+    .line_width = MAX (s->line_width, 0.8f),
   };
 }
 

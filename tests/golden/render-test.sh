@@ -3,8 +3,10 @@
 # make-projects.sh before the parameter registry and the engine's folders were reorganised, in
 # project format 1) with the C reference (--device cpu, deterministic on any machine of one
 # architecture) and compares each frame's PNG bytes with frames.sha256: refactoring must not
-# change a pixel, and old project files must keep rendering the same. (anime-flow's hashes were
-# renewed once, on purpose: an arrow's reach became compact, so the flow stops at flow-reach.)
+# change a pixel, and old project files must keep rendering the same. Hashes were renewed on
+# purpose: anime-flow's when an arrow's reach became compact (the flow stops at flow-reach); the
+# moving frames' (a, b, c) when each frame came to draw its ink from the line response instead of
+# resampling finished ink. The stills (d) have not changed.
 set -u
 abs () { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
 cli=$(abs "$1") sample=$(abs "$2") golden=$(abs "$3")
