@@ -29,14 +29,17 @@ motion_group (void)
 }
 
 /* Parses "a,b,..." into exactly N floats. */
+/* N numbers (or N + OPTIONAL, the rest left as they are) separated by commas. */
 static gboolean
-parse_floats (const char *option, const char *text, float *out, int n, GError **error)
+parse_floats_opt (const char *option, const char *text, float *out, int n, int optional,
+                  GError **error)
 {
   g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+  int given = (int) g_strv_length (parts);
 
-  if ((int) g_strv_length (parts) != n)
+  if (given < n || given > n + optional)
     goto bad;
-  for (int i = 0; i < n; i++)
+  for (int i = 0; i < given; i++)
     {
       char *end;
       out[i] = (float) g_ascii_strtod (g_strstrip (parts[i]), &end);
@@ -46,9 +49,44 @@ parse_floats (const char *option, const char *text, float *out, int n, GError **
   return TRUE;
 
 bad:
-  g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
-               "%s '%s': give %d numbers separated by commas", option, text, n);
+  if (optional > 0)
+    g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                 "%s '%s': give %d or %d numbers separated by commas", option, text, n,
+                 n + optional);
+  else
+    g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                 "%s '%s': give %d numbers separated by commas", option, text, n);
   return FALSE;
+}
+
+static gboolean
+parse_floats (const char *option, const char *text, float *out, int n, GError **error)
+{
+  return parse_floats_opt (option, text, out, n, 0, error);
+}
+
+/* --arrow or --sway: x0,y0,x1,y1 and maybe the arrow's own reach. */
+static gboolean
+add_arrows (InkMotionHints *hints, const char *option, char **texts, int kind, GError **error)
+{
+  for (guint i = 0; texts != NULL && texts[i] != NULL; i++)
+    {
+      float v[5] = { 0, 0, 0, 0, 0 };
+      InkArrow a;
+
+      if (!parse_floats_opt (option, texts[i], v, 4, 1, error))
+        return FALSE;
+      if (v[4] != 0.0f && !(v[4] >= INK_ARROW_REACH_MIN && v[4] <= INK_ARROW_REACH_MAX))
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                       "%s '%s': the reach (the fifth number) is %g to %g picture heights",
+                       option, texts[i], INK_ARROW_REACH_MIN, INK_ARROW_REACH_MAX);
+          return FALSE;
+        }
+      a = (InkArrow) { v[0], v[1], v[2], v[3], v[4], kind };
+      g_array_append_val (hints->arrows, a);
+    }
+  return TRUE;
 }
 
 /* A progress bar on a terminal: "[#####.....]  42%". */
@@ -150,7 +188,7 @@ cmd_render (int argc, char **argv)
 {
   g_autofree char *output = NULL, *mask_path = NULL, *focus = NULL, *speed = NULL;
   g_autofree char *save_project = NULL;
-  g_auto (GStrv) arrows = NULL, anchors = NULL;
+  g_auto (GStrv) arrows = NULL, sways = NULL, anchors = NULL;
   int size = -1;
   InkExportParams export;
   InkExportResult result = { 0 };
@@ -160,7 +198,8 @@ cmd_render (int argc, char **argv)
     /* The project's size, not the export's long-edge: the photo is stylized at it, and
      * --save-project records it. */
     { "size", 's', 0, G_OPTION_ARG_INT, &size, "Scale so the long edge is this many px, 1-16384 (default: the photo's or the project's size; WebP: at most 16383)", "PX" },
-    { "arrow", 0, 0, G_OPTION_ARG_STRING_ARRAY, &arrows, "Flow: material at x0,y0 moves to x1,y1 over the loop (fractions of the picture; repeatable)", "x0,y0,x1,y1" },
+    { "arrow", 0, 0, G_OPTION_ARG_STRING_ARRAY, &arrows, "Flow: material at x0,y0 moves to x1,y1 over the loop (fractions of the picture; repeatable); a fifth number is this arrow's reach in picture heights (default --flow-reach)", "x0,y0,x1,y1[,reach]" },
+    { "sway", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sways, "Sway: material at x0,y0 swings toward x1,y1 and as far the other way, back by the loop's end (hair, grass, cloth; repeatable); a fifth number is its reach", "x0,y0,x1,y1[,reach]" },
     { "anchor", 0, 0, G_OPTION_ARG_STRING_ARRAY, &anchors, "Flow: a point that stays still (repeatable)", "x,y" },
     { "mask", 0, 0, G_OPTION_ARG_FILENAME, &mask_path, "Flow: freeze mask, a grey image of any size (white = frozen)", "FILE" },
     { "focus-lines", 0, 0, G_OPTION_ARG_STRING, &focus, "Focus lines toward this centre", "x,y" },
@@ -242,13 +281,9 @@ cmd_render (int argc, char **argv)
       project->motion.speed_lines = TRUE;
       project->motion.speed_angle = angle;
     }
-  for (guint i = 0; arrows != NULL && arrows[i] != NULL; i++)
-    {
-      float v[4];
-      if (!parse_floats ("--arrow", arrows[i], v, 4, &error))
-        goto usage;
-      ink_motion_hints_add_arrow (project->hints, v[0], v[1], v[2], v[3]);
-    }
+  if (!add_arrows (project->hints, "--arrow", arrows, INK_ARROW_FLOW, &error)
+      || !add_arrows (project->hints, "--sway", sways, INK_ARROW_SWAY, &error))
+    goto usage;
   for (guint i = 0; anchors != NULL && anchors[i] != NULL; i++)
     {
       float v[2];

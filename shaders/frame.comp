@@ -1,13 +1,15 @@
 #version 450
 // frame.comp: one frame of the loop from the stylized layers: the camera (an affine map from output
-// to source pixels), the flow layer (Eulerian loop: the frame warped forward t steps along the
+// to source pixels), the sway (the picture displaced along the sway field, out and back once a
+// loop: no cross-fade, so nothing ghosts), the flow layer (Eulerian loop: the frame warped forward t steps along the
 // velocity field and backward N - t steps, blended by t / N, so the last frame leads into the
 // first), line boil (lines displaced by value noise that changes with each drawing), then the ink
 // laid over the flats. The ink is drawn in each frame by thresholding the line response where the
 // frame reads it, so lines stay single and whole under the camera and the flow. With everything
 // off, the result is the flats and lines exactly as stylized.
-// In: binding 0, flats rgba8; binding 1, float line response; binding 2, velocity (packed halves,
-// normalized units per loop, at the working size). Out: binding 3, rgba8.
+// In: binding 0, flats rgba8; binding 1, float line response; binding 2, the motion fields at the
+// working size, two packed halves a texel (flow velocity in normalized units per loop, sway
+// amplitude in normalized units). Out: binding 3, rgba8.
 #extension GL_GOOGLE_include_directive : require
 
 layout (std430, binding = 0) readonly buffer Flats { uint flats[]; };
@@ -23,13 +25,15 @@ layout (push_constant) uniform Push {
   float m00, m01, m02, m10, m11, m12;
   float line_r, line_g, line_b, line_alpha;
   float line_eps, line_phi, line_width;
+  float sway_sx, sway_sy;          // px of displacement per normalized unit, this frame (0: none)
 } pc;
 
 #include "common.glsl"
 
 #define LOAD_FLATS(i) unpack_rgba8 (flats[i])
 #define LOAD_LINES(i) lines[i]
-#define LOAD_VELOCITY(i) unpackHalf2x16 (velocity[i])
+#define LOAD_VELOCITY(i) unpackHalf2x16 (velocity[2 * (i)])
+#define LOAD_SWAY(i) unpackHalf2x16 (velocity[2 * (i) + 1])
 
 // Bilinear, edges clamped, on a W x H grid (pixel centres at integers).
 #define DEFINE_BILINEAR(NAME, TYPE, LOAD, W, H)                                 \
@@ -46,12 +50,18 @@ layout (push_constant) uniform Push {
 DEFINE_BILINEAR (sample_flats, vec4, LOAD_FLATS, pc.width, pc.height)
 DEFINE_BILINEAR (sample_lines, float, LOAD_LINES, pc.width, pc.height)
 DEFINE_BILINEAR (sample_velocity, vec2, LOAD_VELOCITY, pc.work_width, pc.work_height)
+DEFINE_BILINEAR (sample_sway, vec2, LOAD_SWAY, pc.work_width, pc.work_height)
+
+// Full-size position Q on the working grid.
+vec2 work_at (vec2 q)
+{
+  return (q + 0.5) * vec2 (pc.work_width, pc.work_height) / vec2 (pc.width, pc.height) - 0.5;
+}
 
 // Velocity in px a frame at full-size position Q.
 vec2 velocity_at (vec2 q)
 {
-  vec2 w = (q + 0.5) * vec2 (pc.work_width, pc.work_height) / vec2 (pc.width, pc.height) - 0.5;
-  return sample_velocity (w) * vec2 (pc.flow_sx, pc.flow_sy);
+  return sample_velocity (work_at (q)) * vec2 (pc.flow_sx, pc.flow_sy);
 }
 
 // Follows the flow from Q for STEPS frames (negative: backwards) in pc.substeps Euler steps.
@@ -119,6 +129,8 @@ void main ()
   vec2 q = vec2 (p);
   if (pc.camera_on != 0)
     q = vec2 (pc.m00 * q.x + pc.m01 * q.y + pc.m02, pc.m10 * q.x + pc.m11 * q.y + pc.m12);
+  if (pc.sway_sx != 0.0 || pc.sway_sy != 0.0)
+    q -= sample_sway (work_at (q)) * vec2 (pc.sway_sx, pc.sway_sy);
   vec4 base;
   float ink;
   if (pc.flow_on != 0)

@@ -89,8 +89,8 @@ expect 2 "bench bad sizes" "--sizes" -- "$cli" bench --sizes 0,abc
 
 # render: PNG frames; a project reproduces them; zero motion is the still.
 expect 0 "render frames" "" -- "$cli" render "$sample" -o "$tmp/loop/" --size 96 --frames 6 \
-  --arrow 0.2,0.5,0.4,0.5 --anchor 0.5,0.5 --focus-lines 0.5,0.4 --particles snow \
-  --camera pan --save-project "$tmp/loop.inkloop"
+  --arrow 0.2,0.5,0.4,0.5 --sway 0.7,0.3,0.75,0.3,0.2 --anchor 0.5,0.5 --focus-lines 0.5,0.4 \
+  --particles snow --camera pan --save-project "$tmp/loop.inkloop"
 n=$(ls "$tmp/loop" | grep -c '^frame-000[1-6]\.png$')
 [ "$n" = 6 ] && [ "$(ls "$tmp/loop" | wc -l)" = 6 ] && ok "six frames, nothing else" || bad "six frames, nothing else ($n)"
 is_png "$tmp/loop/frame-0006.png" && ok "frames are PNGs" || bad "frames are PNGs"
@@ -99,6 +99,8 @@ expect 0 "render the saved project" "" -- "$cli" render "$tmp/loop.inkloop" -o "
 same=1
 for f in "$tmp"/loop/*.png; do cmp -s "$f" "$tmp/again/$(basename "$f")" || same=0; done
 [ "$same" = 1 ] && ok "the project renders identical frames" || bad "the project renders identical frames"
+grep -q '"kind" *: *"sway"' "$tmp/loop.inkloop" && grep -q '"reach" *: *0.2' "$tmp/loop.inkloop" \
+  && ok "the project keeps the sway arrow and its reach" || bad "the project keeps the sway arrow and its reach"
 expect 0 "zero motion" "" -- "$cli" render "$sample" -o "$tmp/still-loop" --size 96 --frames 3 --motion 0 --particles rain
 expect 0 "the still" "" -- "$cli" still "$sample" -o "$tmp/still.png" --size 96
 if cmp -s "$tmp/still.png" "$tmp/still-loop/frame-0001.png" && cmp -s "$tmp/still.png" "$tmp/still-loop/frame-0003.png"; then
@@ -114,7 +116,8 @@ expect 1 "truncated project" "cut\.inkloop" -- "$cli" render "$tmp/cut.inkloop" 
 expect 1 "render a missing photo" "nowhere\.png" -- "$cli" render "$tmp/nowhere.png" -o "$tmp/nope"
 expect 1 "render into a missing parent" "missing-parent" -- "$cli" render "$sample" -o "$tmp/missing-parent/frames" --size 48
 [ ! -e "$tmp/nope" ] && no_temporaries "$tmp" && ok "failed renders leave nothing" || bad "failed renders leave nothing"
-expect 2 "malformed arrow" "--arrow '1,2': give 4 numbers" -- "$cli" render "$sample" -o "$tmp/nope" --arrow 1,2
+expect 2 "malformed arrow" "--arrow '1,2': give 4 or 5 numbers" -- "$cli" render "$sample" -o "$tmp/nope" --arrow 1,2
+expect 2 "arrow reach out of range" "--sway '0,0,1,1,3': the reach" -- "$cli" render "$sample" -o "$tmp/nope" --sway 0,0,1,1,3
 expect 2 "frames out of range" "frames is 500" -- "$cli" render "$sample" -o "$tmp/nope" --frames 500
 expect 2 "unknown camera" "camera: 'dolly' is not one of" -- "$cli" render "$sample" -o "$tmp/nope" --camera dolly
 expect 0 "render --help" "" -- "$cli" render --help

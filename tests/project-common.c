@@ -189,6 +189,7 @@ make_project (const char *source)
   p->motion.boil = 1e-6f;
   p->motion.flow = 1.7f;
   p->motion.flow_reach = 0.6f;
+  p->motion.sway = 0.35f;
   p->motion.camera = INK_CAMERA_SHAKE;
   p->motion.camera_amount = 0.05f;
   p->motion.focus_lines = TRUE;
@@ -209,6 +210,13 @@ make_project (const char *source)
   ink_motion_hints_add_arrow (p->hints, 0.1f, 0.2f, 0.3f, 0.4f);
   ink_motion_hints_add_arrow (p->hints, -0.5f, 1.0f / 3.0f, 1.9999f, 1e-7f);
   ink_motion_hints_add_arrow (p->hints, 0.5f, 0.5f, 0.5f, 0.6f);
+  {
+    /* A sway arrow with its own reach, and a flow arrow with one. */
+    InkArrow sway = { 0.7f, 0.1f, 0.75f, 0.12f, 0.4f, INK_ARROW_SWAY };
+    InkArrow reach = { 0.3f, 0.9f, 0.2f, 0.9f, 0.05f, INK_ARROW_FLOW };
+    g_array_append_val (p->hints->arrows, sway);
+    g_array_append_val (p->hints->arrows, reach);
+  }
   ink_motion_hints_add_anchor (p->hints, 0.25f, 0.75f);
   ink_motion_hints_add_anchor (p->hints, 2.0f / 3.0f, 0.0f);
   p->hints->mask = make_grey_mask (37, 23);

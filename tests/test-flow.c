@@ -1,5 +1,6 @@
-/* test-flow.c: the flow along arrows: ink stays single and at full strength in every frame,
- * an arrow moves its neighbourhood and not the picture, anchors and the freeze mask hold. */
+/* test-flow.c: the motion along arrows: ink stays single and at full strength in every frame,
+ * an arrow moves its neighbourhood (its own reach, or the motion's) and not the picture, sway
+ * goes out and comes back, anchors and the freeze mask hold. */
 #include "ink-config.h"
 
 #include <math.h>
@@ -242,6 +243,93 @@ test_flow_is_local (void)
   ink_motion_hints_free (&h);
 }
 
+/* An arrow's own reach overrides the motion's, for that arrow only. */
+static void
+test_arrow_reach (void)
+{
+  InkStyleParams s = anime_style ();
+  InkMotionParams m = motion_only ();
+  InkMotionHints *h = ink_motion_hints_new ();
+  InkArrow near = { 0.2f, 0.5f, 0.3f, 0.5f, 0.1f, INK_ARROW_FLOW };
+  Loop loop;
+  double band = 0.0, inside = G_MAXDOUBLE;
+
+  m.flow = 1.0f;
+  g_array_append_val (h->arrows, near);
+  loop = render_loop (stylizer, photo, &s, &m, h);
+  for (int i = 1; i < loop.n; i++)
+    {
+      band = MAX (band, diff_band (loop.frames[0], loop.frames[i], &near, 0.1, 10.0));
+      inside = MIN (inside, diff_band (loop.frames[0], loop.frames[i], &near, 0.0, 0.05));
+    }
+  g_test_message ("arrow with reach 0.1 (the motion's 0.25): beyond 0.1 %.3f levels at worst; "
+                  "within 0.05 %.2f at least", band, inside);
+  g_assert_cmpfloat (band, <, 0.5);
+  g_assert_cmpfloat (inside, >, 1.0);
+  loop_free (&loop);
+
+  /* A second arrow without a reach of its own moves its surroundings as far as the motion's
+   * reach says; the first keeps its own. */
+  ink_motion_hints_add_arrow (h, 0.8f, 0.5f, 0.7f, 0.5f);
+  m.flow_reach = 0.5f;
+  loop = render_loop (stylizer, photo, &s, &m, h);
+  g_assert_cmpfloat (diff_band (loop.frames[0], loop.frames[loop.n / 2],
+                                &g_array_index (h->arrows, InkArrow, 1), 0.2, 0.3), >, 0.5);
+  loop_free (&loop);
+  ink_motion_hints_free (&h);
+}
+
+/* Sway: the picture swings out along the arrow and back, d = A sin (2 pi (t / N + 1 / 8));
+ * nothing is cross-faded, so where d = 0 (frames 6 and 14 of 16) the frame is the still, ink stays
+ * whole, nothing beyond the reach moves, and position and velocity meet at the seam. */
+static void
+test_sway (void)
+{
+  g_autoptr (GError) error = NULL;
+  InkStyleParams s = anime_style ();
+  InkMotionParams m = motion_only ();
+  InkMotionHints *h = ink_motion_hints_new ();
+  InkArrow sway = { 0.5f, 0.5f, 0.52f, 0.53f, 0.3f, INK_ARROW_SWAY };
+  InkImage *still = ink_stylizer_run (stylizer, photo, &s, NULL, &error);
+  InkArrow all = { 0.5f, 0.5f, 0.5f, 0.5f, 0.0f, INK_ARROW_SWAY };
+  gsize bytes = (gsize) photo->width * photo->height * 8;
+  double far_worst = 0.0, quarter, worst_ink = G_MAXDOUBLE;
+  int base;
+  Loop loop;
+
+  g_assert_no_error (error);
+  m.frames = 16;
+  g_array_append_val (h->arrows, sway);
+  loop = render_loop (stylizer, photo, &s, &m, h);
+  base = count_ink (still, &all, 10.0);
+  for (int i = 1; i < loop.n; i++)
+    {
+      far_worst = MAX (far_worst, diff_band (still, loop.frames[i], &sway, 0.3, 10.0));
+      worst_ink = MIN (worst_ink, (double) count_ink (loop.frames[i], &all, 10.0) / base);
+    }
+  quarter = diff_band (still, loop.frames[2], &sway, 0.0, 0.1);
+  g_test_message ("sway: out furthest %.2f levels near the arrow; beyond its reach %.3f at worst; "
+                  "frames 6 and 14 %.3f and %.3f from the still; full-strength ink %.2f of the "
+                  "still's at worst", quarter, far_worst, loop_diff (still, loop.frames[6]),
+                  loop_diff (still, loop.frames[14]), worst_ink);
+  g_assert_cmpfloat (quarter, >, 2.0);
+  g_assert_cmpfloat (far_worst, <, 0.5);
+  g_assert_cmpfloat (loop_diff (still, loop.frames[6]), <, 0.05);
+  g_assert_cmpfloat (loop_diff (still, loop.frames[14]), <, 0.05);
+  g_assert_cmpfloat (worst_ink, >=, 0.8);
+  check_seamless ("sway", &loop, TRUE);
+  loop_free (&loop);
+
+  /* The sway amount scales it; at 0 every frame is the still. */
+  m.sway = 0.0f;
+  loop = render_loop (stylizer, photo, &s, &m, h);
+  for (int i = 0; i < loop.n; i++)
+    g_assert_true (memcmp (loop.frames[i]->pixels, still->pixels, bytes) == 0);
+  loop_free (&loop);
+  ink_image_free (&still);
+  ink_motion_hints_free (&h);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -256,6 +344,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/flow/ink-in-flow", test_ink_in_flow);
   g_test_add_func ("/flow/is-local", test_flow_is_local);
+  g_test_add_func ("/flow/arrow-reach", test_arrow_reach);
+  g_test_add_func ("/flow/sway", test_sway);
   g_test_add_func ("/flow/anchors-and-mask", test_anchors_and_mask);
   status = g_test_run ();
 

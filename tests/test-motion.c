@@ -291,7 +291,10 @@ test_passes (void)
   gsize n = (gsize) w * h, wn = (gsize) ww * wh;
   g_autofree guint32 *flats = g_new (guint32, n), *vel_ref = NULL, *vel_gpu = NULL;
   g_autofree float *lines = g_new (float, n), *mask = g_new0 (float, wn);
-  float hints[3 * 4] = { 0.2f, 0.3f, 0.1f, 0.05f, 0.7f, 0.6f, -0.1f, 0.08f, 0.5f, 0.5f, 0, 0 };
+  /* A flow arrow with the motion's reach, a sway arrow with its own, an anchor. */
+  float hints[3 * 8] = { 0.2f, 0.3f, 0.1f, 0.05f, 0.2f, 0, 0, 0,
+                         0.7f, 0.6f, -0.1f, 0.08f, 0.45f, 1, 0, 0,
+                         0.5f, 0.5f, 0, 0, 0, 0, 0, 0 };
   InkPushVelocity pv = { ww, wh, 2, 1, (float) w / h, 0.2f };
   InkPushFrame pf = {
     .width = w, .height = h, .work_width = ww, .work_height = wh, .frame = 3, .frames = 8,
@@ -299,7 +302,7 @@ test_passes (void)
     .boil_amp = 1.5f, .boil_cell = 9.0f, .flow_sx = 12.0f, .flow_sy = 8.0f,
     .m00 = 0.98f, .m01 = 0.03f, .m02 = 1.2f, .m10 = -0.03f, .m11 = 0.98f, .m12 = 0.7f,
     .line_r = 0.1f, .line_g = 0.05f, .line_b = 0.0f, .line_alpha = 0.9f,
-    .line_eps = -0.006f, .line_phi = 200.0f, .line_width = 1.5f,
+    .line_eps = -0.006f, .line_phi = 200.0f, .line_width = 1.5f, .sway_sx = 30.0f, .sway_sy = -20.0f,
   };
   InkPushOverlay po = {
     .width = w, .height = h, .frame = 3, .frames = 8, .drawing = 1, .seed = 7, .focus_on = 1,
@@ -319,11 +322,11 @@ test_passes (void)
   for (gsize i = 0; i < wn; i++)
     mask[i] = i % 5 == 0 ? 1.0f : 0.0f;
 
-  vel_ref = g_new (guint32, wn);
+  vel_ref = g_new (guint32, 2 * wn);
   ink_pass_velocity.ref ((const void *[]) { hints, mask }, vel_ref, &pv);
   vel_gpu = test_run_pass (vk, &ink_pass_velocity, (const void *[]) { hints, mask },
-                     (gsize[]) { sizeof hints, wn * 4 }, NULL, wn * 4, &pv);
-  for (gsize i = 0; i < wn; i++)
+                     (gsize[]) { sizeof hints, wn * 4 }, NULL, wn * 8, &pv);
+  for (gsize i = 0; i < 2 * wn; i++)
     for (int c = 0; c < 2; c++)
       {
         float a = ink_half_to_float ((vel_ref[i] >> (16 * c)) & 0xffff);
@@ -335,7 +338,7 @@ test_passes (void)
 
   ink_pass_frame.ref ((const void *[]) { flats, lines, vel_ref }, frame_ref, &pf);
   frame_gpu = test_run_pass (vk, &ink_pass_frame, (const void *[]) { flats, lines, vel_ref },
-                       (gsize[]) { n * 4, n * 4, wn * 4 }, NULL, n * 4, &pf);
+                       (gsize[]) { n * 4, n * 4, wn * 8 }, NULL, n * 4, &pf);
   /* Random flats make every sub-pixel difference in a sample position visible. */
   compare_rgba8 ("frame", frame_gpu, frame_ref, n, 2, 0.05);
 

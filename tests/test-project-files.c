@@ -79,6 +79,18 @@ test_bad_files (void)
       INK_ERROR_DECODE },
     { "arrow-type", HEAD ", \"hints\": {\"arrows\": [[0, 0, 1, \"1\"]]}}", "hints.arrows: item 1", INK_ERROR_DECODE },
     { "arrows-type", HEAD ", \"hints\": {\"arrows\": {}}}", "hints.arrows: expected a list", INK_ERROR_DECODE },
+    { "arrow-kind", HEAD ", \"hints\": {\"arrows\": [[0, 0, 1, 1, {\"kind\": \"wobble\"}]]}}",
+      "hints.arrows: item 1: kind must be", INK_ERROR_DECODE },
+    { "arrow-kind-type", HEAD ", \"hints\": {\"arrows\": [[0, 0, 1, 1, {\"kind\": 1}]]}}",
+      "hints.arrows: item 1: kind must be", INK_ERROR_DECODE },
+    { "arrow-reach", HEAD ", \"hints\": {\"arrows\": [[0, 0, 1, 1, {\"reach\": 7}]]}}",
+      "hints.arrows: item 1: reach must be a number from 0.05 to 1", INK_ERROR_DECODE },
+    { "arrow-reach-zero", HEAD ", \"hints\": {\"arrows\": [[0, 0, 1, 1, {\"reach\": 0}]]}}",
+      "hints.arrows: item 1: reach must be", INK_ERROR_DECODE },
+    { "arrow-options", HEAD ", \"hints\": {\"arrows\": [[0, 0, 1, 1, 0.3]]}}",
+      "hints.arrows: item 1 is not a list of 4 numbers [x0, y0, x1, y1], maybe followed by", INK_ERROR_DECODE },
+    { "anchor-options", HEAD ", \"hints\": {\"anchors\": [[0, 0, {\"reach\": 0.3}]]}}",
+      "hints.anchors: item 1 is not a list of 2", INK_ERROR_DECODE },
     { "arrow-off", HEAD ", \"hints\": {\"arrows\": [[0, 0, 1, 1], [0, 0, 5, 1]]}}", "hints: arrow 2",
       INK_ERROR_DECODE },
     { "anchor-huge", HEAD ", \"hints\": {\"anchors\": [[1e300, 0]]}}", "hints: anchor 1", INK_ERROR_DECODE },
@@ -457,9 +469,9 @@ test_json_check (void)
 
   g_assert_true (ink_project_save (project, path, &error));
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
-  g_assert_true (ink_json_check (contents, length, 4, &error));
+  g_assert_true (ink_json_check (contents, length, 5, &error));   /* an arrow's options */
   g_assert_no_error (error);
-  g_assert_false (ink_json_check (contents, length, 3, &error));
+  g_assert_false (ink_json_check (contents, length, 4, &error));
   g_assert_error (error, INK_ERROR, INK_ERROR_DECODE);
   g_clear_error (&error);
 

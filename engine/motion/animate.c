@@ -21,8 +21,8 @@ struct InkAnimation {
   InkMotionParams motion;
   int width, height, work_width, work_height;
   gboolean has_alpha;
-  gboolean flow_on;
-  InkBuffer *velocity;     /* working size, packed halves; NULL without flow */
+  gboolean flow_on, sway_on;
+  InkBuffer *velocity;     /* working size, 2 x packed halves (flow, sway); NULL without either */
 };
 
 static void
@@ -118,18 +118,20 @@ mask_grid (const InkImage *mask, int gw, int gh)
   return grid;
 }
 
+/* The flow's velocity and the sway's amplitude (scaled by the motion's sway and strength). */
 static gboolean
-make_velocity (InkAnimation *a, const InkMotionHints *hints, float reach, GError **error)
+make_velocity (InkAnimation *a, const InkMotionHints *hints, const InkMotionParams *motion,
+               GError **error)
 {
   InkCompute *compute = ink_stylizer_get_compute (a->stylizer);
   guint n = hints->arrows->len + hints->anchors->len;
-  g_autofree float *h = g_new0 (float, 4 * MAX (n, 1));
+  g_autofree float *h = g_new0 (float, 8 * MAX (n, 1));
   g_autofree float *mask = mask_grid (hints->mask, a->work_width, a->work_height);
   InkBuffer *in[2] = { NULL, NULL };
   InkPushVelocity pv = {
     .width = a->work_width, .height = a->work_height,
     .n_arrows = hints->arrows->len, .n_anchors = hints->anchors->len,
-    .aspect = (float) a->width / a->height, .reach = reach,
+    .aspect = (float) a->width / a->height, .reach = motion->flow_reach,
   };
   gsize wn = (gsize) a->work_width * a->work_height;
   gboolean ok = FALSE;
@@ -137,20 +139,25 @@ make_velocity (InkAnimation *a, const InkMotionHints *hints, float reach, GError
   for (guint i = 0; i < hints->arrows->len; i++)
     {
       const InkArrow *ar = &g_array_index (hints->arrows, InkArrow, i);
-      float *v = h + 4 * i;
-      v[0] = ar->x0, v[1] = ar->y0, v[2] = ar->x1 - ar->x0, v[3] = ar->y1 - ar->y0;
+      float *v = h + 8 * i;
+      float gain = ar->kind == INK_ARROW_SWAY ? motion->sway * motion->motion : 1.0f;
+
+      v[0] = ar->x0, v[1] = ar->y0;
+      v[2] = (ar->x1 - ar->x0) * gain, v[3] = (ar->y1 - ar->y0) * gain;
+      v[4] = ink_arrow_reach (ar, motion);
+      v[5] = ar->kind == INK_ARROW_SWAY;
     }
   for (guint i = 0; i < hints->anchors->len; i++)
     {
       const InkAnchor *an = &g_array_index (hints->anchors, InkAnchor, i);
-      float *v = h + 4 * (hints->arrows->len + i);
+      float *v = h + 8 * (hints->arrows->len + i);
       v[0] = an->x, v[1] = an->y;
     }
-  in[0] = ink_buffer_new (compute, 16 * MAX (n, 1), "hints", error);
+  in[0] = ink_buffer_new (compute, 32 * MAX (n, 1), "hints", error);
   in[1] = in[0] != NULL ? ink_buffer_new (compute, wn * 4, "freeze-mask", error) : NULL;
-  a->velocity = in[1] != NULL ? ink_buffer_new (compute, wn * 4, "velocity", error) : NULL;
+  a->velocity = in[1] != NULL ? ink_buffer_new (compute, wn * 8, "motion-fields", error) : NULL;
   if (a->velocity != NULL && ink_compute_begin (compute, error)
-      && ink_compute_upload (compute, in[0], h, 16 * MAX (n, 1), error)
+      && ink_compute_upload (compute, in[0], h, 32 * MAX (n, 1), error)
       && ink_compute_upload (compute, in[1], mask, wn * 4, error)
       && ink_compute_dispatch (compute, &ink_pass_velocity, in, a->velocity, &pv, -1, error)
       && ink_compute_finish (compute, error))
@@ -158,6 +165,15 @@ make_velocity (InkAnimation *a, const InkMotionHints *hints, float reach, GError
   ink_buffer_free (&in[0]);
   ink_buffer_free (&in[1]);
   return ok;
+}
+
+static gboolean
+has_arrows (const InkMotionHints *hints, int kind)
+{
+  for (guint i = 0; i < hints->arrows->len; i++)
+    if (g_array_index (hints->arrows, InkArrow, i).kind == kind)
+      return TRUE;
+  return FALSE;
 }
 
 InkAnimation *
@@ -189,14 +205,16 @@ ink_animation_set_motion (InkAnimation *a, const InkMotionParams *motion,
                           const InkMotionHints *hints, GError **error)
 {
   InkBuffer *old_velocity = a->velocity;
-  gboolean flow_on = hints != NULL && hints->arrows->len > 0
+  gboolean flow_on = hints != NULL && has_arrows (hints, INK_ARROW_FLOW)
                      && motion->flow * motion->motion > 0.0f;
+  gboolean sway_on = hints != NULL && has_arrows (hints, INK_ARROW_SWAY)
+                     && motion->sway * motion->motion > 0.0f;
 
   if (!ink_motion_params_validate (motion, error)
       || (hints != NULL && !ink_motion_hints_validate (hints, error)))
     return FALSE;
   a->velocity = NULL;
-  if (flow_on && !make_velocity (a, hints, motion->flow_reach, error))
+  if ((flow_on || sway_on) && !make_velocity (a, hints, motion, error))
     {
       ink_buffer_free (&a->velocity);
       a->velocity = old_velocity;
@@ -205,6 +223,7 @@ ink_animation_set_motion (InkAnimation *a, const InkMotionParams *motion,
   ink_buffer_free (&old_velocity);
   a->motion = *motion;
   a->flow_on = flow_on;
+  a->sway_on = sway_on;
   return TRUE;
 }
 
@@ -259,6 +278,14 @@ ink_animation_render_rgba8 (InkAnimation *a, int index, guint32 *rgba8, InkFrame
   pf.flow_on = a->flow_on;
   pf.flow_sx = a->width * m->flow * strength / m->frames;
   pf.flow_sy = a->height * m->flow * strength / m->frames;
+  if (a->sway_on)
+    {
+      /* Out and back once a loop, so position and velocity meet at the seam; an eighth of a turn
+       * in, so the loop point is not where the swing is fastest (there every step would be
+       * larger than elsewhere). */
+      float s = (float) sin (TAU * index / m->frames + TAU / 8.0);
+      pf.sway_sx = a->width * s, pf.sway_sy = a->height * s;
+    }
   pf.camera_on = ink_camera_matrix (m, index, a->width, a->height, cam);
   pf.m00 = cam[0], pf.m01 = cam[1], pf.m02 = cam[2];
   pf.m10 = cam[3], pf.m11 = cam[4], pf.m12 = cam[5];

@@ -57,23 +57,32 @@ static const InkParamSpec specs[] = {
     PERCENT, .section = INK_PARAM_SECTION_MOTION, .position = 3, .change = INK_CHANGE_CLASS_MOTION,
     .needs_arrows = N_("Flow moves material along arrows drawn on the picture; this picture has none yet") },
   { "flow-reach", INK_PARAM_FLOAT, F (flow_reach), 0.05, 1, 0.25, "",
-    "How far from its arrows the flow moves the picture, in picture heights (beyond it nothing moves)",
+    "How far from its arrows the flow moves the picture, in picture heights (beyond it nothing moves), for arrows without a reach of their own",
     NULL,
     .label = N_("Fl_ow reach"), .accessible = N_("Flow reach"),
-    .tooltip = N_("How far around its arrows the flow moves the picture; beyond this nothing moves, so "
-                  "a subject near a flowing background stays put"),
+    .tooltip = N_("How far around its arrows the flow moves the picture, for arrows without a reach "
+                  "of their own; beyond this nothing moves, so a subject near a flowing background "
+                  "stays put"),
     PERCENT, .section = INK_PARAM_SECTION_MOTION, .position = 4, .depends = "flow",
     .change = INK_CHANGE_CLASS_MOTION,
     .needs_arrows = N_("Flow moves material along arrows drawn on the picture; this picture has none yet") },
+  { "sway-amount", INK_PARAM_FLOAT, F (sway), 0, 2, 1, "",
+    "Sway along the sway arrows: out and back over the loop", NULL,
+    .label = N_("Swa_y"), .accessible = N_("Sway"),
+    .tooltip = N_("How far sway arrows swing the picture out and back over one loop, for hair, "
+                  "grass, cloth and flags"),
+    PERCENT, .section = INK_PARAM_SECTION_MOTION, .position = 5, .change = INK_CHANGE_CLASS_MOTION,
+    .needs_arrows = N_("Sway swings the picture along sway arrows drawn on it; this picture has "
+                       "none yet") },
   { "camera", INK_PARAM_ENUM, F (camera), 0, 5, 1, "", "Camera move", camera_names,
     .label = N_("C_amera"), .accessible = N_("Camera move"),
     .tooltip = N_("A camera move that returns to where it started at the end of the loop"),
-    .section = INK_PARAM_SECTION_MOTION, .position = 5, .change = INK_CHANGE_CLASS_MOTION,
+    .section = INK_PARAM_SECTION_MOTION, .position = 6, .change = INK_CHANGE_CLASS_MOTION,
     .choice_labels = camera_labels },
   { "camera-amount", INK_PARAM_FLOAT, F (camera_amount), 0, 1, 0.5, "", "Camera move strength", NULL,
     .label = N_("Camera a_mount"), .accessible = N_("Camera amount"),
     .tooltip = N_("How far the camera moves"),
-    PERCENT, .section = INK_PARAM_SECTION_MOTION, .position = 6, .depends = "camera",
+    PERCENT, .section = INK_PARAM_SECTION_MOTION, .position = 7, .depends = "camera",
     .change = INK_CHANGE_CLASS_MOTION },
   { "focus-lines", INK_PARAM_BOOL, F (focus_lines), 0, 1, 0, "", "Focus (concentration) lines", NULL,
     .label = N_("_Focus lines"), .accessible = N_("Focus lines"),
@@ -185,8 +194,31 @@ ink_motion_hints_copy (const InkMotionHints *src)
 void
 ink_motion_hints_add_arrow (InkMotionHints *h, float x0, float y0, float x1, float y1)
 {
-  InkArrow a = { x0, y0, x1, y1 };
+  InkArrow a = { x0, y0, x1, y1, 0.0f, INK_ARROW_FLOW };
   g_array_append_val (h->arrows, a);
+}
+
+static const char *const arrow_kind_names[INK_ARROW_N_KINDS] = { "flow", "sway" };
+
+const char *
+ink_arrow_kind_name (int kind)
+{
+  return kind >= 0 && kind < INK_ARROW_N_KINDS ? arrow_kind_names[kind] : "?";
+}
+
+int
+ink_arrow_kind_from_name (const char *name)
+{
+  for (int k = 0; k < INK_ARROW_N_KINDS; k++)
+    if (g_strcmp0 (name, arrow_kind_names[k]) == 0)
+      return k;
+  return -1;
+}
+
+float
+ink_arrow_reach (const InkArrow *arrow, const InkMotionParams *motion)
+{
+  return arrow->reach > 0.0f ? arrow->reach : motion->flow_reach;
 }
 
 void
@@ -221,6 +253,20 @@ ink_motion_hints_validate (const InkMotionHints *h, GError **error)
           g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
                        "arrow %u (%g,%g -> %g,%g) is off the picture: coordinates are fractions "
                        "of the width and height, 0 .. 1", i + 1, a->x0, a->y0, a->x1, a->y1);
+          return FALSE;
+        }
+      if (a->kind < 0 || a->kind >= INK_ARROW_N_KINDS)
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                       "arrow %u has kind %d; it is flow or sway", i + 1, a->kind);
+          return FALSE;
+        }
+      if (!(a->reach == 0.0f
+            || (a->reach >= INK_ARROW_REACH_MIN && a->reach <= INK_ARROW_REACH_MAX)))
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                       "arrow %u has reach %g; a reach is %g to %g picture heights", i + 1,
+                       a->reach, INK_ARROW_REACH_MIN, INK_ARROW_REACH_MAX);
           return FALSE;
         }
     }

@@ -38,7 +38,9 @@ typedef struct {
 
   float boil;            /* line boil amount */
   float flow;            /* flow amount (scales the arrows) */
-  float flow_reach;      /* how far from its arrows the flow moves the picture, in picture heights */
+  float flow_reach;      /* how far from its arrows the flow moves the picture, in picture heights
+                          * (arrows without a reach of their own) */
+  float sway;            /* sway amount (scales the sway arrows) */
   int camera;            /* InkCameraMode */
   float camera_amount;
 
@@ -56,7 +58,8 @@ typedef struct {
  * that it equals the table field for field. ink_motion_params_default () fills from the table. */
 #define INK_MOTION_PARAMS_DEFAULT {                                          \
   .frames = 24, .fps = 12.0f, .hold = 2, .motion = 1.0f, .seed = 1,          \
-  .boil = 0.6f, .flow = 1.0f, .flow_reach = 0.25f, .camera = INK_CAMERA_BREATHE,                  \
+  .boil = 0.6f, .flow = 1.0f, .flow_reach = 0.25f, .sway = 1.0f,            \
+  .camera = INK_CAMERA_BREATHE,                                              \
   .camera_amount = 0.5f,                                                     \
   .focus_lines = FALSE, .focus_x = 0.5f, .focus_y = 0.5f,                    \
   .focus_amount = 0.6f, .speed_lines = FALSE, .speed_angle = 0.0f,           \
@@ -69,10 +72,25 @@ gboolean ink_motion_params_validate (const InkMotionParams *params, GError **err
 gboolean ink_motion_params_set (InkMotionParams *params, const char *name, const char *value,
                                 GError **error);
 
+typedef enum {
+  INK_ARROW_FLOW,        /* material streams along the arrow (water, clouds, smoke) */
+  INK_ARROW_SWAY,        /* material swings out along the arrow and back (hair, grass, cloth) */
+  INK_ARROW_N_KINDS
+} InkArrowKind;
+
+/* Arrows' reach (picture heights) when they have one of their own. */
+#define INK_ARROW_REACH_MIN 0.05f
+#define INK_ARROW_REACH_MAX 1.0f
+
 /* Hints for the flow layer, in normalized image coordinates (0,0 top left .. 1,1 bottom right). */
 typedef struct {
   float x0, y0;          /* where the material is */
-  float x1, y1;          /* where it has moved to after one loop (so the length is the speed) */
+  float x1, y1;          /* flow: where it has moved to after one loop (so the length is the
+                          * speed); sway: how far and which way it swings (and as far the other
+                          * way, half a loop later) */
+  float reach;           /* picture heights beyond which it moves nothing; 0: the motion's
+                          * flow-reach */
+  int kind;              /* InkArrowKind */
 } InkArrow;
 
 typedef struct {
@@ -95,9 +113,16 @@ float ink_mask_grey (const guint16 *pixel);
 InkMotionHints *ink_motion_hints_new (void);
 void ink_motion_hints_free (InkMotionHints **hints);
 InkMotionHints *ink_motion_hints_copy (const InkMotionHints *hints);
+/* A flow arrow with the motion's reach. */
 void ink_motion_hints_add_arrow (InkMotionHints *hints, float x0, float y0, float x1, float y1);
+/* The kind's name ("flow", "sway") and back (-1 for an unknown name). */
+const char *ink_arrow_kind_name (int kind);
+int ink_arrow_kind_from_name (const char *name);
+/* ARROW's reach under MOTION (its own, or the motion's flow-reach). */
+float ink_arrow_reach (const InkArrow *arrow, const InkMotionParams *motion);
 void ink_motion_hints_add_anchor (InkMotionHints *hints, float x, float y);
-/* Checks counts and coordinates (each within -1 .. 2, so hints may sit a little outside). */
+/* Checks counts, coordinates (each within -1 .. 2, so hints may sit a little outside), arrows'
+ * kinds and reaches (0 or INK_ARROW_REACH_MIN .. MAX). */
 gboolean ink_motion_hints_validate (const InkMotionHints *hints, GError **error);
 
 G_END_DECLS

@@ -8,6 +8,9 @@
 
 #define TAU 6.28318530718f
 
+/* Within the 128 bytes of push constants every Vulkan device has. */
+G_STATIC_ASSERT (sizeof (InkPushFrame) <= 128);
+
 static void
 ref_velocity (const void *const *in, void *out, const void *push)
 {
@@ -21,21 +24,31 @@ ref_velocity (const void *const *in, void *out, const void *push)
         gsize i = (gsize) y * pc->width + x;
         float px = (x + 0.5f) / pc->width, py = (y + 0.5f) / pc->height;
         float background = 0.8f * pc->reach;
-        float sx = 0.0f, sy = 0.0f, wsum = 1.0f / (background * background), vx, vy, keep;
+        float sum[2][2] = { { 0.0f, 0.0f }, { 0.0f, 0.0f } };   /* flow, sway */
+        float wsum = 1.0f / (background * background), keep;
 
         for (int k = 0; k < pc->n_arrows + pc->n_anchors; k++)
           {
-            const float *h = hints + 4 * k;
-            float dx = (px - h[0]) * pc->aspect, dy = py - h[1], d2 = dx * dx + dy * dy;
-            float t2 = d2 / (pc->reach * pc->reach), fall = t2 < 1.0f ? (1.0f - t2) * (1.0f - t2) : 0.0f;
-            float w = (k < pc->n_arrows ? fall : 3.0f) / (d2 + 1e-6f);
-            sx += w * h[2];
-            sy += w * h[3];
+            const float *h = hints + 8 * k;
+            float dx = (px - h[0]) * pc->aspect, dy = py - h[1], d2 = dx * dx + dy * dy, w;
+
+            if (k < pc->n_arrows)
+              {
+                float r = h[4], t2 = d2 / (r * r), s = r / pc->reach;
+                int sway = h[5] != 0.0f;
+
+                w = (t2 < 1.0f ? (1.0f - t2) * (1.0f - t2) * (s * s) : 0.0f) / (d2 + 1e-6f);
+                sum[sway][0] += w * h[2];
+                sum[sway][1] += w * h[3];
+              }
+            else
+              w = 3.0f / (d2 + 1e-6f);
             wsum += w;
           }
-        vx = sx / wsum, vy = sy / wsum;
         keep = 1.0f - ink_clampf (mask[i], 0.0f, 1.0f);
-        dst[i] = ink_float_to_half (vx * keep) | ((guint32) ink_float_to_half (vy * keep) << 16);
+        for (int f = 0; f < 2; f++)
+          dst[2 * i + f] = ink_float_to_half (sum[f][0] / wsum * keep)
+                           | ((guint32) ink_float_to_half (sum[f][1] / wsum * keep) << 16);
       }
 }
 
@@ -84,8 +97,11 @@ sample_lines (const InkPushFrame *pc, const float *lines, float qx, float qy)
                c.ty);
 }
 
+/* Field F (0 the flow's velocity, 1 the sway's amplitude) of the motion fields at full-size
+ * position (QX, QY), bilinear on the working grid, scaled by (SX, SY). */
 static void
-velocity_at (const InkPushFrame *pc, const guint32 *vel, float qx, float qy, float *vx, float *vy)
+field_at (const InkPushFrame *pc, const guint32 *fields, int f, float qx, float qy, float sx,
+          float sy, float *vx, float *vy)
 {
   float wx = (qx + 0.5f) * pc->work_width / pc->width - 0.5f;
   float wy = (qy + 0.5f) * pc->work_height / pc->height - 0.5f;
@@ -95,11 +111,18 @@ velocity_at (const InkPushFrame *pc, const guint32 *vel, float qx, float qy, flo
 
   for (int k = 0; k < 4; k++)
     {
-      v[k][0] = ink_half_to_float (vel[idx[k]] & 0xffffu);
-      v[k][1] = ink_half_to_float (vel[idx[k]] >> 16);
+      guint32 packed = fields[2 * idx[k] + f];
+      v[k][0] = ink_half_to_float (packed & 0xffffu);
+      v[k][1] = ink_half_to_float (packed >> 16);
     }
-  *vx = lerp (lerp (v[0][0], v[1][0], c.tx), lerp (v[2][0], v[3][0], c.tx), c.ty) * pc->flow_sx;
-  *vy = lerp (lerp (v[0][1], v[1][1], c.tx), lerp (v[2][1], v[3][1], c.tx), c.ty) * pc->flow_sy;
+  *vx = lerp (lerp (v[0][0], v[1][0], c.tx), lerp (v[2][0], v[3][0], c.tx), c.ty) * sx;
+  *vy = lerp (lerp (v[0][1], v[1][1], c.tx), lerp (v[2][1], v[3][1], c.tx), c.ty) * sy;
+}
+
+static void
+velocity_at (const InkPushFrame *pc, const guint32 *vel, float qx, float qy, float *vx, float *vy)
+{
+  field_at (pc, vel, 0, qx, qy, pc->flow_sx, pc->flow_sy, vx, vy);
 }
 
 static void
@@ -175,6 +198,12 @@ ref_frame (const void *const *in, void *out, const void *push)
             float sx = pc->m00 * qx + pc->m01 * qy + pc->m02;
             float sy = pc->m10 * qx + pc->m11 * qy + pc->m12;
             qx = sx, qy = sy;
+          }
+        if (pc->sway_sx != 0.0f || pc->sway_sy != 0.0f)
+          {
+            float dx, dy;
+            field_at (pc, vel, 1, qx, qy, pc->sway_sx, pc->sway_sy, &dx, &dy);
+            qx -= dx, qy -= dy;
           }
         if (pc->flow_on)
           {

@@ -239,7 +239,50 @@ error:
   return FALSE;
 }
 
-/* Appends HINTS' KEY ("arrows", "anchors"): a list of lists of N_COORDS numbers. */
+/* An arrow's options, the object after its coordinates: {"kind": "flow" | "sway", "reach": R}
+ * (each may be left out: a flow arrow with the motion's reach). */
+static gboolean
+read_arrow_options (JsonNode *node, InkArrow *arrow, guint index, const char *name,
+                    GError **error)
+{
+  static const char *const keys[] = { "kind", "reach", NULL };
+  JsonObject *options = json_node_get_object (node);
+  JsonNode *kind = json_object_get_member (options, "kind");
+  JsonNode *reach = json_object_get_member (options, "reach");
+
+  debug_unknown (options, keys, "hints.arrows options", name);
+  if (kind != NULL)
+    {
+      const char *text = JSON_NODE_HOLDS_VALUE (kind) && json_node_get_value_type (kind) == G_TYPE_STRING
+                         ? json_node_get_string (kind) : NULL;
+      arrow->kind = ink_arrow_kind_from_name (text);
+      if (arrow->kind < 0)
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_DECODE,
+                       "%s: hints.arrows: item %u: kind must be \"flow\" or \"sway\"; "
+                       INK_PROJECT_FIX_OR_REMOVE, name, index + 1);
+          return FALSE;
+        }
+    }
+  if (reach != NULL)
+    {
+      /* Compared as the float it becomes, as the writer wrote it. */
+      float r = is_number (reach) ? (float) number_value (reach) : -1.0f;
+      if (!(r >= INK_ARROW_REACH_MIN && r <= INK_ARROW_REACH_MAX))
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_DECODE,
+                       "%s: hints.arrows: item %u: reach must be a number from %g to %g (picture "
+                       "heights); " INK_PROJECT_FIX_OR_REMOVE, name, index + 1,
+                       INK_ARROW_REACH_MIN, INK_ARROW_REACH_MAX);
+          return FALSE;
+        }
+      arrow->reach = r;
+    }
+  return TRUE;
+}
+
+/* Appends HINTS' KEY ("arrows": InkArrow, "anchors": InkAnchor): a list of lists of N_COORDS
+ * numbers; an arrow's may be followed by its options (read_arrow_options). */
 static gboolean
 read_points (JsonObject *hints,
              const char *key,
@@ -250,9 +293,11 @@ read_points (JsonObject *hints,
              GError **error)
 {
   JsonNode *node = json_object_get_member (hints, key);
+  gboolean arrows = g_array_get_element_size (out) == sizeof (InkArrow);
   JsonArray *list;
 
-  g_assert (g_array_get_element_size (out) == n_coords * sizeof (float));
+  g_assert (arrows ? n_coords == 4
+                   : g_array_get_element_size (out) == sizeof (InkAnchor) && n_coords == 2);
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
@@ -275,11 +320,16 @@ read_points (JsonObject *hints,
     {
       JsonNode *item = json_array_get_element (list, i);
       JsonArray *coords = JSON_NODE_HOLDS_ARRAY (item) ? json_node_get_array (item) : NULL;
+      guint length = coords != NULL ? json_array_get_length (coords) : 0;
+      JsonNode *options = arrows && length == n_coords + 1
+                          ? json_array_get_element (coords, n_coords) : NULL;
       float v[4];
 
+      if (options != NULL && !JSON_NODE_HOLDS_OBJECT (options))
+        coords = NULL;
       for (guint c = 0; coords != NULL && c < n_coords; c++)
         {
-          if (json_array_get_length (coords) != n_coords
+          if ((length != n_coords && options == NULL)
               || !is_number (json_array_get_element (coords, c)))
             coords = NULL;
           else
@@ -288,11 +338,23 @@ read_points (JsonObject *hints,
       if (coords == NULL)
         {
           g_set_error (error, INK_ERROR, INK_ERROR_DECODE,
-                       "%s: hints.%s: item %u is not a list of %u numbers [%s]; " INK_PROJECT_FIX_OR_REMOVE,
-                       name, key, i + 1, n_coords, what);
+                       "%s: hints.%s: item %u is not a list of %u numbers [%s]%s; "
+                       INK_PROJECT_FIX_OR_REMOVE, name, key, i + 1, n_coords, what,
+                       arrows ? ", maybe followed by {\"kind\": ..., \"reach\": ...}" : "");
           goto error;
         }
-      g_array_append_vals (out, v, 1);
+      if (arrows)
+        {
+          InkArrow a = { v[0], v[1], v[2], v[3], 0.0f, INK_ARROW_FLOW };
+          if (options != NULL && !read_arrow_options (options, &a, i, name, error))
+            goto error;
+          g_array_append_val (out, a);
+        }
+      else
+        {
+          InkAnchor a = { v[0], v[1] };
+          g_array_append_val (out, a);
+        }
     }
   return TRUE;
 

@@ -96,22 +96,43 @@ add_params (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
-/* "KEY": [[a, b, ...], ...] from an array of N_COORDS floats per element. */
+/* "arrows": [[x0, y0, x1, y1], ...], each followed by {"kind": ..., "reach": ...} when it is
+ * not a flow arrow with the motion's reach; "anchors": [[x, y], ...]. */
 static void
-add_points (JsonBuilder *builder,
-            const char *key,
-            const GArray *points,
-            guint n_coords)
+add_hints (JsonBuilder *builder, const InkMotionHints *hints)
 {
-  json_builder_set_member_name (builder, key);
+  json_builder_set_member_name (builder, "arrows");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < points->len; i++)
+  for (guint i = 0; i < hints->arrows->len; i++)
     {
-      const float *v = (const float *) (points->data + (gsize) i * n_coords * sizeof (float));
+      const InkArrow *a = &g_array_index (hints->arrows, InkArrow, i);
 
       json_builder_begin_array (builder);
-      for (guint c = 0; c < n_coords; c++)
-        add_float (builder, v[c]);
+      add_float (builder, a->x0), add_float (builder, a->y0);
+      add_float (builder, a->x1), add_float (builder, a->y1);
+      if (a->kind != INK_ARROW_FLOW || a->reach > 0.0f)
+        {
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "kind");
+          json_builder_add_string_value (builder, ink_arrow_kind_name (a->kind));
+          if (a->reach > 0.0f)
+            {
+              json_builder_set_member_name (builder, "reach");
+              add_float (builder, a->reach);
+            }
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "anchors");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < hints->anchors->len; i++)
+    {
+      const InkAnchor *a = &g_array_index (hints->anchors, InkAnchor, i);
+
+      json_builder_begin_array (builder);
+      add_float (builder, a->x), add_float (builder, a->y);
       json_builder_end_array (builder);
     }
   json_builder_end_array (builder);
@@ -151,8 +172,7 @@ project_text (const InkProject *project,
   add_params (builder, "motion", motion_specs, n_motion, &project->motion);
   json_builder_set_member_name (builder, "hints");
   json_builder_begin_object (builder);
-  add_points (builder, "arrows", project->hints->arrows, 4);
-  add_points (builder, "anchors", project->hints->anchors, 2);
+  add_hints (builder, project->hints);
   if (mask_base64 != NULL)
     {
       g_autofree char *uri = g_strconcat ("data:image/png;base64,", mask_base64, NULL);

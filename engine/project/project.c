@@ -18,7 +18,7 @@
 #include "ink-error.h"
 #include "json-check.h"
 
-/* Far above the files we write (4 levels) and far below the depth at which json-glib's recursive
+/* Far above the files we write (5 levels) and far below the depth at which json-glib's recursive
  * parser runs out of stack (about 100 000). json-glib only ever reads what ink_json_check passed,
  * strict JSON that it reads the same way, so it recurses exactly as deep as the check measured. */
 #define MAX_NESTING 32

@@ -98,6 +98,7 @@ typedef struct {
   float line_eps;                /* threshold (OKLab L units, <= 0) */
   float line_phi;                /* sharpness of the soft threshold, 1 / L units */
   float line_width;              /* px, about a stroke's width (> 0) */
+  float sway_sx, sway_sy;        /* px of displacement per normalized unit this frame (0: none) */
 } InkPushFrame;
 
 typedef struct {
@@ -125,7 +126,7 @@ extern const InkPass ink_pass_flatten;      /* lab32, palette (vec4 x colors) ->
 extern const InkPass ink_pass_dog;          /* lab32, flow -> float DoG */
 extern const InkPass ink_pass_lines;        /* float DoG, flow -> float line response */
 extern const InkPass ink_pass_composite;    /* lab32, rgba16 source (alpha) -> rgba8 flats */
-extern const InkPass ink_pass_velocity;     /* hints (vec4), float mask -> velocity (2 halves) */
+extern const InkPass ink_pass_velocity;     /* hints (2 vec4), float mask -> flow, sway (2 x 2 halves) */
 extern const InkPass ink_pass_frame;        /* rgba8 flats, float lines, velocity -> rgba8 frame */
 extern const InkPass ink_pass_overlay;      /* rgba8 frame, in place */
 

@@ -471,7 +471,9 @@ ink_stylizer_render_frame (InkStylizer *s, const InkPushFrame *frame, InkBuffer 
                            velocity != NULL ? velocity : s->buffers[LINES] };
   const GArray *timings;
 
-  g_return_val_if_fail (velocity != NULL || !frame->flow_on, FALSE);
+  g_return_val_if_fail (velocity != NULL
+                        || (!frame->flow_on && frame->sway_sx == 0.0f && frame->sway_sy == 0.0f),
+                        FALSE);
   if (!ink_compute_begin (s->compute, error)
       || !ink_compute_dispatch (s->compute, &ink_pass_frame, inputs, s->buffers[FRAME], frame,
                                 INK_STAGE_COMPOSITE, error)
