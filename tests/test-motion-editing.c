@@ -112,6 +112,69 @@ assert_same_motion (InkWindow *a, InkWindow *b)
 
 static InkMotionHints *edited;   /* the hints after test_tools */
 
+/* The tool bar's arrow kind and reach act on the selected arrow (one undo step each, a reach
+ * drag included) and are greyed with nothing to act on; the arrow tool draws the chosen kind. */
+static void
+check_arrow_controls (void)
+{
+  InkDocument *doc = ink_window_get_document (window);
+  InkCanvasOverlay *canvas = ink_window_get_canvas (window);
+  GtkWidget *kind = test_ui_find_tooltip (GTK_WIDGET (window), GTK_TYPE_DROP_DOWN, "Flow streams");
+  GtkWidget *reach = test_ui_find_tooltip (GTK_WIDGET (window), GTK_TYPE_SCALE, "How far around the selected");
+  const InkArrow *a;
+  InkArrow before;
+
+  g_assert_nonnull (kind);
+  g_assert_nonnull (reach);
+  tool (window, "select");
+  ink_canvas_overlay_drag (canvas, 0.99, 0.01, 0.99, 0.01);   /* empty space: nothing selected */
+  g_assert_false (gtk_widget_get_sensitive (reach));
+  g_assert_false (gtk_widget_get_sensitive (kind));
+  /* Pick the arrow by its head: the controls show it (a flow arrow with the motion's reach). */
+  ink_canvas_overlay_drag (canvas, 0.55, 0.72, 0.55, 0.72);
+  g_assert_cmpint (ink_canvas_overlay_get_selection (canvas, NULL), ==, INK_HINT_ARROW);
+  g_assert_true (gtk_widget_get_sensitive (reach));
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (kind)), ==, INK_ARROW_FLOW);
+  g_assert_cmpfloat_with_epsilon (gtk_range_get_value (GTK_RANGE (reach)),
+                                  100.0 * ink_document_get_value (doc, "flow-reach"), 1e-4);
+  before = g_array_index (hints_of (window)->arrows, InkArrow, 0);
+
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (kind), INK_ARROW_SWAY);
+  for (int v = 30; v <= 40; v += 2)
+    gtk_range_set_value (GTK_RANGE (reach), v);
+  a = &g_array_index (hints_of (window)->arrows, InkArrow, 0);
+  g_assert_cmpint (a->kind, ==, INK_ARROW_SWAY);
+  g_assert_cmpfloat_with_epsilon (a->reach, 0.40, 1e-6);
+  g_assert_cmpfloat (a->x0, ==, before.x0);
+  action (window, "win.undo");   /* the whole reach drag */
+  a = &g_array_index (hints_of (window)->arrows, InkArrow, 0);
+  g_assert_cmpfloat (a->reach, ==, 0.0f);
+  g_assert_cmpint (a->kind, ==, INK_ARROW_SWAY);
+  g_assert_cmpfloat_with_epsilon (gtk_range_get_value (GTK_RANGE (reach)),
+                                  100.0 * ink_document_get_value (doc, "flow-reach"), 1e-4);
+  action (window, "win.undo");   /* the kind */
+  g_assert_cmpint (g_array_index (hints_of (window)->arrows, InkArrow, 0).kind, ==, INK_ARROW_FLOW);
+  action (window, "win.redo");
+  action (window, "win.redo");
+  g_assert_cmpfloat_with_epsilon (g_array_index (hints_of (window)->arrows, InkArrow, 0).reach, 0.40, 1e-6);
+
+  /* The arrow tool draws the kind chosen; the new arrow is selected, so the reach acts on it. */
+  tool (window, "arrow");
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (kind), INK_ARROW_SWAY);
+  ink_canvas_overlay_drag (canvas, 0.3, 0.3, 0.33, 0.28);
+  a = &g_array_index (hints_of (window)->arrows, InkArrow, hints_of (window)->arrows->len - 1);
+  g_assert_cmpint (a->kind, ==, INK_ARROW_SWAY);
+  g_assert_cmpfloat (a->reach, ==, 0.0f);
+  gtk_range_set_value (GTK_RANGE (reach), 15);
+  a = &g_array_index (hints_of (window)->arrows, InkArrow, hints_of (window)->arrows->len - 1);
+  g_assert_cmpfloat_with_epsilon (a->reach, 0.15, 1e-6);
+  tool (window, "select");
+  ink_canvas_overlay_drag (canvas, 0.99, 0.01, 0.99, 0.01);
+  g_assert_cmpint (ink_canvas_overlay_get_selection (canvas, NULL), ==, INK_HINT_NONE);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (kind), INK_ARROW_FLOW);   /* the tool's, only */
+  g_assert_cmpint (a->kind, ==, INK_ARROW_SWAY);
+}
+
 static void
 test_tools (void)
 {
@@ -218,6 +281,8 @@ test_tools (void)
   action (window, "win.redo");
   g_assert_cmpstr (ink_document_get_preset (doc), ==, "manga");
   g_test_message ("history: %zu bytes for its steps", ink_history_get_size (history));
+
+  check_arrow_controls ();
 
   /* Hiding the hints changes nothing in the document. */
   action (window, "win.show-hints");

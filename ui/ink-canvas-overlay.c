@@ -28,6 +28,7 @@ struct _InkCanvasOverlay
   InkTool tool;
   gboolean show_hints;
   double brush_size;
+  InkArrowKind arrow_kind;   /* what the arrow tool draws */
 
   /* The gesture in progress (widget coordinates). */
   gboolean dragging;
@@ -52,7 +53,7 @@ struct _InkCanvasOverlay
 
 G_DEFINE_FINAL_TYPE (InkCanvasOverlay, ink_canvas_overlay, GTK_TYPE_WIDGET)
 
-enum { NOTICE, N_SIGNALS };
+enum { NOTICE, SELECTION_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static const char *const tool_names[] = { "select", "arrow", "anchor", "brush", "eraser", "focus" };
@@ -71,6 +72,16 @@ ink_tool_from_string (const char *name)
     if (g_strcmp0 (name, tool_names[i]) == 0)
       return (int) i;
   return -1;
+}
+
+static void
+select_hint (InkCanvasOverlay *self, InkHintKind kind, guint index)
+{
+  if (self->sel_kind == kind && (kind == INK_HINT_NONE || self->sel_index == index))
+    return;
+  self->sel_kind = kind;
+  self->sel_index = index;
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
 
 /* Coordinates ------------------------------------------------------------------------------- */
@@ -262,7 +273,11 @@ press (InkCanvasOverlay *self, double x, double y)
       }
       break;
     case INK_TOOL_SELECT:
-      self->sel_kind = hit_test (self, x, y, &self->sel_index, &self->sel_part);
+      {
+        guint index = 0;
+        InkHintKind kind = hit_test (self, x, y, &index, &self->sel_part);
+        select_hint (self, kind, index);
+      }
       if (self->sel_kind == INK_HINT_ARROW)
         self->orig_arrow = g_array_index (ink_document_get_hints (self->document)->arrows, InkArrow, self->sel_index);
       else if (self->sel_kind == INK_HINT_ANCHOR)
@@ -332,11 +347,15 @@ release (InkCanvasOverlay *self, double dx, double dy)
     case INK_TOOL_ARROW:
       if (hypot (dx, dy) >= MIN_ARROW)
         {
-          InkArrow a;
+          /* Of the chosen kind, with the motion's reach; selected, so its kind and reach can
+           * be changed at once. */
+          InkArrow a = { .reach = 0.0f, .kind = self->arrow_kind };
           to_picture (self, self->start_x, self->start_y, &a.x0, &a.y0);
           to_picture (self, self->cur_x, self->cur_y, &a.x1, &a.y1);
           if (!ink_document_add_arrow (self->document, &a))
             g_signal_emit (self, signals[NOTICE], 0, _("No more hints fit: remove some first."));
+          else
+            select_hint (self, INK_HINT_ARROW, ink_document_get_hints (self->document)->arrows->len - 1);
         }
       break;
     case INK_TOOL_ANCHOR:
@@ -474,9 +493,28 @@ stroke_outlined (cairo_t *cr, double width, double r, double g, double b, double
 }
 
 static void
-draw_arrow (cairo_t *cr, double x0, double y0, double x1, double y1, gboolean selected, double alpha)
+draw_head (cairo_t *cr, double x, double y, double ux, double uy, double head, double alpha)
+{
+  cairo_new_path (cr);
+  cairo_move_to (cr, x, y);
+  cairo_line_to (cr, x - ux * head - uy * head * 0.55, y - uy * head + ux * head * 0.55);
+  cairo_line_to (cr, x - ux * head + uy * head * 0.55, y - uy * head - ux * head * 0.55);
+  cairo_close_path (cr);
+  cairo_set_source_rgba (cr, 0.05, 0.05, 0.08, 0.65 * alpha);
+  cairo_set_line_width (cr, 3.0);
+  cairo_stroke_preserve (cr);
+  cairo_set_source_rgba (cr, 1.0, 0.82, 0.25, alpha);
+  cairo_fill (cr);
+}
+
+/* A flow arrow: a ring at the start, a shaft and a head. A sway arrow swings both ways: a head
+ * at each end of a shaft that runs as far back as forward from the start. */
+static void
+draw_arrow (cairo_t *cr, double x0, double y0, double x1, double y1, gboolean sway,
+            gboolean selected, double alpha)
 {
   double len = hypot (x1 - x0, y1 - y0), ux, uy, head;
+  double bx = sway ? 2.0 * x0 - x1 : x0, by = sway ? 2.0 * y0 - y1 : y0;
 
   cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
@@ -488,28 +526,48 @@ draw_arrow (cairo_t *cr, double x0, double y0, double x1, double y1, gboolean se
     return;
   ux = (x1 - x0) / len, uy = (y1 - y0) / len;
   head = MIN (HEAD_LENGTH, len * 0.6);
-  /* The shaft stops at the head's base. */
+  /* The shaft stops at the heads' bases (and, for flow, at the ring). */
   cairo_new_path (cr);
-  cairo_move_to (cr, x0 + ux * 4.0, y0 + uy * 4.0);
+  if (sway)
+    cairo_move_to (cr, bx + ux * head * 0.8, by + uy * head * 0.8);
+  else
+    cairo_move_to (cr, x0 + ux * 4.0, y0 + uy * 4.0);
   cairo_line_to (cr, x1 - ux * head * 0.8, y1 - uy * head * 0.8);
+  if (sway)
+    {
+      const double dash[] = { 7.0, 4.0 };
+      cairo_set_dash (cr, dash, 2, 0);
+    }
   stroke_outlined (cr, selected ? 4.0 : 3.0, 1.0, 0.82, 0.25, alpha);
-  /* The head: a filled triangle. */
-  cairo_new_path (cr);
-  cairo_move_to (cr, x1, y1);
-  cairo_line_to (cr, x1 - ux * head - uy * head * 0.55, y1 - uy * head + ux * head * 0.55);
-  cairo_line_to (cr, x1 - ux * head + uy * head * 0.55, y1 - uy * head - ux * head * 0.55);
-  cairo_close_path (cr);
-  cairo_set_source_rgba (cr, 0.05, 0.05, 0.08, 0.65 * alpha);
-  cairo_set_line_width (cr, 3.0);
-  cairo_stroke_preserve (cr);
-  cairo_set_source_rgba (cr, 1.0, 0.82, 0.25, alpha);
-  cairo_fill (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+  draw_head (cr, x1, y1, ux, uy, head, alpha);
+  if (sway)
+    draw_head (cr, bx, by, -ux, -uy, head, alpha);
   if (selected)
     {
       cairo_new_path (cr);
       cairo_arc (cr, x1, y1, 9.0, 0, 2 * G_PI);
       stroke_outlined (cr, 1.5, 1.0, 1.0, 1.0, alpha);
     }
+}
+
+/* The selected arrow's reach: a dashed ring REACH picture heights around its start, beyond which
+ * it moves nothing. */
+static void
+draw_reach (InkCanvasOverlay *self, cairo_t *cr, const InkArrow *a, float reach)
+{
+  graphene_rect_t r;
+  double x, y;
+  const double dash[] = { 3.0, 5.0 };
+
+  if (!picture_rect (self, &r))
+    return;
+  to_widget (self, a->x0, a->y0, &x, &y);
+  cairo_new_path (cr);
+  cairo_arc (cr, x, y, reach * r.size.height, 0, 2 * G_PI);
+  cairo_set_dash (cr, dash, 2, 0);
+  stroke_outlined (cr, 1.5, 1.0, 0.82, 0.25, 0.8);
+  cairo_set_dash (cr, NULL, 0, 0);
 }
 
 static void
@@ -587,9 +645,13 @@ ink_canvas_overlay_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
           const InkArrow *a = &g_array_index (hints->arrows, InkArrow, i);
           double x0, y0, x1, y1;
 
+          gboolean selected = self->sel_kind == INK_HINT_ARROW && self->sel_index == i;
+
           to_widget (self, a->x0, a->y0, &x0, &y0);
           to_widget (self, a->x1, a->y1, &x1, &y1);
-          draw_arrow (cr, x0, y0, x1, y1, self->sel_kind == INK_HINT_ARROW && self->sel_index == i, 1.0);
+          if (selected)
+            draw_reach (self, cr, a, ink_arrow_reach (a, &project->motion));
+          draw_arrow (cr, x0, y0, x1, y1, a->kind == INK_ARROW_SWAY, selected, 1.0);
         }
       for (guint i = 0; i < hints->anchors->len; i++)
         {
@@ -602,7 +664,8 @@ ink_canvas_overlay_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     }
   /* The arrow being drawn, and the brush's outline, show even with the hints hidden. */
   if (self->dragging && self->tool == INK_TOOL_ARROW)
-    draw_arrow (cr, self->start_x, self->start_y, self->cur_x, self->cur_y, FALSE, 0.8);
+    draw_arrow (cr, self->start_x, self->start_y, self->cur_x, self->cur_y,
+                self->arrow_kind == INK_ARROW_SWAY, FALSE, 0.8);
   if ((self->tool == INK_TOOL_BRUSH || self->tool == INK_TOOL_ERASER) && (self->pointer_in || self->dragging))
     {
       double x = self->dragging ? self->cur_x : self->pointer_x, y = self->dragging ? self->cur_y : self->pointer_y;
@@ -637,7 +700,7 @@ on_document_changed (InkDocument *document, guint what, const char *name, InkCan
       || (self->sel_kind == INK_HINT_ARROW && self->sel_index >= h->arrows->len)
       || (self->sel_kind == INK_HINT_ANCHOR && self->sel_index >= h->anchors->len))
     if (!self->dragging)
-      self->sel_kind = INK_HINT_NONE;
+      select_hint (self, INK_HINT_NONE, 0);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -681,6 +744,9 @@ ink_canvas_overlay_class_init (InkCanvasOverlayClass *klass)
   /* TEXT: why an edit did not happen, for the window to show. */
   signals[NOTICE] = g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* The selected hint changed (ink_canvas_overlay_get_selection). */
+  signals[SELECTION_CHANGED] = g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -786,5 +852,27 @@ ink_canvas_overlay_delete_selection (InkCanvasOverlay *self)
     return FALSE;
   self->sel_kind = INK_HINT_NONE;
   ink_document_remove_hint (self->document, kind, self->sel_index);
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
   return TRUE;
+}
+
+void
+ink_canvas_overlay_clear_selection (InkCanvasOverlay *self)
+{
+  if (!self->dragging)
+    select_hint (self, INK_HINT_NONE, 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ink_canvas_overlay_set_arrow_kind (InkCanvasOverlay *self, InkArrowKind kind)
+{
+  g_return_if_fail (kind >= 0 && kind < INK_ARROW_N_KINDS);
+  self->arrow_kind = kind;
+}
+
+InkArrowKind
+ink_canvas_overlay_get_arrow_kind (InkCanvasOverlay *self)
+{
+  return self->arrow_kind;
 }

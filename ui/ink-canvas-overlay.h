@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 typedef enum
 {
   INK_TOOL_SELECT,   /* drag a hint to move it (empty space pans); Delete removes the selected one */
-  INK_TOOL_ARROW,    /* drag from where material is to where it flows in one loop */
+  INK_TOOL_ARROW,    /* drag from where material is to where it flows in one loop (flow), or to
+                      * how far it swings (sway) */
   INK_TOOL_ANCHOR,   /* click: a point the flow leaves still */
   INK_TOOL_BRUSH,    /* paint the freeze mask */
   INK_TOOL_ERASER,   /* erase it */
@@ -44,8 +45,14 @@ double ink_canvas_overlay_get_brush_size (InkCanvasOverlay *self);
 
 /* The hint the select tool picked (INK_HINT_NONE: none). */
 InkHintKind ink_canvas_overlay_get_selection (InkCanvasOverlay *self, guint *index);
-/* Removes the selected hint; FALSE when none is selected. */
+/* Removes the selected hint; FALSE when none is selected. "selection-changed" says when the
+ * selection changes (a press with the select tool, a new arrow, which is selected, a removal,
+ * an undo that takes the hint away). */
 gboolean ink_canvas_overlay_delete_selection (InkCanvasOverlay *self);
+void ink_canvas_overlay_clear_selection (InkCanvasOverlay *self);
+/* The kind of arrow the arrow tool draws (INK_ARROW_FLOW at first). */
+void ink_canvas_overlay_set_arrow_kind (InkCanvasOverlay *self, InkArrowKind kind);
+InkArrowKind ink_canvas_overlay_get_arrow_kind (InkCanvasOverlay *self);
 
 /* A press at (U0, V0) dragged to (U1, V1) and released, in picture fractions, with the current
  * tool: the same handlers the pointer gesture runs (a click is a drag of length zero). */

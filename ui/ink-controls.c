@@ -86,7 +86,11 @@ sync_row (InkControls *self, Row *row)
   if (row->spec->needs_arrows != NULL)
     {
       const InkProject *project = ink_document_get_project (self->document);
-      gboolean arrows = project->hints != NULL && project->hints->arrows->len > 0;
+      gboolean arrows = FALSE;
+
+      for (guint i = 0; project->hints != NULL && i < project->hints->arrows->len; i++)
+        if (g_array_index (project->hints->arrows, InkArrow, i).kind == row->spec->needs_arrow_kind)
+          arrows = TRUE;
 
       gtk_widget_set_sensitive (row->row, arrows);
       gtk_widget_set_tooltip_text (row->row, _(arrows ? row->spec->tooltip : row->spec->needs_arrows));

@@ -345,6 +345,20 @@ ink_document_set_arrow (InkDocument *self, guint index, const InkArrow *arrow)
 }
 
 void
+ink_document_edit_arrow (InkDocument *self, guint index, const InkArrow *arrow, const char *what)
+{
+  GArray *arrows = self->project->hints->arrows;
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (index < arrows->len);
+  if (memcmp (&g_array_index (arrows, InkArrow, index), arrow, sizeof *arrow) == 0)
+    return;
+  g_array_index (arrows, InkArrow, index) = *arrow;
+  name = g_strdup_printf ("arrow %u %s", index, what);
+  emit_changed (self, INK_CHANGE_HINTS, name);
+}
+
+void
 ink_document_set_anchor (InkDocument *self, guint index, const InkAnchor *anchor)
 {
   GArray *anchors = self->project->hints->anchors;

@@ -95,6 +95,10 @@ const InkMotionHints *ink_document_get_hints (InkDocument *self);
 gboolean ink_document_add_arrow (InkDocument *self, const InkArrow *arrow);
 gboolean ink_document_add_anchor (InkDocument *self, const InkAnchor *anchor);
 void ink_document_set_arrow (InkDocument *self, guint index, const InkArrow *arrow);
+/* The same for one of the arrow's options, WHAT ("kind", "reach"): changes of one option of one
+ * arrow in quick succession (a slider drag) are one step of the history. */
+void ink_document_edit_arrow (InkDocument *self, guint index, const InkArrow *arrow,
+                              const char *what);
 void ink_document_set_anchor (InkDocument *self, guint index, const InkAnchor *anchor);
 void ink_document_remove_hint (InkDocument *self, InkHintKind kind, guint index);
 /* The focus-lines centre: moves it to (X, Y) and turns focus lines on (INK_CHANGE_MOTION). */

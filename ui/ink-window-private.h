@@ -61,6 +61,10 @@ struct _InkWindow
   GtkWidget *tool_bar;
   GtkWidget *brush_label;   /* sensitive with the scale: greyed only while no brush tool is on */
   GtkWidget *brush_scale;
+  GtkWidget *arrow_kind;    /* the selected arrow's kind and the arrow tool's */
+  GtkWidget *reach_label;
+  GtkWidget *reach_scale;   /* percent of the height: the selected arrow's reach, or flow-reach */
+  gboolean syncing_arrow;   /* the arrow controls are being set from the document */
   GtkWidget *source_canvas;
   GtkWidget *preview_canvas;
 
@@ -121,5 +125,9 @@ void ink_window_actions_init (InkWindow *self);
 /* ink-window-dnd.c */
 /* Opens photos and projects dropped on the window. */
 void ink_window_dnd_init (InkWindow *self);
+/* ink-window-arrow.c: the tool bar's arrow kind and reach, for the selected arrow or new ones;
+ * sync sets them from the document, the selection and the tool. */
+void ink_window_arrow_init (InkWindow *self);
+void ink_window_arrow_sync (InkWindow *self);
 
 G_END_DECLS

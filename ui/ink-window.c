@@ -166,6 +166,8 @@ on_document_changed (InkDocument *document, guint what, const char *name, InkWin
     ink_preview_set_fps (INK_PREVIEW (self->preview), ink_document_get_value (self->document, "fps"));
   if (what & (INK_CHANGE_SOURCE | INK_CHANGE_STYLE | INK_CHANGE_MOTION | INK_CHANGE_HINTS))
     request_loop (self);
+  if (what & (INK_CHANGE_SOURCE | INK_CHANGE_MOTION | INK_CHANGE_HINTS))
+    ink_window_arrow_sync (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", ink_document_get_source (document) != NULL);
 }
 
@@ -420,6 +422,9 @@ ink_window_class_init (InkWindowClass *klass)
   BIND (tool_bar);
   BIND (brush_label);
   BIND (brush_scale);
+  BIND (arrow_kind);
+  BIND (reach_label);
+  BIND (reach_scale);
   BIND (source_canvas);
   BIND (preview_canvas);
 #undef BIND
@@ -480,6 +485,7 @@ ink_window_init (InkWindow *self)
   g_signal_connect (self->settings, "changed::device", G_CALLBACK (on_preview_settings_changed), self);
 
   ink_window_dnd_init (self);
+  ink_window_arrow_init (self);
 
   /* The last window's size and parameters; then the document drives everything. */
   ink_session_restore (self);
@@ -495,6 +501,7 @@ ink_window_init (InkWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", FALSE);
   gtk_widget_set_sensitive (self->brush_scale, FALSE);
   gtk_widget_set_sensitive (self->brush_label, FALSE);
+  ink_window_arrow_sync (self);
   ink_session_update_recent_menu (self);
   update_zoom_label (self);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");

@@ -116,7 +116,9 @@ typedef struct {
   const char *const *choice_labels;  /* INK_PARAM_ENUM: N_() labels in the choices' order */
   float def_color[3];       /* INK_PARAM_COLOR: the default */
   const char *needs_arrows; /* N_(): why the control does nothing while the hints have no arrows
-                             * (it is then insensitive, with this tooltip); NULL: it always works */
+                             * of kind NEEDS_ARROW_KIND (it is then insensitive, with this
+                             * tooltip); NULL: it always works */
+  int needs_arrow_kind;     /* InkArrowKind (motion.h): flow (0) or sway */
 } InkParamSpec;
 
 /* Any parameter struct described by a spec table (style, motion). */
