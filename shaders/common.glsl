@@ -53,6 +53,16 @@ vec3 unpack_lab (uint v)
                (float (v >> 22) * (1.0 / 1023.0) - 0.5) * 0.7);
 }
 
+// Black and white keeps colour contrast as a film blind to red does: saturated colours darken by
+// how red they are (OKLab hue 29 degrees, fully; green, the opposite, hardly), so a red flower on
+// green leaves of the same lightness is darker than they, in its tone and in the lines.
+#define MONO_RED vec2 (0.8746, 0.4848)
+#define MONO_DARKEN 1.6
+float mono_grey (vec3 lab, float darken)
+{
+  return lab.x - darken * 0.5 * (length (lab.yz) + dot (lab.yz, MONO_RED));
+}
+
 // Taps along a direction: U is the direction scaled so its major component is exactly +-1, so at
 // whole-pixel offsets K the major coordinate is a pixel centre and only the minor axis needs
 // interpolating (2 loads a tap instead of 4). LOAD(i) yields the value at linear index i.

@@ -24,11 +24,11 @@ float screen_ink (vec2 p, float v)
   return smoothstep (threshold - aa, threshold + aa, v);
 }
 
-// Darkness to a manga tone: light stays paper white, dark turns solid black, the mid-tones get
-// an even dot screen (about 35 % ink).
+// Darkness to a manga tone: light stays paper white (skin, sky, walls), dark turns solid black,
+// the mid-tones get an even dot screen (about 35 % ink).
 float manga_tone (float v)
 {
-  return 0.35 * smoothstep (0.30, 0.36, v) + 0.65 * smoothstep (0.64, 0.70, v);
+  return 0.35 * smoothstep (0.42, 0.48, v) + 0.65 * smoothstep (0.72, 0.78, v);
 }
 
 void main ()
@@ -43,6 +43,7 @@ void main ()
   vec2 ab = c.yz * pc.saturation;
   if (pc.mono != 0)
     {
+      l = clamp (mono_grey (vec3 (l, c.yz), MONO_DARKEN), 0.0, 1.0);
       ab = vec2 (0.0);
       if (pc.screentone > 0.0)
         l = mix (l, 1.0 - screen_ink (vec2 (p), manga_tone (1.0 - l)), pc.screentone);

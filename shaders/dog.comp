@@ -1,5 +1,6 @@
 #version 450
-// dog.comp: difference of Gaussians of OKLab lightness across the edge direction (the first half of
+// dog.comp: difference of Gaussians of OKLab lightness (in black and white, of mono_grey) across
+// the edge direction (the first half of
 // the flow-based XDoG): D = G_sigma * L - tau * G_(k sigma) * L, taps STEP px apart (major axis).
 // In: binding 0, lab32; binding 1, flow (packed tangent). Out: binding 2, float D (L units).
 #extension GL_GOOGLE_include_directive : require
@@ -7,11 +8,19 @@
 layout (std430, binding = 0) readonly buffer Src { uint src[]; };
 layout (std430, binding = 1) readonly buffer Flow { uint flow[]; };
 layout (std430, binding = 2) writeonly buffer Dst { float dst[]; };
-layout (push_constant) uniform Push { int width, height, n; float sigma, k, tau, step; } pc;
+layout (push_constant) uniform Push { int width, height, n; float sigma, k, tau, step, darken; } pc;
 
 #include "common.glsl"
 
-#define LOAD_L(i) (float (src[i] & 0x7ffu) * (1.0 / 2047.0))
+// The grey the lines see: OKLab lightness, or in black and white the grey the tones come from.
+float grey (int i)
+{
+  if (pc.darken == 0.0)
+    return float (src[i] & 0x7ffu) * (1.0 / 2047.0);
+  return mono_grey (unpack_lab (src[i]), pc.darken);
+}
+
+#define LOAD_L(i) grey (i)
 DEFINE_LINE_SAMPLER (sample_l, float, LOAD_L)
 
 void main ()
@@ -24,7 +33,7 @@ void main ()
   vec2 u = line_step (vec2 (t.y, -t.x));
   float spacing = pc.step * length (u);
   int n = int (ceil (float (pc.n) / length (u)));
-  float l0 = float (src[i] & 0x7ffu) * (1.0 / 2047.0);
+  float l0 = grey (i);
   float sum1 = l0, sum2 = l0, w1s = 1.0, w2s = 1.0;
   // Both Gaussians' weights q^(k^2) by recurrence.
   float q1 = exp (-0.5 * spacing * spacing / (pc.sigma * pc.sigma));

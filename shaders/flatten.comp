@@ -16,7 +16,7 @@ layout (push_constant) uniform Push {
 
 #include "common.glsl"
 
-shared vec3 colors[32];
+shared vec3 colors[36];   // INK_PALETTE_MAX
 
 vec3 at (int x, int y)
 {
@@ -34,9 +34,9 @@ float soft_round (float x)
 void main ()
 {
   // The palette, read once a workgroup (per-invocation buffer reads are gathers on CPU devices).
-  uint li = gl_LocalInvocationIndex;
-  if (li < uint (pc.colors))
-    colors[li] = palette[li].xyz;
+  uint group = gl_WorkGroupSize.x * gl_WorkGroupSize.y;
+  for (uint k = gl_LocalInvocationIndex; k < uint (pc.colors); k += group)
+    colors[k] = palette[k].xyz;
   barrier ();
   ivec2 p = pixel ();
   if (outside (p))

@@ -104,7 +104,7 @@ test_passes (void)
 {
   int w = photo->width, h = photo->height, ww = w / 2, wh = h / 2;
   gsize n = (gsize) w * h, wn = (gsize) ww * wh;
-  float palette[32 * 4];
+  float palette[INK_PALETTE_MAX * 4];
   InkPushResample reduce = { ww, wh, w, h }, same = { w, h, w, h }, up = { w, h, ww, wh };
   InkPushResample flow_up = { w, h, ww, wh };
   InkPushSize ps = { w, h };
@@ -150,7 +150,7 @@ test_passes (void)
   pb.mode = 1;
   smooth = check_pass (&ink_pass_bilateral, (const void *[]) { across, flow },
                        (gsize[]) { n * 4, n * 4 }, n * 4, &pb, FMT_LAB32, 1.0 / 1023, 1e-4);
-  ink_palette_fit (photo, pf.colors, palette);
+  pf.colors = ink_palette_fit (photo, pf.colors, palette);
   flat = check_pass (&ink_pass_flatten, (const void *[]) { smooth, palette },
                      (gsize[]) { n * 4, sizeof palette }, n * 4, &pf, FMT_LAB32, 1.0 / 1023, 1e-4);
   pf.src_width = ww, pf.src_height = wh;
@@ -425,15 +425,17 @@ test_params (void)
 static void
 test_palette (void)
 {
-  float a[32 * 4], b[32 * 4];
+  float a[INK_PALETTE_MAX * 4], b[INK_PALETTE_MAX * 4];
+  int na = ink_palette_fit (photo, 12, a), nb = ink_palette_fit (photo, 12, b);
 
-  ink_palette_fit (photo, 12, a);
-  ink_palette_fit (photo, 12, b);
-  g_assert_true (memcmp (a, b, 12 * 16) == 0);
-  for (int k = 1; k < 12; k++)
+  g_assert_cmpint (na, ==, nb);
+  g_assert_cmpint (na, >=, 12);
+  g_assert_cmpint (na, <=, 12 + INK_PALETTE_EXTRA);
+  g_assert_true (memcmp (a, b, na * 16) == 0);
+  for (int k = 1; k < na; k++)
     g_assert_cmpfloat (a[4 * k], >=, a[4 * (k - 1)]);   /* darkest first */
-  ink_palette_fit (photo, 32, a);
-  ink_palette_fit (photo, 2, b);
+  g_assert_cmpint (ink_palette_fit (photo, 32, a), <=, INK_PALETTE_MAX);
+  g_assert_cmpint (ink_palette_fit (photo, 2, b), >=, 2);
 }
 
 static void

@@ -137,7 +137,7 @@ static const InkStylePreset presets[] = {
                           "saturation=1.3 contrast=1.15 line-color=#000000" },
   /* Black and white, screentone dots for mid-tones. */
   { "manga", N_("Manga"), "colors=6 flatten=0.8 cel-tones=3 cel-amount=1 line-weight=2.5 "
-                          "line-sensitivity=0.6 mono=true screentone=1 contrast=1.1 line-color=#000000" },
+                          "line-sensitivity=0.85 mono=true screentone=1 contrast=1.1 line-color=#000000" },
   /* Painterly: gentle flats, faint lines. */
   { "soft", N_("Soft"), "smooth-passes=4 smooth-spatial=4 colors=20 flatten=0.5 line-weight=1.2 "
                         "line-sensitivity=0.35" },

@@ -46,7 +46,12 @@ typedef struct {
   float k;
   float tau;            /* weight of the wide Gaussian */
   float step;           /* whole px between taps along the major axis */
+  float darken;         /* 0: lightness; black and white: INK_MONO_DARKEN (mono_grey) */
 } InkPushDog;
+
+/* Black and white darkens saturated colours by this times their redness (MONO_DARKEN in
+ * shaders/common.glsl). */
+#define INK_MONO_DARKEN 1.6f
 
 typedef struct {
   gint32 width, height;
@@ -135,7 +140,18 @@ G_END_DECLS
 #include "ink-image.h"
 
 G_BEGIN_DECLS
+/* Small subjects whose colour stands out keep it: a compact region of at least
+ * INK_SALIENT_MIN_AREA of the picture whose colour is INK_SALIENT_CONTRAST or more (OKLab) from
+ * its surroundings gets a palette entry within INK_SALIENT_SERVED of its colour, up to
+ * INK_PALETTE_EXTRA beyond COLORS. */
+#define INK_PALETTE_EXTRA 4
+#define INK_PALETTE_MAX (32 + INK_PALETTE_EXTRA)
+#define INK_SALIENT_MIN_AREA 0.0005f
+#define INK_SALIENT_CONTRAST 0.1f
+#define INK_SALIENT_SERVED 0.03f
+
 /* Fits COLORS (1..32) OKLab colours to IMAGE by k-means on an area-averaged 96 px version, so the
- * palette hardly depends on the image's size. PALETTE receives COLORS x (L, a, b, 0), darkest first. */
-void ink_palette_fit (const InkImage *image, int colors, float *palette);
+ * palette hardly depends on the image's size, then adds the salient colours. PALETTE (room for
+ * INK_PALETTE_MAX) receives the entries as (L, a, b, 0), darkest first; returns their count. */
+int ink_palette_fit (const InkImage *image, int colors, float *palette);
 G_END_DECLS

@@ -20,7 +20,7 @@ screen_ink (const InkPushComposite *pc, float px, float py, float v)
 static float
 manga_tone (float v)
 {
-  return 0.35f * ink_smoothstep (0.30f, 0.36f, v) + 0.65f * ink_smoothstep (0.64f, 0.70f, v);
+  return 0.35f * ink_smoothstep (0.42f, 0.48f, v) + 0.65f * ink_smoothstep (0.72f, 0.78f, v);
 }
 
 static void
@@ -45,6 +45,9 @@ ref_composite (const void *const *in, void *out, const void *push)
         lab[2] = c[2] * pc->saturation;
         if (pc->mono)
           {
+            float grey[3] = { lab[0], c[1], c[2] };
+
+            lab[0] = ink_clampf (ink_mono_grey (grey, INK_MONO_DARKEN), 0.0f, 1.0f);
             lab[1] = lab[2] = 0.0f;
             if (pc->screentone > 0.0f)
               {

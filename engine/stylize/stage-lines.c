@@ -17,7 +17,7 @@ ref_dog (const void *const *in, void *out, const void *push)
     for (int x = 0; x < w; x++)
       {
         gsize i = (gsize) y * w + x;
-        float tx, ty, ux, uy, len, spacing, l0 = ink_lab_lightness (src[i]);
+        float tx, ty, ux, uy, len, spacing, l0 = ink_line_grey (src[i], pc->darken);
         float sum1 = l0, sum2 = l0, w1s = 1.0f, w2s = 1.0f;
         float q1, q2, w1 = 1.0f, w2 = 1.0f, r1, r2, s1, s2;
         int n;
@@ -37,7 +37,7 @@ ref_dog (const void *const *in, void *out, const void *push)
             for (int side = -1; side <= 1; side += 2)
               {
                 InkLineTap t = ink_line_tap (w, h, x, y, ux, uy, side * k * pc->step);
-                float a = ink_lab_lightness (src[t.i0]), b = ink_lab_lightness (src[t.i1]);
+                float a = ink_line_grey (src[t.i0], pc->darken), b = ink_line_grey (src[t.i1], pc->darken);
                 l += a + (b - a) * t.t;
               }
             w1 *= r1, w2 *= r2, r1 *= s1, r2 *= s2;

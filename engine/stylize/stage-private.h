@@ -59,6 +59,27 @@ ink_lab_lightness (guint32 v)
   return (float) (v & 0x7ffu) * (1.0f / 2047.0f);
 }
 
+/* Black and white's grey (mono_grey in shaders/common.glsl): saturated colours darken by how red
+ * they are, so colours of one lightness keep apart. */
+static inline float
+ink_mono_grey (const float lab[3], float darken)
+{
+  return lab[0] - darken * 0.5f * (sqrtf (lab[1] * lab[1] + lab[2] * lab[2])
+                                   + lab[1] * 0.8746f + lab[2] * 0.4848f);
+}
+
+/* The grey the lines see (dog.comp): lightness, or with DARKEN the mono grey. */
+static inline float
+ink_line_grey (guint32 v, float darken)
+{
+  float c[3];
+
+  if (darken == 0.0f)
+    return ink_lab_lightness (v);
+  ink_unpack_lab (v, c);
+  return ink_mono_grey (c, darken);
+}
+
 /* Direction scaled so its major component is exactly +-1 (line_step in common.glsl). */
 static inline void
 ink_line_step (float dx, float dy, float *ux, float *uy)

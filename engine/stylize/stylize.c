@@ -36,7 +36,7 @@ typedef enum {
   W_LAB0,      /* working, lab32: OKLab, then a smoothing plane */
   W_LAB1,      /* working, lab32: a smoothing plane */
   W_FLOW,      /* working, 2 x half: the edge tangent field, for the smoothing */
-  PALETTE,     /* 32 x vec4: the fitted palette */
+  PALETTE,     /* INK_PALETTE_MAX x vec4: the fitted palette */
   N_BUFFERS
 } BufferId;
 
@@ -61,7 +61,7 @@ static const struct {
   [W_LAB0] = { "work-lab0", GRID_WORK, 4, W_LAB0 },
   [W_LAB1] = { "work-lab1", GRID_WORK, 4, W_LAB1 },
   [W_FLOW] = { "work-flow", GRID_WORK, 4, W_FLOW },
-  [PALETTE] = { "palette", GRID_FIXED, 32 * 16, PALETTE },
+  [PALETTE] = { "palette", GRID_FIXED, INK_PALETTE_MAX * 16, PALETTE },
 };
 
 struct InkStylizer {
@@ -299,6 +299,7 @@ record_lines (InkStylizer *s, const InkStyleParams *p, float scale, BufferId ima
   InkPushDog pd = {
     .width = s->width, .height = s->height,
     .sigma = MAX (MIN_LINE_SIGMA, line_sigma (p, scale)), .k = 1.6f, .tau = 0.995f,
+    .darken = p->mono ? INK_MONO_DARKEN : 0.0f,
   };
   InkPushLines pl = {
     .width = s->width, .height = s->height,
@@ -318,7 +319,7 @@ record_lines (InkStylizer *s, const InkStyleParams *p, float scale, BufferId ima
 /* Records the stylization into the layers: the flats in LAYER, the line response in LINES. */
 static gboolean
 record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const float *palette,
-        InkStylizeStats *stats, GError **error)
+        int palette_size, InkStylizeStats *stats, GError **error)
 {
   /* The three working lab32 planes the smoothing rotates through. */
   static const BufferId planes[3] = { W_LAB0, W_LAB1, W_SCRATCH };
@@ -335,7 +336,7 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
   };
   InkPushFlatten pf = {
     .width = s->width, .height = s->height, .src_width = s->work_width,
-    .src_height = s->work_height, .colors = p->colors, .tones = p->cel_tones,
+    .src_height = s->work_height, .colors = palette_size, .tones = p->cel_tones,
     .flatten = p->flatten, .softness = 0.02f, .cel_amount = p->cel_amount, .cel_step = 0.09f,
   };
   InkPushComposite pc = {
@@ -353,7 +354,7 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
 
   t0 = g_get_monotonic_time ();
   if (!ink_compute_upload (s->compute, s->buffers[SOURCE], src->pixels, n * 8, error)
-      || !ink_compute_upload (s->compute, s->buffers[PALETTE], palette, p->colors * 16, error))
+      || !ink_compute_upload (s->compute, s->buffers[PALETTE], palette, palette_size * 16, error))
     return FALSE;
   stats->upload_ms = (g_get_monotonic_time () - t0) / 1000.0;
 
@@ -416,7 +417,8 @@ gboolean
 ink_stylizer_make_layers (InkStylizer *s, const InkImage *src, const InkStyleParams *params,
                           InkStylizeStats *stats, GError **error)
 {
-  float palette[32 * 4];
+  float palette[INK_PALETTE_MAX * 4];
+  int palette_size;
   gint64 t1;
 
   memset (stats, 0, sizeof *stats);
@@ -424,10 +426,10 @@ ink_stylizer_make_layers (InkStylizer *s, const InkImage *src, const InkStylePar
       || !ensure_buffers (s, src->width, src->height, error))
     return FALSE;
   t1 = g_get_monotonic_time ();
-  ink_palette_fit (src, params->colors, palette);
+  palette_size = ink_palette_fit (src, params->colors, palette);
   stats->stage_ms[INK_STAGE_FLATTEN] += (g_get_monotonic_time () - t1) / 1000.0;
   s->has_lines = FALSE;
-  if (!record (s, src, params, palette, stats, error))
+  if (!record (s, src, params, palette, palette_size, stats, error))
     return FALSE;
   add_timings (s, stats);
   return TRUE;
