@@ -39,6 +39,10 @@ test_zero_motion_is_still (void)
   m.focus_lines = m.speed_lines = TRUE;
   m.particles = INK_PARTICLES_SNOW;
   ink_motion_hints_add_arrow (h, 0.2f, 0.5f, 0.8f, 0.5f);
+  {
+    InkArrow sway = { 0.6f, 0.3f, 0.65f, 0.35f, 0.2f, INK_ARROW_SWAY };
+    g_array_append_val (h->arrows, sway);
+  }
   loop = render_loop (stylizer, photo, &s, &m, h);
   for (int i = 0; i < loop.n; i++)
     g_assert_true (memcmp (loop.frames[i]->pixels, still->pixels, bytes) == 0);
