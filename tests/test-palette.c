@@ -177,6 +177,38 @@ test_stays_red (void)
   ink_image_free (&image);
 }
 
+/* In black and white a blue disc of about its surroundings' grey does not vanish: a line goes
+ * round it (most of a ring across its edge is black, where the dot screen alone has a third). */
+static void
+test_manga_outlines (void)
+{
+  static const float blue[3] = { 0.30f, 0.42f, 0.95f };
+  g_autoptr (GError) error = NULL;
+  Disc disc;
+  InkImage *image = make_leaves (0.004, blue, &disc), *out;
+  InkStyleParams p;
+  int ink = 0, n = 0;
+
+  g_assert_true (ink_style_params_preset (&p, "manga", &error));
+  out = ink_stylizer_run (stylizer, image, &p, NULL, &error);
+  g_assert_no_error (error);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      {
+        double d = hypot (x + 0.5 - disc.cx, y + 0.5 - disc.cy);
+        if (fabs (d - disc.r) <= 1.5)
+          {
+            ink += out->pixels[4 * ((gsize) y * W + x)] < 60 * 257;
+            n++;
+          }
+      }
+  g_test_message ("manga, a blue disc on green: %.2f of the ring across its edge is ink",
+                  (double) ink / n);
+  g_assert_cmpfloat ((double) ink / n, >=, 0.7);
+  ink_image_free (&out);
+  ink_image_free (&image);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -190,6 +222,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/palette/keeps-small-subjects", test_palette_keeps);
   g_test_add_func ("/palette/stays-red", test_stays_red);
+  g_test_add_func ("/palette/manga-outlines", test_manga_outlines);
   status = g_test_run ();
 
   g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);

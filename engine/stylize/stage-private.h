@@ -68,17 +68,6 @@ ink_mono_grey (const float lab[3], float darken)
                                    + lab[1] * 0.8746f + lab[2] * 0.4848f);
 }
 
-/* The grey the lines see (dog.comp): lightness, or with DARKEN the mono grey. */
-static inline float
-ink_line_grey (guint32 v, float darken)
-{
-  float c[3];
-
-  if (darken == 0.0f)
-    return ink_lab_lightness (v);
-  ink_unpack_lab (v, c);
-  return ink_mono_grey (c, darken);
-}
 
 /* Direction scaled so its major component is exactly +-1 (line_step in common.glsl). */
 static inline void

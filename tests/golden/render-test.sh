@@ -7,8 +7,8 @@
 # purpose: anime-flow's when an arrow's reach became compact (the flow stops at flow-reach); the
 # moving frames' (a, b, c) when each frame came to draw its ink from the line response instead of
 # resampling finished ink (the stills, d, did not change); manga-focus's (c) when black and white
-# came to keep colour contrast (a red darker than a green of its lightness, in tones and lines)
-# and its tones to leave more paper white.
+# came to keep colour contrast (a red darker than a green of its lightness, in tones and lines; a
+# line between regions of one grey but different colour) and its tones to leave more paper white.
 set -u
 abs () { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
 cli=$(abs "$1") sample=$(abs "$2") golden=$(abs "$3")
