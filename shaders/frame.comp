@@ -1,21 +1,26 @@
 #version 450
 // frame.comp: one frame of the loop from the stylized layers: the camera (an affine map from output
 // to source pixels), the sway (the picture displaced along the sway field, out and back once a
-// loop: no cross-fade, so nothing ghosts), the flow layer (Eulerian loop: the frame warped forward t steps along the
-// velocity field and backward N - t steps, blended by t / N, so the last frame leads into the
-// first), line boil (lines displaced by value noise that changes with each drawing), then the ink
+// loop: no cross-fade, so nothing ghosts), the flow layer (Eulerian loop: the frame warped forward
+// t steps along the velocity field and backward N - t steps, blended by t / N, so the last frame
+// leads into the first; the warps come from position maps made once per motion, the backward one
+// reached by BACK frames of integration and the map of the rest of the way), line boil (lines displaced by value noise that changes with each drawing), then the ink
 // laid over the flats. The ink is drawn in each frame by thresholding the line response where the
 // frame reads it, so lines stay single and whole under the camera and the flow. With everything
 // off, the result is the flats and lines exactly as stylized.
 // In: binding 0, flats rgba8; binding 1, float line response; binding 2, the motion fields at the
 // working size, two packed halves a texel (flow velocity in normalized units per loop, sway
-// amplitude in normalized units). Out: binding 3, rgba8.
+// amplitude in normalized units); binding 3, the position map Phi_-(t - BACK) and binding 4 the
+// map Phi_N (vec2 displacements in normalized units at the working size, flowmap.comp).
+// Out: binding 5, rgba8.
 #extension GL_GOOGLE_include_directive : require
 
 layout (std430, binding = 0) readonly buffer Flats { uint flats[]; };
 layout (std430, binding = 1) readonly buffer Lines { float lines[]; };
 layout (std430, binding = 2) readonly buffer Velocity { uint velocity[]; };
-layout (std430, binding = 3) writeonly buffer Dst { uint dst[]; };
+layout (std430, binding = 3) readonly buffer MapBack { vec2 map_back[]; };
+layout (std430, binding = 4) readonly buffer MapLoop { vec2 map_loop[]; };
+layout (std430, binding = 5) writeonly buffer Dst { uint dst[]; };
 layout (push_constant) uniform Push {
   int width, height, work_width, work_height;
   int frame, frames, drawing, seed;
@@ -26,6 +31,7 @@ layout (push_constant) uniform Push {
   float line_r, line_g, line_b, line_alpha;
   float line_eps, line_phi, line_width;
   float sway_sx, sway_sy;          // px of displacement per normalized unit, this frame (0: none)
+  float flow_back;                 // frames integrated back before the map takes over
 } pc;
 
 #include "common.glsl"
@@ -34,6 +40,8 @@ layout (push_constant) uniform Push {
 #define LOAD_LINES(i) lines[i]
 #define LOAD_VELOCITY(i) unpackHalf2x16 (velocity[2 * (i)])
 #define LOAD_SWAY(i) unpackHalf2x16 (velocity[2 * (i) + 1])
+#define LOAD_MAP_BACK(i) map_back[i]
+#define LOAD_MAP_LOOP(i) map_loop[i]
 
 // Bilinear, edges clamped, on a W x H grid (pixel centres at integers).
 #define DEFINE_BILINEAR(NAME, TYPE, LOAD, W, H)                                 \
@@ -51,6 +59,8 @@ DEFINE_BILINEAR (sample_flats, vec4, LOAD_FLATS, pc.width, pc.height)
 DEFINE_BILINEAR (sample_lines, float, LOAD_LINES, pc.width, pc.height)
 DEFINE_BILINEAR (sample_velocity, vec2, LOAD_VELOCITY, pc.work_width, pc.work_height)
 DEFINE_BILINEAR (sample_sway, vec2, LOAD_SWAY, pc.work_width, pc.work_height)
+DEFINE_BILINEAR (sample_map_back, vec2, LOAD_MAP_BACK, pc.work_width, pc.work_height)
+DEFINE_BILINEAR (sample_map_loop, vec2, LOAD_MAP_LOOP, pc.work_width, pc.work_height)
 
 // Full-size position Q on the working grid.
 vec2 work_at (vec2 q)
@@ -138,7 +148,12 @@ void main ()
       // The displayed loop starts half-way through the cross-fade: the unblended (sharpest) frame
       // then falls mid-loop, not at the loop point, where every step is an ordinary one.
       float n = float (pc.frames), t = float ((pc.frame + pc.frames / 2) % pc.frames);
-      vec2 a = advect (q, -t), b = advect (q, n - t);
+      vec2 size = vec2 (pc.width, pc.height);
+      // a = Phi_-t (q): BACK frames integrated, then the map of the rest of the way; b = Phi_N-t
+      // (q) = Phi_N (a).
+      vec2 a = advect (q, -pc.flow_back);
+      a += sample_map_back (work_at (a)) * size;
+      vec2 b = a + sample_map_loop (work_at (a)) * size;
       float alpha = t / n;
       base = mix (sample_flats (a), sample_flats (b), alpha);
       float beta = ink_weight (alpha);

@@ -316,6 +316,7 @@ test_passes (void)
   };
   g_autofree guint32 *frame_ref = g_new (guint32, n), *frame_gpu = NULL, *over_ref = NULL;
   g_autofree guint32 *over_gpu = NULL;
+  g_autofree float *map_back = NULL, *map_loop = NULL;
   int vel_max = 0;
 
   for (gsize i = 0; i < n; i++)
@@ -340,9 +341,37 @@ test_passes (void)
   g_test_message ("velocity: max difference %.4f (tolerance 0.0005)", vel_max / 1e4);
   g_assert_cmpint (vel_max, <=, 5);
 
-  ink_pass_frame.ref ((const void *[]) { flats, lines, vel_ref }, frame_ref, &pf);
-  frame_gpu = test_run_pass (vk, &ink_pass_frame, (const void *[]) { flats, lines, vel_ref },
-                       (gsize[]) { n * 4, n * 4, wn * 8 }, NULL, n * 4, &pf);
+  /* Position maps: two spans back from a zero map, and one forward. */
+  {
+    InkPushFlowmap pm = { ww, wh, 4, -3.0f, 0.05f };
+    g_autofree float *zeros = g_new0 (float, 2 * wn), *back1 = g_new (float, 2 * wn);
+    g_autofree float *back2 = g_new (float, 2 * wn), *gpu = NULL;
+    double worst = 0.0;
+
+    ink_pass_flowmap.ref ((const void *[]) { vel_ref, zeros }, back1, &pm);
+    ink_pass_flowmap.ref ((const void *[]) { vel_ref, back1 }, back2, &pm);
+    gpu = test_run_pass (vk, &ink_pass_flowmap, (const void *[]) { vel_ref, back1 },
+                         (gsize[]) { wn * 8, wn * 8 }, NULL, wn * 8, &pm);
+    double moved = 0.0;
+    for (gsize i = 0; i < 2 * wn; i++)
+      {
+        worst = MAX (worst, fabs (gpu[i] - back2[i]));
+        moved = MAX (moved, fabs (back2[i]));
+      }
+    g_test_message ("flow map: max difference %.2e (tolerance 1e-5); largest displacement %.4f",
+                    worst, moved);
+    g_assert_cmpfloat (worst, <=, 1e-5);
+    g_assert_cmpfloat (moved, >, 1e-3);   /* it moves */
+    pm.steps = 8.0f;
+    map_loop = g_new (float, 2 * wn);
+    ink_pass_flowmap.ref ((const void *[]) { vel_ref, back1 }, map_loop, &pm);
+    map_back = g_steal_pointer (&back2);
+  }
+  pf.flow_back = 1.3f;
+  ink_pass_frame.ref ((const void *[]) { flats, lines, vel_ref, map_back, map_loop }, frame_ref, &pf);
+  frame_gpu = test_run_pass (vk, &ink_pass_frame,
+                             (const void *[]) { flats, lines, vel_ref, map_back, map_loop },
+                             (gsize[]) { n * 4, n * 4, wn * 8, wn * 8, wn * 8 }, NULL, n * 4, &pf);
   /* Random flats make every sub-pixel difference in a sample position visible. */
   compare_rgba8 ("frame", frame_gpu, frame_ref, n, 2, 0.05);
 

@@ -14,7 +14,13 @@
  * 1920 px about 0.002 x width and 23 px cells). */
 #define BOIL_AMPLITUDE 2.0f
 #define BOIL_CELL 12.0f
-#define FLOW_SUBSTEPS 8
+/* The flow's position maps (flowmap.comp): a frame's warps come from MAPS backward maps, each
+ * MAP_SPAN = frames / MAPS frames further back, and the loop's forward map; what is left of the
+ * way back (less than a span) is integrated per pixel, a substep per FRAME_STEP frames at most;
+ * the maps are integrated a substep per MAP_STEP frames. */
+#define MAX_MAPS 16
+#define MAP_STEP 0.75f
+#define FRAME_STEP 1.5f
 
 struct InkAnimation {
   InkStylizer *stylizer;
@@ -23,7 +29,70 @@ struct InkAnimation {
   gboolean has_alpha;
   gboolean flow_on, sway_on;
   InkBuffer *velocity;     /* working size, 2 x packed halves (flow, sway); NULL without either */
+  /* With flow: Phi_-(j span) for j < n_maps (the first all zero) and Phi_N, vec2 displacements in
+   * normalized units at the working size. */
+  InkBuffer *maps[MAX_MAPS + 1];
+  int n_maps;
+  float map_span;
 };
+
+static int
+map_count (int frames)
+{
+  return CLAMP ((frames + 2) / 3, 1, MAX_MAPS);
+}
+
+static void
+free_maps (InkBuffer **maps)
+{
+  for (int k = 0; k <= MAX_MAPS; k++)
+    ink_buffer_free (&maps[k]);
+}
+
+/* The position maps of VELOCITY into MAPS (MAX_MAPS + 1 slots): backward ones chained span by
+ * span from a zero map, the loop's forward one chained through two scratch maps. */
+static gboolean
+make_maps (InkAnimation *a, InkBuffer *velocity, const InkMotionParams *motion, InkBuffer **maps,
+           GError **error)
+{
+  InkCompute *compute = ink_stylizer_get_compute (a->stylizer);
+  int n = map_count (motion->frames), last = MAX_MAPS;
+  float span = (float) motion->frames / n;
+  gsize bytes = (gsize) a->work_width * a->work_height * 8;
+  InkBuffer *scratch[2] = { NULL, NULL };
+  g_autofree float *zeros = g_malloc0 (bytes);
+  InkPushFlowmap pm = {
+    .width = a->work_width, .height = a->work_height,
+    .substeps = MAX (1, (int) ceilf (span / MAP_STEP)),
+    .speed = motion->flow * motion->motion / motion->frames,
+  };
+  gboolean ok = TRUE;
+
+  for (int k = 0; ok && k < n; k++)
+    ok = (maps[k] = ink_buffer_new (compute, bytes, "flow-map", error)) != NULL;
+  ok = ok && (maps[last] = ink_buffer_new (compute, bytes, "flow-map-loop", error)) != NULL;
+  for (int k = 0; ok && k < 2 && n > 1; k++)
+    ok = (scratch[k] = ink_buffer_new (compute, bytes, "flow-map-scratch", error)) != NULL;
+  ok = ok && ink_compute_begin (compute, error)
+       && ink_compute_upload (compute, maps[0], zeros, bytes, error);
+  pm.steps = -span;
+  for (int k = 1; ok && k < n; k++)
+    ok = ink_compute_dispatch (compute, &ink_pass_flowmap, (InkBuffer *[]) { velocity, maps[k - 1] },
+                               maps[k], &pm, -1, error);
+  /* Phi_N: N spans forward, each chained onto the last. */
+  pm.steps = span;
+  for (int k = 1; ok && k <= n; k++)
+    ok = ink_compute_dispatch (compute, &ink_pass_flowmap,
+                               (InkBuffer *[]) { velocity, k == 1 ? maps[0] : scratch[k % 2] },
+                               k == n ? maps[last] : scratch[(k + 1) % 2], &pm, -1, error);
+  ok = ok && ink_compute_finish (compute, error);
+  ink_buffer_free (&scratch[0]);
+  ink_buffer_free (&scratch[1]);
+  if (!ok)
+    free_maps (maps);
+  return ok;
+}
+
 
 static void
 identity (float m[6])
@@ -204,7 +273,7 @@ gboolean
 ink_animation_set_motion (InkAnimation *a, const InkMotionParams *motion,
                           const InkMotionHints *hints, GError **error)
 {
-  InkBuffer *old_velocity = a->velocity;
+  InkBuffer *old_velocity = a->velocity, *maps[MAX_MAPS + 1] = { NULL };
   gboolean flow_on = hints != NULL && has_arrows (hints, INK_ARROW_FLOW)
                      && motion->flow * motion->motion > 0.0f;
   gboolean sway_on = hints != NULL && has_arrows (hints, INK_ARROW_SWAY)
@@ -214,13 +283,18 @@ ink_animation_set_motion (InkAnimation *a, const InkMotionParams *motion,
       || (hints != NULL && !ink_motion_hints_validate (hints, error)))
     return FALSE;
   a->velocity = NULL;
-  if ((flow_on || sway_on) && !make_velocity (a, hints, motion, error))
+  if (((flow_on || sway_on) && !make_velocity (a, hints, motion, error))
+      || (flow_on && !make_maps (a, a->velocity, motion, maps, error)))
     {
       ink_buffer_free (&a->velocity);
       a->velocity = old_velocity;
       return FALSE;
     }
   ink_buffer_free (&old_velocity);
+  free_maps (a->maps);
+  memcpy (a->maps, maps, sizeof maps);
+  a->n_maps = flow_on ? map_count (motion->frames) : 0;
+  a->map_span = (float) motion->frames / MAX (a->n_maps, 1);
   a->motion = *motion;
   a->flow_on = flow_on;
   a->sway_on = sway_on;
@@ -235,6 +309,7 @@ ink_animation_free (InkAnimation **pa)
   if (a == NULL)
     return;
   ink_buffer_free (&a->velocity);
+  free_maps (a->maps);
   g_free (a);
   *pa = NULL;
 }
@@ -258,6 +333,7 @@ ink_animation_render_rgba8 (InkAnimation *a, int index, guint32 *rgba8, InkFrame
   gboolean overlays = strength > 0.0f
                       && (m->focus_lines || m->speed_lines || m->particles != INK_PARTICLES_NONE);
   float cam[6];
+  int map = 0;
   double device_ms = 0.0;
   gint64 t0 = g_get_monotonic_time ();
 
@@ -272,10 +348,18 @@ ink_animation_render_rgba8 (InkAnimation *a, int index, guint32 *rgba8, InkFrame
   pf.frames = m->frames;
   pf.drawing = (index / m->hold) % drawings;
   pf.seed = m->seed;
-  pf.substeps = FLOW_SUBSTEPS;
+  pf.substeps = MAX (1, (int) ceilf (a->map_span / FRAME_STEP));
   pf.boil_amp = BOIL_AMPLITUDE * scale * m->boil * strength;
   pf.boil_cell = BOIL_CELL * scale;
   pf.flow_on = a->flow_on;
+  if (a->flow_on)
+    {
+      /* Frame t of the cross-fade (frame.comp) is Phi_-t: back through map j, then t - j span
+       * frames more. */
+      int t = (index + m->frames / 2) % m->frames;
+      map = MIN (a->n_maps - 1, (int) floorf (t / a->map_span));
+      pf.flow_back = t - map * a->map_span;
+    }
   pf.flow_sx = a->width * m->flow * strength / m->frames;
   pf.flow_sy = a->height * m->flow * strength / m->frames;
   if (a->sway_on)
@@ -306,7 +390,10 @@ ink_animation_render_rgba8 (InkAnimation *a, int index, guint32 *rgba8, InkFrame
         .ink_r = pf.line_r, .ink_g = pf.line_g, .ink_b = pf.line_b,
       };
     }
-  if (!ink_stylizer_render_frame (a->stylizer, &pf, a->velocity, overlays ? &po : NULL, rgba8,
+  if (!ink_stylizer_render_frame (a->stylizer, &pf,
+                                  (InkBuffer *[]) { a->velocity, a->flow_on ? a->maps[map] : NULL,
+                                                    a->flow_on ? a->maps[MAX_MAPS] : NULL },
+                                  overlays ? &po : NULL, rgba8,
                                   &device_ms, error))
     return FALSE;
   if (stats != NULL)

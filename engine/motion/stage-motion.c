@@ -2,6 +2,7 @@
  * (camera, Eulerian loop, line boil, ink) and the manga overlays (C references and passes). */
 #include "stage-private.h"
 
+#include "flowmap.spv.h"
 #include "frame.spv.h"
 #include "overlay.spv.h"
 #include "velocity.spv.h"
@@ -119,6 +120,56 @@ field_at (const InkPushFrame *pc, const guint32 *fields, int f, float qx, float 
   *vy = lerp (lerp (v[0][1], v[1][1], c.tx), lerp (v[2][1], v[3][1], c.tx), c.ty) * sy;
 }
 
+/* A vec2 map on the W x H working grid at grid position (GX, GY), bilinear, edges clamped. */
+static void
+map_at (const float *map, int w, int h, float gx, float gy, float out[2])
+{
+  Corners c = corners (w, h, gx, gy);
+
+  for (int k = 0; k < 2; k++)
+    out[k] = lerp (lerp (map[2 * c.i00 + k], map[2 * c.i10 + k], c.tx),
+                   lerp (map[2 * c.i01 + k], map[2 * c.i11 + k], c.tx), c.ty);
+}
+
+/* One step of the position maps (flowmap.comp). */
+static void
+ref_flowmap (const void *const *in, void *out, const void *push)
+{
+  const InkPushFlowmap *pc = push;
+  const guint32 *fields = in[0];
+  const float *prev = in[1];
+  float *dst = out;
+  int w = pc->width, h = pc->height;
+  float dt = pc->steps / (float) pc->substeps;
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        float ux = (x + 0.5f) / w, uy = (y + 0.5f) / h, px = ux, py = uy, d[2];
+        gsize i = (gsize) y * w + x;
+
+        for (int k = 0; k < pc->substeps; k++)
+          {
+            Corners c = corners (w, h, px * w - 0.5f, py * h - 0.5f);
+            gsize idx[4] = { c.i00, c.i10, c.i01, c.i11 };
+            float v[4][2];
+
+            for (int j = 0; j < 4; j++)
+              {
+                v[j][0] = ink_half_to_float (fields[2 * idx[j]] & 0xffffu);
+                v[j][1] = ink_half_to_float (fields[2 * idx[j]] >> 16);
+              }
+            px += lerp (lerp (v[0][0], v[1][0], c.tx), lerp (v[2][0], v[3][0], c.tx), c.ty)
+                  * (pc->speed * dt);
+            py += lerp (lerp (v[0][1], v[1][1], c.tx), lerp (v[2][1], v[3][1], c.tx), c.ty)
+                  * (pc->speed * dt);
+          }
+        map_at (prev, w, h, px * w - 0.5f, py * h - 0.5f, d);
+        dst[2 * i] = (px - ux) + d[0];
+        dst[2 * i + 1] = (py - uy) + d[1];
+      }
+}
+
 static void
 velocity_at (const InkPushFrame *pc, const guint32 *vel, float qx, float qy, float *vx, float *vy)
 {
@@ -184,7 +235,7 @@ ref_frame (const void *const *in, void *out, const void *push)
 {
   const InkPushFrame *pc = push;
   const guint32 *flats = in[0], *vel = in[2];
-  const float *lines = in[1];
+  const float *lines = in[1], *map_back = in[3], *map_loop = in[4];
   guint32 *dst = out;
   const float line[3] = { pc->line_r, pc->line_g, pc->line_b };
 
@@ -209,10 +260,18 @@ ref_frame (const void *const *in, void *out, const void *push)
           {
             float n = (float) pc->frames, t = (float) ((pc->frame + pc->frames / 2) % pc->frames);
             float alpha = t / n;
-            float ax = qx, ay = qy, bx = qx, by = qy, fa[4], fb[4];
+            float ax = qx, ay = qy, bx, by, fa[4], fb[4], d[2];
 
-            advect (pc, vel, &ax, &ay, -t);
-            advect (pc, vel, &bx, &by, n - t);
+            /* a = Phi_-t (q), b = Phi_N (a), from the maps (frame.comp). */
+            advect (pc, vel, &ax, &ay, -pc->flow_back);
+            map_at (map_back, pc->work_width, pc->work_height,
+                    (ax + 0.5f) * pc->work_width / pc->width - 0.5f,
+                    (ay + 0.5f) * pc->work_height / pc->height - 0.5f, d);
+            ax += d[0] * pc->width, ay += d[1] * pc->height;
+            map_at (map_loop, pc->work_width, pc->work_height,
+                    (ax + 0.5f) * pc->work_width / pc->width - 0.5f,
+                    (ay + 0.5f) * pc->work_height / pc->height - 0.5f, d);
+            bx = ax + d[0] * pc->width, by = ay + d[1] * pc->height;
             sample_flats (pc, flats, ax, ay, fa);
             sample_flats (pc, flats, bx, by, fb);
             for (int k = 0; k < 4; k++)
@@ -425,5 +484,6 @@ ref_overlay (const void *const *in, void *out, const void *push)
 }
 
 INK_DEFINE_PASS (velocity, 2, InkPushVelocity);
-INK_DEFINE_PASS (frame, 3, InkPushFrame);
+INK_DEFINE_PASS (flowmap, 2, InkPushFlowmap);
+INK_DEFINE_PASS (frame, 5, InkPushFrame);
 INK_DEFINE_PASS (overlay, 0, InkPushOverlay);

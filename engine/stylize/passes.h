@@ -104,7 +104,16 @@ typedef struct {
   float line_phi;                /* sharpness of the soft threshold, 1 / L units */
   float line_width;              /* px, about a stroke's width (> 0) */
   float sway_sx, sway_sy;        /* px of displacement per normalized unit this frame (0: none) */
+  float flow_back;               /* frames the flow is integrated back before the map (< the
+                                  * map's span) */
 } InkPushFrame;
+
+typedef struct {
+  gint32 width, height;          /* the working grid */
+  gint32 substeps;
+  float steps;                   /* frames, signed */
+  float speed;                   /* normalized units a frame per normalized unit a loop */
+} InkPushFlowmap;
 
 typedef struct {
   gint32 width, height;
@@ -132,7 +141,8 @@ extern const InkPass ink_pass_dog;          /* lab32, flow -> float DoG */
 extern const InkPass ink_pass_lines;        /* float DoG, flow -> float line response */
 extern const InkPass ink_pass_composite;    /* lab32, rgba16 source (alpha) -> rgba8 flats */
 extern const InkPass ink_pass_velocity;     /* hints (2 vec4), float mask -> flow, sway (2 x 2 halves) */
-extern const InkPass ink_pass_frame;        /* rgba8 flats, float lines, velocity -> rgba8 frame */
+extern const InkPass ink_pass_flowmap;      /* fields, vec2 map -> vec2 map, one step further */
+extern const InkPass ink_pass_frame;        /* rgba8 flats, float lines, fields, 2 maps -> rgba8 */
 extern const InkPass ink_pass_overlay;      /* rgba8 frame, in place */
 
 G_END_DECLS

@@ -17,10 +17,12 @@ void ink_stylizer_get_sizes (InkStylizer *stylizer, int *width, int *height, int
                              int *work_height);
 /* A frame with no motion (identity camera, no flow, no boil) and the layers' line settings. */
 void ink_stylizer_frame_defaults (InkStylizer *stylizer, InkPushFrame *frame);
-/* Renders one frame from the layers into RGBA8 (width x height). VELOCITY: the working-size
- * flow field (NULL when FRAME's flow is off); OVERLAY: NULL for none. DEVICE_MS: device time. */
+/* Renders one frame from the layers into RGBA8 (width x height). MOTION: the working-size motion
+ * fields, the frame's backward position map and the loop's map (frame.comp), each NULL when
+ * FRAME neither flows nor sways (the maps also when it does not flow); OVERLAY: NULL for none.
+ * DEVICE_MS: device time. */
 gboolean ink_stylizer_render_frame (InkStylizer *stylizer, const InkPushFrame *frame,
-                                    InkBuffer *velocity, const InkPushOverlay *overlay,
+                                    InkBuffer *const motion[3], const InkPushOverlay *overlay,
                                     guint32 *rgba8, double *device_ms, GError **error);
 InkImage *ink_image_from_rgba8 (const guint32 *rgba8, int width, int height, gboolean has_alpha);
 

@@ -177,7 +177,7 @@ ink_stylizer_prepare (InkStylizer *s, GError **error)
   const InkPass *passes[] = {
     &ink_pass_reduce, &ink_pass_tensor, &ink_pass_gauss, &ink_pass_flow, &ink_pass_bilateral,
     &ink_pass_upsample, &ink_pass_flatten, &ink_pass_dog, &ink_pass_lines, &ink_pass_composite,
-    &ink_pass_frame, &ink_pass_velocity, &ink_pass_overlay,
+    &ink_pass_frame, &ink_pass_velocity, &ink_pass_flowmap, &ink_pass_overlay,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (passes); i++)
@@ -465,17 +465,22 @@ ink_stylizer_frame_defaults (InkStylizer *s, InkPushFrame *frame)
 }
 
 gboolean
-ink_stylizer_render_frame (InkStylizer *s, const InkPushFrame *frame, InkBuffer *velocity,
+ink_stylizer_render_frame (InkStylizer *s, const InkPushFrame *frame, InkBuffer *const motion[3],
                            const InkPushOverlay *overlay, guint32 *rgba8, double *device_ms,
                            GError **error)
 {
-  InkBuffer *inputs[3] = { s->buffers[LAYER], s->buffers[LINES],
-                           velocity != NULL ? velocity : s->buffers[LINES] };
+  /* Unused bindings get a layer, which the pass then does not read. */
+  InkBuffer *inputs[5] = { s->buffers[LAYER], s->buffers[LINES], s->buffers[LINES],
+                           s->buffers[LINES], s->buffers[LINES] };
   const GArray *timings;
 
-  g_return_val_if_fail (velocity != NULL
+  for (int k = 0; k < 3; k++)
+    if (motion != NULL && motion[k] != NULL)
+      inputs[2 + k] = motion[k];
+  g_return_val_if_fail ((motion != NULL && motion[0] != NULL)
                         || (!frame->flow_on && frame->sway_sx == 0.0f && frame->sway_sy == 0.0f),
                         FALSE);
+  g_return_val_if_fail (!frame->flow_on || (motion[1] != NULL && motion[2] != NULL), FALSE);
   if (!ink_compute_begin (s->compute, error)
       || !ink_compute_dispatch (s->compute, &ink_pass_frame, inputs, s->buffers[FRAME], frame,
                                 INK_STAGE_COMPOSITE, error)

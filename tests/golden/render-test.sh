@@ -8,7 +8,8 @@
 # moving frames' (a, b, c) when each frame came to draw its ink from the line response instead of
 # resampling finished ink (the stills, d, did not change); manga-focus's (c) when black and white
 # came to keep colour contrast (a red darker than a green of its lightness, in tones and lines; a
-# line between regions of one grey but different colour) and its tones to leave more paper white.
+# line between regions of one grey but different colour) and its tones to leave more paper white;
+# anime-flow's (a) when the flow's warps came from position maps made once per motion.
 set -u
 abs () { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
 cli=$(abs "$1") sample=$(abs "$2") golden=$(abs "$3")
