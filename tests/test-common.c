@@ -82,3 +82,27 @@ test_psnr (const InkImage *a, const InkImage *b)
     }
   return se == 0.0 ? INFINITY : 10.0 * log10 (n / se);
 }
+
+void
+test_engine_init (int *argc, char ***argv, InkVkContext **vk, InkStylizer **stylizer)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_test_init (argc, argv, NULL);
+  *vk = test_open_device ();
+  if (stylizer != NULL)
+    {
+      *stylizer = ink_stylizer_new (*vk, &error);
+      g_assert_no_error (error);
+    }
+}
+
+int
+test_engine_finish (int status, InkVkContext **vk, InkStylizer **stylizer)
+{
+  g_assert_cmpuint (ink_vk_context_validation_messages (*vk), ==, 0);
+  if (stylizer != NULL)
+    ink_stylizer_free (stylizer);
+  ink_vk_context_free (vk);
+  return status;
+}

@@ -21,3 +21,12 @@ InkImage *test_load_sample (int long_edge);
 
 /* PSNR (dB) of two images of one size over all four channels; INFINITY when identical. */
 double test_psnr (const InkImage *a, const InkImage *b);
+
+#include "stylize.h"
+
+/* A test program's set-up: g_test_init, the device (test_open_device) and, when STYLIZER is not
+ * NULL, a stylizer on it. */
+void test_engine_init (int *argc, char ***argv, InkVkContext **vk, InkStylizer **stylizer);
+/* After g_test_run: the device logged no validation message; frees the stylizer (may be NULL)
+ * and the device. Returns STATUS. */
+int test_engine_finish (int status, InkVkContext **vk, InkStylizer **stylizer);

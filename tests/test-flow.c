@@ -333,14 +333,10 @@ test_sway (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  vk = test_open_device ();
+  test_engine_init (&argc, &argv, &vk, &stylizer);
   photo = test_load_sample (160);
-  stylizer = ink_stylizer_new (vk, &error);
-  g_assert_no_error (error);
 
   g_test_add_func ("/flow/ink-in-flow", test_ink_in_flow);
   g_test_add_func ("/flow/is-local", test_flow_is_local);
@@ -348,10 +344,6 @@ main (int argc, char **argv)
   g_test_add_func ("/flow/sway", test_sway);
   g_test_add_func ("/flow/anchors-and-mask", test_anchors_and_mask);
   status = g_test_run ();
-
-  g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
-  ink_stylizer_free (&stylizer);
   ink_image_free (&photo);
-  ink_vk_context_free (&vk);
-  return status;
+  return test_engine_finish (status, &vk, &stylizer);
 }

@@ -385,14 +385,10 @@ test_passes (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  vk = test_open_device ();
+  test_engine_init (&argc, &argv, &vk, &stylizer);
   photo = test_load_sample (160);
-  stylizer = ink_stylizer_new (vk, &error);
-  g_assert_no_error (error);
 
   g_test_add_func ("/motion/passes-vs-reference", test_passes);
   g_test_add_func ("/motion/zero-is-still", test_zero_motion_is_still);
@@ -402,10 +398,6 @@ main (int argc, char **argv)
   g_test_add_func ("/motion/deterministic", test_deterministic);
   g_test_add_func ("/motion/set-motion", test_set_motion);
   status = g_test_run ();
-
-  g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
-  ink_stylizer_free (&stylizer);
   ink_image_free (&photo);
-  ink_vk_context_free (&vk);
-  return status;
+  return test_engine_finish (status, &vk, &stylizer);
 }

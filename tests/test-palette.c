@@ -212,21 +212,10 @@ test_manga_outlines (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-  int status;
-
-  g_test_init (&argc, &argv, NULL);
-  vk = test_open_device ();
-  stylizer = ink_stylizer_new (vk, &error);
-  g_assert_no_error (error);
+  test_engine_init (&argc, &argv, &vk, &stylizer);
 
   g_test_add_func ("/palette/keeps-small-subjects", test_palette_keeps);
   g_test_add_func ("/palette/stays-red", test_stays_red);
   g_test_add_func ("/palette/manga-outlines", test_manga_outlines);
-  status = g_test_run ();
-
-  g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
-  ink_stylizer_free (&stylizer);
-  ink_vk_context_free (&vk);
-  return status;
+  return test_engine_finish (g_test_run (), &vk, &stylizer);
 }

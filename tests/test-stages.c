@@ -460,11 +460,9 @@ test_devices (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  vk = test_open_device ();
+  test_engine_init (&argc, &argv, &vk, NULL);
   photo = test_load_sample (160);
 
   g_test_add_func ("/params/ranges", test_params);
@@ -478,9 +476,6 @@ main (int argc, char **argv)
   g_test_add_func ("/stylize/alpha", test_alpha_kept);
   g_test_add_func ("/stylize/controls", test_controls_act);
   status = g_test_run ();
-
-  g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
   ink_image_free (&photo);
-  ink_vk_context_free (&vk);
-  return status;
+  return test_engine_finish (status, &vk, NULL);
 }
