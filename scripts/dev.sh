@@ -20,9 +20,10 @@ PACKAGES="meson ninja-build pkg-config gcc glslang-tools libvulkan-dev mesa-vulk
 # Only for the tests (configuring and building need none of them: meson leaves out, with a message,
 # a test whose tool is missing; `test` configures with -Dtests_require_all=true, which makes that an
 # error). The export tests read animated WebP back with libwebpdemux, from libwebp-dev above.
-# The editor's tests: Xvfb with Mesa's GL, a private D-Bus session, and the data validators.
+# The editor's tests: Xvfb with Mesa's GL, a private D-Bus session, XTest for real key and wheel
+# events, and the data validators.
 TEST_PACKAGES="clang libclang-rt-14-dev apngdis xvfb xauth dbus-daemon libgl1-mesa-dri
-  libxml2-utils"
+  libxml2-utils libxtst-dev"
 
 install_missing () {
   missing=""

@@ -3,10 +3,16 @@
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <gdk/x11/gdkx.h>
 #include <string.h>
+#include <X11/extensions/XTest.h>
+#include <X11/keysym.h>
 
 #include "animate.h"
 #include "ink-application.h"
+#include "ink-export-dialog.h"
+#include "ink-preferences.h"
+#include "ink-preview.h"
 #include "ink-session.h"
 #include "ink-window.h"
 #include "stylize.h"
@@ -580,6 +586,250 @@ test_recent (void)
   g_unlink (gif);
 }
 
+static const char *opened_path;
+
+static gboolean
+opened_cond (gpointer data)
+{
+  return !ink_window_get_loading (data)
+         && g_strcmp0 (ink_document_get_path (ink_window_get_document (data)), opened_path) == 0;
+}
+
+/* Opening another photo of another shape: the last photo's loop is never shown stretched to it
+ * (the preview is empty or already the new shape), and the focus centre and hints start afresh. */
+static void
+test_another_photo (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tall = g_build_filename (tmpdir, "tall.png", NULL);
+  g_autofree char *canonical = NULL;
+  InkLoadParams load = { 0 };
+  InkImage *sample = ink_image_load (g_getenv ("INKLOOP_SAMPLE"), &load, &error), *crop;
+  InkWindow *w = ink_window_new (GTK_APPLICATION (app));
+  InkDocument *doc = ink_window_get_document (w);
+  int pw, ph;
+
+  g_assert_no_error (error);
+  crop = ink_image_new (sample->height / 2, sample->height);
+  for (int y = 0; y < crop->height; y++)
+    memcpy (crop->pixels + 4 * (gsize) y * crop->width, sample->pixels + 4 * (gsize) y * sample->width,
+            (gsize) crop->width * 8);
+  g_assert_true (ink_image_save_png (crop, tall, &error));
+  gtk_window_present (GTK_WINDOW (w));
+  ink_window_open_path (w, g_getenv ("INKLOOP_SAMPLE"));
+  g_assert_true (wait_for (idle_cond, w, 120));
+  {
+    /* Projects were saved in TMPDIR before: Save Project opens there, not in the photo's folder. */
+    g_autofree char *folder = ink_window_save_folder (w);
+    g_assert_cmpstr (folder, ==, tmpdir);
+  }
+  ink_document_set_focus (doc, 0.8f, 0.2f);
+  ink_document_add_arrow (doc, &(InkArrow) { 0.1f, 0.1f, 0.2f, 0.1f, 0.0f, INK_ARROW_FLOW });
+  g_assert_true (wait_for (idle_cond, w, 120));
+
+  canonical = g_canonicalize_filename (tall, NULL);
+  opened_path = canonical;
+  ink_window_open_path (w, tall);
+  g_assert_true (wait_for (opened_cond, w, 60));
+  ink_preview_get_size (ink_window_get_preview (w), &pw, &ph);
+  g_test_message ("another photo: preview %d frames, %d x %d", ink_preview_get_n_frames (ink_window_get_preview (w)), pw, ph);
+  g_assert_true (ink_preview_get_n_frames (ink_window_get_preview (w)) == 0 || pw < ph);
+  g_assert_cmpfloat (ink_document_get_value (doc, "focus-x"), ==, 0.5);
+  g_assert_cmpfloat (ink_document_get_value (doc, "focus-y"), ==, 0.5);
+  g_assert_cmpuint (hints_of (w)->arrows->len, ==, 0);
+  g_assert_true (wait_for (idle_cond, w, 120));
+  ink_preview_get_size (ink_window_get_preview (w), &pw, &ph);
+  g_assert_cmpint (pw, <, ph);
+  gtk_window_destroy (GTK_WINDOW (w));
+  ink_image_free (&crop);
+  ink_image_free (&sample);
+}
+
+/* The export's result line never wraps a figure away from its unit. */
+static void
+test_keep_units (void)
+{
+  g_autofree char *text = ink_export_keep_units ("loop 2.gif: 1.4 MiB, 600x400, 24 frames, 6.00 s");
+
+  g_assert_cmpstr (text, ==, "loop 2.gif: 1.4\u00a0MiB, 600x400, 24\u00a0frames, 6.00\u00a0s");
+}
+
+/* Real input through the X server (XTest), as a user's keyboard and mouse give it. */
+static Display *
+x_display (void)
+{
+  return gdk_x11_display_get_xdisplay (gtk_widget_get_display (GTK_WIDGET (window)));
+}
+
+/* The root-window position of WIDGET's centre. */
+static void
+x_centre (GtkWidget *widget, int *rx, int *ry)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  graphene_point_t centre = GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.0f,
+                                                 gtk_widget_get_height (widget) / 2.0f), at;
+  double sx, sy;
+  Window child;
+
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &centre, &at));
+  gtk_native_get_surface_transform (native, &sx, &sy);
+  XTranslateCoordinates (x_display (), gdk_x11_surface_get_xid (gtk_native_get_surface (native)),
+                         DefaultRootWindow (x_display ()), (int) (at.x + sx), (int) (at.y + sy),
+                         rx, ry, &child);
+}
+
+static void
+x_pointer_to (GtkWidget *widget)
+{
+  int x, y;
+
+  x_centre (widget, &x, &y);
+  XTestFakeMotionEvent (x_display (), -1, x, y, 0);
+  XFlush (x_display ());
+  test_ui_run_for (0.2);
+}
+
+static void
+x_key (KeySym sym)
+{
+  KeyCode code = XKeysymToKeycode (x_display (), sym);
+
+  XTestFakeKeyEvent (x_display (), code, True, 0);
+  XTestFakeKeyEvent (x_display (), code, False, 0);
+  XFlush (x_display ());
+  test_ui_run_for (0.3);
+}
+
+/* NOTCHES wheel steps down (button 5) at the pointer. */
+static void
+x_wheel_down (int notches)
+{
+  for (int i = 0; i < notches; i++)
+    {
+      XTestFakeButtonEvent (x_display (), 5, True, 0);
+      XTestFakeButtonEvent (x_display (), 5, False, 0);
+    }
+  XFlush (x_display ());
+  test_ui_run_for (0.3);
+}
+
+static GtkWidget *
+find_type (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_type (c, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The panel's slider for the control labelled LABEL (its mnemonic text). */
+static GtkWidget *
+panel_scale (const char *label)
+{
+  GtkWidget *l = test_ui_find_labelled (GTK_WIDGET (window), label);
+
+  g_assert_nonnull (l);
+  return find_type (gtk_widget_get_parent (gtk_widget_get_parent (l)), GTK_TYPE_SCALE);
+}
+
+/* Real keys and wheel: the frame keys step the loop after a click on a button or a slider,
+ * without moving the focus or the slider; the wheel over a slider without the focus scrolls
+ * the panel and leaves the slider alone. */
+static void
+test_real_input (void)
+{
+  InkPreview *preview = ink_window_get_preview (window);
+  GtkWidget *button = test_ui_find_labelled (GTK_WIDGET (window), "Select");
+  GtkWidget *strength = panel_scale ("_Strength"), *weight, *scroller;
+  GtkAdjustment *panel;
+  double value, top;
+  Window xid;
+
+  g_assert_true (wait_for (idle_cond, window, 120));
+  g_assert_nonnull (button);
+  g_assert_nonnull (strength);
+  xid = gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window)));
+  x_pointer_to (GTK_WIDGET (preview));
+  XSetInputFocus (x_display (), xid, RevertToParent, CurrentTime);
+  action (window, "win.first-frame");
+
+  gtk_widget_grab_focus (button);
+  x_key (XK_Right);
+  x_key (XK_Right);
+  g_assert_cmpint (ink_preview_get_frame (preview), ==, 2);
+  g_assert_true (gtk_widget_has_focus (button));
+  x_key (XK_Left);
+  g_assert_cmpint (ink_preview_get_frame (preview), ==, 1);
+
+  gtk_widget_grab_focus (strength);
+  value = gtk_range_get_value (GTK_RANGE (strength));
+  x_key (XK_Right);
+  g_assert_cmpint (ink_preview_get_frame (preview), ==, 2);
+  g_assert_cmpfloat (gtk_range_get_value (GTK_RANGE (strength)), ==, value);
+  x_key (XK_End);
+  g_assert_cmpint (ink_preview_get_frame (preview), ==, ink_preview_get_n_frames (preview) - 1);
+
+  /* The wheel over a slider that lacks the focus (the panel's first, in view at the top)
+   * scrolls the panel. */
+  gtk_widget_grab_focus (button);
+  weight = panel_scale ("Line _weight");
+  scroller = gtk_widget_get_ancestor (weight, GTK_TYPE_SCROLLED_WINDOW);
+  panel = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  gtk_adjustment_set_value (panel, 0.0);
+  test_ui_run_for (0.2);
+  value = gtk_range_get_value (GTK_RANGE (weight));
+  x_pointer_to (weight);
+  top = gtk_adjustment_get_value (panel);
+  x_wheel_down (3);
+  g_test_message ("real input: wheel over Line weight moved the panel %.0f px, the slider %.3f",
+                  gtk_adjustment_get_value (panel) - top,
+                  gtk_range_get_value (GTK_RANGE (weight)) - value);
+  g_assert_cmpfloat (gtk_range_get_value (GTK_RANGE (weight)), ==, value);
+  g_assert_cmpfloat (gtk_adjustment_get_value (panel), >, top);
+  gtk_adjustment_set_value (panel, 0.0);
+}
+
+static gboolean
+device_known (gpointer data)
+{
+  return !g_str_has_prefix (ink_preferences_get_device_text (data), "Looking")
+         && gtk_widget_get_width (data) > 0;
+}
+
+/* Preferences say which device the editor computes on, and what kind it is. */
+static void
+test_preferences (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) list = ink_vk_list_devices (NULL, &error);
+  InkPreferences *prefs = ink_preferences_new (GTK_WINDOW (window));
+  GtkWidget *dropdown = test_ui_find_tooltip (GTK_WIDGET (prefs), GTK_TYPE_DROP_DOWN, "The best Vulkan");
+  const InkVkDeviceInfo *chosen = NULL;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    if (((InkVkDeviceInfo *) g_ptr_array_index (list, i))->chosen)
+      chosen = g_ptr_array_index (list, i);
+  g_assert_nonnull (chosen);
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_assert_true (wait_for (device_known, prefs, 30));
+  g_test_message ("preferences: %s", ink_preferences_get_device_text (prefs));
+  g_assert_nonnull (strstr (ink_preferences_get_device_text (prefs), chosen->name));
+  if (g_str_equal (chosen->type, "cpu"))
+    g_assert_nonnull (strstr (ink_preferences_get_device_text (prefs), "software Vulkan"));
+  g_free (test_ui_save_png (GTK_WIDGET (prefs), tmpdir, "preferences.png"));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 1);
+  g_assert_nonnull (strstr (ink_preferences_get_device_text (prefs), "without Vulkan"));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 0);
+  g_assert_nonnull (strstr (ink_preferences_get_device_text (prefs), chosen->name));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -612,6 +862,10 @@ main (int argc, char **argv)
   g_test_add_func ("/motion-editing/tools-undo-redo", test_tools);
   g_test_add_func ("/motion-editing/save-reopen", test_save_reopen);
   g_test_add_func ("/motion-editing/recent", test_recent);
+  g_test_add_func ("/motion-editing/preferences", test_preferences);
+  g_test_add_func ("/motion-editing/real-input", test_real_input);
+  g_test_add_func ("/motion-editing/keep-units", test_keep_units);
+  g_test_add_func ("/motion-editing/another-photo", test_another_photo);
   g_test_add_func ("/motion-editing/cli-render", test_cli_render);
   g_test_add_func ("/motion-editing/close-asks", test_close_asks);
   g_test_add_func ("/motion-editing/autosave-restore", test_autosave_restore);

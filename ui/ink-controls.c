@@ -132,6 +132,24 @@ set_from_row (InkControls *self, Row *row, double value)
   ink_document_set_value (self->document, row->spec->name, value);
 }
 
+static gboolean
+on_scale_wheel (GtkEventControllerScroll *wheel, double dx, double dy, InkControls *self)
+{
+  GtkWidget *scale = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (wheel));
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller));
+  GdkScrollUnit unit = gtk_event_controller_scroll_get_unit (wheel);
+  double step;
+
+  (void) dx;
+  if (gtk_widget_has_focus (scale))
+    return FALSE;
+  /* A wheel notch moves the panel as its scrolled window would: a step of about a sixth of the
+   * page's height to the power 2/3; smooth (surface) deltas are pixels. */
+  step = unit == GDK_SCROLL_UNIT_WHEEL ? pow (gtk_adjustment_get_page_size (adj), 2.0 / 3.0) : 1.0;
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + dy * step);
+  return TRUE;
+}
+
 static void
 on_scale_changed (GtkRange *range, InkControls *self)
 {
@@ -220,6 +238,14 @@ build_row (InkControls *self, Row *row, const InkParamSpec *spec)
       gtk_widget_add_css_class (row->value_label, "dim-label");
       gtk_box_append (GTK_BOX (top), row->value_label);
       g_signal_connect (row->input, "value-changed", G_CALLBACK (on_scale_changed), self);
+      {
+        /* Before the scale's own wheel handling: unless it has the focus, the wheel scrolls the
+         * panel, so scrolling past a slider never changes it. */
+        GtkEventController *wheel = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+        gtk_event_controller_set_propagation_phase (wheel, GTK_PHASE_CAPTURE);
+        g_signal_connect (wheel, "scroll", G_CALLBACK (on_scale_wheel), self);
+        gtk_widget_add_controller (row->input, wheel);
+      }
       break;
     case INK_PARAM_BOOL:
       row->input = gtk_switch_new ();

@@ -186,11 +186,18 @@ ink_document_load_finish (InkDocument *self, GAsyncResult *result, GError **erro
   self->source = source;
   g_free (self->project->source);
   self->project->source = g_strdup (source->path);
-  /* Hints are positions on one photo; a new photo starts without them. */
+  /* Hints and the focus lines' centre are positions on one photo; a new photo starts without
+   * the hints and with the centre where the defaults put it. */
   ink_motion_hints_free (&self->project->hints);
   self->project->hints = ink_motion_hints_new ();
+  {
+    InkMotionParams defaults;
+    ink_motion_params_default (&defaults);
+    self->project->motion.focus_x = defaults.focus_x;
+    self->project->motion.focus_y = defaults.focus_y;
+  }
   self->mask_serial++;
-  emit_changed (self, INK_CHANGE_SOURCE | INK_CHANGE_HINTS, NULL);
+  emit_changed (self, INK_CHANGE_SOURCE | INK_CHANGE_HINTS | INK_CHANGE_MOTION, NULL);
   return TRUE;
 }
 

@@ -584,6 +584,21 @@ set_running (InkExportDialog *self, gboolean running)
   update_sensitivity (self);
 }
 
+/* TEXT with each space after a digit made a no-break space, so a figure never wraps away from its
+ * unit ("2.00 s", "24 frames", "1.4 MiB"). */
+char *
+ink_export_keep_units (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text) + 16);
+
+  for (const char *p = text; *p != '\0'; p++)
+    if (*p == ' ' && p > text && g_ascii_isdigit (p[-1]))
+      g_string_append (out, "\u00a0");
+    else
+      g_string_append_c (out, *p);
+  return g_string_free (out, FALSE);
+}
+
 static void
 on_export_done (GObject *object, GAsyncResult *result, gpointer data)
 {
@@ -597,7 +612,7 @@ on_export_done (GObject *object, GAsyncResult *result, gpointer data)
   self->job = NULL;
   set_running (self, FALSE);
   if (ok)
-    message = g_strdup (job->result.summary);
+    message = ink_export_keep_units (job->result.summary);
   else if (!cancelled)
     /* TRANSLATORS: the engine's message names the file and the cause */
     message = g_strdup_printf (_("The loop was not exported: %s"), error->message);
@@ -613,7 +628,7 @@ on_export_done (GObject *object, GAsyncResult *result, gpointer data)
       g_autofree char *folder = g_path_get_dirname (job->path);
       g_settings_set_string (self->settings, "export-folder", folder);
     }
-  g_signal_emit (self, signals[FINISHED], 0, ok, job->path, ok ? job->result.summary : cancelled ? NULL : message);
+  g_signal_emit (self, signals[FINISHED], 0, ok, job->path, cancelled ? NULL : message);
   job_unref (job);
 }
 

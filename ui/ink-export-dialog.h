@@ -18,6 +18,8 @@ InkExportDialog *ink_export_dialog_new (GtkWindow *parent, InkDocument *document
 
 /* Fills the settings from the document (fps) and a destination beside the photo. */
 void ink_export_dialog_reset (InkExportDialog *self);
+/* TEXT with each space after a digit a no-break space (g_free it): figures keep their units. */
+char *ink_export_keep_units (const char *text);
 void ink_export_dialog_set_path (InkExportDialog *self, const char *path);
 const char *ink_export_dialog_get_path (InkExportDialog *self);
 void ink_export_dialog_set_format (InkExportDialog *self, InkExportFormat format);

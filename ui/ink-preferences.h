@@ -9,5 +9,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (InkPreferences, ink_preferences, INK, PREFERENCES, GtkWindow)
 
 InkPreferences *ink_preferences_new (GtkWindow *parent);
+/* The line saying which device the editor computes on, and its kind (found in a worker). */
+const char *ink_preferences_get_device_text (InkPreferences *self);
 
 G_END_DECLS

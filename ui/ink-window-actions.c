@@ -312,13 +312,9 @@ ink_window_actions_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
 
-  /* Transport keys as window bindings (the bubble phase): a focused slider or text field gets
-   * its own arrow keys and Space first. */
+  /* Space as a window binding (the bubble phase): a focused button or text field gets it first.
+   * The frame keys are taken before any control (on_frame_key). */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "win.play", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "win.previous-frame", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "win.next-frame", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Home, 0, "win.first-frame", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, 0, "win.last-frame", NULL);
   /* Single keys for the tools, as bindings too: a focused text field keeps its letters. */
   {
     static const struct { guint key; const char *tool; } tool_keys[] = {
@@ -335,6 +331,32 @@ ink_window_actions_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_BackSpace, 0, "win.delete-hint", NULL);
 }
 
+/* The frame keys (Left, Right, Home, End) step the loop whatever has the focus, before a focused
+ * button moves the focus or a focused slider moves its value; only text fields and open menus
+ * and lists keep them. */
+static gboolean
+on_frame_key (GtkEventControllerKey *keys, guint keyval, guint keycode, GdkModifierType state,
+              InkWindow *self)
+{
+  const char *action;
+
+  (void) keys, (void) keycode;
+  if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK | GDK_SUPER_MASK))
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_Left: case GDK_KEY_KP_Left: action = "win.previous-frame"; break;
+    case GDK_KEY_Right: case GDK_KEY_KP_Right: action = "win.next-frame"; break;
+    case GDK_KEY_Home: case GDK_KEY_KP_Home: action = "win.first-frame"; break;
+    case GDK_KEY_End: case GDK_KEY_KP_End: action = "win.last-frame"; break;
+    default: return FALSE;
+    }
+  for (GtkWidget *w = gtk_root_get_focus (GTK_ROOT (self)); w != NULL; w = gtk_widget_get_parent (w))
+    if (GTK_IS_EDITABLE (w) || GTK_IS_POPOVER (w))
+      return FALSE;
+  return gtk_widget_activate_action (GTK_WIDGET (self), action, NULL);
+}
+
 void
 ink_window_actions_init (InkWindow *self)
 {
@@ -345,5 +367,10 @@ ink_window_actions_init (InkWindow *self)
     { "show-hints", NULL, NULL, "true", on_show_hints_changed, { 0 } },
   };
 
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_frame_key), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
 }

@@ -116,6 +116,11 @@ ink_window_start_save (InkWindow *self, const char *path, gboolean close_after, 
   job->state = ink_history_get_state (self->history);
   job->close_after = close_after;
   job->autosave = autosave;
+  if (!autosave)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_settings_set_string (self->settings, "project-folder", dir);
+    }
   self->project.saving++;
   g_task_set_task_data (task, job, save_job_free);
   g_task_run_in_thread (task, save_thread);
@@ -164,6 +169,21 @@ on_save_response (GtkNativeDialog *chooser, int response, InkWindow *self)
   g_object_unref (chooser);
 }
 
+char *
+ink_window_save_folder (InkWindow *self)
+{
+  const char *photo = ink_document_get_path (self->document);
+  g_autofree char *last = g_settings_get_string (self->settings, "project-folder");
+
+  /* A saved project's own folder; else the folder the last project went to, if it is still
+   * there; else the photo's. */
+  if (self->project.path != NULL)
+    return g_path_get_dirname (self->project.path);
+  if (*last != '\0' && g_file_test (last, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer (&last);
+  return photo != NULL ? g_path_get_dirname (photo) : g_strdup (g_get_home_dir ());
+}
+
 void
 ink_window_save_as (InkWindow *self, gboolean close_after)
 {
@@ -182,7 +202,7 @@ ink_window_save_as (InkWindow *self, gboolean close_after)
   if (dot != NULL)
     *dot = '\0';
   name = g_strconcat (base, ".inkloop", NULL);
-  dir = g_path_get_dirname (self->project.path != NULL ? self->project.path : photo);
+  dir = ink_window_save_folder (self);
   folder = g_file_new_for_path (dir);
   gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);

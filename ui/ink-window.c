@@ -215,6 +215,10 @@ ink_window_show_source (InkWindow *self)
   InkSource *source = ink_document_get_source (self->document);
 
   ink_window_hide_message (self);
+  /* The last photo's loop is not this one's: nothing (rather than it stretched to the new shape)
+   * until the new loop arrives, and the preview's line says so. */
+  ink_preview_clear (INK_PREVIEW (self->preview));
+  gtk_label_set_text (GTK_LABEL (self->info_label), _("Making the loop…"));
   texture = texture_for (source);
   ink_image_view_set_texture (INK_IMAGE_VIEW (self->source_view), texture);
   /* Until the worker reports the preview's size, lay the views out with the photo's shape. */
