@@ -794,6 +794,35 @@ test_real_input (void)
   gtk_adjustment_set_value (panel, 0.0);
 }
 
+/* Closing a window after its export window was used, then quitting: no double destroy (GTK's
+ * criticals are fatal in these tests, through the end). */
+static void
+test_close_after_export_window (void)
+{
+  InkWindow *w = ink_window_new (GTK_APPLICATION (app));
+  GtkWidget *dialog;
+
+  gtk_window_present (GTK_WINDOW (w));
+  ink_window_open_path (w, g_getenv ("INKLOOP_SAMPLE"));
+  g_assert_true (wait_for (idle_cond, w, 120));
+  action (w, "win.export");
+  dialog = GTK_WIDGET (ink_window_get_export_dialog (w));
+  g_assert_nonnull (dialog);
+  test_ui_run_for (0.3);
+  gtk_window_close (GTK_WINDOW (dialog));   /* hidden, kept for the next export */
+  test_ui_run_for (0.2);
+  action (w, "win.export");
+  g_assert_true (GTK_WIDGET (ink_window_get_export_dialog (w)) == dialog);
+  test_ui_run_for (0.3);
+  gtk_window_close (GTK_WINDOW (w));
+  test_ui_run_for (0.5);
+  {
+    GList *windows = gtk_window_list_toplevels ();
+    g_assert_null (g_list_find (windows, dialog));
+    g_list_free (windows);
+  }
+}
+
 static gboolean
 device_known (gpointer data)
 {
@@ -864,6 +893,7 @@ main (int argc, char **argv)
   g_test_add_func ("/motion-editing/recent", test_recent);
   g_test_add_func ("/motion-editing/preferences", test_preferences);
   g_test_add_func ("/motion-editing/real-input", test_real_input);
+  g_test_add_func ("/motion-editing/close-after-export-window", test_close_after_export_window);
   g_test_add_func ("/motion-editing/keep-units", test_keep_units);
   g_test_add_func ("/motion-editing/another-photo", test_another_photo);
   g_test_add_func ("/motion-editing/cli-render", test_cli_render);

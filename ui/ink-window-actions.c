@@ -147,6 +147,7 @@ export_action (GtkWidget *widget, const char *action, GVariant *param)
   if (self->export_dialog == NULL)
     {
       self->export_dialog = ink_export_dialog_new (GTK_WINDOW (self), self->document, self->settings, device);
+      g_object_add_weak_pointer (G_OBJECT (self->export_dialog), (gpointer *) &self->export_dialog);
       g_signal_connect (self->export_dialog, "finished", G_CALLBACK (on_export_finished), self);
     }
   else if (!ink_export_dialog_get_running (self->export_dialog))

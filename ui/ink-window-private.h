@@ -128,6 +128,8 @@ void ink_window_dnd_init (InkWindow *self);
 /* ink-window-arrow.c: the tool bar's arrow kind and reach, for the selected arrow or new ones;
  * sync sets them from the document, the selection and the tool. */
 void ink_window_arrow_init (InkWindow *self);
+/* Destroys the export window if there is one (ink-window.c). */
+void ink_window_drop_export_dialog (InkWindow *self);
 void ink_window_arrow_sync (InkWindow *self);
 
 G_END_DECLS

@@ -316,6 +316,21 @@ on_preview_settings_changed (GSettings *settings, const char *key, InkWindow *se
   request_loop (self);
 }
 
+/* Destroys the export window, once: the pointer is cleared here, and by the weak pointer should
+ * GTK destroy the window first (it is the main window's transient). */
+void
+ink_window_drop_export_dialog (InkWindow *self)
+{
+  InkExportDialog *dialog = self->export_dialog;
+
+  if (dialog == NULL)
+    return;
+  g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->export_dialog);
+  self->export_dialog = NULL;
+  g_signal_handlers_disconnect_by_data (dialog, self);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 static gboolean
 ink_window_close_request (GtkWindow *window)
 {
@@ -328,8 +343,7 @@ ink_window_close_request (GtkWindow *window)
       return TRUE;
     }
   ink_session_end (self);
-  if (self->export_dialog != NULL)
-    gtk_window_destroy (GTK_WINDOW (self->export_dialog));
+  ink_window_drop_export_dialog (self);
   return GTK_WINDOW_CLASS (ink_window_parent_class)->close_request (window);
 }
 
@@ -354,12 +368,7 @@ ink_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->document, self);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
-  if (self->export_dialog != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->export_dialog, self);
-      gtk_window_destroy (GTK_WINDOW (self->export_dialog));
-      self->export_dialog = NULL;
-    }
+  ink_window_drop_export_dialog (self);
   g_clear_object (&self->document);
   g_clear_object (&self->viewport);
   g_clear_object (&self->settings);
