@@ -637,6 +637,18 @@ test_another_photo (void)
   g_assert_cmpfloat (ink_document_get_value (doc, "focus-x"), ==, 0.5);
   g_assert_cmpfloat (ink_document_get_value (doc, "focus-y"), ==, 0.5);
   g_assert_cmpuint (hints_of (w)->arrows->len, ==, 0);
+  {
+    /* Without arrows the panel says, under the Flow slider, why it does nothing; an arrow
+     * turns it on and the note goes. */
+    GtkWidget *why = test_ui_find_labelled (GTK_WIDGET (w), "Flow moves material along flow arrows "
+                                            "drawn on the picture; this picture has none yet");
+    g_assert_nonnull (why);
+    g_assert_true (gtk_widget_get_visible (why));
+    ink_document_add_arrow (doc, &(InkArrow) { 0.2f, 0.5f, 0.3f, 0.5f, 0.0f, INK_ARROW_FLOW });
+    g_assert_false (gtk_widget_get_visible (why));
+    action (w, "win.undo");
+    g_assert_true (gtk_widget_get_visible (why));
+  }
   g_assert_true (wait_for (idle_cond, w, 120));
   ink_preview_get_size (ink_window_get_preview (w), &pw, &ph);
   g_assert_cmpint (pw, <, ph);

@@ -484,8 +484,10 @@ update_mask_texture (InkCanvasOverlay *self)
 static void
 stroke_outlined (cairo_t *cr, double width, double r, double g, double b, double a)
 {
-  cairo_set_line_width (cr, width + 3.0);
-  cairo_set_source_rgba (cr, 0.05, 0.05, 0.08, 0.65 * a);
+  /* A near-opaque dark outline two pixels wide each side: the yellow reads on yellow, orange and
+   * white photos, where a thin, faint outline let it vanish. */
+  cairo_set_line_width (cr, width + 4.0);
+  cairo_set_source_rgba (cr, 0.05, 0.05, 0.08, 0.9 * a);
   cairo_stroke_preserve (cr);
   cairo_set_line_width (cr, width);
   cairo_set_source_rgba (cr, r, g, b, a);
@@ -500,8 +502,8 @@ draw_head (cairo_t *cr, double x, double y, double ux, double uy, double head, d
   cairo_line_to (cr, x - ux * head - uy * head * 0.55, y - uy * head + ux * head * 0.55);
   cairo_line_to (cr, x - ux * head + uy * head * 0.55, y - uy * head - ux * head * 0.55);
   cairo_close_path (cr);
-  cairo_set_source_rgba (cr, 0.05, 0.05, 0.08, 0.65 * alpha);
-  cairo_set_line_width (cr, 3.0);
+  cairo_set_source_rgba (cr, 0.05, 0.05, 0.08, 0.9 * alpha);
+  cairo_set_line_width (cr, 4.0);
   cairo_stroke_preserve (cr);
   cairo_set_source_rgba (cr, 1.0, 0.82, 0.25, alpha);
   cairo_fill (cr);

@@ -17,6 +17,7 @@ typedef struct
   GtkWidget *input;
   GtkWidget *value_label;
   GtkWidget *reset;
+  GtkWidget *why;          /* needs_arrows: why the control is off, shown under it then */
 } Row;
 
 struct _InkControls
@@ -92,8 +93,9 @@ sync_row (InkControls *self, Row *row)
         if (g_array_index (project->hints->arrows, InkArrow, i).kind == row->spec->needs_arrow_kind)
           arrows = TRUE;
 
-      gtk_widget_set_sensitive (row->row, arrows);
-      gtk_widget_set_tooltip_text (row->row, _(arrows ? row->spec->tooltip : row->spec->needs_arrows));
+      /* Said under the control, not in a tooltip, which an insensitive control does not show. */
+      gtk_widget_set_sensitive (row->input, arrows);
+      gtk_widget_set_visible (row->why, !arrows);
     }
 }
 
@@ -285,6 +287,16 @@ build_row (InkControls *self, Row *row, const InkParamSpec *spec)
   gtk_box_append (GTK_BOX (row->row), top);
   if (GTK_IS_SCALE (row->input))
     gtk_box_append (GTK_BOX (row->row), row->input);
+  if (spec->needs_arrows != NULL)
+    {
+      row->why = gtk_label_new (_(spec->needs_arrows));
+      gtk_label_set_wrap (GTK_LABEL (row->why), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (row->why), 0);
+      gtk_widget_add_css_class (row->why, "dim-label");
+      gtk_widget_add_css_class (row->why, "caption");
+      gtk_widget_set_visible (row->why, FALSE);
+      gtk_box_append (GTK_BOX (row->row), row->why);
+    }
   gtk_box_append (GTK_BOX (boxes[spec->section - INK_PARAM_SECTION_STYLE]), row->row);
 }
 
