@@ -835,6 +835,43 @@ test_close_after_export_window (void)
   }
 }
 
+static void
+narrow_report (GtkWidget *w, int depth)
+{
+  int m, n;
+
+  gtk_widget_measure (w, GTK_ORIENTATION_HORIZONTAL, -1, &m, &n, NULL, NULL);
+  if (m < 250 || depth > 7)
+    return;
+  g_test_message ("%*s%s %s: %d", 2 * depth, "", G_OBJECT_TYPE_NAME (w),
+                  gtk_widget_get_css_classes (w)[0] ? gtk_widget_get_css_classes (w)[0] : "", m);
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    narrow_report (c, depth + 1);
+}
+
+/* The window fits half of a 1600 px screen: its minimum width, with a photo open, is at most
+ * 800 px. */
+static void
+test_narrow (void)
+{
+  int minimum, natural;
+
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, &natural,
+                      NULL, NULL);
+  g_test_message ("window: minimum width %d px, natural %d px", minimum, natural);
+  narrow_report (GTK_WIDGET (window), 0);
+  g_assert_cmpint (minimum, <=, 800);
+  /* At 800 x 600 (a screenshot to look at), then back. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  test_ui_run_for (1.0);
+  g_assert_true (wait_for (idle_cond, window, 120));
+  g_test_message ("window at %d x %d", gtk_widget_get_width (GTK_WIDGET (window)),
+                  gtk_widget_get_height (GTK_WIDGET (window)));
+  g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-800x600.png"));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+  test_ui_run_for (0.5);
+}
+
 static gboolean
 device_known (gpointer data)
 {
@@ -905,6 +942,7 @@ main (int argc, char **argv)
   g_test_add_func ("/motion-editing/recent", test_recent);
   g_test_add_func ("/motion-editing/preferences", test_preferences);
   g_test_add_func ("/motion-editing/real-input", test_real_input);
+  g_test_add_func ("/motion-editing/narrow", test_narrow);
   g_test_add_func ("/motion-editing/close-after-export-window", test_close_after_export_window);
   g_test_add_func ("/motion-editing/keep-units", test_keep_units);
   g_test_add_func ("/motion-editing/another-photo", test_another_photo);

@@ -241,6 +241,9 @@ on_tool_changed (GSimpleAction *action, GVariant *state, gpointer data)
   ink_canvas_overlay_set_tool (INK_CANVAS_OVERLAY (self->preview_canvas), tool);
   gtk_widget_set_sensitive (self->brush_scale, tool == INK_TOOL_BRUSH || tool == INK_TOOL_ERASER);
   gtk_widget_set_sensitive (self->brush_label, tool == INK_TOOL_BRUSH || tool == INK_TOOL_ERASER);
+  /* Shown only while they act, so the tool bar stays short enough for a narrow window. */
+  gtk_widget_set_visible (self->brush_scale, tool == INK_TOOL_BRUSH || tool == INK_TOOL_ERASER);
+  gtk_widget_set_visible (self->brush_label, tool == INK_TOOL_BRUSH || tool == INK_TOOL_ERASER);
   ink_window_arrow_sync (self);
 }
 

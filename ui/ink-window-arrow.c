@@ -50,6 +50,10 @@ ink_window_arrow_sync (InkWindow *self)
   gtk_widget_set_sensitive (self->arrow_kind, active);
   gtk_widget_set_sensitive (self->reach_label, active);
   gtk_widget_set_sensitive (self->reach_scale, active);
+  /* Shown only while they act (ink-window-actions.c does the same for the brush). */
+  gtk_widget_set_visible (self->arrow_kind, active);
+  gtk_widget_set_visible (self->reach_label, active);
+  gtk_widget_set_visible (self->reach_scale, active);
 }
 
 static void

@@ -514,6 +514,8 @@ ink_window_init (InkWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", FALSE);
   gtk_widget_set_sensitive (self->brush_scale, FALSE);
   gtk_widget_set_sensitive (self->brush_label, FALSE);
+  gtk_widget_set_visible (self->brush_scale, FALSE);
+  gtk_widget_set_visible (self->brush_label, FALSE);
   ink_window_arrow_sync (self);
   ink_session_update_recent_menu (self);
   update_zoom_label (self);
