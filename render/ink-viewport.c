@@ -180,7 +180,8 @@ ink_viewport_pan_from (InkViewport *self, double cx, double cy, double dx, doubl
 {
   double s = ink_viewport_get_effective_scale (self, width, height);
 
-  if (self->width <= 0 || self->height <= 0)
+  /* A click (a drag that has not moved) keeps a fitted picture fitted. */
+  if (self->width <= 0 || self->height <= 0 || (self->fit && dx == 0.0 && dy == 0.0))
     return;
   if (self->fit)
     {

@@ -725,20 +725,6 @@ x_wheel_down (int notches)
   test_ui_run_for (0.3);
 }
 
-static GtkWidget *
-find_type (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_type (c, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The panel's slider for the control labelled LABEL (its mnemonic text). */
 static GtkWidget *
 panel_scale (const char *label)
@@ -746,7 +732,7 @@ panel_scale (const char *label)
   GtkWidget *l = test_ui_find_labelled (GTK_WIDGET (window), label);
 
   g_assert_nonnull (l);
-  return find_type (gtk_widget_get_parent (gtk_widget_get_parent (l)), GTK_TYPE_SCALE);
+  return test_ui_find_tooltip (gtk_widget_get_parent (gtk_widget_get_parent (l)), GTK_TYPE_SCALE, NULL);
 }
 
 /* Real keys and wheel: the frame keys step the loop after a click on a button or a slider,
@@ -865,9 +851,20 @@ test_narrow (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
   test_ui_run_for (1.0);
   g_assert_true (wait_for (idle_cond, window, 120));
-  g_test_message ("window at %d x %d", gtk_widget_get_width (GTK_WIDGET (window)),
-                  gtk_widget_get_height (GTK_WIDGET (window)));
+  g_test_message ("window at %d x %d: views %s", gtk_widget_get_width (GTK_WIDGET (window)),
+                  gtk_widget_get_height (GTK_WIDGET (window)),
+                  ink_window_get_views_orientation (window) == GTK_ORIENTATION_VERTICAL ? "stacked" : "side by side");
+  /* There, the landscape photo shows larger stacked above its loop than beside it. */
+  g_assert_cmpint (ink_window_get_views_orientation (window), ==, GTK_ORIENTATION_VERTICAL);
   g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-800x600.png"));
+  /* A landscape photo in a wide, short window: the views stack when that shows it larger. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1500, 620);
+  test_ui_run_for (1.0);
+  g_test_message ("window at %d x %d: views %s", gtk_widget_get_width (GTK_WIDGET (window)),
+                  gtk_widget_get_height (GTK_WIDGET (window)),
+                  ink_window_get_views_orientation (window) == GTK_ORIENTATION_VERTICAL ? "stacked" : "side by side");
+  g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-1500x620.png"));
+  g_assert_cmpint (ink_window_get_views_orientation (window), ==, GTK_ORIENTATION_HORIZONTAL);
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
   test_ui_run_for (0.5);
 }

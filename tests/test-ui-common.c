@@ -95,7 +95,8 @@ test_ui_find_tooltip (GtkWidget *root, GType type, const char *prefix)
 {
   const char *tip = gtk_widget_get_tooltip_text (root);
 
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && tip != NULL && g_str_has_prefix (tip, prefix))
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type)
+      && (prefix == NULL || (tip != NULL && g_str_has_prefix (tip, prefix))))
     return root;
   for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
     {

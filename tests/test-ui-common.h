@@ -14,6 +14,6 @@ char *test_ui_save_png (GtkWidget *widget, const char *fallback_dir, const char 
 /* The first GtkLabel or GtkButton under ROOT (ROOT included) whose label is TEXT, or NULL. */
 GtkWidget *test_ui_find_labelled (GtkWidget *root, const char *text);
 
-/* The first widget of TYPE under ROOT (ROOT included) whose tooltip starts with PREFIX, or NULL
- * (in the C locale tooltips are the source's English). */
+/* The first widget of TYPE under ROOT (ROOT included) whose tooltip starts with PREFIX (NULL:
+ * any widget of TYPE), or NULL (in the C locale tooltips are the source's English). */
 GtkWidget *test_ui_find_tooltip (GtkWidget *root, GType type, const char *prefix);

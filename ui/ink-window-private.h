@@ -65,6 +65,8 @@ struct _InkWindow
   GtkWidget *reach_label;
   GtkWidget *reach_scale;   /* percent of the height: the selected arrow's reach, or flow-reach */
   gboolean syncing_arrow;   /* the arrow controls are being set from the document */
+  gboolean refit_views;     /* the views' layout changed: fit the picture on the next frame */
+  guint arrange_id;         /* the pending arrange_views tick, 0: none */
   GtkWidget *source_canvas;
   GtkWidget *preview_canvas;
 

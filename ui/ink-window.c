@@ -207,6 +207,76 @@ ink_window_update_title (InkWindow *self)
   gtk_window_set_title (GTK_WINDOW (self), title);
 }
 
+/* Side by side, or the photo above the loop: whichever shows the picture larger in the views'
+ * space (a wide window and a landscape photo stack, so the views are not half black). A margin
+ * keeps the choice from flipping back and forth near the balance. Runs once, on the frame after
+ * the window's size or the picture's shape changed (arrange_soon); a change of layout fits the
+ * picture again on the frame after that. */
+static gboolean
+arrange_views (GtkWidget *views, GdkFrameClock *clock, gpointer data)
+{
+  InkWindow *self = data;
+  int w = gtk_widget_get_width (views), h = gtk_widget_get_height (views), iw, ih;
+  GtkOrientation now = gtk_orientable_get_orientation (GTK_ORIENTABLE (views)), want;
+  double side, stacked;
+
+  (void) clock;
+  if (self->refit_views)
+    {
+      self->refit_views = FALSE;
+      ink_viewport_fit (self->viewport);
+    }
+  ink_viewport_get_image_size (self->viewport, &iw, &ih);
+  if (w <= 0 || h <= 0 || iw <= 0 || ih <= 0)
+    {
+      self->arrange_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  side = MIN (w / 2.0 / iw, (double) h / ih);
+  stacked = MIN ((double) w / iw, h / 2.0 / ih);
+  if (now == GTK_ORIENTATION_HORIZONTAL)
+    want = stacked > 1.05 * side ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL;
+  else
+    want = side > 1.05 * stacked ? GTK_ORIENTATION_HORIZONTAL : GTK_ORIENTATION_VERTICAL;
+  if (want != now)
+    {
+      gtk_orientable_set_orientation (GTK_ORIENTABLE (views), want);
+      self->refit_views = TRUE;
+      return G_SOURCE_CONTINUE;   /* once more, to fit */
+    }
+  self->arrange_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arrange_soon (InkWindow *self)
+{
+  if (self->arrange_id == 0)
+    self->arrange_id = gtk_widget_add_tick_callback (self->views, arrange_views, self, NULL);
+}
+
+static void
+on_surface_layout (GdkSurface *surface, int width, int height, InkWindow *self)
+{
+  (void) surface, (void) width, (void) height;
+  arrange_soon (self);
+}
+
+static void
+on_realize_arrange (GtkWidget *widget, InkWindow *self)
+{
+  (void) widget;
+  g_signal_connect_object (gtk_native_get_surface (GTK_NATIVE (self)), "layout",
+                           G_CALLBACK (on_surface_layout), self, 0);
+}
+
+
+GtkOrientation
+ink_window_get_views_orientation (InkWindow *self)
+{
+  return gtk_orientable_get_orientation (GTK_ORIENTABLE (self->views));
+}
+
 void
 ink_window_show_source (InkWindow *self)
 {
@@ -452,6 +522,7 @@ on_viewport_changed (InkViewport *viewport, InkWindow *self)
 {
   (void) viewport;
   update_zoom_label (self);
+  arrange_soon (self);   /* the picture's shape may have changed */
 }
 
 static void
@@ -499,6 +570,7 @@ ink_window_init (InkWindow *self)
 
   ink_window_dnd_init (self);
   ink_window_arrow_init (self);
+  g_signal_connect (self, "realize", G_CALLBACK (on_realize_arrange), self);
 
   /* The last window's size and parameters; then the document drives everything. */
   ink_session_restore (self);
