@@ -392,9 +392,9 @@ ink_preview_render (GtkGLArea *area, GdkGLContext *context)
       glUniform1f (self->u_layer, (float) self->frame);
       glUniform1f (self->u_prev_layer, (float) prev);
       glUniform1f (self->u_onion, self->onion_skin && self->n_frames > 1 ? ONION_AMOUNT : 0.0f);
-      /* The split as a fraction of the picture, from a fraction of the widget. */
-      glUniform1f (self->u_split,
-                   split ? (float) ((self->split * w - r.origin.x) / MAX (r.size.width, 1.0f)) : -1.0f);
+      /* The split is a fraction of the picture: it stays on the same spot of the picture through
+       * zoom, pan and Fit. */
+      glUniform1f (self->u_split, split ? (float) self->split : -1.0f);
       glUniform1f (self->u_split_w, (float) (1.0 / MAX (r.size.width, 1.0f)));
       glUniform1i (self->u_nearest, scale >= 2.0);
       glBindVertexArray (self->vao);
@@ -458,11 +458,24 @@ update_ticking (InkPreview *self)
 
 /* Compare split dragging, or panning --------------------------------------------------------- */
 
+/* The picture's rectangle in the widget, FALSE when there is none. */
+static gboolean
+picture_rect (InkPreview *self, graphene_rect_t *r)
+{
+  return self->viewport != NULL
+         && ink_viewport_get_rect (self->viewport, gtk_widget_get_width (GTK_WIDGET (self)),
+                                   gtk_widget_get_height (GTK_WIDGET (self)), r)
+         && r->size.width > 0.0f;
+}
+
 static void
 on_drag_begin (GtkGestureDrag *drag, double x, double y, InkPreview *self)
 {
+  graphene_rect_t r;
+
   (void) drag, (void) y;
-  self->dragging_split = self->compare && fabs (x - self->split * gtk_widget_get_width (GTK_WIDGET (self))) < 16;
+  self->dragging_split = self->compare && picture_rect (self, &r)
+                         && fabs (x - (r.origin.x + self->split * r.size.width)) < 16;
   self->split_drag_start = self->split;
   if (self->viewport != NULL)
     ink_viewport_get_center (self->viewport, &self->pan_cx, &self->pan_cy);
@@ -473,10 +486,11 @@ static void
 on_drag_update (GtkGestureDrag *drag, double dx, double dy, InkPreview *self)
 {
   double w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  graphene_rect_t r;
 
   (void) drag;
-  if (self->dragging_split)
-    ink_preview_set_split (self, self->split_drag_start + dx / MAX (w, 1.0));
+  if (self->dragging_split && picture_rect (self, &r))
+    ink_preview_set_split (self, self->split_drag_start + dx / r.size.width);
   else if (self->viewport != NULL)
     ink_viewport_pan_from (self->viewport, self->pan_cx, self->pan_cy, dx, dy, w, h);
 }

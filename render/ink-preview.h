@@ -42,7 +42,8 @@ void ink_preview_step (InkPreview *self, int delta);
 
 void ink_preview_set_onion_skin (InkPreview *self, gboolean onion_skin);
 gboolean ink_preview_get_onion_skin (InkPreview *self);
-/* Compare: the photo left of the split, the loop right of it; SPLIT is a fraction of the width. */
+/* Compare: the photo left of the split, the loop right of it; SPLIT is a fraction of the
+ * picture's width (so it stays on one spot of the picture through zoom, pan and Fit). */
 void ink_preview_set_compare (InkPreview *self, gboolean compare);
 gboolean ink_preview_get_compare (InkPreview *self);
 void ink_preview_set_split (InkPreview *self, double split);

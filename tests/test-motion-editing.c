@@ -865,6 +865,14 @@ test_narrow (void)
                   ink_window_get_views_orientation (window) == GTK_ORIENTATION_VERTICAL ? "stacked" : "side by side");
   g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-1500x620.png"));
   g_assert_cmpint (ink_window_get_views_orientation (window), ==, GTK_ORIENTATION_HORIZONTAL);
+  /* Compare (one view) and back: the picture is fitted again each time, even after a zoom. */
+  action (window, "win.zoom-in");
+  g_assert_false (ink_viewport_get_fit (ink_window_get_viewport (window)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.view-mode", "s", "compare"));
+  g_assert_true (ink_viewport_get_fit (ink_window_get_viewport (window)));
+  action (window, "win.zoom-in");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.view-mode", "s", "side"));
+  g_assert_true (ink_viewport_get_fit (ink_window_get_viewport (window)));
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
   test_ui_run_for (0.5);
 }

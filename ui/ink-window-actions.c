@@ -210,6 +210,8 @@ set_view_mode (InkWindow *self, const char *mode)
   gtk_widget_set_can_target (self->preview_canvas, !compare);
   ink_preview_set_compare (INK_PREVIEW (self->preview), compare);
   gtk_label_set_text (GTK_LABEL (self->preview_caption), compare ? _("Photo | Loop") : _("Loop"));
+  /* One view or two: the picture is fitted to what it now has. */
+  ink_viewport_fit (self->viewport);
 }
 
 static void

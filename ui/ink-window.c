@@ -271,6 +271,12 @@ on_realize_arrange (GtkWidget *widget, InkWindow *self)
 }
 
 
+InkViewport *
+ink_window_get_viewport (InkWindow *self)
+{
+  return self->viewport;
+}
+
 GtkOrientation
 ink_window_get_views_orientation (InkWindow *self)
 {

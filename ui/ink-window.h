@@ -23,6 +23,7 @@ InkWindow *ink_window_new (GtkApplication *application);
 void ink_window_open_path (InkWindow *self, const char *path);
 /* Saves the project to PATH (".inkloop" is added when missing) in a worker, as Save As does. */
 void ink_window_save_project (InkWindow *self, const char *path);
+InkViewport *ink_window_get_viewport (InkWindow *self);
 /* How the photo and the loop are laid out side by side: horizontally, or stacked. */
 GtkOrientation ink_window_get_views_orientation (InkWindow *self);
 /* Where Save Project opens: the project's folder, else the last project's, else the photo's. */
