@@ -21,6 +21,8 @@ typedef struct {
   double stage[INK_STAGE_COUNT];
   double frame, frame_download;               /* one animated frame */
   double loop;                                /* the whole loop, once */
+  double flow_loop;                           /* the loop with a flow and a sway arrow, on the
+                                               * kept layers (motion set, every frame) */
 } BenchRow;
 
 static int
@@ -94,7 +96,8 @@ bench_stylize (InkStylizer *stylizer, const InkImage *scaled, const InkStylePara
   return TRUE;
 }
 
-/* The whole default loop once (stylize and every frame into memory), then one animated frame
+/* The whole default loop once (stylize and every frame into memory), the same with a flow and a
+ * sway arrow on the kept layers, then one animated frame
  * (default motion, so every default layer runs) and its download: one warm-up, RUNS timed. */
 static gboolean
 bench_frames (InkStylizer *stylizer, const InkImage *scaled, const InkStyleParams *params,
@@ -117,6 +120,23 @@ bench_frames (InkStylizer *stylizer, const InkImage *scaled, const InkStyleParam
   for (int f = 0; ok && f < motion.frames; f++)
     ok = ink_animation_render_rgba8 (animation, f, rgba8, NULL, error);
   row->loop = (g_get_monotonic_time () - t0) / 1000.0;
+  if (ok)
+    {
+      /* The same loop with hints: a flow arrow and a sway arrow (new motion on the kept layers,
+       * as the editor does when a hint changes). */
+      InkMotionHints *hints = ink_motion_hints_new ();
+      InkArrow sway = { 0.7f, 0.3f, 0.72f, 0.33f, 0.0f, INK_ARROW_SWAY };
+
+      ink_motion_hints_add_arrow (hints, 0.3f, 0.5f, 0.5f, 0.5f);
+      g_array_append_val (hints->arrows, sway);
+      t0 = g_get_monotonic_time ();
+      ok = ink_animation_set_motion (animation, &motion, hints, error);
+      for (int f = 0; ok && f < motion.frames; f++)
+        ok = ink_animation_render_rgba8 (animation, f, rgba8, NULL, error);
+      row->flow_loop = (g_get_monotonic_time () - t0) / 1000.0;
+      ok = ok && ink_animation_set_motion (animation, &motion, NULL, error);
+      ink_motion_hints_free (&hints);
+    }
   for (int r = -1; ok && r < runs; r++)
     {
       InkFrameStats fs;
@@ -141,10 +161,10 @@ bench_append_head (GString *out, InkStylizer *stylizer, const char *input, int r
     g_string_append_printf (out, "{\"device\": \"%s\", \"input\": \"%s\", \"runs\": %d, \"sizes\": [",
                             ink_stylizer_device_name (stylizer), input, runs);
   else
-    g_string_append_printf (out, "device: %s\ninput: %s, %d runs each, medians in ms\n%-11s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n",
+    g_string_append_printf (out, "device: %s\ninput: %s, %d runs each, medians in ms\n%-11s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n",
                             ink_stylizer_device_name (stylizer), input, runs, "size",
                             "stylize", "device", "smooth", "flatten", "lines", "composite",
-                            "upload", "frame", "download", "loop");
+                            "upload", "frame", "download", "loop", "flow loop");
 }
 
 /* One size's row of the table, or its object in "sizes" (FIRST: no comma before it). */
@@ -160,15 +180,16 @@ bench_append_row (GString *out, const BenchRow *row, gboolean first, gboolean js
       for (int k = 0; k < INK_STAGE_COUNT; k++)
         g_string_append_printf (out, ", \"%s_ms\": %.3f", ink_stage_name (k), row->stage[k]);
       g_string_append_printf (out, ", \"frame_ms\": %.3f, \"download_ms\": %.3f, "
-                              "\"loop_ms\": %.3f}", row->frame, row->frame_download, row->loop);
+                              "\"loop_ms\": %.3f, \"flow_loop_ms\": %.3f}", row->frame,
+                              row->frame_download, row->loop, row->flow_loop);
     }
   else
     {
       g_autofree char *dims = g_strdup_printf ("%dx%d", row->width, row->height);
-      g_string_append_printf (out, "%-11s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n",
+      g_string_append_printf (out, "%-11s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n",
                               dims, row->stylize, row->device, row->stage[0], row->stage[1],
                               row->stage[2], row->stage[3], row->upload, row->frame,
-                              row->frame_download, row->loop);
+                              row->frame_download, row->loop, row->flow_loop);
     }
 }
 
@@ -330,8 +351,9 @@ cmd_bench (int argc, char **argv)
   g_autoptr (GOptionContext) ctx = cli_command_context ("[INPUT]",
     "Time the stylizer (medians per stage and size), one animated frame (frame_ms: device\n"
     "time; download_ms: fetching it) and a whole default loop once (loop_ms: stylize and\n"
-    "every frame into memory) on the chosen device; then each export format, whole\n"
-    "(stylize, frames, encoding, writing), at --export-sizes.\n"
+    "every frame into memory; flow_loop_ms: the same loop with a flow and a sway arrow on\n"
+    "the stylized layers, motion fields and every frame) on the chosen device; then each\n"
+    "export format, whole (stylize, frames, encoding, writing), at --export-sizes.\n"
     "Without INPUT, the bundled sample is used. --help-style lists the style controls.",
     entries);
   g_autoptr (GError) error = NULL;

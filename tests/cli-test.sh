@@ -81,7 +81,7 @@ is_png "$tmp/fallback.png" && ok "fallback output is a PNG" || bad "fallback out
 expect 0 "devices" "" -- "$cli" devices
 grep -q '^\*' "$tmp/out" && ok "devices marks the chosen one" || bad "devices marks the chosen one"
 expect 0 "bench --json" "" -- "$cli" bench "$sample" --sizes 64,100 --runs 1 --json --export-sizes 48
-if grep -q "\"device\"" "$tmp/out" && grep -q "\"stylize_ms\"" "$tmp/out" && grep -q "\"smooth_ms\"" "$tmp/out" && grep -q "\"frame_ms\"" "$tmp/out" && grep -q "\"loop_ms\"" "$tmp/out" \
+if grep -q "\"device\"" "$tmp/out" && grep -q "\"stylize_ms\"" "$tmp/out" && grep -q "\"smooth_ms\"" "$tmp/out" && grep -q "\"frame_ms\"" "$tmp/out" && grep -q "\"loop_ms\"" "$tmp/out" && grep -q "\"flow_loop_ms\": [0-9]" "$tmp/out" \
    && grep -q '"width": 100' "$tmp/out"; then ok "bench JSON has device, sizes and stage times"; else bad "bench JSON"; cat "$tmp/out"; fi
 grep -q '"export": \[{"long_edge": 48, "gif_ms": [0-9.]*, "gif_bytes": [1-9]' "$tmp/out" \
   && grep -q '"mp4_ms"' "$tmp/out" && ok "bench JSON has export times" || bad "bench JSON has export times"
