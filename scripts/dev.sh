@@ -86,11 +86,12 @@ run_tests () {
   count build-asan/test-summary.txt
 
   # The fuzzers, each for a bounded time and counted as one test: the image loader for
-  # FUZZ_SECONDS, the project reader for PROJECT_FUZZ_SECONDS (60 s each unless set).
+  # FUZZ_SECONDS, the project reader for PROJECT_FUZZ_SECONDS (60 s each unless set), the weights
+  # reader for WEIGHTS_FUZZ_SECONDS (30 s unless set: a small parser).
   if [ ! -f build-fuzz/build.ninja ]; then
     CC=clang meson setup build-fuzz -Dfuzzing=true -Db_lundef=false >/dev/null
   fi
-  ninja -C build-fuzz tests/fuzz-load tests/fuzz-project
+  ninja -C build-fuzz tests/fuzz-load tests/fuzz-project tests/fuzz-safetensors
   # run_fuzzer NAME SECONDS WORK CORPUS LOG: build-fuzz/tests/fuzz-NAME from tests/CORPUS, new
   # inputs to build-fuzz/tests/WORK, crashes to build-fuzz/, its output to build-fuzz/LOG.
   run_fuzzer () {
@@ -104,6 +105,7 @@ run_tests () {
   }
   run_fuzzer load "${FUZZ_SECONDS:-60}" fuzz-work fuzz-corpus fuzz.log
   run_fuzzer project "${PROJECT_FUZZ_SECONDS:-60}" fuzz-work-project fuzz-corpus-project fuzz-project.log
+  run_fuzzer safetensors "${WEIGHTS_FUZZ_SECONDS:-30}" fuzz-work-safetensors fuzz-corpus-safetensors fuzz-safetensors.log
 
   echo "$passed passed, $failed failed"
   # meson test's status is lost in its pipe through tee: the counts decide too.

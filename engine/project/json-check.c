@@ -415,8 +415,7 @@ open_frame (Checker *c,
             gboolean is_object)
 {
   if (c->depth >= c->max_depth)
-    return fail (c, c->pos, "lists and objects nest more than %d deep here; project files nest "
-                 "4 deep", c->max_depth);
+    return fail (c, c->pos, "lists and objects nest more than %d deep here", c->max_depth);
   c->stack[c->depth] = (Frame) { .is_object = is_object };
   c->depth++;
   c->pos++;
