@@ -98,15 +98,12 @@ sample_lines (const InkPushFrame *pc, const float *lines, float qx, float qy)
                c.ty);
 }
 
-/* Field F (0 the flow's velocity, 1 the sway's amplitude) of the motion fields at full-size
- * position (QX, QY), bilinear on the working grid, scaled by (SX, SY). */
+/* Field F (0 the flow's velocity, 1 the sway's amplitude) of the motion fields (two packed
+ * halves a texel each) on the W x H working grid at grid position (GX, GY), bilinear. */
 static void
-field_at (const InkPushFrame *pc, const guint32 *fields, int f, float qx, float qy, float sx,
-          float sy, float *vx, float *vy)
+halves_at (const guint32 *fields, int f, int w, int h, float gx, float gy, float out[2])
 {
-  float wx = (qx + 0.5f) * pc->work_width / pc->width - 0.5f;
-  float wy = (qy + 0.5f) * pc->work_height / pc->height - 0.5f;
-  Corners c = corners (pc->work_width, pc->work_height, wx, wy);
+  Corners c = corners (w, h, gx, gy);
   float v[4][2];
   gsize idx[4] = { c.i00, c.i10, c.i01, c.i11 };
 
@@ -116,8 +113,29 @@ field_at (const InkPushFrame *pc, const guint32 *fields, int f, float qx, float 
       v[k][0] = ink_half_to_float (packed & 0xffffu);
       v[k][1] = ink_half_to_float (packed >> 16);
     }
-  *vx = lerp (lerp (v[0][0], v[1][0], c.tx), lerp (v[2][0], v[3][0], c.tx), c.ty) * sx;
-  *vy = lerp (lerp (v[0][1], v[1][1], c.tx), lerp (v[2][1], v[3][1], c.tx), c.ty) * sy;
+  for (int k = 0; k < 2; k++)
+    out[k] = lerp (lerp (v[0][k], v[1][k], c.tx), lerp (v[2][k], v[3][k], c.tx), c.ty);
+}
+
+/* Full-size position (QX, QY) on the working grid (work_at in frame.comp). */
+static void
+to_work (const InkPushFrame *pc, float qx, float qy, float *gx, float *gy)
+{
+  *gx = (qx + 0.5f) * pc->work_width / pc->width - 0.5f;
+  *gy = (qy + 0.5f) * pc->work_height / pc->height - 0.5f;
+}
+
+/* Field F of the motion fields at full-size position (QX, QY), scaled by (SX, SY). */
+static void
+field_at (const InkPushFrame *pc, const guint32 *fields, int f, float qx, float qy, float sx,
+          float sy, float *vx, float *vy)
+{
+  float gx, gy, v[2];
+
+  to_work (pc, qx, qy, &gx, &gy);
+  halves_at (fields, f, pc->work_width, pc->work_height, gx, gy, v);
+  *vx = v[0] * sx;
+  *vy = v[1] * sy;
 }
 
 /* A vec2 map on the W x H working grid at grid position (GX, GY), bilinear, edges clamped. */
@@ -150,19 +168,11 @@ ref_flowmap (const void *const *in, void *out, const void *push)
 
         for (int k = 0; k < pc->substeps; k++)
           {
-            Corners c = corners (w, h, px * w - 0.5f, py * h - 0.5f);
-            gsize idx[4] = { c.i00, c.i10, c.i01, c.i11 };
-            float v[4][2];
+            float v[2];
 
-            for (int j = 0; j < 4; j++)
-              {
-                v[j][0] = ink_half_to_float (fields[2 * idx[j]] & 0xffffu);
-                v[j][1] = ink_half_to_float (fields[2 * idx[j]] >> 16);
-              }
-            px += lerp (lerp (v[0][0], v[1][0], c.tx), lerp (v[2][0], v[3][0], c.tx), c.ty)
-                  * (pc->speed * dt);
-            py += lerp (lerp (v[0][1], v[1][1], c.tx), lerp (v[2][1], v[3][1], c.tx), c.ty)
-                  * (pc->speed * dt);
+            halves_at (fields, 0, w, h, px * w - 0.5f, py * h - 0.5f, v);
+            px += v[0] * (pc->speed * dt);
+            py += v[1] * (pc->speed * dt);
           }
         map_at (prev, w, h, px * w - 0.5f, py * h - 0.5f, d);
         dst[2 * i] = (px - ux) + d[0];
@@ -260,17 +270,15 @@ ref_frame (const void *const *in, void *out, const void *push)
           {
             float n = (float) pc->frames, t = (float) ((pc->frame + pc->frames / 2) % pc->frames);
             float alpha = t / n;
-            float ax = qx, ay = qy, bx, by, fa[4], fb[4], d[2];
+            float ax = qx, ay = qy, bx, by, gx, gy, fa[4], fb[4], d[2];
 
             /* a = Phi_-t (q), b = Phi_N (a), from the maps (frame.comp). */
             advect (pc, vel, &ax, &ay, -pc->flow_back);
-            map_at (map_back, pc->work_width, pc->work_height,
-                    (ax + 0.5f) * pc->work_width / pc->width - 0.5f,
-                    (ay + 0.5f) * pc->work_height / pc->height - 0.5f, d);
+            to_work (pc, ax, ay, &gx, &gy);
+            map_at (map_back, pc->work_width, pc->work_height, gx, gy, d);
             ax += d[0] * pc->width, ay += d[1] * pc->height;
-            map_at (map_loop, pc->work_width, pc->work_height,
-                    (ax + 0.5f) * pc->work_width / pc->width - 0.5f,
-                    (ay + 0.5f) * pc->work_height / pc->height - 0.5f, d);
+            to_work (pc, ax, ay, &gx, &gy);
+            map_at (map_loop, pc->work_width, pc->work_height, gx, gy, d);
             bx = ax + d[0] * pc->width, by = ay + d[1] * pc->height;
             sample_flats (pc, flats, ax, ay, fa);
             sample_flats (pc, flats, bx, by, fb);
