@@ -73,36 +73,55 @@ test_ui_save_png (GtkWidget *widget, const char *fallback_dir, const char *name)
   return path;
 }
 
-GtkWidget *
-test_ui_find_labelled (GtkWidget *root, const char *text)
+/* The first widget under ROOT (ROOT included, depth first) for which MATCHES (widget, DATA). */
+static GtkWidget *
+find_widget (GtkWidget *root, gboolean (*matches) (GtkWidget *, gconstpointer), gconstpointer data)
 {
-  const char *label = GTK_IS_LABEL (root) ? gtk_label_get_label (GTK_LABEL (root))
-                      : GTK_IS_BUTTON (root) ? gtk_button_get_label (GTK_BUTTON (root)) : NULL;
-
-  if (g_strcmp0 (label, text) == 0)
+  if (matches (root, data))
     return root;
   for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
     {
-      GtkWidget *found = test_ui_find_labelled (c, text);
+      GtkWidget *found = find_widget (c, matches, data);
       if (found != NULL)
         return found;
     }
   return NULL;
 }
 
+static gboolean
+labelled (GtkWidget *widget, gconstpointer text)
+{
+  const char *label = GTK_IS_LABEL (widget) ? gtk_label_get_label (GTK_LABEL (widget))
+                      : GTK_IS_BUTTON (widget) ? gtk_button_get_label (GTK_BUTTON (widget)) : NULL;
+
+  return g_strcmp0 (label, text) == 0;
+}
+
+GtkWidget *
+test_ui_find_labelled (GtkWidget *root, const char *text)
+{
+  return find_widget (root, labelled, text);
+}
+
+typedef struct {
+  GType type;
+  const char *prefix;
+} TooltipQuery;
+
+static gboolean
+tooltip_matches (GtkWidget *widget, gconstpointer data)
+{
+  const TooltipQuery *q = data;
+  const char *tip = gtk_widget_get_tooltip_text (widget);
+
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, q->type)
+         && (q->prefix == NULL || (tip != NULL && g_str_has_prefix (tip, q->prefix)));
+}
+
 GtkWidget *
 test_ui_find_tooltip (GtkWidget *root, GType type, const char *prefix)
 {
-  const char *tip = gtk_widget_get_tooltip_text (root);
+  TooltipQuery q = { type, prefix };
 
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type)
-      && (prefix == NULL || (tip != NULL && g_str_has_prefix (tip, prefix))))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = test_ui_find_tooltip (c, type, prefix);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return find_widget (root, tooltip_matches, &q);
 }
