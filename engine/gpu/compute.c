@@ -25,6 +25,31 @@ typedef struct {
   VkPipeline pipeline;
 } Pipeline;
 
+/* What a pipeline is built from: the pass and its specialization. */
+typedef struct {
+  const InkPass *pass;
+  guint32 local[3];
+  guint32 spec[INK_MAX_SPEC];
+  guint32 n_spec;
+} PipelineKey;
+
+static guint
+key_hash (gconstpointer p)
+{
+  const guint32 *w = p;
+  guint h = g_direct_hash (((const PipelineKey *) p)->pass);
+
+  for (gsize i = sizeof (gpointer) / 4; i < sizeof (PipelineKey) / 4; i++)
+    h = h * 31 + w[i];
+  return h;
+}
+
+static gboolean
+key_equal (gconstpointer a, gconstpointer b)
+{
+  return memcmp (a, b, sizeof (PipelineKey)) == 0;
+}
+
 typedef struct {
   InkBuffer *staging;  /* NULL when the source buffer is mapped */
   InkBuffer *src;
@@ -34,7 +59,7 @@ typedef struct {
 
 struct InkCompute {
   InkVkContext *vk;    /* NULL: CPU backend */
-  GHashTable *pipelines;   /* const InkPass * -> Pipeline * */
+  GHashTable *pipelines;   /* PipelineKey * -> Pipeline * */
   VkDescriptorPool descriptor_pool;
   VkCommandBuffer cmd;
   VkFence fence;
@@ -54,7 +79,7 @@ ink_compute_new (InkVkContext *vk, GError **error)
   InkCompute *c = g_new0 (InkCompute, 1);
 
   c->vk = vk;
-  c->pipelines = g_hash_table_new (NULL, NULL);
+  c->pipelines = g_hash_table_new_full (key_hash, key_equal, g_free, NULL);
   c->downloads = g_array_new (FALSE, FALSE, sizeof (Download));
   c->temporaries = g_ptr_array_new ();
   c->timings = g_array_new (FALSE, FALSE, sizeof (InkTiming));
@@ -165,6 +190,12 @@ ink_compute_is_gpu (InkCompute *c)
   return c->vk != NULL;
 }
 
+InkVkContext *
+ink_compute_context (InkCompute *c)
+{
+  return c->vk;
+}
+
 const char *
 ink_compute_device_name (InkCompute *c)
 {
@@ -270,25 +301,33 @@ ink_buffer_size (InkBuffer *b)
 /* Pipelines ------------------------------------------------------------------------------------- */
 
 static Pipeline *
-get_pipeline (InkCompute *c, const InkPass *pass, GError **error)
+get_pipeline (InkCompute *c, const InkPass *pass, const InkDispatchShape *shape, GError **error)
 {
   InkVkContext *vk = c->vk;
-  Pipeline *p = g_hash_table_lookup (c->pipelines, pass);
+  PipelineKey key = { .pass = pass, .n_spec = shape->n_spec };
+  Pipeline *p;
   VkDescriptorSetLayoutBinding bindings[MAX_BINDINGS];
   VkShaderModule module = VK_NULL_HANDLE;
   guint n = pass->n_inputs + 1;
-  guint32 local[2] = { LOCAL_SIZE, LOCAL_SIZE };
-  VkSpecializationMapEntry entries[2] = {
-    { .constantID = 0, .offset = 0, .size = 4 },
-    { .constantID = 1, .offset = 4, .size = 4 },
-  };
+  guint32 constants[3 + INK_MAX_SPEC];
+  VkSpecializationMapEntry entries[3 + INK_MAX_SPEC];
   VkSpecializationInfo spec = {
-    .mapEntryCount = 2, .pMapEntries = entries, .dataSize = sizeof local, .pData = local,
+    .mapEntryCount = 3 + shape->n_spec, .pMapEntries = entries,
+    .dataSize = (3 + shape->n_spec) * 4, .pData = constants,
   };
 
+  g_assert (shape->n_spec <= INK_MAX_SPEC);
+  memcpy (key.local, shape->local, sizeof key.local);
+  memcpy (key.spec, shape->spec, shape->n_spec * 4);
+  p = g_hash_table_lookup (c->pipelines, &key);
   if (p != NULL)
     return p;
   g_assert (n <= MAX_BINDINGS && pass->push_size <= 128 && pass->push_size % 4 == 0);
+  for (guint i = 0; i < 3 + shape->n_spec; i++)
+    {
+      constants[i] = i < 3 ? shape->local[i] : shape->spec[i - 3];
+      entries[i] = (VkSpecializationMapEntry) { .constantID = i, .offset = 4 * i, .size = 4 };
+    }
   p = g_new0 (Pipeline, 1);
   for (guint i = 0; i < n; i++)
     bindings[i] = (VkDescriptorSetLayoutBinding) {
@@ -339,7 +378,7 @@ get_pipeline (InkCompute *c, const InkPass *pass, GError **error)
     vkDestroyShaderModule (vk->device, module, NULL);
     ink_vk_name_object (vk, VK_OBJECT_TYPE_PIPELINE, (guint64) p->pipeline, pass->name);
   }
-  g_hash_table_insert (c->pipelines, (gpointer) pass, p);
+  g_hash_table_insert (c->pipelines, g_memdup2 (&key, sizeof key), p);
   return p;
 
 error:
@@ -352,10 +391,27 @@ error:
   return NULL;
 }
 
+/* The shape of a pass dispatched by ink_compute_dispatch: one invocation per pixel. */
+static InkDispatchShape
+pixel_shape (const void *push)
+{
+  const gint32 *size = push;
+  InkDispatchShape shape = { .local = { LOCAL_SIZE, LOCAL_SIZE, 1 }, .groups = { 1, 1, 1 } };
+
+  if (size != NULL)
+    {
+      shape.groups[0] = (size[0] + LOCAL_SIZE - 1) / LOCAL_SIZE;
+      shape.groups[1] = (size[1] + LOCAL_SIZE - 1) / LOCAL_SIZE;
+    }
+  return shape;
+}
+
 gboolean
 ink_compute_prepare (InkCompute *c, const InkPass *pass, GError **error)
 {
-  return c->vk == NULL || get_pipeline (c, pass, error) != NULL;
+  InkDispatchShape shape = pixel_shape (NULL);
+
+  return c->vk == NULL || get_pipeline (c, pass, &shape, error) != NULL;
 }
 
 /* Recording ------------------------------------------------------------------------------------- */
@@ -434,6 +490,18 @@ staging_new (InkCompute *c, gsize size, gboolean readback, GError **error)
   return b;
 }
 
+InkBuffer *
+ink_compute_scratch (InkCompute *c, gsize size, const char *name, GError **error)
+{
+  InkBuffer *b;
+
+  g_return_val_if_fail (c->recording, NULL);
+  b = ink_buffer_new (c, size, name, error);
+  if (b != NULL)
+    g_ptr_array_add (c->temporaries, b);
+  return b;
+}
+
 gboolean
 ink_compute_upload (InkCompute *c, InkBuffer *dst, const void *data, gsize size, GError **error)
 {
@@ -483,7 +551,16 @@ gboolean
 ink_compute_dispatch (InkCompute *c, const InkPass *pass, InkBuffer *const *inputs,
                       InkBuffer *output, const void *push, int tag, GError **error)
 {
-  const gint32 *size = push;
+  InkDispatchShape shape = pixel_shape (push);
+
+  return ink_compute_dispatch_shaped (c, pass, inputs, output, push, &shape, tag, error);
+}
+
+gboolean
+ink_compute_dispatch_shaped (InkCompute *c, const InkPass *pass, InkBuffer *const *inputs,
+                             InkBuffer *output, const void *push, const InkDispatchShape *shape,
+                             int tag, GError **error)
+{
   guint n = pass->n_inputs + 1;
   VkDescriptorBufferInfo infos[MAX_BINDINGS];
   VkWriteDescriptorSet writes[MAX_BINDINGS];
@@ -510,7 +587,7 @@ ink_compute_dispatch (InkCompute *c, const InkPass *pass, InkBuffer *const *inpu
       g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "too many dispatches in one recording");
       return FALSE;
     }
-  p = get_pipeline (c, pass, error);
+  p = get_pipeline (c, pass, shape, error);
   if (p == NULL)
     return FALSE;
 
@@ -542,8 +619,7 @@ ink_compute_dispatch (InkCompute *c, const InkPass *pass, InkBuffer *const *inpu
   vkCmdBindPipeline (c->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipeline);
   vkCmdBindDescriptorSets (c->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout, 0, 1, &set, 0, NULL);
   vkCmdPushConstants (c->cmd, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, pass->push_size, push);
-  vkCmdDispatch (c->cmd, (size[0] + LOCAL_SIZE - 1) / LOCAL_SIZE,
-                 (size[1] + LOCAL_SIZE - 1) / LOCAL_SIZE, 1);
+  vkCmdDispatch (c->cmd, shape->groups[0], shape->groups[1], shape->groups[2]);
   timestamp (c, tag, pass->name);
   return TRUE;
 

@@ -37,11 +37,25 @@ typedef struct {
 InkCompute *ink_compute_new (InkVkContext *vk, GError **error);
 void ink_compute_free (InkCompute **compute);
 gboolean ink_compute_is_gpu (InkCompute *compute);
+/* The device's context; NULL for the CPU backend. */
+InkVkContext *ink_compute_context (InkCompute *compute);
 const char *ink_compute_device_name (InkCompute *compute);
 
 InkBuffer *ink_buffer_new (InkCompute *compute, gsize size, const char *name, GError **error);
 void ink_buffer_free (InkBuffer **buffer);
+/* A buffer for the current recording only: freed when it finishes (or is abandoned). */
+InkBuffer *ink_compute_scratch (InkCompute *compute, gsize size, const char *name, GError **error);
 gsize ink_buffer_size (InkBuffer *buffer);
+
+/* A dispatch's shape where the default (16 x 16 workgroups over the push's width and height) does
+ * not fit: the network's layers, say. Pipelines are built once per (pass, local size, constants). */
+#define INK_MAX_SPEC 12
+typedef struct {
+  guint32 local[3];     /* workgroup size: specialization constants 0, 1, 2 */
+  guint32 groups[3];    /* workgroup counts */
+  guint32 spec[INK_MAX_SPEC];   /* specialization constants 3 .. 3 + n_spec - 1 */
+  guint n_spec;
+} InkDispatchShape;
 
 /* Builds PASS's pipeline now rather than at its first dispatch. */
 gboolean ink_compute_prepare (InkCompute *compute, const InkPass *pass, GError **error);
@@ -53,6 +67,11 @@ gboolean ink_compute_upload (InkCompute *compute, InkBuffer *dst, const void *da
                              GError **error);
 gboolean ink_compute_dispatch (InkCompute *compute, const InkPass *pass, InkBuffer *const *inputs,
                                InkBuffer *output, const void *push, int tag, GError **error);
+/* As ink_compute_dispatch with SHAPE; the C reference gets only PUSH, so PUSH also carries what
+ * the reference needs of the constants. */
+gboolean ink_compute_dispatch_shaped (InkCompute *compute, const InkPass *pass,
+                                      InkBuffer *const *inputs, InkBuffer *output, const void *push,
+                                      const InkDispatchShape *shape, int tag, GError **error);
 gboolean ink_compute_download (InkCompute *compute, InkBuffer *src, void *data, gsize size,
                                GError **error);
 gboolean ink_compute_finish (InkCompute *compute, GError **error);

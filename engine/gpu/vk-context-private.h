@@ -20,6 +20,7 @@ struct InkVkContext {
   VkPhysicalDeviceMemoryProperties mem_props;
   float timestamp_period_ns;   /* ns per tick */
   gboolean has_timestamps;
+  gboolean has_subgroup_shuffle;   /* in compute shaders: the network's convolution needs it */
   guint validation_messages;
 };
 

@@ -381,6 +381,17 @@ ink_vk_context_new (const InkVkContextParams *params, GError **error)
   ctx->physical = devs[chosen];
   ctx->queue_family = compute_family (ctx->physical);
   vkGetPhysicalDeviceProperties (ctx->physical, &ctx->props);
+  {
+    VkPhysicalDeviceSubgroupProperties subgroup = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
+    };
+    VkPhysicalDeviceProperties2 props2 = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &subgroup,
+    };
+    vkGetPhysicalDeviceProperties2 (ctx->physical, &props2);
+    ctx->has_subgroup_shuffle = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT)
+                                && (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT);
+  }
   vkGetPhysicalDeviceMemoryProperties (ctx->physical, &ctx->mem_props);
   vkGetPhysicalDeviceQueueFamilyProperties (ctx->physical, &n_families, NULL);
   families = g_new0 (VkQueueFamilyProperties, n_families);
@@ -448,6 +459,12 @@ ink_vk_context_free (InkVkContext **pctx)
     vkDestroyInstance (ctx->instance, NULL);
   g_free (ctx);
   *pctx = NULL;
+}
+
+gboolean
+ink_vk_context_has_subgroup_shuffle (InkVkContext *ctx)
+{
+  return ctx->has_subgroup_shuffle;
 }
 
 const char *
