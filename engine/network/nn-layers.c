@@ -1,0 +1,362 @@
+/* nn-layers.c: the network's layers recorded on an InkCompute: shapes checked, push constants and
+ * specialization constants filled, workgroups counted. The shaders are shaders/nn-*.comp, the C
+ * references nn-ref.c. */
+#include "nn-layers.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "ink-error.h"
+
+#include "nn-box.spv.h"
+#include "nn-conv.spv.h"
+#include "nn-eltwise.spv.h"
+#include "nn-norm-apply.spv.h"
+#include "nn-norm-stats.spv.h"
+#include "nn-resample.spv.h"
+#include "nn-warp.spv.h"
+
+#define PASS(id, spv, inputs, push_type, reference) \
+  static const InkPass id = { #id, spv, sizeof spv, inputs, sizeof (push_type), reference }
+
+PASS (nn_conv, ink_spv_nn_conv, 2, InkConvPush, ink_nn_ref_conv);
+PASS (nn_eltwise, ink_spv_nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise);
+PASS (nn_resample, ink_spv_nn_resample, 1, InkResamplePush, ink_nn_ref_resample);
+PASS (nn_warp, ink_spv_nn_warp, 2, InkWarpPush, ink_nn_ref_warp);
+PASS (nn_box, ink_spv_nn_box, 1, InkBoxPush, ink_nn_ref_box);
+PASS (nn_norm_stats, ink_spv_nn_norm_stats, 1, InkNormStatsPush, ink_nn_ref_norm_stats);
+PASS (nn_norm_apply, ink_spv_nn_norm_apply, 3, InkNormApplyPush, ink_nn_ref_norm_apply);
+
+/* Workgroup sizes: wide rows suit lavapipe, which runs a workgroup's invocations as SIMD lanes, as
+ * well as GPUs. */
+#define ROW_LOCAL 64
+#define FLAT_LOCAL 256
+#define MAX_GROUPS 65535
+/* Pixels along a row a convolution's invocation computes (nn-conv.comp's PXB). */
+#ifndef CONV_PIXELS
+#define CONV_PIXELS 4
+#endif
+
+/* A shape of ROW_LOCAL x 1 x 1 workgroups over W x H x DEPTH invocations. */
+static InkDispatchShape
+grid_shape (int w, int h, int depth)
+{
+  return (InkDispatchShape) {
+    .local = { ROW_LOCAL, 1, 1 },
+    .groups = { (w + ROW_LOCAL - 1) / ROW_LOCAL, h, depth },
+  };
+}
+
+/* A shape of FLAT_LOCAL workgroups over N elements, laid over rows of *ROW elements. */
+static InkDispatchShape
+flat_shape (gsize n, gint32 *row)
+{
+  gsize groups = (n + FLAT_LOCAL - 1) / FLAT_LOCAL;
+  guint32 gx = MIN (groups, MAX_GROUPS);
+
+  *row = gx * FLAT_LOCAL;
+  return (InkDispatchShape) {
+    .local = { FLAT_LOCAL, 1, 1 },
+    .groups = { gx, (groups + gx - 1) / gx, 1 },
+  };
+}
+
+static gboolean
+same_shape (const InkTensor *a, const InkTensor *b)
+{
+  return a->c == b->c && a->h == b->h && a->w == b->w;
+}
+
+static gboolean
+fits (const InkTensor *t)
+{
+  return t->buffer != NULL && t->c > 0 && t->h > 0 && t->w > 0
+         && (t->offset + ink_tensor_count (t)) * sizeof (float) <= ink_buffer_size (t->buffer)
+         && t->offset + ink_tensor_count (t) <= G_MAXINT32;
+}
+
+/* Convolution ----------------------------------------------------------------------------------- */
+
+const char *
+ink_conv_spec_check (const InkConvSpec *s)
+{
+  if (s->in_c <= 0 || s->out_c <= 0 || s->groups <= 0)
+    return "channel and group counts must be positive";
+  if (s->in_c % s->groups != 0 || s->out_c % s->groups != 0)
+    return "channels must divide into the groups";
+  if (s->kernel != 1 && s->kernel != 3 && s->kernel != 5 && s->kernel != 7)
+    return "the kernel must be 1, 3, 5 or 7";
+  if (s->stride != 1 && s->stride != 2)
+    return "the stride must be 1 or 2";
+  if (s->dilation != 1 && s->dilation != 2)
+    return "the dilation must be 1 or 2";
+  if (s->act < INK_ACT_NONE || s->act > INK_ACT_SIGMOID)
+    return "unknown activation";
+  return NULL;
+}
+
+int
+ink_conv_block (const InkConvSpec *s)
+{
+  int opg = s->out_c / s->groups;
+
+  return opg % 8 == 0 ? 8 : opg % 4 == 0 ? 4 : opg % 2 == 0 ? 2 : 1;
+}
+
+int
+ink_conv_out_size (const InkConvSpec *s, int in_size)
+{
+  return (in_size - 1) / s->stride + 1;
+}
+
+double
+ink_conv_macs (const InkConvSpec *s, int in_h, int in_w)
+{
+  return (double) ink_conv_out_size (s, in_h) * ink_conv_out_size (s, in_w) * s->out_c
+         * (s->in_c / s->groups) * s->kernel * s->kernel;
+}
+
+gsize
+ink_conv_packed_size (const InkConvSpec *s)
+{
+  return (gsize) s->out_c * (s->in_c / s->groups) * s->kernel * s->kernel + s->out_c;
+}
+
+void
+ink_conv_pack (const InkConvSpec *s, const float *weight, const float *bias, float *packed)
+{
+  int ocb = ink_conv_block (s), ipg = s->in_c / s->groups, kk = s->kernel * s->kernel;
+  float *w = packed;
+
+  for (int block = 0; block < s->out_c / ocb; block++)
+    for (int i = 0; i < ipg; i++)
+      for (int t = 0; t < kk; t++)
+        for (int o = 0; o < ocb; o++)
+          *w++ = weight[((gsize) (block * ocb + o) * ipg + i) * kk + t];
+  for (int o = 0; o < s->out_c; o++)
+    *w++ = bias != NULL ? bias[o] : 0.0f;
+}
+
+gboolean
+ink_nn_conv2d (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuffer *weights,
+               gsize w_off, const InkTensor *out, GError **error)
+{
+  InkConvPush push = {
+    .in_w = in->w, .in_h = in->h, .in_c = in->c,
+    .out_w = out->w, .out_h = out->h, .out_c = out->c,
+    .groups = s->groups, .in_off = in->offset, .out_off = out->offset,
+    .w_off = w_off, .b_off = s->bias ? (gint32) (w_off + ink_conv_packed_size (s) - s->out_c) : -1,
+    .k = s->kernel, .stride = s->stride, .dil = s->dilation, .reflect = s->reflect,
+    .act = s->act, .ocb = ink_conv_block (s), .alpha = s->alpha,
+  };
+  InkDispatchShape shape = grid_shape ((out->w + CONV_PIXELS - 1) / CONV_PIXELS, out->h,
+                                       out->c / push.ocb);
+  InkBuffer *inputs[] = { in->buffer, weights };
+
+  g_return_val_if_fail (ink_conv_spec_check (s) == NULL && fits (in) && fits (out), FALSE);
+  g_return_val_if_fail (in->c == s->in_c && out->c == s->out_c, FALSE);
+  g_return_val_if_fail (out->w == ink_conv_out_size (s, in->w)
+                        && out->h == ink_conv_out_size (s, in->h), FALSE);
+  g_return_val_if_fail ((w_off + ink_conv_packed_size (s)) * sizeof (float)
+                        <= ink_buffer_size (weights), FALSE);
+  if (ink_compute_is_gpu (c) && !ink_vk_context_has_subgroup_shuffle (ink_compute_context (c)))
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_DEVICE,
+                   "the Vulkan device %s has no subgroup shuffles, which the network's "
+                   "convolutions need; choose another device or --device cpu",
+                   ink_compute_device_name (c));
+      return FALSE;
+    }
+  memcpy (shape.spec, (guint32[]) { push.k, push.stride, push.dil, push.reflect, push.act,
+                                    push.ocb, CONV_PIXELS }, 7 * sizeof (guint32));
+  shape.n_spec = 7;
+  return ink_compute_dispatch_shaped (c, &nn_conv, inputs, out->buffer, &push, &shape, -1, error);
+}
+
+/* Element-wise ---------------------------------------------------------------------------------- */
+
+/* One element-wise dispatch over PLANES planes of OUT's size (nn-eltwise.comp says what each OP
+ * reads and writes). */
+static gboolean
+eltwise (InkCompute *c, InkEltOp op, InkAct act, float alpha, float eps, const InkTensor *a,
+         const InkTensor *b, int guide_c, int planes, const InkTensor *out, GError **error)
+{
+  InkEltPush push = {
+    .plane = out->h * out->w, .c = planes, .a_off = a->offset, .b_off = b->offset,
+    .out_off = out->offset, .guide_c = guide_c, .op = op, .act = act, .alpha = alpha, .eps = eps,
+  };
+  InkDispatchShape shape = flat_shape ((gsize) planes * push.plane, &push.row);
+  InkBuffer *inputs[] = { a->buffer, b->buffer };
+
+  shape.spec[0] = op;
+  shape.spec[1] = act;
+  shape.n_spec = 2;
+  return ink_compute_dispatch_shaped (c, &nn_eltwise, inputs, out->buffer, &push, &shape, -1,
+                                      error);
+}
+
+gboolean
+ink_nn_copy (InkCompute *c, InkAct act, float alpha, const InkTensor *in, const InkTensor *out,
+             GError **error)
+{
+  g_return_val_if_fail (fits (in) && fits (out) && same_shape (in, out), FALSE);
+  return eltwise (c, INK_ELT_COPY, act, alpha, 0.0f, in, in, 0, out->c, out, error);
+}
+
+gboolean
+ink_nn_add (InkCompute *c, InkAct act, float alpha, const InkTensor *a, const InkTensor *b,
+            const InkTensor *out, GError **error)
+{
+  g_return_val_if_fail (fits (a) && fits (b) && fits (out), FALSE);
+  g_return_val_if_fail (same_shape (a, out) && same_shape (b, out), FALSE);
+  return eltwise (c, INK_ELT_ADD, act, alpha, 0.0f, a, b, 0, out->c, out, error);
+}
+
+gboolean
+ink_nn_concat (InkCompute *c, const InkTensor *a, const InkTensor *b, const InkTensor *out,
+               GError **error)
+{
+  InkTensor part = *out;
+
+  g_return_val_if_fail (fits (a) && fits (b) && fits (out), FALSE);
+  g_return_val_if_fail (a->c + b->c == out->c && a->h == out->h && a->w == out->w
+                        && b->h == out->h && b->w == out->w, FALSE);
+  part.c = a->c;
+  if (!ink_nn_copy (c, INK_ACT_NONE, 0.0f, a, &part, error))
+    return FALSE;
+  part.offset += ink_tensor_count (&part);
+  part.c = b->c;
+  return ink_nn_copy (c, INK_ACT_NONE, 0.0f, b, &part, error);
+}
+
+/* Resampling and filters ------------------------------------------------------------------------ */
+
+gboolean
+ink_nn_upsample2x (InkCompute *c, gboolean bilinear, const InkTensor *in, const InkTensor *out,
+                   GError **error)
+{
+  InkResamplePush push = {
+    .in_w = in->w, .in_h = in->h, .c = in->c, .in_off = in->offset, .out_off = out->offset,
+    .bilinear = bilinear,
+  };
+  InkDispatchShape shape = grid_shape (out->w, out->h, out->c);
+
+  g_return_val_if_fail (fits (in) && fits (out), FALSE);
+  g_return_val_if_fail (out->c == in->c && out->w == 2 * in->w && out->h == 2 * in->h, FALSE);
+  shape.spec[0] = bilinear != 0;
+  shape.n_spec = 1;
+  return ink_compute_dispatch_shaped (c, &nn_resample, &in->buffer, out->buffer, &push, &shape,
+                                      -1, error);
+}
+
+gboolean
+ink_nn_warp (InkCompute *c, const InkTensor *in, const InkTensor *flow, const InkTensor *out,
+             GError **error)
+{
+  InkWarpPush push = {
+    .w = in->w, .h = in->h, .c = in->c, .in_off = in->offset, .flow_off = flow->offset,
+    .out_off = out->offset,
+  };
+  InkDispatchShape shape = grid_shape (out->w, out->h, out->c);
+  InkBuffer *inputs[] = { in->buffer, flow->buffer };
+
+  g_return_val_if_fail (fits (in) && fits (flow) && fits (out) && same_shape (in, out), FALSE);
+  g_return_val_if_fail (flow->c == 2 && flow->w == in->w && flow->h == in->h, FALSE);
+  return ink_compute_dispatch_shaped (c, &nn_warp, inputs, out->buffer, &push, &shape, -1, error);
+}
+
+static gboolean
+box_axis (InkCompute *c, int r, gboolean vertical, const InkTensor *in, const InkTensor *out,
+          GError **error)
+{
+  InkBoxPush push = {
+    .w = in->w, .h = in->h, .c = in->c, .r = r, .in_off = in->offset, .out_off = out->offset,
+    .vertical = vertical,
+  };
+  InkDispatchShape shape = grid_shape (out->w, out->h, out->c);
+
+  shape.spec[0] = vertical;
+  shape.n_spec = 1;
+  return ink_compute_dispatch_shaped (c, &nn_box, &in->buffer, out->buffer, &push, &shape, -1,
+                                      error);
+}
+
+/* A scratch tensor of SHAPE's dimensions with C planes. */
+static gboolean
+scratch_tensor (InkCompute *c, const InkTensor *shape, int channels, InkTensor *t, GError **error)
+{
+  *t = (InkTensor) { .c = channels, .h = shape->h, .w = shape->w };
+  t->buffer = ink_compute_scratch (c, ink_tensor_count (t) * sizeof (float), "nn scratch", error);
+  return t->buffer != NULL;
+}
+
+gboolean
+ink_nn_box (InkCompute *c, int r, const InkTensor *in, const InkTensor *out, GError **error)
+{
+  InkTensor across;
+
+  g_return_val_if_fail (fits (in) && fits (out) && same_shape (in, out) && r >= 0, FALSE);
+  return scratch_tensor (c, in, in->c, &across, error)
+         && box_axis (c, r, FALSE, in, &across, error)
+         && box_axis (c, r, TRUE, &across, out, error);
+}
+
+gboolean
+ink_nn_guided (InkCompute *c, int r, float eps, const InkTensor *guide, const InkTensor *p,
+               const InkTensor *out, GError **error)
+{
+  InkTensor products, means, coefs, coef_means;
+
+  g_return_val_if_fail (fits (guide) && fits (p) && fits (out) && same_shape (p, out), FALSE);
+  g_return_val_if_fail ((guide->c == 1 || guide->c == p->c) && guide->w == p->w
+                        && guide->h == p->h && r >= 0, FALSE);
+  return scratch_tensor (c, p, 4 * p->c, &products, error)
+         && scratch_tensor (c, p, 4 * p->c, &means, error)
+         && scratch_tensor (c, p, 2 * p->c, &coefs, error)
+         && scratch_tensor (c, p, 2 * p->c, &coef_means, error)
+         && eltwise (c, INK_ELT_GUIDED_PRODUCTS, INK_ACT_NONE, 0.0f, eps, guide, p, guide->c,
+                     p->c, &products, error)
+         && ink_nn_box (c, r, &products, &means, error)
+         && eltwise (c, INK_ELT_GUIDED_COEFFICIENTS, INK_ACT_NONE, 0.0f, eps, &means, &means, 0,
+                     p->c, &coefs, error)
+         && ink_nn_box (c, r, &coefs, &coef_means, error)
+         && eltwise (c, INK_ELT_GUIDED_RESULT, INK_ACT_NONE, 0.0f, eps, &coef_means, guide,
+                     guide->c, p->c, out, error);
+}
+
+gboolean
+ink_nn_group_norm (InkCompute *c, int groups, float eps, InkBuffer *weights, gsize g_off,
+                   InkAct act, float alpha, const InkTensor *in, const InkTensor *out,
+                   GError **error)
+{
+  InkNormStatsPush stats_push = {
+    .plane = in->w * in->h, .c = in->c, .groups = groups, .in_off = in->offset, .eps = eps,
+  };
+  InkNormApplyPush apply = {
+    .plane = in->w * in->h, .c = in->c, .groups = groups, .in_off = in->offset,
+    .out_off = out->offset, .g_off = weights != NULL ? (gint32) g_off : -1,
+    .b_off = weights != NULL ? (gint32) (g_off + in->c) : -1, .act = act, .alpha = alpha,
+  };
+  InkDispatchShape stats_shape = {
+    .local = { FLAT_LOCAL, 1, 1 }, .groups = { groups, 1, 1 },
+  };
+  InkDispatchShape apply_shape = flat_shape (ink_tensor_count (in), &apply.row);
+  InkBuffer *stats;
+
+  g_return_val_if_fail (fits (in) && fits (out) && same_shape (in, out), FALSE);
+  g_return_val_if_fail (groups > 0 && in->c % groups == 0, FALSE);
+  g_return_val_if_fail (weights == NULL
+                        || (g_off + 2 * in->c) * sizeof (float) <= ink_buffer_size (weights),
+                        FALSE);
+  stats = ink_compute_scratch (c, 2 * groups * sizeof (float), "nn norm statistics", error);
+  if (stats == NULL)
+    return FALSE;
+  apply_shape.spec[0] = act;
+  apply_shape.n_spec = 1;
+  return ink_compute_dispatch_shaped (c, &nn_norm_stats, &in->buffer, stats, &stats_push,
+                                      &stats_shape, -1, error)
+         && ink_compute_dispatch_shaped (c, &nn_norm_apply,
+                                         (InkBuffer *[]) { in->buffer, stats,
+                                                           weights != NULL ? weights : stats },
+                                         out->buffer, &apply, &apply_shape, -1, error);
+}

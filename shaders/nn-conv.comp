@@ -1,0 +1,97 @@
+#version 450
+// nn-conv.comp: 2-D convolution, the network's main layer: kernel K, stride S, dilation D, zero or
+// reflect padding of D (K - 1) / 2, groups (depthwise included), bias and a fused activation. One
+// invocation computes OCB output channels of PXB pixels along a row, so each weight read serves PXB
+// multiply-adds and each input value OCB; a subgroup reads each weight once (loads from storage
+// buffers are what costs most on lavapipe, which makes them lane by lane). Weights are
+// packed per block of OCB output channels: [block][in/groups][K*K][OCB], then the bias
+// (engine/network/nn-layers.c: ink_conv_pack).
+// In: binding 0, the input planes; binding 1, the weights. Out: binding 2, the output planes.
+#extension GL_GOOGLE_include_directive : require
+#extension GL_KHR_shader_subgroup_shuffle : require
+#include "nn-common.glsl"
+
+layout (constant_id = 3) const int K = 3;
+layout (constant_id = 4) const int S = 1;
+layout (constant_id = 5) const int D = 1;
+layout (constant_id = 6) const int REFLECT = 0;
+layout (constant_id = 7) const int ACT = 0;
+layout (constant_id = 8) const int OCB = 4;
+layout (constant_id = 9) const int PXB = 4;
+
+layout (std430, binding = 0) readonly buffer Src { float src[]; };
+layout (std430, binding = 1) readonly buffer Weights { float wt[]; };
+layout (std430, binding = 2) writeonly buffer Dst { float dst[]; };
+layout (push_constant) uniform Push {
+  int in_w, in_h, in_c, out_w, out_h, out_c;
+  int groups, in_off, out_off, w_off, b_off;
+  int k, stride, dil, reflect_pad, act, ocb;
+  float alpha;
+} pc;
+
+int border (int i, int n)
+{
+  return REFLECT != 0 ? reflect_index (i, n) : clamp (i, 0, n - 1);
+}
+
+void main ()
+{
+  int x = int (gl_GlobalInvocationID.x) * PXB, y = int (gl_GlobalInvocationID.y);
+  int block = int (gl_GlobalInvocationID.z);
+  // No early return: the weights are shared across the subgroup below, so every lane takes part.
+  bool inside = x < pc.out_w && y < pc.out_h;
+  y = min (y, pc.out_h - 1);
+
+  int ipg = pc.in_c / pc.groups, opg = pc.out_c / pc.groups;
+  int oc0 = block * OCB, g = oc0 / opg;
+  int pad = D * (K - 1) / 2;
+  // The input columns this invocation's pixels read (SEG of them from the first pixel's first
+  // tap), and 0 where zero padding reads outside.
+  const int SEG = (PXB - 1) * S + (K - 1) * D + 1;
+  int ix[SEG];
+  float mx[SEG];
+  for (int j = 0; j < SEG; j++)
+    {
+      int xi = x * S - pad + j;
+      ix[j] = border (xi, pc.in_w);
+      mx[j] = REFLECT != 0 || xi == ix[j] ? 1.0 : 0.0;
+    }
+
+  bool shared_weights = gl_SubgroupSize >= uint (OCB);
+  float acc[OCB * PXB];
+  for (int o = 0; o < OCB; o++)
+    for (int p = 0; p < PXB; p++)
+      acc[o * PXB + p] = pc.b_off >= 0 ? wt[pc.b_off + oc0 + o] : 0.0;
+  int w = pc.w_off + block * ipg * K * K * OCB;
+  int plane = pc.in_w * pc.in_h;
+  int base = pc.in_off + g * ipg * plane;
+  for (int i = 0; i < ipg; i++, base += plane)
+    for (int ky = 0; ky < K; ky++)
+      {
+        int yi = y * S + ky * D - pad, yr = border (yi, pc.in_h);
+        float my = REFLECT != 0 || yi == yr ? 1.0 : 0.0;
+        int row = base + yr * pc.in_w;
+        float seg[SEG];
+        for (int j = 0; j < SEG; j++)
+          seg[j] = src[row + ix[j]] * (mx[j] * my);
+        for (int kx = 0; kx < K; kx++, w += OCB)
+          {
+            // Lane o reads weight o and every lane takes it from there: one load, not OCB
+            // (where the subgroup has the lanes).
+            float mine = wt[w + min (int (gl_SubgroupInvocationID), OCB - 1)];
+            for (int o = 0; o < OCB; o++)
+              {
+                float weight = shared_weights ? subgroupShuffle (mine, uint (o)) : wt[w + o];
+                for (int p = 0; p < PXB; p++)
+                  acc[o * PXB + p] = fma (weight, seg[p * S + kx * D], acc[o * PXB + p]);
+              }
+          }
+      }
+
+  int out_plane = pc.out_w * pc.out_h;
+  for (int o = 0; o < OCB; o++)
+    for (int p = 0; p < PXB; p++)
+      if (inside && x + p < pc.out_w)
+        dst[pc.out_off + (oc0 + o) * out_plane + y * pc.out_w + x + p]
+          = activate (ACT, acc[o * PXB + p], pc.alpha);
+}

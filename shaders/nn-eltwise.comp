@@ -1,0 +1,55 @@
+#version 450
+// nn-eltwise.comp: the network's element-wise layers over C planes of PLANE values, chosen by OP:
+//   0 copy with activation: out = act (a)            (concatenation copies into a channel offset)
+//   1 sum with activation:  out = act (a + b)
+//   2 guided filter, products: out = [I, p, I*I, I*p]   (a = guide I, b = input p)
+//   3 guided filter, coefficients from the box means m = [mI, mp, mII, mIp]: out = [A, B] with
+//     A = (mIp - mI mp) / (mII - mI^2 + eps), B = mp - A mI   (a = m)
+//   4 guided filter, result: out = mA I + mB   (a = the box means [mA, mB], b = guide I)
+// The guide has GUIDE_C planes: 1 (shared by every channel) or C.
+// In: binding 0, a; binding 1, b (a again when unused). Out: binding 2.
+#extension GL_GOOGLE_include_directive : require
+#include "nn-common.glsl"
+
+layout (constant_id = 3) const int OP = 0;
+layout (constant_id = 4) const int ACT = 0;
+
+layout (std430, binding = 0) readonly buffer A { float a[]; };
+layout (std430, binding = 1) readonly buffer B { float b[]; };
+layout (std430, binding = 2) writeonly buffer Dst { float dst[]; };
+layout (push_constant) uniform Push {
+  int plane, c, a_off, b_off, out_off, guide_c, row, op, act;
+  float alpha, eps;
+} pc;
+
+void main ()
+{
+  int i = flat_index (pc.row);
+  int n = pc.c * pc.plane;
+  if (i >= n)
+    return;
+  int g = pc.guide_c == 1 ? i % pc.plane : i;
+
+  if (OP == 0)
+    dst[pc.out_off + i] = activate (ACT, a[pc.a_off + i], pc.alpha);
+  else if (OP == 1)
+    dst[pc.out_off + i] = activate (ACT, a[pc.a_off + i] + b[pc.b_off + i], pc.alpha);
+  else if (OP == 2)
+    {
+      float guide = a[pc.a_off + g], p = b[pc.b_off + i];
+      dst[pc.out_off + i] = guide;
+      dst[pc.out_off + n + i] = p;
+      dst[pc.out_off + 2 * n + i] = guide * guide;
+      dst[pc.out_off + 3 * n + i] = guide * p;
+    }
+  else if (OP == 3)
+    {
+      float m_i = a[pc.a_off + i], m_p = a[pc.a_off + n + i];
+      float m_ii = a[pc.a_off + 2 * n + i], m_ip = a[pc.a_off + 3 * n + i];
+      float coef = (m_ip - m_i * m_p) / (m_ii - m_i * m_i + pc.eps);
+      dst[pc.out_off + i] = coef;
+      dst[pc.out_off + n + i] = m_p - coef * m_i;
+    }
+  else
+    dst[pc.out_off + i] = a[pc.a_off + i] * b[pc.b_off + g] + a[pc.a_off + n + i];
+}
