@@ -683,6 +683,12 @@ error:
   return FALSE;
 }
 
+guint
+ink_compute_n_recorded (InkCompute *c)
+{
+  return c->vk == NULL ? c->timings->len : MAX (c->n_dispatches, 1) - 1;
+}
+
 const GArray *
 ink_compute_timings (InkCompute *c)
 {

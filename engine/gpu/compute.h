@@ -76,6 +76,10 @@ gboolean ink_compute_download (InkCompute *compute, InkBuffer *src, void *data, 
                                GError **error);
 gboolean ink_compute_finish (InkCompute *compute, GError **error);
 
+/* Dispatches recorded so far in the current recording: with ink_compute_timings, which
+ * dispatches (and so which times) belong to what. */
+guint ink_compute_n_recorded (InkCompute *compute);
+
 /* Per-dispatch times of the last finished recording (GPU timestamps, or CPU wall time). */
 const GArray *ink_compute_timings (InkCompute *compute);
 

@@ -1,0 +1,766 @@
+/* network.c: a network model read from safetensors (its graph in the metadata), checked whole when
+ * opened, and run layer by layer with nn-layers.c. */
+#include "network.h"
+
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "color.h"
+#include "ink-error.h"
+#include "json-check.h"
+#include "nn-layers.h"
+#include "safetensors.h"
+
+typedef enum {
+  OP_CONV, OP_ACTIVATION, OP_ADD, OP_CONCAT, OP_UPSAMPLE, OP_WARP, OP_BOX, OP_GUIDED, OP_NORM,
+  OP_COUNT
+} Op;
+
+static const char *const op_names[] = {
+  "conv2d", "activation", "add", "concat", "upsample", "warp", "box_filter", "guided_filter",
+  "group_norm",
+};
+static const int op_inputs[] = { 1, 1, 2, 2, 1, 2, 1, 2, 1 };
+static const char *const act_names[] = { "none", "relu", "leaky_relu", "tanh", "sigmoid" };
+
+/* A named value of the graph: channels and size divisor. */
+typedef struct {
+  char *name;
+  int c, scale;
+} Value;
+
+typedef struct {
+  Op op;
+  int in[2];              /* value indices */
+  int out;
+  InkConvSpec conv;       /* OP_CONV */
+  InkAct act;
+  float alpha, eps;
+  int radius, groups;
+  gboolean bilinear;
+  const InkTensorInfo *weight, *bias;   /* OP_CONV, OP_NORM (NULL: none) */
+  gsize w_off;            /* in the packed weights */
+} Layer;
+
+struct InkNetwork {
+  char *path;
+  char *name;
+  InkSafetensors *file;
+  GArray *values;         /* Value; the inputs first */
+  guint n_inputs;
+  int output;
+  GArray *layers;         /* Layer */
+  gsize packed;           /* floats of packed weights */
+  int multiple;
+};
+
+struct InkNetworkRunner {
+  InkNetwork *net;
+  InkCompute *compute;
+  InkBuffer *weights;
+};
+
+static gboolean
+fail (GError **error, InkNetwork *net, int layer, const char *format, ...) G_GNUC_PRINTF (4, 5);
+
+static gboolean
+fail (GError **error, InkNetwork *net, int layer, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *what = NULL;
+  g_autofree char *where = layer >= 0 ? g_strdup_printf ("layer %d: ", layer + 1) : g_strdup ("");
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, INK_ERROR, INK_ERROR_DECODE, "%s is not a usable Inkloop network: %s%s",
+               net->path, where, what);
+  return FALSE;
+}
+
+static int
+find_value (InkNetwork *net, const char *name)
+{
+  for (guint i = 0; i < net->values->len; i++)
+    if (g_str_equal (g_array_index (net->values, Value, i).name, name))
+      return i;
+  return -1;
+}
+
+static Value *
+value_at (InkNetwork *net, int i)
+{
+  return &g_array_index (net->values, Value, i);
+}
+
+/* An integer member in LO .. HI, or DEFAULT when absent (-1: required). */
+static gboolean
+get_int (InkNetwork *net, int layer, JsonObject *o, const char *key, gint64 fallback, gint64 lo,
+         gint64 hi, int *out, GError **error)
+{
+  JsonNode *n = json_object_get_member (o, key);
+  gint64 v = fallback;
+
+  if (n != NULL)
+    {
+      if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
+        return fail (error, net, layer, "\"%s\" is not an integer", key);
+      v = json_node_get_int (n);
+    }
+  else if (fallback == -1)
+    return fail (error, net, layer, "\"%s\" is missing", key);
+  if (v < lo || v > hi)
+    return fail (error, net, layer, "\"%s\" is %" G_GINT64_FORMAT ", not %" G_GINT64_FORMAT
+                 " .. %" G_GINT64_FORMAT, key, v, lo, hi);
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+get_float (InkNetwork *net, int layer, JsonObject *o, const char *key, double fallback,
+           double lo, double hi, float *out, GError **error)
+{
+  JsonNode *n = json_object_get_member (o, key);
+  double v = fallback;
+
+  if (n != NULL)
+    {
+      if (!JSON_NODE_HOLDS_VALUE (n) || (json_node_get_value_type (n) != G_TYPE_DOUBLE
+                                         && json_node_get_value_type (n) != G_TYPE_INT64))
+        return fail (error, net, layer, "\"%s\" is not a number", key);
+      v = json_node_get_double (n);
+    }
+  if (!(v >= lo && v <= hi))
+    return fail (error, net, layer, "\"%s\" is %g, not %g .. %g", key, v, lo, hi);
+  *out = v;
+  return TRUE;
+}
+
+/* A string member; FALLBACK when absent (NULL: required). */
+static const char *
+get_string (InkNetwork *net, int layer, JsonObject *o, const char *key, const char *fallback,
+            GError **error)
+{
+  JsonNode *n = json_object_get_member (o, key);
+
+  if (n == NULL)
+    {
+      if (fallback == NULL)
+        fail (error, net, layer, "\"%s\" is missing", key);
+      return fallback;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    {
+      fail (error, net, layer, "\"%s\" is not a string", key);
+      return NULL;
+    }
+  return json_node_get_string (n);
+}
+
+/* A string among NAMES (N of them); its index, or -1. */
+static int
+get_choice (InkNetwork *net, int layer, JsonObject *o, const char *key, const char *fallback,
+            const char *const *names, int n, GError **error)
+{
+  const char *s = get_string (net, layer, o, key, fallback, error);
+
+  if (s == NULL)
+    return -1;
+  for (int i = 0; i < n; i++)
+    if (g_str_equal (s, names[i]))
+      return i;
+  fail (error, net, layer, "\"%s\" is \"%s\", which is not known here", key, s);
+  return -1;
+}
+
+/* A weight tensor by the name in member KEY, of RANK dimensions SHAPE, F32 or F16; *OUT NULL when
+ * the member is absent and OPTIONAL. */
+static gboolean
+get_weight (InkNetwork *net, int layer, JsonObject *o, const char *key, gboolean optional,
+            int rank, const gint64 *shape, const InkTensorInfo **out, GError **error)
+{
+  const char *name = get_string (net, layer, o, key, optional ? "" : NULL, error);
+  const InkTensorInfo *t;
+
+  *out = NULL;
+  if (name == NULL)
+    return FALSE;
+  if (*name == '\0' && optional)
+    return TRUE;
+  t = ink_safetensors_find (net->file, name);
+  if (t == NULL)
+    return fail (error, net, layer, "the weights have no tensor \"%s\"", name);
+  if (t->dtype != INK_DTYPE_F32 && t->dtype != INK_DTYPE_F16)
+    return fail (error, net, layer, "tensor \"%s\" is %s, not F32 or F16", name,
+                 ink_dtype_name (t->dtype));
+  if (t->rank != rank || memcmp (t->shape, shape, rank * sizeof (gint64)) != 0)
+    {
+      GString *want = g_string_new (NULL);
+      for (int i = 0; i < rank; i++)
+        g_string_append_printf (want, "%s%" G_GINT64_FORMAT, i ? " x " : "", shape[i]);
+      fail (error, net, layer, "tensor \"%s\" should be %s", name, want->str);
+      g_string_free (want, TRUE);
+      return FALSE;
+    }
+  *out = t;
+  return TRUE;
+}
+
+/* The layer's inputs: "in" names N values already defined. */
+static gboolean
+read_inputs (InkNetwork *net, int index, JsonObject *o, int n, Layer *layer, GError **error)
+{
+  JsonNode *in = json_object_get_member (o, "in");
+  const char *names[2] = { NULL, NULL };
+
+  if (in != NULL && n == 1 && JSON_NODE_HOLDS_VALUE (in)
+      && json_node_get_value_type (in) == G_TYPE_STRING)
+    names[0] = json_node_get_string (in);
+  else if (in != NULL && JSON_NODE_HOLDS_ARRAY (in)
+           && json_array_get_length (json_node_get_array (in)) == (guint) n)
+    for (int i = 0; i < n; i++)
+      {
+        JsonNode *e = json_array_get_element (json_node_get_array (in), i);
+        if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
+          names[i] = json_node_get_string (e);
+      }
+  for (int i = 0; i < n; i++)
+    {
+      if (names[i] == NULL)
+        return fail (error, net, index, "\"in\" should name %d value%s", n, n > 1 ? "s" : "");
+      layer->in[i] = find_value (net, names[i]);
+      if (layer->in[i] < 0)
+        return fail (error, net, index, "\"%s\" is not an input or an earlier layer's output",
+                     names[i]);
+    }
+  return TRUE;
+}
+
+/* Reads one layer, checks it against its inputs and weights, and defines its output. */
+static gboolean
+read_layer (InkNetwork *net, int index, JsonNode *node, GError **error)
+{
+  JsonObject *o;
+  Layer layer = { .in = { -1, -1 } };
+  Value out = { 0 };
+  const Value *a, *b = NULL;
+  const char *out_name;
+  int op;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return fail (error, net, index, "not an object");
+  o = json_node_get_object (node);
+  op = get_choice (net, index, o, "op", NULL, op_names, OP_COUNT, error);
+  if (op < 0)
+    return FALSE;
+  layer.op = op;
+  if (!read_inputs (net, index, o, op_inputs[op], &layer, error))
+    return FALSE;
+  out_name = get_string (net, index, o, "out", NULL, error);
+  if (out_name == NULL)
+    return FALSE;
+  if (find_value (net, out_name) >= 0)
+    return fail (error, net, index, "\"%s\" is defined twice", out_name);
+  a = value_at (net, layer.in[0]);
+  if (op_inputs[op] == 2)
+    b = value_at (net, layer.in[1]);
+  out = (Value) { .c = a->c, .scale = a->scale };
+
+  if (op == OP_CONV || op == OP_ACTIVATION || op == OP_ADD || op == OP_NORM)
+    {
+      int act = get_choice (net, index, o, "activation", "none", act_names,
+                            G_N_ELEMENTS (act_names), error);
+      if (act < 0 || !get_float (net, index, o, "alpha", 0.2, -1e3, 1e3, &layer.alpha, error))
+        return FALSE;
+      layer.act = act;
+    }
+  if (b != NULL && (a->scale != b->scale))
+    return fail (error, net, index, "its inputs are of different sizes");
+
+  switch (layer.op)
+    {
+    case OP_CONV:
+      {
+        InkConvSpec *s = &layer.conv;
+        int pad;
+        const char *why;
+        if (!get_int (net, index, o, "kernel", -1, 1, 7, &s->kernel, error)
+            || !get_int (net, index, o, "stride", 1, 1, 2, &s->stride, error)
+            || !get_int (net, index, o, "dilation", 1, 1, 2, &s->dilation, error)
+            || !get_int (net, index, o, "groups", 1, 1, 4096, &s->groups, error))
+          return FALSE;
+        pad = get_choice (net, index, o, "padding", "zero", (const char *[]) { "zero", "reflect" },
+                          2, error);
+        if (pad < 0)
+          return FALSE;
+        s->reflect = pad == 1;
+        s->in_c = a->c;
+        s->act = layer.act;
+        s->alpha = layer.alpha;
+        {
+          const InkTensorInfo *w = ink_safetensors_find (net->file,
+                                     get_string (net, index, o, "weight", "", NULL));
+          s->out_c = w != NULL && w->rank == 4 ? (int) MIN (w->shape[0], 65536) : 0;
+        }
+        why = ink_conv_spec_check (s);
+        if (why != NULL && s->out_c > 0)
+          return fail (error, net, index, "%s", why);
+        if (!get_weight (net, index, o, "weight", FALSE, 4,
+                         (gint64[]) { MAX (s->out_c, 1), a->c / s->groups, s->kernel, s->kernel },
+                         &layer.weight, error)
+            || !get_weight (net, index, o, "bias", TRUE, 1, (gint64[]) { s->out_c }, &layer.bias,
+                            error))
+          return FALSE;
+        s->bias = layer.bias != NULL;
+        out.c = s->out_c;
+        out.scale = a->scale * s->stride;
+        layer.w_off = net->packed;
+        net->packed += ink_conv_packed_size (s);
+      }
+      break;
+    case OP_ADD:
+      if (a->c != b->c)
+        return fail (error, net, index, "it adds %d channels to %d", a->c, b->c);
+      break;
+    case OP_CONCAT:
+      out.c = a->c + b->c;
+      break;
+    case OP_UPSAMPLE:
+      {
+        int mode = get_choice (net, index, o, "mode", NULL,
+                               (const char *[]) { "nearest", "bilinear" }, 2, error);
+        if (mode < 0)
+          return FALSE;
+        if (a->scale % 2 != 0)
+          return fail (error, net, index, "it would make a value larger than the picture");
+        layer.bilinear = mode == 1;
+        out.scale = a->scale / 2;
+      }
+      break;
+    case OP_WARP:
+      if (b->c != 2)
+        return fail (error, net, index, "the flow has %d channels, not 2", b->c);
+      break;
+    case OP_BOX:
+      if (!get_int (net, index, o, "radius", -1, 0, 64, &layer.radius, error))
+        return FALSE;
+      break;
+    case OP_GUIDED:
+      if (!get_int (net, index, o, "radius", -1, 0, 64, &layer.radius, error)
+          || !get_float (net, index, o, "eps", -1.0, 1e-12, 1e6, &layer.eps, error))
+        return FALSE;
+      if (a->c != 1 && a->c != b->c)
+        return fail (error, net, index, "the guide has %d channels, not 1 or %d", a->c, b->c);
+      out.c = b->c;
+      break;
+    case OP_NORM:
+      if (!get_int (net, index, o, "groups", -1, 1, a->c, &layer.groups, error)
+          || !get_float (net, index, o, "eps", 1e-5, 1e-12, 1.0, &layer.eps, error))
+        return FALSE;
+      if (a->c % layer.groups != 0)
+        return fail (error, net, index, "%d channels do not divide into %d groups", a->c,
+                     layer.groups);
+      if (!get_weight (net, index, o, "weight", TRUE, 1, (gint64[]) { a->c }, &layer.weight, error)
+          || !get_weight (net, index, o, "bias", layer.weight == NULL, 1, (gint64[]) { a->c },
+                          &layer.bias, error))
+        return FALSE;
+      if (layer.weight == NULL && layer.bias != NULL)
+        return fail (error, net, index, "a bias without a weight");
+      if (layer.weight != NULL)
+        {
+          layer.w_off = net->packed;
+          net->packed += 2 * a->c;
+        }
+      break;
+    default:
+      break;
+    }
+  if (out.scale > 64)
+    return fail (error, net, index, "more than 6 halvings of the picture");
+  if (net->packed > (gsize) G_MAXINT32 / 2)
+    return fail (error, net, index, "too many weights");
+  out.name = g_strdup (out_name);
+  layer.out = net->values->len;
+  g_array_append_val (net->values, out);
+  g_array_append_val (net->layers, layer);
+  net->multiple = MAX (net->multiple, out.scale);
+  return TRUE;
+}
+
+static gboolean
+read_graph (InkNetwork *net, const char *text, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) local = NULL;
+  JsonObject *o;
+  JsonNode *n;
+  JsonArray *inputs, *layers;
+  const char *s;
+  int version;
+
+  if (!ink_json_check (text, strlen (text), 64, &local))
+    return fail (error, net, -1, "the graph: %s", local->message);
+  if (!json_parser_load_from_data (parser, text, -1, &local))
+    return fail (error, net, -1, "the graph: %s", local->message);
+  n = json_parser_get_root (parser);
+  if (!JSON_NODE_HOLDS_OBJECT (n))
+    return fail (error, net, -1, "the graph is not an object");
+  o = json_node_get_object (n);
+  s = get_string (net, -1, o, "format", "", error);
+  if (s == NULL || !g_str_equal (s, "inkloop-network"))
+    return fail (error, net, -1, "the graph's format is not \"inkloop-network\"");
+  if (!get_int (net, -1, o, "version", -1, 1, 1, &version, error))
+    return FALSE;
+  s = get_string (net, -1, o, "name", "unnamed", error);
+  if (s == NULL)
+    return FALSE;
+  net->name = g_strdup (s);
+
+  n = json_object_get_member (o, "inputs");
+  if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n)
+      || json_array_get_length (json_node_get_array (n)) < 1
+      || json_array_get_length (json_node_get_array (n)) > INK_NETWORK_MAX_INPUTS)
+    return fail (error, net, -1, "\"inputs\" is not a list of 1 to %d inputs",
+                 INK_NETWORK_MAX_INPUTS);
+  inputs = json_node_get_array (n);
+  for (guint i = 0; i < json_array_get_length (inputs); i++)
+    {
+      JsonNode *e = json_array_get_element (inputs, i);
+      Value v = { 0 };
+      if (!JSON_NODE_HOLDS_OBJECT (e))
+        return fail (error, net, -1, "input %u is not an object", i + 1);
+      s = get_string (net, -1, json_node_get_object (e), "name", NULL, error);
+      if (s == NULL
+          || !get_int (net, -1, json_node_get_object (e), "channels", -1, 1, 4096, &v.c, error)
+          || !get_int (net, -1, json_node_get_object (e), "scale", 1, 1, 64, &v.scale, error))
+        return FALSE;
+      if (find_value (net, s) >= 0)
+        return fail (error, net, -1, "input \"%s\" is defined twice", s);
+      if (i == 0 && v.scale != 1)
+        return fail (error, net, -1, "the first input (the picture) must have scale 1");
+      v.name = g_strdup (s);
+      g_array_append_val (net->values, v);
+      net->multiple = MAX (net->multiple, v.scale);
+    }
+  net->n_inputs = net->values->len;
+
+  n = json_object_get_member (o, "layers");
+  if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n)
+      || json_array_get_length (json_node_get_array (n)) < 1
+      || json_array_get_length (json_node_get_array (n)) > INK_NETWORK_MAX_LAYERS)
+    return fail (error, net, -1, "\"layers\" is not a list of 1 to %d layers",
+                 INK_NETWORK_MAX_LAYERS);
+  layers = json_node_get_array (n);
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    if (!read_layer (net, i, json_array_get_element (layers, i), error))
+      return FALSE;
+
+  s = get_string (net, -1, o, "output", NULL, error);
+  if (s == NULL)
+    return FALSE;
+  net->output = find_value (net, s);
+  if (net->output < (int) net->n_inputs)
+    return fail (error, net, -1, "the output \"%s\" is no layer's output", s);
+  if (value_at (net, net->output)->scale != 1)
+    return fail (error, net, -1, "the output is not of the picture's size");
+  return TRUE;
+}
+
+static void
+clear_value (gpointer p)
+{
+  g_free (((Value *) p)->name);
+}
+
+InkNetwork *
+ink_network_open (const char *path, GError **error)
+{
+  InkNetwork *net = g_new0 (InkNetwork, 1);
+  const char *graph;
+
+  net->path = g_strdup (path);
+  net->multiple = 1;
+  net->values = g_array_new (FALSE, TRUE, sizeof (Value));
+  g_array_set_clear_func (net->values, clear_value);
+  net->layers = g_array_new (FALSE, TRUE, sizeof (Layer));
+  net->file = ink_safetensors_open (path, error);
+  if (net->file == NULL)
+    goto error;
+  graph = ink_safetensors_metadata (net->file, "inkloop.graph");
+  if (graph == NULL)
+    {
+      fail (error, net, -1, "its metadata has no \"inkloop.graph\"");
+      goto error;
+    }
+  if (!read_graph (net, graph, error))
+    goto error;
+  return net;
+
+error:
+  ink_network_free (&net);
+  return NULL;
+}
+
+void
+ink_network_free (InkNetwork **pnet)
+{
+  InkNetwork *net = *pnet;
+
+  if (net == NULL)
+    return;
+  ink_safetensors_free (&net->file);
+  g_array_free (net->values, TRUE);
+  g_array_free (net->layers, TRUE);
+  g_free (net->name);
+  g_free (net->path);
+  g_free (net);
+  *pnet = NULL;
+}
+
+const char *
+ink_network_name (InkNetwork *net)
+{
+  return net->name;
+}
+
+guint
+ink_network_n_inputs (InkNetwork *net)
+{
+  return net->n_inputs;
+}
+
+int
+ink_network_input_channels (InkNetwork *net, guint i)
+{
+  g_return_val_if_fail (i < net->n_inputs, 0);
+  return value_at (net, i)->c;
+}
+
+int
+ink_network_input_scale (InkNetwork *net, guint i)
+{
+  g_return_val_if_fail (i < net->n_inputs, 0);
+  return value_at (net, i)->scale;
+}
+
+int
+ink_network_output_channels (InkNetwork *net)
+{
+  return value_at (net, net->output)->c;
+}
+
+int
+ink_network_multiple (InkNetwork *net)
+{
+  return net->multiple;
+}
+
+guint
+ink_network_n_layers (InkNetwork *net)
+{
+  return net->layers->len;
+}
+
+static const Layer *
+layer_at (InkNetwork *net, guint i)
+{
+  return &g_array_index (net->layers, Layer, i);
+}
+
+const char *
+ink_network_layer_op (InkNetwork *net, guint i)
+{
+  g_return_val_if_fail (i < net->layers->len, NULL);
+  return op_names[layer_at (net, i)->op];
+}
+
+const char *
+ink_network_layer_name (InkNetwork *net, guint i)
+{
+  g_return_val_if_fail (i < net->layers->len, NULL);
+  return value_at (net, layer_at (net, i)->out)->name;
+}
+
+double
+ink_network_layer_macs (InkNetwork *net, guint i, int h, int w)
+{
+  const Layer *l = layer_at (net, i);
+  const Value *a = value_at (net, l->in[0]);
+
+  return l->op == OP_CONV ? ink_conv_macs (&l->conv, h / a->scale, w / a->scale) : 0.0;
+}
+
+gsize
+ink_network_parameters (InkNetwork *net)
+{
+  gsize n = 0;
+
+  for (guint i = 0; i < net->layers->len; i++)
+    {
+      const Layer *l = layer_at (net, i);
+      if (l->weight != NULL)
+        n += l->weight->size / ink_dtype_size (l->weight->dtype);
+      if (l->bias != NULL)
+        n += l->bias->size / ink_dtype_size (l->bias->dtype);
+    }
+  return n;
+}
+
+/* Running ---------------------------------------------------------------------------------------- */
+
+/* A tensor's values as floats (F32 or F16, little-endian, unaligned). */
+static float *
+read_floats (InkNetwork *net, const InkTensorInfo *t)
+{
+  const guint8 *data = ink_safetensors_data (net->file, t);
+  gsize n = t->size / ink_dtype_size (t->dtype);
+  float *v = g_new (float, MAX (n, 1));
+
+  for (gsize i = 0; i < n; i++)
+    if (t->dtype == INK_DTYPE_F16)
+      v[i] = ink_half_to_float (GUINT16_FROM_LE (((guint16) data[2 * i + 1] << 8) | data[2 * i]));
+    else
+      {
+        guint32 bits = GUINT32_FROM_LE ((guint32) data[4 * i] | (guint32) data[4 * i + 1] << 8
+                                        | (guint32) data[4 * i + 2] << 16
+                                        | (guint32) data[4 * i + 3] << 24);
+        memcpy (&v[i], &bits, 4);
+      }
+  return v;
+}
+
+InkNetworkRunner *
+ink_network_runner_new (InkNetwork *net, InkCompute *compute, GError **error)
+{
+  InkNetworkRunner *r = g_new0 (InkNetworkRunner, 1);
+  g_autofree float *packed = g_new0 (float, MAX (net->packed, 1));
+
+  r->net = net;
+  r->compute = compute;
+  for (guint i = 0; i < net->layers->len; i++)
+    {
+      const Layer *l = layer_at (net, i);
+      g_autofree float *w = l->weight != NULL ? read_floats (net, l->weight) : NULL;
+      g_autofree float *b = l->bias != NULL ? read_floats (net, l->bias) : NULL;
+
+      if (l->op == OP_CONV)
+        ink_conv_pack (&l->conv, w, b, packed + l->w_off);
+      else if (l->op == OP_NORM && w != NULL)
+        {
+          int c = value_at (net, l->in[0])->c;
+          memcpy (packed + l->w_off, w, c * sizeof (float));
+          for (int k = 0; k < c; k++)
+            packed[l->w_off + c + k] = b != NULL ? b[k] : 0.0f;
+        }
+    }
+  r->weights = ink_buffer_new (compute, MAX (net->packed, 1) * sizeof (float), "network weights",
+                               error);
+  if (r->weights == NULL || !ink_compute_begin (compute, error)
+      || !ink_compute_upload (compute, r->weights, packed, net->packed * sizeof (float), error)
+      || !ink_compute_finish (compute, error))
+    ink_network_runner_free (&r);
+  return r;
+}
+
+void
+ink_network_runner_free (InkNetworkRunner **pr)
+{
+  InkNetworkRunner *r = *pr;
+
+  if (r == NULL)
+    return;
+  ink_buffer_free (&r->weights);
+  g_free (r);
+  *pr = NULL;
+}
+
+static gboolean
+run_layer (InkNetworkRunner *r, const Layer *l, InkTensor *t, GError **error)
+{
+  InkCompute *c = r->compute;
+  InkTensor *a = &t[l->in[0]], *b = l->in[1] >= 0 ? &t[l->in[1]] : NULL, *out = &t[l->out];
+
+  switch (l->op)
+    {
+    case OP_CONV:
+      return ink_nn_conv2d (c, &l->conv, a, r->weights, l->w_off, out, error);
+    case OP_ACTIVATION:
+      return ink_nn_copy (c, l->act, l->alpha, a, out, error);
+    case OP_ADD:
+      return ink_nn_add (c, l->act, l->alpha, a, b, out, error);
+    case OP_CONCAT:
+      return ink_nn_concat (c, a, b, out, error);
+    case OP_UPSAMPLE:
+      return ink_nn_upsample2x (c, l->bilinear, a, out, error);
+    case OP_WARP:
+      return ink_nn_warp (c, a, b, out, error);
+    case OP_BOX:
+      return ink_nn_box (c, l->radius, a, out, error);
+    case OP_GUIDED:
+      return ink_nn_guided (c, l->radius, l->eps, a, b, out, error);
+    case OP_NORM:
+      return ink_nn_group_norm (c, l->groups, l->eps, l->weight != NULL ? r->weights : NULL,
+                                l->w_off, l->act, l->alpha, a, out, error);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+gboolean
+ink_network_run (InkNetworkRunner *r, const float *const *inputs, int h, int w, float *output,
+                 double *layer_ms, GError **error)
+{
+  InkNetwork *net = r->net;
+  InkCompute *c = r->compute;
+  g_autofree InkTensor *t = g_new0 (InkTensor, net->values->len);
+  g_autofree guint *first = g_new0 (guint, net->layers->len + 1);
+
+  if (h <= 0 || w <= 0 || h % net->multiple != 0 || w % net->multiple != 0)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                   "%s runs on sizes that are multiples of %d, not %d x %d", net->path,
+                   net->multiple, w, h);
+      return FALSE;
+    }
+  if (!ink_compute_begin (c, error))
+    return FALSE;
+  for (guint i = 0; i < net->values->len; i++)
+    {
+      const Value *v = value_at (net, i);
+      t[i] = (InkTensor) { .c = v->c, .h = h / v->scale, .w = w / v->scale };
+      t[i].buffer = ink_compute_scratch (c, ink_tensor_count (&t[i]) * sizeof (float), v->name,
+                                         error);
+      if (t[i].buffer == NULL
+          || (i < net->n_inputs
+              && !ink_compute_upload (c, t[i].buffer, inputs[i],
+                                      ink_tensor_count (&t[i]) * sizeof (float), error)))
+        goto error;
+    }
+  for (guint i = 0; i < net->layers->len; i++)
+    {
+      first[i] = ink_compute_n_recorded (c);
+      if (!run_layer (r, layer_at (net, i), t, error))
+        goto error;
+    }
+  first[net->layers->len] = ink_compute_n_recorded (c);
+  if (!ink_compute_download (c, t[net->output].buffer, output,
+                             ink_tensor_count (&t[net->output]) * sizeof (float), error)
+      || !ink_compute_finish (c, error))
+    return FALSE;
+  if (layer_ms != NULL)
+    {
+      const GArray *times = ink_compute_timings (c);
+      for (guint i = 0; i < net->layers->len; i++)
+        {
+          layer_ms[i] = 0.0;
+          for (guint k = first[i]; k < first[i + 1] && k < times->len; k++)
+            layer_ms[i] += g_array_index (times, InkTiming, k).ms;
+        }
+    }
+  return TRUE;
+
+error:
+  /* The recording is abandoned; the next begin starts afresh and frees the scratch buffers. */
+  return FALSE;
+}

@@ -1,0 +1,253 @@
+/* test-network.c: a whole network against PyTorch: the fixture U-Net (training/make_fixture.py:
+ * every layer kind, weights from a fixed seed) run on the device and on the C references, against
+ * the output PyTorch computed from the same file; and graphs that do not fit their weights,
+ * refused with the file, the layer and what is wrong. */
+#include "ink-config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "ink-error.h"
+#include "network.h"
+#include "safetensors.h"
+#include "test-common.h"
+
+static InkVkContext *vk;
+
+static char *
+fixture_path (const char *name)
+{
+  return g_build_filename (g_getenv ("INKLOOP_TEST_DATA"), "network", name, NULL);
+}
+
+static float *
+read_tensor (InkSafetensors *file, const char *name, gsize *n)
+{
+  const InkTensorInfo *t = ink_safetensors_find (file, name);
+  float *v;
+
+  g_assert_nonnull (t);
+  g_assert_cmpint (t->dtype, ==, INK_DTYPE_F32);
+  *n = t->size / 4;
+  v = g_new (float, *n);
+  memcpy (v, ink_safetensors_data (file, t), t->size);
+  return v;
+}
+
+static void
+run_fixture (InkCompute *compute)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *model_path = fixture_path ("fixture.safetensors");
+  g_autofree char *io_path = fixture_path ("fixture-io.safetensors");
+  InkNetwork *net = ink_network_open (model_path, &error);
+  InkSafetensors *io = ink_safetensors_open (io_path, &error);
+  InkNetworkRunner *runner;
+  const InkTensorInfo *x;
+  gsize n[4];
+  g_autofree float *in0 = NULL, *in1 = NULL, *in2 = NULL, *want = NULL, *got = NULL;
+  g_autofree double *layer_ms = NULL;
+  double max = 0.0, sum = 0.0;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (ink_network_n_inputs (net), ==, 3);
+  g_assert_cmpint (ink_network_multiple (net), ==, 4);
+  in0 = read_tensor (io, "x", &n[0]);
+  in1 = read_tensor (io, "prev", &n[1]);
+  in2 = read_tensor (io, "flow", &n[2]);
+  want = read_tensor (io, "y", &n[3]);
+  x = ink_safetensors_find (io, "x");
+  got = g_new0 (float, n[3]);
+  layer_ms = g_new0 (double, ink_network_n_layers (net));
+  runner = ink_network_runner_new (net, compute, &error);
+  g_assert_no_error (error);
+  /* Twice: the weights stay uploaded, and a second run gives the same. */
+  for (int run = 0; run < 2; run++)
+    {
+      g_assert_true (ink_network_run (runner, (const float *[]) { in0, in1, in2 }, x->shape[1],
+                                      x->shape[2], got, layer_ms, &error));
+      g_assert_no_error (error);
+    }
+  for (gsize i = 0; i < n[3]; i++)
+    {
+      double d = fabs ((double) got[i] - want[i]);
+      g_assert_true (isfinite (got[i]));
+      max = MAX (max, d);
+      sum += d;
+    }
+  g_test_message ("%s: %u layers, largest difference from PyTorch %.2g, mean %.2g",
+                  ink_compute_device_name (compute), ink_network_n_layers (net), max, sum / n[3]);
+  /* fp32 through 19 layers, normalizations and a guided filter, in another order than PyTorch's:
+   * a few ulps (measured 9e-7), far under one 8-bit level (0.004). */
+  g_assert_cmpfloat (max, <, 1e-5);
+  for (guint i = 0; i < ink_network_n_layers (net); i++)
+    g_assert_cmpfloat (layer_ms[i], >=, 0.0);
+  ink_network_runner_free (&runner);
+  ink_safetensors_free (&io);
+  ink_network_free (&net);
+}
+
+static void
+test_fixture_device (void)
+{
+  g_autoptr (GError) error = NULL;
+  InkCompute *c = ink_compute_new (vk, &error);
+
+  g_assert_no_error (error);
+  run_fixture (c);
+  ink_compute_free (&c);
+}
+
+static void
+test_fixture_reference (void)
+{
+  InkCompute *c = ink_compute_new (NULL, NULL);
+
+  run_fixture (c);
+  ink_compute_free (&c);
+}
+
+/* Writes a safetensors file with one 8 x 3 x 3 x 3 F32 tensor "w" and GRAPH as its graph. */
+static char *
+write_model (const char *dir, const char *graph)
+{
+  g_autofree char *escaped = g_strescape (graph, NULL);
+  g_autofree char *header = g_strdup_printf (
+    "{\"__metadata__\":{\"inkloop.graph\":\"%s\"},"
+    "\"w\":{\"dtype\":\"F32\",\"shape\":[8,3,3,3],\"data_offsets\":[0,864]}}", escaped);
+  g_autoptr (GByteArray) file = g_byte_array_new ();
+  guint64 len = GUINT64_TO_LE (strlen (header));
+  guint8 zeros[864] = { 0 };
+  char *path = g_build_filename (dir, "model.safetensors", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_byte_array_append (file, (const guint8 *) &len, 8);
+  g_byte_array_append (file, (const guint8 *) header, strlen (header));
+  g_byte_array_append (file, zeros, sizeof zeros);
+  g_file_set_contents (path, (const char *) file->data, file->len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+#define HEAD0 "{\"format\":\"inkloop-network\",\"inputs\":[{\"name\":\"x\",\"channels\":3}],"
+#define HEAD "{\"format\":\"inkloop-network\",\"version\":1,\"inputs\":[{\"name\":\"x\",\"channels\":3}],"
+#define CONV "{\"op\":\"conv2d\",\"in\":\"x\",\"out\":\"y\",\"weight\":\"w\",\"kernel\":3"
+
+static const struct {
+  const char *graph;
+  const char *says;
+} bad_graphs[] = {
+  { "[1]", "the graph is not an object" },
+  { "{\"format\":\"onnx\"}", "format" },
+  { HEAD0 "\"output\":\"y\",\"layers\":[" CONV "}]}", "\"version\" is missing" },
+  { HEAD0 "\"output\":\"y\",\"version\":2,\"layers\":[]}", "version" },
+  { HEAD "\"output\":\"y\",\"layers\":[]}", "\"layers\"" },
+  { HEAD "\"output\":\"y\",\"layers\":[{\"op\":\"fft\",\"in\":\"x\",\"out\":\"y\"}]}", "\"fft\"" },
+  { HEAD "\"output\":\"y\",\"layers\":[" CONV ",\"in\":\"z\"}]}", "appears twice" },
+  { HEAD "\"output\":\"y\",\"layers\":[{\"op\":\"conv2d\",\"in\":\"z\",\"out\":\"y\",\"weight\":\"w\",\"kernel\":3}]}",
+    "\"z\" is not an input" },
+  { HEAD "\"output\":\"y\",\"layers\":[" CONV ",\"weight\":\"q\"}]}", "appears twice" },
+  { HEAD "\"output\":\"y\",\"layers\":[{\"op\":\"conv2d\",\"in\":\"x\",\"out\":\"y\",\"weight\":\"q\",\"kernel\":3}]}",
+    "no tensor \"q\"" },
+  { HEAD "\"output\":\"y\",\"layers\":[{\"op\":\"conv2d\",\"in\":\"x\",\"out\":\"y\",\"weight\":\"w\",\"kernel\":5}]}",
+    "should be 8 x 3 x 5 x 5" },
+  { HEAD "\"output\":\"y\",\"layers\":[" CONV ",\"stride\":3}]}", "\"stride\" is 3" },
+  { HEAD "\"output\":\"y\",\"layers\":[" CONV ",\"groups\":2}]}", "groups" },
+  { HEAD "\"output\":\"y\",\"layers\":[" CONV ",\"padding\":\"circular\"}]}", "\"circular\"" },
+  { HEAD "\"output\":\"y\",\"layers\":[" CONV ",\"activation\":\"gelu\"}]}", "\"gelu\"" },
+  { HEAD "\"output\":\"y\",\"layers\":[" CONV ",\"out\":\"x\"}]}", "appears twice" },
+  { HEAD "\"output\":\"y\",\"layers\":[{\"op\":\"conv2d\",\"in\":\"x\",\"out\":\"x\",\"weight\":\"w\",\"kernel\":3}]}",
+    "defined twice" },
+  { HEAD "\"output\":\"q\",\"layers\":[" CONV "}]}", "no layer's output" },
+  { HEAD "\"output\":\"x\",\"layers\":[" CONV "}]}", "no layer's output" },
+  { HEAD "\"output\":\"y\",\"layers\":[" CONV ",\"stride\":2}]}", "picture's size" },
+  { HEAD "\"output\":\"y\",\"layers\":[{\"op\":\"add\",\"in\":[\"x\"],\"out\":\"y\"}]}",
+    "should name 2 values" },
+  { HEAD "\"output\":\"y\",\"layers\":[{\"op\":\"upsample\",\"in\":\"x\",\"out\":\"y\",\"mode\":\"nearest\"}]}",
+    "larger than the picture" },
+  { HEAD "\"output\":\"y\",\"layers\":[{\"op\":\"warp\",\"in\":[\"x\",\"x\"],\"out\":\"y\"}]}",
+    "3 channels, not 2" },
+  { HEAD "\"output\":\"y\",\"layers\":[{\"op\":\"group_norm\",\"in\":\"x\",\"out\":\"y\",\"groups\":2}]}",
+    "do not divide" },
+  { HEAD "\"output\":\"y\",\"layers\":[{\"op\":\"box_filter\",\"in\":\"x\",\"out\":\"y\",\"radius\":-1}]}",
+    "\"radius\" is -1" },
+  { HEAD "\"output\":\"y\",\"layers\":[{\"op\":\"guided_filter\",\"in\":[\"x\",\"x\"],\"out\":\"y\",\"radius\":1,\"eps\":0}]}",
+    "\"eps\" is 0" },
+};
+
+static void
+test_bad_graphs (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("inkloop-network-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_graphs); i++)
+    {
+      g_autofree char *path = write_model (dir, bad_graphs[i].graph);
+      InkNetwork *net = ink_network_open (path, &error);
+
+      g_assert_null (net);
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_true (strstr (error->message, path) != NULL);
+      if (strstr (error->message, bad_graphs[i].says) == NULL)
+        g_error ("graph %zu: \"%s\" does not say \"%s\"", i, error->message, bad_graphs[i].says);
+      g_clear_error (&error);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* A good graph opens, and a run at a size that is not a multiple is refused. */
+static void
+test_sizes (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("inkloop-network-XXXXXX", &error);
+  g_autofree char *path = write_model (dir, HEAD "\"output\":\"y\",\"layers\":[" CONV ",\"stride\":2},"
+                                       "{\"op\":\"upsample\",\"in\":\"y\",\"out\":\"z\",\"mode\":\"bilinear\"}],"
+                                       "\"output\":\"z\"}");
+  InkNetwork *net;
+  InkCompute *c = ink_compute_new (NULL, NULL);
+  InkNetworkRunner *runner;
+  float in[3 * 4 * 6] = { 0 }, out[8 * 4 * 6];
+
+  net = ink_network_open (path, &error);
+  g_assert_null (net);   /* "output" twice */
+  g_clear_error (&error);
+  g_unlink (path);
+  g_free (path);
+  path = write_model (dir, HEAD "\"layers\":[" CONV ",\"stride\":2},"
+                      "{\"op\":\"upsample\",\"in\":\"y\",\"out\":\"z\",\"mode\":\"bilinear\"}],"
+                      "\"output\":\"z\"}");
+  net = ink_network_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ink_network_multiple (net), ==, 2);
+  g_assert_cmpint (ink_network_output_channels (net), ==, 8);
+  g_assert_cmpuint (ink_network_parameters (net), ==, 216);
+  runner = ink_network_runner_new (net, c, &error);
+  g_assert_no_error (error);
+  g_assert_false (ink_network_run (runner, (const float *[]) { in }, 4, 5, out, NULL, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM);
+  g_clear_error (&error);
+  g_assert_true (ink_network_run (runner, (const float *[]) { in }, 4, 6, out, NULL, &error));
+  g_assert_no_error (error);
+  ink_network_runner_free (&runner);
+  ink_network_free (&net);
+  ink_compute_free (&c);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  test_engine_init (&argc, &argv, &vk, NULL);
+  g_test_add_func ("/network/fixture/device", test_fixture_device);
+  g_test_add_func ("/network/fixture/reference", test_fixture_reference);
+  g_test_add_func ("/network/bad-graphs", test_bad_graphs);
+  g_test_add_func ("/network/sizes", test_sizes);
+  return test_engine_finish (g_test_run (), &vk, NULL);
+}

@@ -1,0 +1,188 @@
+#!/usr/bin/python3
+# make_fixture.py: writes the network runtime's test fixture: a tiny U-Net with every layer the
+# runtime has (engine/network/), random weights from a fixed seed, in one safetensors file with its
+# graph in the metadata; and PyTorch's output for a fixed input, for tests/test-network.c.
+#
+#   /usr/bin/python3 training/make_fixture.py tests/data/network
+#
+# Needs Debian's python3-torch; the files it writes are committed, so the tests do not.
+import json
+import struct
+import sys
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+SEED = 20261201
+
+
+def save_safetensors(path, tensors, metadata):
+    """The safetensors format: 8-byte little-endian header length, JSON header, raw data."""
+    header = {"__metadata__": metadata}
+    blobs, offset = [], 0
+    for name, t in tensors.items():
+        data = t.detach().contiguous().to(torch.float32).numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape),
+                        "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for b in blobs:
+            f.write(b)
+
+
+ACTS = {
+    "none": lambda x: x,
+    "relu": F.relu,
+    "leaky_relu": lambda x, a=0.2: F.leaky_relu(x, a),
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+}
+
+
+def act(name, x, alpha=0.2):
+    return F.leaky_relu(x, alpha) if name == "leaky_relu" else ACTS[name](x)
+
+
+def box(x, r):
+    """The mean over a (2r+1)^2 box of the values inside the picture."""
+    return F.avg_pool2d(x, 2 * r + 1, stride=1, padding=r, count_include_pad=False)
+
+
+def guided(guide, p, r, eps):
+    """He et al.'s guided filter, channel by channel (guide of 1 or p's channels)."""
+    guide = guide.expand_as(p)
+    m_i, m_p = box(guide, r), box(p, r)
+    var = box(guide * guide, r) - m_i * m_i
+    cov = box(guide * p, r) - m_i * m_p
+    a = cov / (var + eps)
+    b = m_p - a * m_i
+    return box(a, r) * guide + box(b, r)
+
+
+def warp(x, flow):
+    """x read at p + flow(p), bilinear, clamped at the edges."""
+    _, _, h, w = x.shape
+    ys, xs = torch.meshgrid(torch.arange(h, dtype=torch.float32),
+                            torch.arange(w, dtype=torch.float32), indexing="ij")
+    gx = (xs + flow[:, 0]) / (w - 1) * 2 - 1
+    gy = (ys + flow[:, 1]) / (h - 1) * 2 - 1
+    grid = torch.stack([gx, gy], dim=-1)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=True)
+
+
+def main():
+    out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/network")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(SEED)
+    weights = {}
+
+    def conv_layer(name, inp, out, cin, cout, k=3, stride=1, dilation=1, groups=1,
+                   padding="zero", activation="none", bias=True):
+        bound = 1.0 / (cin // groups * k * k) ** 0.5
+        weights[name + ".weight"] = (torch.rand(cout, cin // groups, k, k) * 2 - 1) * bound * 1.5
+        layer = {"op": "conv2d", "in": inp, "out": out, "weight": name + ".weight",
+                 "kernel": k, "stride": stride, "dilation": dilation, "groups": groups,
+                 "padding": padding, "activation": activation}
+        if activation == "leaky_relu":
+            layer["alpha"] = 0.2
+        if bias:
+            weights[name + ".bias"] = torch.rand(cout) - 0.5
+            layer["bias"] = name + ".bias"
+        return layer
+
+    layers = [
+        conv_layer("enc0", "x", "e0", 3, 8, k=7, padding="reflect", activation="leaky_relu"),
+        conv_layer("enc1", "e0", "e1", 8, 16, stride=2, activation="relu"),
+        conv_layer("dw1", "e1", "d1", 16, 16, groups=16, padding="reflect", activation="none"),
+        {"op": "group_norm", "in": "d1", "out": "n1", "groups": 4, "eps": 1e-5,
+         "weight": "gn1.weight", "bias": "gn1.bias", "activation": "leaky_relu", "alpha": 0.2},
+        conv_layer("enc2", "n1", "e2", 16, 16, k=5, stride=2, padding="reflect",
+                   activation="leaky_relu"),
+        {"op": "warp", "in": ["prev", "flow"], "out": "pw"},
+        {"op": "concat", "in": ["e2", "pw"], "out": "t2"},
+        conv_layer("temporal", "t2", "m2", 32, 16, k=3, dilation=2, groups=2,
+                   activation="relu"),
+        {"op": "group_norm", "in": "m2", "out": "i2", "groups": 16, "eps": 1e-5,
+         "activation": "none"},
+        {"op": "upsample", "in": "i2", "out": "u1", "mode": "bilinear"},
+        {"op": "add", "in": ["u1", "e1"], "out": "s1", "activation": "relu"},
+        conv_layer("dec1", "s1", "r1", 16, 8, k=1, activation="none"),
+        {"op": "upsample", "in": "r1", "out": "u0", "mode": "nearest"},
+        {"op": "concat", "in": ["u0", "e0"], "out": "c0"},
+        conv_layer("dec0", "c0", "r0", 16, 3, k=3, padding="reflect", activation="tanh"),
+        {"op": "activation", "in": "r0", "out": "s0", "activation": "sigmoid"},
+        {"op": "box_filter", "in": "s0", "out": "b0", "radius": 2},
+        {"op": "add", "in": ["b0", "s0"], "out": "a0", "activation": "none"},
+        {"op": "guided_filter", "in": ["x", "a0"], "out": "y", "radius": 1, "eps": 0.01},
+    ]
+    weights["gn1.weight"] = torch.rand(16) + 0.5
+    weights["gn1.bias"] = torch.rand(16) - 0.5
+    graph = {
+        "format": "inkloop-network", "version": 1, "name": "layer fixture",
+        "inputs": [{"name": "x", "channels": 3, "scale": 1},
+                   {"name": "prev", "channels": 16, "scale": 4},
+                   {"name": "flow", "channels": 2, "scale": 4}],
+        "output": "y",
+        "layers": layers,
+    }
+
+    # PyTorch's own run of the graph, layer by layer.
+    h, w = 24, 40
+    x = torch.rand(1, 3, h, w)
+    prev = torch.rand(1, 16, h // 4, w // 4) * 2 - 1
+    flow = (torch.rand(1, 2, h // 4, w // 4) * 2 - 1) * 3
+    values = {"x": x, "prev": prev, "flow": flow}
+    for layer in layers:
+        op, inp = layer["op"], layer["in"]
+        a = layer.get("activation", "none")
+        if op == "conv2d":
+            t = values[inp]
+            pad = layer["dilation"] * (layer["kernel"] - 1) // 2
+            if layer["padding"] == "reflect" and pad > 0:
+                t = F.pad(t, (pad, pad, pad, pad), mode="reflect")
+                pad = 0
+            r = F.conv2d(t, weights[layer["weight"]], weights.get(layer.get("bias")),
+                         stride=layer["stride"], padding=pad, dilation=layer["dilation"],
+                         groups=layer["groups"])
+            r = act(a, r)
+        elif op == "group_norm":
+            r = F.group_norm(values[inp], layer["groups"], weights.get(layer.get("weight")),
+                             weights.get(layer.get("bias")), layer["eps"])
+            r = act(a, r)
+        elif op == "warp":
+            r = warp(values[inp[0]], values[inp[1]])
+        elif op == "concat":
+            r = torch.cat([values[n] for n in inp], dim=1)
+        elif op == "upsample":
+            r = F.interpolate(values[inp], scale_factor=2, mode=layer["mode"],
+                              **({"align_corners": False} if layer["mode"] == "bilinear" else {}))
+        elif op == "add":
+            r = act(a, values[inp[0]] + values[inp[1]])
+        elif op == "activation":
+            r = act(a, values[inp])
+        elif op == "box_filter":
+            r = box(values[inp], layer["radius"])
+        elif op == "guided_filter":
+            r = guided(values[inp[0]], values[inp[1]], layer["radius"], layer["eps"])
+        else:
+            raise ValueError(op)
+        values[layer["out"]] = r
+
+    save_safetensors(out_dir / "fixture.safetensors", weights,
+                     {"inkloop.graph": json.dumps(graph, separators=(",", ":")),
+                      "licence": "GPL-3.0-or-later", "source": "training/make_fixture.py"})
+    save_safetensors(out_dir / "fixture-io.safetensors",
+                     {"x": x[0], "prev": prev[0], "flow": flow[0], "y": values["y"][0]},
+                     {"source": "training/make_fixture.py", "torch": torch.__version__})
+    print("wrote", out_dir / "fixture.safetensors", "and fixture-io.safetensors;",
+          sum(t.numel() for t in weights.values()), "parameters")
+
+
+if __name__ == "__main__":
+    main()
