@@ -2,8 +2,9 @@
 // nn-conv.comp: 2-D convolution, the network's main layer: kernel K, stride S, dilation D, zero or
 // reflect padding of D (K - 1) / 2, groups (depthwise included), bias and a fused activation. One
 // invocation computes OCB output channels of PXB pixels along a row, so each weight read serves PXB
-// multiply-adds and each input value OCB; a subgroup reads each weight once (loads from storage
-// buffers are what costs most on lavapipe, which makes them lane by lane). Weights are
+// multiply-adds and each input value OCB; a subgroup fetches each weight once. Inputs and weights
+// are texel buffers: lavapipe reads storage buffers lane by lane, texel buffers for all lanes at
+// once (3x3, 32 to 32 channels, 640x427: 15.8 s with storage buffers, 0.5 s so). Weights are
 // packed per block of OCB output channels: [block][in/groups][K*K][OCB], then the bias
 // (engine/network/nn-layers.c: ink_conv_pack).
 // In: binding 0, the input planes; binding 1, the weights. Out: binding 2, the output planes.
@@ -18,9 +19,10 @@ layout (constant_id = 6) const int REFLECT = 0;
 layout (constant_id = 7) const int ACT = 0;
 layout (constant_id = 8) const int OCB = 4;
 layout (constant_id = 9) const int PXB = 4;
+layout (constant_id = 10) const bool SHUFFLE = true;   // every subgroup has OCB lanes or more
 
-layout (std430, binding = 0) readonly buffer Src { float src[]; };
-layout (std430, binding = 1) readonly buffer Weights { float wt[]; };
+layout (binding = 0) uniform samplerBuffer src;
+layout (binding = 1) uniform samplerBuffer wt;
 layout (std430, binding = 2) writeonly buffer Dst { float dst[]; };
 layout (push_constant) uniform Push {
   int in_w, in_h, in_c, out_w, out_h, out_c;
@@ -57,11 +59,10 @@ void main ()
       mx[j] = REFLECT != 0 || xi == ix[j] ? 1.0 : 0.0;
     }
 
-  bool shared_weights = gl_SubgroupSize >= uint (OCB);
   float acc[OCB * PXB];
   for (int o = 0; o < OCB; o++)
     for (int p = 0; p < PXB; p++)
-      acc[o * PXB + p] = pc.b_off >= 0 ? wt[pc.b_off + oc0 + o] : 0.0;
+      acc[o * PXB + p] = pc.b_off >= 0 ? texelFetch (wt, pc.b_off + oc0 + o).r : 0.0;
   int w = pc.w_off + block * ipg * K * K * OCB;
   int plane = pc.in_w * pc.in_h;
   int base = pc.in_off + g * ipg * plane;
@@ -73,15 +74,17 @@ void main ()
         int row = base + yr * pc.in_w;
         float seg[SEG];
         for (int j = 0; j < SEG; j++)
-          seg[j] = src[row + ix[j]] * (mx[j] * my);
+          seg[j] = texelFetch (src, row + ix[j]).r * (mx[j] * my);
         for (int kx = 0; kx < K; kx++, w += OCB)
           {
-            // Lane o reads weight o and every lane takes it from there: one load, not OCB
-            // (where the subgroup has the lanes).
-            float mine = wt[w + min (int (gl_SubgroupInvocationID), OCB - 1)];
+            // Lane o fetches weight o and every lane takes it from there: one fetch, not OCB
+            // (where every subgroup has the lanes: SHUFFLE).
+            float mine = SHUFFLE ? texelFetch (wt, w + min (int (gl_SubgroupInvocationID), OCB - 1)).r
+                                 : 0.0;
             for (int o = 0; o < OCB; o++)
               {
-                float weight = shared_weights ? subgroupShuffle (mine, uint (o)) : wt[w + o];
+                float weight = SHUFFLE ? subgroupShuffle (mine, uint (o))
+                                              : texelFetch (wt, w + o).r;
                 for (int p = 0; p < PXB; p++)
                   acc[o * PXB + p] = fma (weight, seg[p * S + kx * D], acc[o * PXB + p]);
               }

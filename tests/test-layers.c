@@ -337,6 +337,13 @@ test_case (gconstpointer data)
   g_assert_cmpfloat (diff, <=, 2e-5 * scale);
   if (k->layer == L_CONV)
     {
+      /* The device's other path: every weight fetched by every lane (for small subgroups). */
+      g_autofree float *unshared = NULL;
+      g_setenv ("INKLOOP_NN_NO_SHUFFLE", "1", TRUE);
+      unshared = run_case (gpu, k, inputs, packed);
+      g_unsetenv ("INKLOOP_NN_NO_SHUFFLE");
+      diff = max_difference (unshared, cpu_out, out_n, &scale);
+      g_assert_cmpfloat (diff, <=, 2e-5 * scale);
       naive = naive_conv (&k->conv, inputs[0], k->h, k->w, weight, bias);
       diff = max_difference (cpu_out, naive, out_n, &scale);
       g_assert_cmpfloat (diff, <=, 2e-5 * scale);

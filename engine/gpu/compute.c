@@ -69,6 +69,7 @@ struct InkCompute {
   const char *names[MAX_DISPATCHES];
   GArray *downloads;   /* Download */
   GPtrArray *temporaries;  /* InkBuffer *, freed after finish */
+  GArray *views;           /* VkBufferView, destroyed after finish */
   GArray *timings;     /* InkTiming */
   gboolean recording;
 };
@@ -82,20 +83,23 @@ ink_compute_new (InkVkContext *vk, GError **error)
   c->pipelines = g_hash_table_new_full (key_hash, key_equal, g_free, NULL);
   c->downloads = g_array_new (FALSE, FALSE, sizeof (Download));
   c->temporaries = g_ptr_array_new ();
+  c->views = g_array_new (FALSE, FALSE, sizeof (VkBufferView));
   c->timings = g_array_new (FALSE, FALSE, sizeof (InkTiming));
   if (vk == NULL)
     return c;
 
   {
-    VkDescriptorPoolSize size = {
-      .type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-      .descriptorCount = MAX_DISPATCHES * MAX_BINDINGS,
+    VkDescriptorPoolSize sizes[] = {
+      { .type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+        .descriptorCount = MAX_DISPATCHES * MAX_BINDINGS },
+      { .type = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER,
+        .descriptorCount = MAX_DISPATCHES * MAX_BINDINGS },
     };
     VkDescriptorPoolCreateInfo pool_info = {
       .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
       .maxSets = MAX_DISPATCHES,
-      .poolSizeCount = 1,
-      .pPoolSizes = &size,
+      .poolSizeCount = G_N_ELEMENTS (sizes),
+      .pPoolSizes = sizes,
     };
     VkCommandBufferAllocateInfo cmd_info = {
       .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
@@ -150,6 +154,9 @@ drop_temporaries (InkCompute *c)
       ink_buffer_free (&b);
     }
   g_ptr_array_set_size (c->temporaries, 0);
+  for (guint i = 0; i < c->views->len; i++)
+    vkDestroyBufferView (c->vk->device, g_array_index (c->views, VkBufferView, i), NULL);
+  g_array_set_size (c->views, 0);
   g_array_set_size (c->downloads, 0);
 }
 
@@ -179,6 +186,7 @@ ink_compute_free (InkCompute **pc)
   g_hash_table_destroy (c->pipelines);
   g_array_free (c->downloads, TRUE);
   g_ptr_array_free (c->temporaries, TRUE);
+  g_array_free (c->views, TRUE);
   g_array_free (c->timings, TRUE);
   g_free (c);
   *pc = NULL;
@@ -267,7 +275,8 @@ ink_buffer_new (InkCompute *c, gsize size, const char *name, GError **error)
 {
   return buffer_new_with (c, size, name,
                           VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT
-                          | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                          | VK_BUFFER_USAGE_TRANSFER_DST_BIT
+                          | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT,
                           0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, error);
 }
 
@@ -332,7 +341,8 @@ get_pipeline (InkCompute *c, const InkPass *pass, const InkDispatchShape *shape,
   for (guint i = 0; i < n; i++)
     bindings[i] = (VkDescriptorSetLayoutBinding) {
       .binding = i,
-      .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+      .descriptorType = pass->texel_inputs & (1u << i) ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
+                                                       : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
       .descriptorCount = 1,
       .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
     };
@@ -564,6 +574,7 @@ ink_compute_dispatch_shaped (InkCompute *c, const InkPass *pass, InkBuffer *cons
   guint n = pass->n_inputs + 1;
   VkDescriptorBufferInfo infos[MAX_BINDINGS];
   VkWriteDescriptorSet writes[MAX_BINDINGS];
+  VkBufferView views[MAX_BINDINGS];
   VkDescriptorSet set;
   Pipeline *p;
 
@@ -612,6 +623,28 @@ ink_compute_dispatch_shaped (InkCompute *c, const InkPass *pass, InkBuffer *cons
         .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
         .pBufferInfo = &infos[i],
       };
+      if (pass->texel_inputs & (1u << i))
+        {
+          VkBufferViewCreateInfo view_info = {
+            .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
+            .buffer = b->buffer,
+            .format = VK_FORMAT_R32_SFLOAT,
+            .range = MAX (b->size, 16) / 4 * 4,
+          };
+          if (view_info.range / 4 > c->vk->props.limits.maxTexelBufferElements)
+            {
+              g_set_error (error, INK_ERROR, INK_ERROR_DEVICE,
+                           "%s: a buffer of %" G_GSIZE_FORMAT " values is more than the Vulkan "
+                           "device reads at once (%u); try a smaller --size", pass->name,
+                           b->size / 4, c->vk->props.limits.maxTexelBufferElements);
+              return FALSE;
+            }
+          VK (vkCreateBufferView (c->vk->device, &view_info, NULL, &views[i]));
+          g_array_append_val (c->views, views[i]);
+          writes[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+          writes[i].pBufferInfo = NULL;
+          writes[i].pTexelBufferView = &views[i];
+        }
     }
   vkUpdateDescriptorSets (c->vk->device, n, writes, 0, NULL);
 

@@ -20,6 +20,8 @@ typedef struct {
   guint n_inputs;
   guint push_size;    /* bytes, multiple of 4, at most 128 */
   InkRefFunc ref;
+  guint32 texel_inputs;   /* bit i: input i is read as a uniform texel buffer of floats
+                             (R32_SFLOAT: GLSL samplerBuffer), not a storage buffer */
 } InkPass;
 
 typedef struct InkCompute InkCompute;

@@ -20,7 +20,8 @@ struct InkVkContext {
   VkPhysicalDeviceMemoryProperties mem_props;
   float timestamp_period_ns;   /* ns per tick */
   gboolean has_timestamps;
-  gboolean has_subgroup_shuffle;   /* in compute shaders: the network's convolution needs it */
+  gboolean has_subgroup_shuffle;   /* in compute shaders */
+  guint subgroup_size;
   guint validation_messages;
 };
 

@@ -382,6 +382,8 @@ ink_vk_context_new (const InkVkContextParams *params, GError **error)
   ctx->queue_family = compute_family (ctx->physical);
   vkGetPhysicalDeviceProperties (ctx->physical, &ctx->props);
   {
+    /* The size reported (no device varies compute subgroups below 8 lanes, the most the
+     * network's shuffles need, but lavapipe without AVX has 4). */
     VkPhysicalDeviceSubgroupProperties subgroup = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
     };
@@ -391,6 +393,7 @@ ink_vk_context_new (const InkVkContextParams *params, GError **error)
     vkGetPhysicalDeviceProperties2 (ctx->physical, &props2);
     ctx->has_subgroup_shuffle = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT)
                                 && (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT);
+    ctx->subgroup_size = subgroup.subgroupSize;
   }
   vkGetPhysicalDeviceMemoryProperties (ctx->physical, &ctx->mem_props);
   vkGetPhysicalDeviceQueueFamilyProperties (ctx->physical, &n_families, NULL);
@@ -461,10 +464,10 @@ ink_vk_context_free (InkVkContext **pctx)
   *pctx = NULL;
 }
 
-gboolean
-ink_vk_context_has_subgroup_shuffle (InkVkContext *ctx)
+guint
+ink_vk_context_shuffle_lanes (InkVkContext *ctx)
 {
-  return ctx->has_subgroup_shuffle;
+  return ctx->has_subgroup_shuffle ? ctx->subgroup_size : 0;
 }
 
 const char *

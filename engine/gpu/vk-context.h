@@ -19,8 +19,9 @@ InkVkContext *ink_vk_context_new (const InkVkContextParams *params, GError **err
 void ink_vk_context_free (InkVkContext **ctx);
 
 const char *ink_vk_context_device_name (InkVkContext *ctx);
-/* Subgroup shuffles in compute shaders (Vulkan 1.1's VK_SUBGROUP_FEATURE_SHUFFLE_BIT). */
-gboolean ink_vk_context_has_subgroup_shuffle (InkVkContext *ctx);
+/* Lanes a compute shader can share values among with subgroup shuffles: the subgroup size; 0
+ * without VK_SUBGROUP_FEATURE_SHUFFLE_BIT in compute shaders. */
+guint ink_vk_context_shuffle_lanes (InkVkContext *ctx);
 /* Validation-layer warnings and errors seen so far (0 when validation is off). */
 guint ink_vk_context_validation_messages (InkVkContext *ctx);
 

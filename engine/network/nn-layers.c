@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ink-error.h"
 
 #include "nn-box.spv.h"
 #include "nn-conv.spv.h"
@@ -16,16 +15,16 @@
 #include "nn-resample.spv.h"
 #include "nn-warp.spv.h"
 
-#define PASS(id, spv, inputs, push_type, reference) \
-  static const InkPass id = { #id, spv, sizeof spv, inputs, sizeof (push_type), reference }
+#define PASS(id, spv, inputs, push_type, reference, texels) \
+  static const InkPass id = { #id, spv, sizeof spv, inputs, sizeof (push_type), reference, texels }
 
-PASS (nn_conv, ink_spv_nn_conv, 2, InkConvPush, ink_nn_ref_conv);
-PASS (nn_eltwise, ink_spv_nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise);
-PASS (nn_resample, ink_spv_nn_resample, 1, InkResamplePush, ink_nn_ref_resample);
-PASS (nn_warp, ink_spv_nn_warp, 2, InkWarpPush, ink_nn_ref_warp);
-PASS (nn_box, ink_spv_nn_box, 1, InkBoxPush, ink_nn_ref_box);
-PASS (nn_norm_stats, ink_spv_nn_norm_stats, 1, InkNormStatsPush, ink_nn_ref_norm_stats);
-PASS (nn_norm_apply, ink_spv_nn_norm_apply, 3, InkNormApplyPush, ink_nn_ref_norm_apply);
+PASS (nn_conv, ink_spv_nn_conv, 2, InkConvPush, ink_nn_ref_conv, 3);
+PASS (nn_eltwise, ink_spv_nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise, 0);
+PASS (nn_resample, ink_spv_nn_resample, 1, InkResamplePush, ink_nn_ref_resample, 0);
+PASS (nn_warp, ink_spv_nn_warp, 2, InkWarpPush, ink_nn_ref_warp, 0);
+PASS (nn_box, ink_spv_nn_box, 1, InkBoxPush, ink_nn_ref_box, 0);
+PASS (nn_norm_stats, ink_spv_nn_norm_stats, 1, InkNormStatsPush, ink_nn_ref_norm_stats, 0);
+PASS (nn_norm_apply, ink_spv_nn_norm_apply, 3, InkNormApplyPush, ink_nn_ref_norm_apply, 0);
 
 /* Workgroup sizes: wide rows suit lavapipe, which runs a workgroup's invocations as SIMD lanes, as
  * well as GPUs. */
@@ -159,17 +158,14 @@ ink_nn_conv2d (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuff
                         && out->h == ink_conv_out_size (s, in->h), FALSE);
   g_return_val_if_fail ((w_off + ink_conv_packed_size (s)) * sizeof (float)
                         <= ink_buffer_size (weights), FALSE);
-  if (ink_compute_is_gpu (c) && !ink_vk_context_has_subgroup_shuffle (ink_compute_context (c)))
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_DEVICE,
-                   "the Vulkan device %s has no subgroup shuffles, which the network's "
-                   "convolutions need; choose another device or --device cpu",
-                   ink_compute_device_name (c));
-      return FALSE;
-    }
+  /* Weights shared by subgroup shuffles where every subgroup has a lane for each (the tests turn
+   * it off with INKLOOP_NN_NO_SHUFFLE to try the other path). */
+  gboolean shuffle = ink_compute_is_gpu (c)
+                     && ink_vk_context_shuffle_lanes (ink_compute_context (c)) >= (guint) push.ocb
+                     && g_getenv ("INKLOOP_NN_NO_SHUFFLE") == NULL;
   memcpy (shape.spec, (guint32[]) { push.k, push.stride, push.dil, push.reflect, push.act,
-                                    push.ocb, CONV_PIXELS }, 7 * sizeof (guint32));
-  shape.n_spec = 7;
+                                    push.ocb, CONV_PIXELS, shuffle }, 8 * sizeof (guint32));
+  shape.n_spec = 8;
   return ink_compute_dispatch_shaped (c, &nn_conv, inputs, out->buffer, &push, &shape, -1, error);
 }
 
