@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-# make_fixture.py: writes the network runtime's test fixture: a tiny U-Net with every layer the
+# make_fixture.py: writes the network runtime's test fixtures: a tiny U-Net with every layer the
 # runtime has (engine/network/), random weights from a fixed seed, in one safetensors file with its
-# graph in the metadata; and PyTorch's output for a fixed input, for tests/test-network.c.
+# graph in the metadata, and PyTorch's output for a fixed input, for tests/test-network.c; and a
+# 0.2 M-parameter U-Net of random F16 weights for the benchmark and the tiling test.
 #
 #   /usr/bin/python3 training/make_fixture.py tests/data/network
 #
@@ -17,14 +18,14 @@ import torch.nn.functional as F
 SEED = 20261201
 
 
-def save_safetensors(path, tensors, metadata):
+def save_safetensors(path, tensors, metadata, dtype=torch.float32):
     """The safetensors format: 8-byte little-endian header length, JSON header, raw data."""
     header = {"__metadata__": metadata}
     blobs, offset = [], 0
     for name, t in tensors.items():
-        data = t.detach().contiguous().to(torch.float32).numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape),
-                        "data_offsets": [offset, offset + len(data)]}
+        data = t.detach().contiguous().to(dtype).numpy().tobytes()
+        header[name] = {"dtype": "F16" if dtype == torch.float16 else "F32",
+                        "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
     text = json.dumps(header, separators=(",", ":")).encode()
@@ -184,5 +185,53 @@ def main():
           sum(t.numel() for t in weights.values()), "parameters")
 
 
+def bench_unet(out_dir):
+    """A 0.2 M-parameter U-Net shaped like the learned generator (no normalization, a temporal
+    layer at 1/4 size), random F16 weights: what `inkloop-cli bench --generator learned` times
+    until a trained model exists."""
+    torch.manual_seed(SEED + 1)
+    weights, layers = {}, []
+
+    def conv(name, inp, out, cin, cout, k=3, stride=1, activation="leaky_relu", padding="reflect"):
+        bound = 1.0 / (cin * k * k) ** 0.5
+        weights[name + ".weight"] = (torch.rand(cout, cin, k, k) * 2 - 1) * bound
+        weights[name + ".bias"] = (torch.rand(cout) * 2 - 1) * bound
+        layers.append({"op": "conv2d", "in": inp, "out": out, "weight": name + ".weight",
+                       "bias": name + ".bias", "kernel": k, "stride": stride,
+                       "padding": padding, "activation": activation, "alpha": 0.2})
+
+    conv("e0", "x", "e0", 3, 16, k=7)
+    conv("e1", "e0", "e1a", 16, 32, stride=2)
+    conv("e1b", "e1a", "e1", 32, 32)
+    conv("e2", "e1", "e2a", 32, 64, stride=2)
+    conv("e2b", "e2a", "e2", 64, 64)
+    layers.append({"op": "warp", "in": ["prev", "flow"], "out": "pw"})
+    layers.append({"op": "concat", "in": ["e2", "pw"], "out": "t"})
+    conv("temporal", "t", "m", 128, 64)
+    conv("r", "m", "r", 64, 64)
+    layers.append({"op": "upsample", "in": "r", "out": "u1", "mode": "bilinear"})
+    conv("d1", "u1", "d1a", 64, 32)
+    layers.append({"op": "add", "in": ["d1a", "e1"], "out": "s1"})
+    conv("d1b", "s1", "d1", 32, 32)
+    layers.append({"op": "upsample", "in": "d1", "out": "u0", "mode": "bilinear"})
+    conv("d0", "u0", "d0a", 32, 16)
+    layers.append({"op": "add", "in": ["d0a", "e0"], "out": "s0"})
+    conv("out", "s0", "y", 16, 3, activation="tanh")
+    graph = {
+        "format": "inkloop-network", "version": 1, "name": "0.2M U-Net, random weights",
+        "inputs": [{"name": "x", "channels": 3, "scale": 1},
+                   {"name": "prev", "channels": 64, "scale": 4},
+                   {"name": "flow", "channels": 2, "scale": 4}],
+        "output": "y", "layers": layers,
+    }
+    save_safetensors(out_dir / "unet-bench.safetensors", weights,
+                     {"inkloop.graph": json.dumps(graph, separators=(",", ":")),
+                      "licence": "GPL-3.0-or-later", "source": "training/make_fixture.py"},
+                     dtype=torch.float16)
+    print("wrote", out_dir / "unet-bench.safetensors;",
+          sum(t.numel() for t in weights.values()), "parameters")
+
+
 if __name__ == "__main__":
     main()
+    bench_unet(Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/network"))

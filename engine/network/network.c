@@ -53,6 +53,7 @@ struct InkNetwork {
   GArray *layers;         /* Layer */
   gsize packed;           /* floats of packed weights */
   int multiple;
+  gboolean tileable;      /* no layer needs the whole picture (group_norm does) */
 };
 
 struct InkNetworkRunner {
@@ -367,6 +368,7 @@ read_layer (InkNetwork *net, int index, JsonNode *node, GError **error)
         return FALSE;
       if (layer.weight == NULL && layer.bias != NULL)
         return fail (error, net, index, "a bias without a weight");
+      net->tileable = FALSE;
       if (layer.weight != NULL)
         {
           layer.w_off = net->packed;
@@ -481,6 +483,7 @@ ink_network_open (const char *path, GError **error)
 
   net->path = g_strdup (path);
   net->multiple = 1;
+  net->tileable = TRUE;
   net->values = g_array_new (FALSE, TRUE, sizeof (Value));
   g_array_set_clear_func (net->values, clear_value);
   net->layers = g_array_new (FALSE, TRUE, sizeof (Layer));
@@ -707,22 +710,16 @@ run_layer (InkNetworkRunner *r, const Layer *l, InkTensor *t, GError **error)
     }
 }
 
-gboolean
-ink_network_run (InkNetworkRunner *r, const float *const *inputs, int h, int w, float *output,
-                 double *layer_ms, GError **error)
+/* One run over the whole of an H x W picture. */
+static gboolean
+run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float *output,
+           double *layer_ms, GError **error)
 {
   InkNetwork *net = r->net;
   InkCompute *c = r->compute;
   g_autofree InkTensor *t = g_new0 (InkTensor, net->values->len);
   g_autofree guint *first = g_new0 (guint, net->layers->len + 1);
 
-  if (h <= 0 || w <= 0 || h % net->multiple != 0 || w % net->multiple != 0)
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
-                   "%s runs on sizes that are multiples of %d, not %d x %d", net->path,
-                   net->multiple, w, h);
-      return FALSE;
-    }
   if (!ink_compute_begin (c, error))
     return FALSE;
   for (guint i = 0; i < net->values->len; i++)
@@ -735,13 +732,13 @@ ink_network_run (InkNetworkRunner *r, const float *const *inputs, int h, int w, 
           || (i < net->n_inputs
               && !ink_compute_upload (c, t[i].buffer, inputs[i],
                                       ink_tensor_count (&t[i]) * sizeof (float), error)))
-        goto error;
+        return FALSE;   /* the next begin frees what this recording made */
     }
   for (guint i = 0; i < net->layers->len; i++)
     {
       first[i] = ink_compute_n_recorded (c);
       if (!run_layer (r, layer_at (net, i), t, error))
-        goto error;
+        return FALSE;
     }
   first[net->layers->len] = ink_compute_n_recorded (c);
   if (!ink_compute_download (c, t[net->output].buffer, output,
@@ -752,15 +749,142 @@ ink_network_run (InkNetworkRunner *r, const float *const *inputs, int h, int w, 
     {
       const GArray *times = ink_compute_timings (c);
       for (guint i = 0; i < net->layers->len; i++)
-        {
-          layer_ms[i] = 0.0;
-          for (guint k = first[i]; k < first[i + 1] && k < times->len; k++)
-            layer_ms[i] += g_array_index (times, InkTiming, k).ms;
-        }
+        for (guint k = first[i]; k < first[i + 1] && k < times->len; k++)
+          layer_ms[i] += g_array_index (times, InkTiming, k).ms;
     }
   return TRUE;
+}
 
-error:
-  /* The recording is abandoned; the next begin starts afresh and frees the scratch buffers. */
-  return FALSE;
+/* How far (picture px) an output value can depend on input values, given the largest flow
+ * value in the inputs (FLOW_MAX, at each flow's own scale). */
+static int
+reach (InkNetwork *net, double flow_max)
+{
+  g_autofree double *r = g_new0 (double, net->values->len);
+
+  for (guint i = 0; i < net->layers->len; i++)
+    {
+      const Layer *l = layer_at (net, i);
+      const Value *a = value_at (net, l->in[0]);
+      double ra = r[l->in[0]], rb = l->in[1] >= 0 ? r[l->in[1]] : 0.0, out = MAX (ra, rb);
+
+      switch (l->op)
+        {
+        case OP_CONV:
+          out = ra + (l->conv.dilation * (l->conv.kernel - 1) / 2.0 + 1.0) * a->scale
+                * l->conv.stride;
+          break;
+        case OP_UPSAMPLE:
+          out = ra + a->scale;
+          break;
+        case OP_WARP:
+          out = MAX (ra + (flow_max + 1.0) * a->scale, rb);
+          break;
+        case OP_BOX:
+          out = ra + l->radius * a->scale;
+          break;
+        case OP_GUIDED:
+          out = MAX (ra, rb) + 2.0 * l->radius * a->scale;
+          break;
+        default:
+          break;
+        }
+      r[l->out] = out;
+    }
+  return (int) ceil (r[net->output]);
+}
+
+/* The largest absolute value of the inputs that warps read as flows. */
+static double
+largest_flow (InkNetwork *net, const float *const *inputs, int h, int w)
+{
+  double max = 0.0;
+
+  for (guint i = 0; i < net->layers->len; i++)
+    {
+      const Layer *l = layer_at (net, i);
+      if (l->op == OP_WARP && l->in[1] < (int) net->n_inputs)
+        {
+          const Value *f = value_at (net, l->in[1]);
+          gsize n = (gsize) f->c * (h / f->scale) * (w / f->scale);
+          for (gsize k = 0; k < n; k++)
+            max = MAX (max, fabs (inputs[l->in[1]][k]));
+        }
+    }
+  return max;
+}
+
+gboolean
+ink_network_run_tiled (InkNetworkRunner *r, const float *const *inputs, int h, int w,
+                       float *output, int tile, double *layer_ms, GError **error)
+{
+  InkNetwork *net = r->net;
+  int m = net->multiple, halo, out_c = value_at (net, net->output)->c;
+
+  if (h <= 0 || w <= 0 || h % m != 0 || w % m != 0)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                   "%s runs on sizes that are multiples of %d, not %d x %d", net->path, m, w, h);
+      return FALSE;
+    }
+  if (layer_ms != NULL)
+    memset (layer_ms, 0, net->layers->len * sizeof (double));
+  tile = tile / m * m;
+  if (!net->tileable || tile <= 0 || (h <= tile && w <= tile))
+    return run_whole (r, inputs, h, w, output, layer_ms, error);
+
+  /* Tiles of TILE with a halo of the network's reach, so each tile's core is computed from
+   * everything it depends on, as in one run over the whole picture. */
+  halo = (reach (net, largest_flow (net, inputs, h, w)) + m - 1) / m * m;
+  for (int ty = 0; ty < h; ty += tile)
+    for (int tx = 0; tx < w; tx += tile)
+      {
+        int y0 = MAX (ty - halo, 0), y1 = MIN (ty + tile + halo, h);
+        int x0 = MAX (tx - halo, 0), x1 = MIN (tx + tile + halo, w);
+        int th = y1 - y0, tw = x1 - x0;
+        const float *part[INK_NETWORK_MAX_INPUTS];
+        float *crops[INK_NETWORK_MAX_INPUTS] = { NULL };
+        g_autofree float *out = g_new (float, (gsize) out_c * th * tw);
+        gboolean ok;
+
+        for (guint i = 0; i < net->n_inputs; i++)
+          {
+            const Value *v = value_at (net, i);
+            int s = v->scale, cw = tw / s, ch = th / s;
+            crops[i] = g_new (float, (gsize) v->c * ch * cw);
+            for (int c = 0; c < v->c; c++)
+              for (int y = 0; y < ch; y++)
+                memcpy (crops[i] + ((gsize) c * ch + y) * cw,
+                        inputs[i] + ((gsize) c * (h / s) + y0 / s + y) * (w / s) + x0 / s,
+                        cw * sizeof (float));
+            part[i] = crops[i];
+          }
+        ok = run_whole (r, part, th, tw, out, layer_ms, error);
+        for (guint i = 0; i < net->n_inputs; i++)
+          g_free (crops[i]);
+        if (!ok)
+          return FALSE;
+        for (int c = 0; c < out_c; c++)
+          for (int y = ty; y < MIN (ty + tile, h); y++)
+            memcpy (output + ((gsize) c * h + y) * w + tx,
+                    out + ((gsize) c * th + (y - y0)) * tw + (tx - x0),
+                    (MIN (tx + tile, w) - tx) * sizeof (float));
+      }
+  return TRUE;
+}
+
+gboolean
+ink_network_run (InkNetworkRunner *r, const float *const *inputs, int h, int w, float *output,
+                 double *layer_ms, GError **error)
+{
+  /* Values of up to 2^24 floats (64 MB) a tensor: 4K pictures run in tiles. */
+  int widest = 1;
+
+  for (guint i = 0; i < r->net->values->len; i++)
+    {
+      const Value *v = value_at (r->net, i);
+      widest = MAX (widest, v->c / (v->scale * v->scale));
+    }
+  return ink_network_run_tiled (r, inputs, h, w, output,
+                                (int) sqrt ((double) (1 << 24) / widest), layer_ms, error);
 }

@@ -64,8 +64,14 @@ void ink_network_runner_free (InkNetworkRunner **runner);
 
 /* Runs the network over an H x W picture (multiples of ink_network_multiple): INPUTS[i] holds
  * input i's planes (channels x H/scale x W/scale floats), OUTPUT receives the output's. When
- * LAYER_MS is not NULL it receives each layer's time (ink_network_n_layers values). */
+ * LAYER_MS is not NULL it receives each layer's time (ink_network_n_layers values, summed over
+ * tiles). Large pictures run in tiles (ink_network_run_tiled) so that no value passes 64 MB. */
 gboolean ink_network_run (InkNetworkRunner *runner, const float *const *inputs, int h, int w,
                           float *output, double *layer_ms, GError **error);
+/* The same in tiles of at most TILE x TILE px (rounded down to the multiple), each run with a
+ * halo of the network's reach (its receptive field, and the largest flow a warp reads), so the
+ * result is the whole picture's. Networks with group_norm run whole. */
+gboolean ink_network_run_tiled (InkNetworkRunner *runner, const float *const *inputs, int h,
+                                int w, float *output, int tile, double *layer_ms, GError **error);
 
 G_END_DECLS
