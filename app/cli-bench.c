@@ -2,6 +2,7 @@
 #include "ink-config.h"
 
 #include "cli.h"
+#include "cli-bench.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,10 +335,61 @@ check_sizes (char **sizes, char **export_sizes)
   return TRUE;
 }
 
+/* bench --generator learned: the network at SIZES_ARG (default 640,1920). */
+static int
+bench_learned (int argc, char **argv, const char *sizes_arg, const char *model_arg, int runs,
+               gboolean json)
+{
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) sizes = g_strsplit (sizes_arg ? sizes_arg : "640,1920", ",", -1);
+  g_auto (GStrv) none = g_new0 (char *, 1);
+  g_autofree char *input = NULL, *model = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
+  InkImage *source = NULL;
+  InkStylizer *stylizer = NULL;
+  const char *what = NULL;
+  int status = EXIT_FAILURE;
+
+  if (!check_sizes (sizes, none))
+    return EXIT_USAGE;
+  model = model_arg != NULL ? g_strdup (model_arg) : cli_bench_default_model ();
+  if (model == NULL)
+    {
+      g_printerr ("inkloop-cli: there is no learned generator here yet; give one with --model "
+                  "FILE\n");
+      return EXIT_USAGE;
+    }
+  input = argc == 2 ? g_strdup (argv[1]) : default_sample ();
+  source = ink_image_load (input, NULL, &error);
+  what = input;
+  if (source == NULL)
+    goto failed;
+  stylizer = cli_open_stylizer (&error);
+  what = NULL;   /* the network's errors name its file */
+  if (stylizer == NULL
+      || !cli_bench_network (ink_stylizer_vk_context (stylizer), model, source, input, sizes,
+                             runs, json, out, &error))
+    goto failed;
+  if (json)
+    g_string_append_printf (out, ", \"peak_rss_mb\": %.1f}\n", peak_rss_mb ());
+  else
+    g_string_append_printf (out, "peak RSS: %.1f MB\n", peak_rss_mb ());
+  fputs (out->str, stdout);
+  status = EXIT_SUCCESS;
+  goto out;
+
+failed:
+  status = cli_fail (what, error);
+out:
+  ink_image_free (&source);
+  ink_stylizer_free (&stylizer);
+  return status;
+}
+
 int
 cmd_bench (int argc, char **argv)
 {
-  g_autofree char *sizes_arg = NULL, *export_arg = NULL;
+  g_autofree char *sizes_arg = NULL, *export_arg = NULL, *generator = NULL, *model = NULL;
   int runs = 5, export_runs = 1;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
@@ -346,6 +398,8 @@ cmd_bench (int argc, char **argv)
     { "export-runs", 0, 0, G_OPTION_ARG_INT, &export_runs, "Timed exports per format and size (default 1)", "N" },
     { "runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Timed runs per size, after one warm-up (default 5)", "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+    { "generator", 0, 0, G_OPTION_ARG_STRING, &generator, "procedural (default) or learned: the network runtime, whole and per layer, at --sizes (default 640,1920)", "NAME" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "With --generator learned: the network to time (default: the bundled generator; in a source tree without one, the tests' 0.2 M-parameter U-Net of random weights)", "FILE" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = cli_command_context ("[INPUT]",
@@ -376,6 +430,19 @@ cmd_bench (int argc, char **argv)
     }
   if (!cli_style_params (&params, NULL, &error))
     return cli_fail (NULL, error);
+  if (generator != NULL && !g_str_equal (generator, "procedural")
+      && !g_str_equal (generator, "learned"))
+    {
+      g_printerr ("inkloop-cli: --generator is procedural or learned, not '%s'\n", generator);
+      return EXIT_USAGE;
+    }
+  if (generator != NULL && g_str_equal (generator, "learned"))
+    return bench_learned (argc, argv, sizes_arg, model, runs, json);
+  if (model != NULL)
+    {
+      g_printerr ("inkloop-cli: --model goes with --generator learned\n");
+      return EXIT_USAGE;
+    }
   sizes = g_strsplit (sizes_arg ? sizes_arg : "512,1920,3840", ",", -1);
   export_sizes = g_strsplit (export_arg == NULL ? "512,1920"
                              : g_str_equal (export_arg, "0") ? "" : export_arg, ",", -1);

@@ -7,7 +7,7 @@
 
 layout (constant_id = 3) const int VERTICAL = 0;
 
-layout (std430, binding = 0) readonly buffer Src { float src[]; };
+layout (binding = 0) uniform samplerBuffer src;
 layout (std430, binding = 1) writeonly buffer Dst { float dst[]; };
 layout (push_constant) uniform Push { int w, h, c, r, in_off, out_off, vertical; } pc;
 
@@ -24,6 +24,6 @@ void main ()
   int base = pc.in_off + plane + y * pc.w + x + (lo - pos) * step;
   float sum = 0.0;
   for (int i = lo; i <= hi; i++, base += step)
-    sum += src[base];
+    sum += texelFetch (src, base).r;
   dst[pc.out_off + plane + y * pc.w + x] = sum / float (hi - lo + 1);
 }

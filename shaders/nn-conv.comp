@@ -5,7 +5,8 @@
 // multiply-adds and each input value OCB; a subgroup fetches each weight once. Inputs and weights
 // are texel buffers: lavapipe reads storage buffers lane by lane, texel buffers for all lanes at
 // once (3x3, 32 to 32 channels, 640x427: 15.8 s with storage buffers, 0.5 s so). Weights are
-// packed per block of OCB output channels: [block][in/groups][K*K][OCB], then the bias
+// packed per block of OCB output channels: [block][in/groups][K*K][OCB], then the bias (the last
+// block padded with zeros)
 // (engine/network/nn-layers.c: ink_conv_pack).
 // In: binding 0, the input planes; binding 1, the weights. Out: binding 2, the output planes.
 #extension GL_GOOGLE_include_directive : require
@@ -94,7 +95,7 @@ void main ()
   int out_plane = pc.out_w * pc.out_h;
   for (int o = 0; o < OCB; o++)
     for (int p = 0; p < PXB; p++)
-      if (inside && x + p < pc.out_w)
+      if (inside && x + p < pc.out_w && oc0 + o < pc.out_c)
         dst[pc.out_off + (oc0 + o) * out_plane + y * pc.out_w + x + p]
           = activate (ACT, acc[o * PXB + p], pc.alpha);
 }

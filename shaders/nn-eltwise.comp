@@ -14,8 +14,8 @@
 layout (constant_id = 3) const int OP = 0;
 layout (constant_id = 4) const int ACT = 0;
 
-layout (std430, binding = 0) readonly buffer A { float a[]; };
-layout (std430, binding = 1) readonly buffer B { float b[]; };
+layout (binding = 0) uniform samplerBuffer a;
+layout (binding = 1) uniform samplerBuffer b;
 layout (std430, binding = 2) writeonly buffer Dst { float dst[]; };
 layout (push_constant) uniform Push {
   int plane, c, a_off, b_off, out_off, guide_c, row, op, act;
@@ -31,12 +31,12 @@ void main ()
   int g = pc.guide_c == 1 ? i % pc.plane : i;
 
   if (OP == 0)
-    dst[pc.out_off + i] = activate (ACT, a[pc.a_off + i], pc.alpha);
+    dst[pc.out_off + i] = activate (ACT, texelFetch (a, pc.a_off + i).r, pc.alpha);
   else if (OP == 1)
-    dst[pc.out_off + i] = activate (ACT, a[pc.a_off + i] + b[pc.b_off + i], pc.alpha);
+    dst[pc.out_off + i] = activate (ACT, texelFetch (a, pc.a_off + i).r + texelFetch (b, pc.b_off + i).r, pc.alpha);
   else if (OP == 2)
     {
-      float guide = a[pc.a_off + g], p = b[pc.b_off + i];
+      float guide = texelFetch (a, pc.a_off + g).r, p = texelFetch (b, pc.b_off + i).r;
       dst[pc.out_off + i] = guide;
       dst[pc.out_off + n + i] = p;
       dst[pc.out_off + 2 * n + i] = guide * guide;
@@ -44,12 +44,12 @@ void main ()
     }
   else if (OP == 3)
     {
-      float m_i = a[pc.a_off + i], m_p = a[pc.a_off + n + i];
-      float m_ii = a[pc.a_off + 2 * n + i], m_ip = a[pc.a_off + 3 * n + i];
+      float m_i = texelFetch (a, pc.a_off + i).r, m_p = texelFetch (a, pc.a_off + n + i).r;
+      float m_ii = texelFetch (a, pc.a_off + 2 * n + i).r, m_ip = texelFetch (a, pc.a_off + 3 * n + i).r;
       float coef = (m_ip - m_i * m_p) / (m_ii - m_i * m_i + pc.eps);
       dst[pc.out_off + i] = coef;
       dst[pc.out_off + n + i] = m_p - coef * m_i;
     }
   else
-    dst[pc.out_off + i] = a[pc.a_off + i] * b[pc.b_off + g] + a[pc.a_off + n + i];
+    dst[pc.out_off + i] = texelFetch (a, pc.a_off + i).r * texelFetch (b, pc.b_off + g).r + texelFetch (a, pc.a_off + n + i).r;
 }

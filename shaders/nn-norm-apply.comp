@@ -8,9 +8,9 @@
 
 layout (constant_id = 3) const int ACT = 0;
 
-layout (std430, binding = 0) readonly buffer Src { float src[]; };
-layout (std430, binding = 1) readonly buffer Stats { float stats[]; };
-layout (std430, binding = 2) readonly buffer Weights { float wt[]; };
+layout (binding = 0) uniform samplerBuffer src;
+layout (binding = 1) uniform samplerBuffer stats;
+layout (binding = 2) uniform samplerBuffer wt;
 layout (std430, binding = 3) writeonly buffer Dst { float dst[]; };
 layout (push_constant) uniform Push {
   int plane, c, groups, in_off, out_off, g_off, b_off, row, act;
@@ -23,8 +23,8 @@ void main ()
   if (i >= pc.c * pc.plane)
     return;
   int ch = i / pc.plane, g = ch / (pc.c / pc.groups);
-  float v = (src[pc.in_off + i] - stats[2 * g]) * stats[2 * g + 1];
+  float v = (texelFetch (src, pc.in_off + i).r - texelFetch (stats, 2 * g).r) * texelFetch (stats, 2 * g + 1).r;
   if (pc.g_off >= 0)
-    v = v * wt[pc.g_off + ch] + wt[pc.b_off + ch];
+    v = v * texelFetch (wt, pc.g_off + ch).r + texelFetch (wt, pc.b_off + ch).r;
   dst[pc.out_off + i] = activate (ACT, v, pc.alpha);
 }

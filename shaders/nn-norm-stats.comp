@@ -6,7 +6,7 @@
 #extension GL_GOOGLE_include_directive : require
 #include "nn-common.glsl"
 
-layout (std430, binding = 0) readonly buffer Src { float src[]; };
+layout (binding = 0) uniform samplerBuffer src;
 layout (std430, binding = 1) writeonly buffer Dst { float dst[]; };
 layout (push_constant) uniform Push { int plane, c, groups, in_off; float eps; } pc;
 
@@ -36,12 +36,12 @@ void main ()
   int l = int (gl_LocalInvocationID.x), step = int (gl_WorkGroupSize.x);
   float sum = 0.0;
   for (int i = l; i < n; i += step)
-    sum += src[base + i];
+    sum += texelFetch (src, base + i).r;
   float mean = group_sum (sum) / float (n);
   sum = 0.0;
   for (int i = l; i < n; i += step)
     {
-      float d = src[base + i] - mean;
+      float d = texelFetch (src, base + i).r - mean;
       sum += d * d;
     }
   float variance = group_sum (sum) / float (n);

@@ -7,7 +7,7 @@
 
 layout (constant_id = 3) const int BILINEAR = 1;
 
-layout (std430, binding = 0) readonly buffer Src { float src[]; };
+layout (binding = 0) uniform samplerBuffer src;
 layout (std430, binding = 1) writeonly buffer Dst { float dst[]; };
 layout (push_constant) uniform Push { int in_w, in_h, c, in_off, out_off, bilinear; } pc;
 
@@ -21,15 +21,15 @@ void main ()
   int plane = pc.in_off + ch * pc.in_w * pc.in_h;
   float v;
   if (BILINEAR == 0)
-    v = src[plane + (y / 2) * pc.in_w + x / 2];
+    v = texelFetch (src, plane + (y / 2) * pc.in_w + x / 2).r;
   else
     {
       float sx = max ((float (x) + 0.5) * 0.5 - 0.5, 0.0), sy = max ((float (y) + 0.5) * 0.5 - 0.5, 0.0);
       int x0 = int (sx), y0 = int (sy);
       int x1 = min (x0 + 1, pc.in_w - 1), y1 = min (y0 + 1, pc.in_h - 1);
       float fx = sx - float (x0), fy = sy - float (y0);
-      float top = mix (src[plane + y0 * pc.in_w + x0], src[plane + y0 * pc.in_w + x1], fx);
-      float bottom = mix (src[plane + y1 * pc.in_w + x0], src[plane + y1 * pc.in_w + x1], fx);
+      float top = mix (texelFetch (src, plane + y0 * pc.in_w + x0).r, texelFetch (src, plane + y0 * pc.in_w + x1).r, fx);
+      float bottom = mix (texelFetch (src, plane + y1 * pc.in_w + x0).r, texelFetch (src, plane + y1 * pc.in_w + x1).r, fx);
       v = mix (top, bottom, fy);
     }
   dst[pc.out_off + (ch * oh + y) * ow + x] = v;

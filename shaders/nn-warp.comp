@@ -5,8 +5,8 @@
 #extension GL_GOOGLE_include_directive : require
 #include "nn-common.glsl"
 
-layout (std430, binding = 0) readonly buffer Src { float src[]; };
-layout (std430, binding = 1) readonly buffer Flow { float flow[]; };
+layout (binding = 0) uniform samplerBuffer src;
+layout (binding = 1) uniform samplerBuffer flow;
 layout (std430, binding = 2) writeonly buffer Dst { float dst[]; };
 layout (push_constant) uniform Push { int w, h, c, in_off, flow_off, out_off; } pc;
 
@@ -17,13 +17,13 @@ void main ()
   if (x >= pc.w || y >= pc.h)
     return;
   int plane = pc.w * pc.h, at = y * pc.w + x;
-  float sx = clamp (float (x) + flow[pc.flow_off + at], 0.0, float (pc.w - 1));
-  float sy = clamp (float (y) + flow[pc.flow_off + plane + at], 0.0, float (pc.h - 1));
+  float sx = clamp (float (x) + texelFetch (flow, pc.flow_off + at).r, 0.0, float (pc.w - 1));
+  float sy = clamp (float (y) + texelFetch (flow, pc.flow_off + plane + at).r, 0.0, float (pc.h - 1));
   int x0 = int (sx), y0 = int (sy);
   int x1 = min (x0 + 1, pc.w - 1), y1 = min (y0 + 1, pc.h - 1);
   float fx = sx - float (x0), fy = sy - float (y0);
   int base = pc.in_off + ch * plane;
-  float top = mix (src[base + y0 * pc.w + x0], src[base + y0 * pc.w + x1], fx);
-  float bottom = mix (src[base + y1 * pc.w + x0], src[base + y1 * pc.w + x1], fx);
+  float top = mix (texelFetch (src, base + y0 * pc.w + x0).r, texelFetch (src, base + y0 * pc.w + x1).r, fx);
+  float bottom = mix (texelFetch (src, base + y1 * pc.w + x0).r, texelFetch (src, base + y1 * pc.w + x1).r, fx);
   dst[pc.out_off + ch * plane + at] = mix (top, bottom, fy);
 }

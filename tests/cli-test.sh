@@ -86,6 +86,13 @@ if grep -q "\"device\"" "$tmp/out" && grep -q "\"stylize_ms\"" "$tmp/out" && gre
 grep -q '"export": \[{"long_edge": 48, "gif_ms": [0-9.]*, "gif_bytes": [1-9]' "$tmp/out" \
   && grep -q '"mp4_ms"' "$tmp/out" && ok "bench JSON has export times" || bad "bench JSON has export times"
 expect 2 "bench bad sizes" "--sizes" -- "$cli" bench --sizes 0,abc
+# The network runtime: the tests' U-Net, whole and per layer.
+expect 0 "bench --generator learned" "" -- "$cli" bench "$sample" --generator learned \
+  --model "$data/network/unet-bench.safetensors" --sizes 64 --runs 1 --json
+grep -q '"generator": "learned".*"parameters": 215171.*"stylize_ms": [0-9.]*, "gflop": [0-9.]*, "gflops": [0-9.]*, "layers": \[{"name": "e0", "op": "conv2d", "ms": [0-9.]*, "gflops"' "$tmp/out" \
+  && ok "bench --generator learned JSON has the network and its layers" || { bad "bench --generator learned JSON"; cat "$tmp/out"; }
+expect 2 "bench bad generator" "--generator is procedural or learned" -- "$cli" bench --generator gan
+expect 1 "bench learned with a photo as the model" "^inkloop-cli: [^:]*sample.png: not usable weights" -- "$cli" bench --generator learned --model "$sample" --sizes 64 --runs 1
 
 # render: PNG frames; a project reproduces them; zero motion is the still.
 expect 0 "render frames" "" -- "$cli" render "$sample" -o "$tmp/loop/" --size 96 --frames 6 \

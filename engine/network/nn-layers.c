@@ -19,12 +19,15 @@
   static const InkPass id = { #id, spv, sizeof spv, inputs, sizeof (push_type), reference, texels }
 
 PASS (nn_conv, ink_spv_nn_conv, 2, InkConvPush, ink_nn_ref_conv, 3);
-PASS (nn_eltwise, ink_spv_nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise, 0);
-PASS (nn_resample, ink_spv_nn_resample, 1, InkResamplePush, ink_nn_ref_resample, 0);
-PASS (nn_warp, ink_spv_nn_warp, 2, InkWarpPush, ink_nn_ref_warp, 0);
-PASS (nn_box, ink_spv_nn_box, 1, InkBoxPush, ink_nn_ref_box, 0);
-PASS (nn_norm_stats, ink_spv_nn_norm_stats, 1, InkNormStatsPush, ink_nn_ref_norm_stats, 0);
-PASS (nn_norm_apply, ink_spv_nn_norm_apply, 3, InkNormApplyPush, ink_nn_ref_norm_apply, 0);
+PASS (nn_eltwise, ink_spv_nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise, 3);
+PASS (nn_resample, ink_spv_nn_resample, 1, InkResamplePush, ink_nn_ref_resample, 1);
+PASS (nn_warp, ink_spv_nn_warp, 2, InkWarpPush, ink_nn_ref_warp, 3);
+PASS (nn_box, ink_spv_nn_box, 1, InkBoxPush, ink_nn_ref_box, 1);
+PASS (nn_norm_stats, ink_spv_nn_norm_stats, 1, InkNormStatsPush, ink_nn_ref_norm_stats, 1);
+PASS (nn_norm_apply, ink_spv_nn_norm_apply, 3, InkNormApplyPush, ink_nn_ref_norm_apply, 7);
+
+/* Every layer reads its inputs as texel buffers (InkPass.texel_inputs): lavapipe fetches those
+ * for all lanes at once, storage buffers lane by lane. */
 
 /* Workgroup sizes: wide rows suit lavapipe, which runs a workgroup's invocations as SIMD lanes, as
  * well as GPUs. */
@@ -99,7 +102,19 @@ ink_conv_block (const InkConvSpec *s)
 {
   int opg = s->out_c / s->groups;
 
+  /* Ungrouped: up to 8 a block, the last block padded with zero weights (3 outputs: a block of
+   * 4). Grouped: a block never spans two groups. */
+  if (s->groups == 1)
+    return s->out_c >= 5 ? 8 : s->out_c >= 3 ? 4 : s->out_c;
   return opg % 8 == 0 ? 8 : opg % 4 == 0 ? 4 : opg % 2 == 0 ? 2 : 1;
+}
+
+int
+ink_conv_blocks (const InkConvSpec *s)
+{
+  int ocb = ink_conv_block (s);
+
+  return (s->out_c + ocb - 1) / ocb;
 }
 
 int
@@ -118,7 +133,9 @@ ink_conv_macs (const InkConvSpec *s, int in_h, int in_w)
 gsize
 ink_conv_packed_size (const InkConvSpec *s)
 {
-  return (gsize) s->out_c * (s->in_c / s->groups) * s->kernel * s->kernel + s->out_c;
+  gsize outputs = (gsize) ink_conv_blocks (s) * ink_conv_block (s);
+
+  return outputs * (s->in_c / s->groups) * s->kernel * s->kernel + outputs;
 }
 
 void
@@ -127,13 +144,16 @@ ink_conv_pack (const InkConvSpec *s, const float *weight, const float *bias, flo
   int ocb = ink_conv_block (s), ipg = s->in_c / s->groups, kk = s->kernel * s->kernel;
   float *w = packed;
 
-  for (int block = 0; block < s->out_c / ocb; block++)
+  for (int block = 0; block < ink_conv_blocks (s); block++)
     for (int i = 0; i < ipg; i++)
       for (int t = 0; t < kk; t++)
         for (int o = 0; o < ocb; o++)
-          *w++ = weight[((gsize) (block * ocb + o) * ipg + i) * kk + t];
-  for (int o = 0; o < s->out_c; o++)
-    *w++ = bias != NULL ? bias[o] : 0.0f;
+          {
+            int oc = block * ocb + o;
+            *w++ = oc < s->out_c ? weight[((gsize) oc * ipg + i) * kk + t] : 0.0f;
+          }
+  for (int o = 0; o < ink_conv_blocks (s) * ocb; o++)
+    *w++ = bias != NULL && o < s->out_c ? bias[o] : 0.0f;
 }
 
 gboolean
@@ -144,12 +164,14 @@ ink_nn_conv2d (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuff
     .in_w = in->w, .in_h = in->h, .in_c = in->c,
     .out_w = out->w, .out_h = out->h, .out_c = out->c,
     .groups = s->groups, .in_off = in->offset, .out_off = out->offset,
-    .w_off = w_off, .b_off = s->bias ? (gint32) (w_off + ink_conv_packed_size (s) - s->out_c) : -1,
+    .w_off = w_off,
+    .b_off = s->bias ? (gint32) (w_off + ink_conv_packed_size (s)
+                                 - (gsize) ink_conv_blocks (s) * ink_conv_block (s)) : -1,
     .k = s->kernel, .stride = s->stride, .dil = s->dilation, .reflect = s->reflect,
     .act = s->act, .ocb = ink_conv_block (s), .alpha = s->alpha,
   };
   InkDispatchShape shape = grid_shape ((out->w + CONV_PIXELS - 1) / CONV_PIXELS, out->h,
-                                       out->c / push.ocb);
+                                       ink_conv_blocks (s));
   InkBuffer *inputs[] = { in->buffer, weights };
 
   g_return_val_if_fail (ink_conv_spec_check (s) == NULL && fits (in) && fits (out), FALSE);

@@ -43,8 +43,11 @@ typedef struct {
 
 /* NULL when SPEC is usable, else what is wrong with it (a static string). */
 const char *ink_conv_spec_check (const InkConvSpec *spec);
-/* Output channels per shader invocation: the largest of 8, 4, 2, 1 dividing OUT_C / GROUPS. */
+/* Output channels per shader invocation: ungrouped, up to 8 (the last block padded with zero
+ * weights); grouped, the largest of 8, 4, 2, 1 dividing OUT_C / GROUPS. */
 int ink_conv_block (const InkConvSpec *spec);
+/* Blocks of ink_conv_block () output channels. */
+int ink_conv_blocks (const InkConvSpec *spec);
 int ink_conv_out_size (const InkConvSpec *spec, int in_size);
 /* Multiply-adds of one layer on an IN_H x IN_W input. */
 double ink_conv_macs (const InkConvSpec *spec, int in_h, int in_w);
@@ -52,7 +55,7 @@ double ink_conv_macs (const InkConvSpec *spec, int in_h, int in_w);
 gsize ink_conv_packed_size (const InkConvSpec *spec);
 /* Packs WEIGHT (PyTorch's [out_c][in_c / groups][k][k]) and BIAS (out_c; NULL: zeros) into the
  * layout the shader reads: per block of ink_conv_block () output channels, [in / groups][k * k]
- * [block], then the bias. */
+ * [block], then the bias (padded with zeros to whole blocks). */
 void ink_conv_pack (const InkConvSpec *spec, const float *weight, const float *bias, float *packed);
 
 /* The layers. Each records one or more dispatches on COMPUTE between ink_compute_begin and

@@ -200,7 +200,7 @@ conv_row (int unit, gpointer data)
     default: conv_row_block (job, rows, w, acc, 1); break;
     }
 
-  for (int o = 0; o < ocb; o++)
+  for (int o = 0; o < ocb && oc0 + o < p->out_c; o++)
     {
       const float *a = (const float *) (acc + o * job->vx);
       float bias = p->b_off >= 0 ? job->wt[p->b_off + oc0 + o] : 0.0f;
@@ -218,7 +218,7 @@ ink_nn_ref_conv (const void *const *inputs, void *output, const void *push)
   const InkConvPush *p = push;
   ConvJob job = { .p = p, .src = inputs[0], .wt = inputs[1], .dst = output };
 
-  job.blocks = p->out_c / p->ocb;
+  job.blocks = (p->out_c + p->ocb - 1) / p->ocb;
   job.vx = (p->out_w + 7) / 8;
   job.span = job.vx * 8 + (p->k - 1) * p->dil / p->stride + 1;
   parallel_rows (p->out_h * job.blocks, conv_row, &job);
