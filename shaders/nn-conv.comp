@@ -80,8 +80,8 @@ void main ()
           {
             // Lane o fetches weight o and every lane takes it from there: one fetch, not OCB
             // (where every subgroup has the lanes: SHUFFLE).
-            float mine = SHUFFLE ? texelFetch (wt, w + min (int (gl_SubgroupInvocationID), OCB - 1)).r
-                                 : 0.0;
+            int lane = min (int (gl_SubgroupInvocationID), OCB - 1);
+            float mine = SHUFFLE ? texelFetch (wt, w + lane).r : 0.0;
             for (int o = 0; o < OCB; o++)
               {
                 float weight = SHUFFLE ? subgroupShuffle (mine, uint (o))

@@ -22,6 +22,9 @@ layout (push_constant) uniform Push {
   float alpha, eps;
 } pc;
 
+float a_at (int i) { return texelFetch (a, pc.a_off + i).r; }
+float b_at (int i) { return texelFetch (b, pc.b_off + i).r; }
+
 void main ()
 {
   int i = flat_index (pc.row);
@@ -31,12 +34,12 @@ void main ()
   int g = pc.guide_c == 1 ? i % pc.plane : i;
 
   if (OP == 0)
-    dst[pc.out_off + i] = activate (ACT, texelFetch (a, pc.a_off + i).r, pc.alpha);
+    dst[pc.out_off + i] = activate (ACT, a_at (i), pc.alpha);
   else if (OP == 1)
-    dst[pc.out_off + i] = activate (ACT, texelFetch (a, pc.a_off + i).r + texelFetch (b, pc.b_off + i).r, pc.alpha);
+    dst[pc.out_off + i] = activate (ACT, a_at (i) + b_at (i), pc.alpha);
   else if (OP == 2)
     {
-      float guide = texelFetch (a, pc.a_off + g).r, p = texelFetch (b, pc.b_off + i).r;
+      float guide = a_at (g), p = b_at (i);
       dst[pc.out_off + i] = guide;
       dst[pc.out_off + n + i] = p;
       dst[pc.out_off + 2 * n + i] = guide * guide;
@@ -44,12 +47,12 @@ void main ()
     }
   else if (OP == 3)
     {
-      float m_i = texelFetch (a, pc.a_off + i).r, m_p = texelFetch (a, pc.a_off + n + i).r;
-      float m_ii = texelFetch (a, pc.a_off + 2 * n + i).r, m_ip = texelFetch (a, pc.a_off + 3 * n + i).r;
+      float m_i = a_at (i), m_p = a_at (n + i);
+      float m_ii = a_at (2 * n + i), m_ip = a_at (3 * n + i);
       float coef = (m_ip - m_i * m_p) / (m_ii - m_i * m_i + pc.eps);
       dst[pc.out_off + i] = coef;
       dst[pc.out_off + n + i] = m_p - coef * m_i;
     }
   else
-    dst[pc.out_off + i] = texelFetch (a, pc.a_off + i).r * texelFetch (b, pc.b_off + g).r + texelFetch (a, pc.a_off + n + i).r;
+    dst[pc.out_off + i] = a_at (i) * b_at (g) + a_at (n + i);
 }

@@ -23,7 +23,8 @@ void main ()
   if (i >= pc.c * pc.plane)
     return;
   int ch = i / pc.plane, g = ch / (pc.c / pc.groups);
-  float v = (texelFetch (src, pc.in_off + i).r - texelFetch (stats, 2 * g).r) * texelFetch (stats, 2 * g + 1).r;
+  float mean = texelFetch (stats, 2 * g).r, scale = texelFetch (stats, 2 * g + 1).r;
+  float v = (texelFetch (src, pc.in_off + i).r - mean) * scale;
   if (pc.g_off >= 0)
     v = v * texelFetch (wt, pc.g_off + ch).r + texelFetch (wt, pc.b_off + ch).r;
   dst[pc.out_off + i] = activate (ACT, v, pc.alpha);

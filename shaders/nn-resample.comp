@@ -11,6 +11,8 @@ layout (binding = 0) uniform samplerBuffer src;
 layout (std430, binding = 1) writeonly buffer Dst { float dst[]; };
 layout (push_constant) uniform Push { int in_w, in_h, c, in_off, out_off, bilinear; } pc;
 
+float at (int i) { return texelFetch (src, i).r; }
+
 void main ()
 {
   int x = int (gl_GlobalInvocationID.x), y = int (gl_GlobalInvocationID.y);
@@ -21,16 +23,17 @@ void main ()
   int plane = pc.in_off + ch * pc.in_w * pc.in_h;
   float v;
   if (BILINEAR == 0)
-    v = texelFetch (src, plane + (y / 2) * pc.in_w + x / 2).r;
+    v = at (plane + (y / 2) * pc.in_w + x / 2);
   else
     {
-      float sx = max ((float (x) + 0.5) * 0.5 - 0.5, 0.0), sy = max ((float (y) + 0.5) * 0.5 - 0.5, 0.0);
+      float sx = max ((float (x) + 0.5) * 0.5 - 0.5, 0.0);
+      float sy = max ((float (y) + 0.5) * 0.5 - 0.5, 0.0);
       int x0 = int (sx), y0 = int (sy);
       int x1 = min (x0 + 1, pc.in_w - 1), y1 = min (y0 + 1, pc.in_h - 1);
       float fx = sx - float (x0), fy = sy - float (y0);
-      float top = mix (texelFetch (src, plane + y0 * pc.in_w + x0).r, texelFetch (src, plane + y0 * pc.in_w + x1).r, fx);
-      float bottom = mix (texelFetch (src, plane + y1 * pc.in_w + x0).r, texelFetch (src, plane + y1 * pc.in_w + x1).r, fx);
-      v = mix (top, bottom, fy);
+      int top = plane + y0 * pc.in_w, bottom = plane + y1 * pc.in_w;
+      v = mix (mix (at (top + x0), at (top + x1), fx), mix (at (bottom + x0), at (bottom + x1), fx),
+               fy);
     }
   dst[pc.out_off + (ch * oh + y) * ow + x] = v;
 }

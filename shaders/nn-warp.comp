@@ -10,20 +10,25 @@ layout (binding = 1) uniform samplerBuffer flow;
 layout (std430, binding = 2) writeonly buffer Dst { float dst[]; };
 layout (push_constant) uniform Push { int w, h, c, in_off, flow_off, out_off; } pc;
 
+float at (int i) { return texelFetch (src, i).r; }
+
 void main ()
 {
   int x = int (gl_GlobalInvocationID.x), y = int (gl_GlobalInvocationID.y);
   int ch = int (gl_GlobalInvocationID.z);
   if (x >= pc.w || y >= pc.h)
     return;
-  int plane = pc.w * pc.h, at = y * pc.w + x;
-  float sx = clamp (float (x) + texelFetch (flow, pc.flow_off + at).r, 0.0, float (pc.w - 1));
-  float sy = clamp (float (y) + texelFetch (flow, pc.flow_off + plane + at).r, 0.0, float (pc.h - 1));
+  int plane = pc.w * pc.h, here = y * pc.w + x;
+  float dx = texelFetch (flow, pc.flow_off + here).r;
+  float dy = texelFetch (flow, pc.flow_off + plane + here).r;
+  float sx = clamp (float (x) + dx, 0.0, float (pc.w - 1));
+  float sy = clamp (float (y) + dy, 0.0, float (pc.h - 1));
   int x0 = int (sx), y0 = int (sy);
   int x1 = min (x0 + 1, pc.w - 1), y1 = min (y0 + 1, pc.h - 1);
   float fx = sx - float (x0), fy = sy - float (y0);
   int base = pc.in_off + ch * plane;
-  float top = mix (texelFetch (src, base + y0 * pc.w + x0).r, texelFetch (src, base + y0 * pc.w + x1).r, fx);
-  float bottom = mix (texelFetch (src, base + y1 * pc.w + x0).r, texelFetch (src, base + y1 * pc.w + x1).r, fx);
-  dst[pc.out_off + ch * plane + at] = mix (top, bottom, fy);
+  int top = base + y0 * pc.w, bottom = base + y1 * pc.w;
+  float top_v = mix (at (top + x0), at (top + x1), fx);
+  float bottom_v = mix (at (bottom + x0), at (bottom + x1), fx);
+  dst[pc.out_off + ch * plane + here] = mix (top_v, bottom_v, fy);
 }
