@@ -475,8 +475,9 @@ clear_value (gpointer p)
   g_free (((Value *) p)->name);
 }
 
-InkNetwork *
-ink_network_open (const char *path, GError **error)
+/* The network of FILE (taken), named PATH in messages. */
+static InkNetwork *
+network_new (InkSafetensors *file, const char *path, GError **error)
 {
   InkNetwork *net = g_new0 (InkNetwork, 1);
   const char *graph;
@@ -487,7 +488,7 @@ ink_network_open (const char *path, GError **error)
   net->values = g_array_new (FALSE, TRUE, sizeof (Value));
   g_array_set_clear_func (net->values, clear_value);
   net->layers = g_array_new (FALSE, TRUE, sizeof (Layer));
-  net->file = ink_safetensors_open (path, error);
+  net->file = file;
   if (net->file == NULL)
     goto error;
   graph = ink_safetensors_metadata (net->file, "inkloop.graph");
@@ -503,6 +504,18 @@ ink_network_open (const char *path, GError **error)
 error:
   ink_network_free (&net);
   return NULL;
+}
+
+InkNetwork *
+ink_network_open (const char *path, GError **error)
+{
+  return network_new (ink_safetensors_open (path, error), path, error);
+}
+
+InkNetwork *
+ink_network_new_from_data (const guint8 *data, gsize length, const char *name, GError **error)
+{
+  return network_new (ink_safetensors_new_from_data (data, length, name, error), name, error);
 }
 
 void

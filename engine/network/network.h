@@ -36,6 +36,10 @@ typedef struct InkNetwork InkNetwork;
  * its layer, and the channels through the graph. Errors name the file, the layer and what is
  * wrong (INK_ERROR_DECODE). */
 InkNetwork *ink_network_open (const char *path, GError **error);
+/* The same over DATA (LENGTH bytes, kept by the caller while the result lives); NAME is used in
+ * messages. */
+InkNetwork *ink_network_new_from_data (const guint8 *data, gsize length, const char *name,
+                                       GError **error);
 void ink_network_free (InkNetwork **network);
 
 const char *ink_network_name (InkNetwork *network);
