@@ -10,6 +10,7 @@
 #include "motion.h"
 #include "output-path.h"
 #include "project.h"
+#include "video-input.h"
 
 /* "name", "value" pairs as given, applied over the project's motion. */
 static GPtrArray *motion_settings;
@@ -89,21 +90,37 @@ add_arrows (InkMotionHints *hints, const char *option, char **texts, int kind, G
   return TRUE;
 }
 
-/* A progress bar on a terminal: "[#####.....]  42%". */
+/* A progress bar on a terminal: "[#####.....]  42%  1:05 left". */
 static void
 show_progress (double fraction, gpointer user_data)
 {
-  int *last = user_data;
+  CliProgress *p = user_data;
   int percent = (int) (fraction * 100.0);
+  gint64 now = g_get_monotonic_time ();
   char bar[31];
 
-  if (percent == *last)
+  if (p->started == 0)
+    p->started = now;
+  if (percent == p->last)
     return;
-  *last = percent;
+  p->last = percent;
   for (int i = 0; i < 30; i++)
     bar[i] = i < percent * 30 / 100 ? '#' : '.';
   bar[30] = '\0';
-  g_printerr ("\r[%s] %3d%%", bar, percent);
+  /* The time left, once there is enough behind to judge it by. */
+  if (fraction >= 0.03 && fraction < 1.0 && now - p->started > G_USEC_PER_SEC)
+    {
+      int left = (int) ((now - p->started) / 1e6 * (1.0 - fraction) / fraction + 0.5);
+      g_printerr ("\r[%s] %3d%%  %d:%02d left ", bar, percent, left / 60, left % 60);
+    }
+  else
+    g_printerr ("\r[%s] %3d%%               ", bar, percent);
+}
+
+void
+cli_progress (double fraction, gpointer user_data)
+{
+  show_progress (fraction, user_data);
 }
 
 /* Every output checked before any work: none is an input, each can be written, and the project
@@ -192,7 +209,8 @@ cmd_render (int argc, char **argv)
   int size = -1;
   InkExportParams export;
   InkExportResult result = { 0 };
-  int last_percent = -1;
+  CliProgress progress = { .last = -1 };
+  double clip_start = 0.0, clip_duration = 0.0, clip_fps = 0.0;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "The file (.gif .apng .mp4 .webp), or a folder for PNG frames (frame-0001.png ...; new, empty or holding only frames); never an input, never '-'", "OUT|DIR/" },
     /* The project's size, not the export's long-edge: the photo is stylized at it, and
@@ -205,12 +223,16 @@ cmd_render (int argc, char **argv)
     { "focus-lines", 0, 0, G_OPTION_ARG_STRING, &focus, "Focus lines toward this centre", "x,y" },
     { "speed-lines", 0, 0, G_OPTION_ARG_STRING, &speed, "Speed lines along this direction (degrees, 0 = along x, 90 = down)", "ANGLE" },
     { "save-project", 0, 0, G_OPTION_ARG_FILENAME, &save_project, "Also write the project that reproduces this render (replaces only a project)", "FILE.inkloop" },
+    { "start", 0, 0, G_OPTION_ARG_DOUBLE, &clip_start, "A clip: begin this many seconds in (default 0)", "S" },
+    { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &clip_duration, "A clip: render this many seconds (default: to the end; at most 600)", "S" },
+    { "fps", 0, 0, G_OPTION_ARG_DOUBLE, &clip_fps, "A clip: frames a second of the result (default: the clip's own)", "N" },
     { NULL },
   };
-  g_autoptr (GOptionContext) ctx = cli_command_context ("INPUT|PROJECT.inkloop -o OUT.gif|.apng|.mp4|.webp|DIR/",
-    "Render the looping animation to an animated GIF, APNG, MP4 (H.264) or WebP, or to PNG frames in\n"
-    "a folder. The file appears only when complete; an existing one is replaced only then. Ctrl+C\n"
-    "removes the unfinished file (exit 130). '--' ends the options.\n"
+  g_autoptr (GOptionContext) ctx = cli_command_context ("INPUT|CLIP|PROJECT.inkloop -o OUT.gif|.apng|.mp4|.webp|DIR/",
+    "Render the looping animation of a photo, or a video clip (MP4, MOV, MKV, WebM, AVI, GIF ...)\n"
+    "frame by frame, to an animated GIF, APNG, MP4 (H.264) or WebP, or to PNG frames in a folder.\n"
+    "The file appears only when complete; an existing one is replaced only then. Ctrl+C removes\n"
+    "the unfinished file (exit 130). '--' ends the options.\n"
     "--help-style and --help-motion list the controls.",
     entries);
   g_autoptr (GError) error = NULL;
@@ -238,6 +260,25 @@ cmd_render (int argc, char **argv)
   if (!export_params (output, &export, &error))
     {
       cli_fail (NULL, error);
+      return EXIT_USAGE;
+    }
+  if (!g_str_has_suffix (argv[1], ".inkloop") && ink_video_sniff (argv[1]))
+    {
+      InkClipRange range = { .start = clip_start, .duration = clip_duration, .fps = clip_fps };
+      if (motion_settings->len > 0 || arrows != NULL || sways != NULL || anchors != NULL
+          || mask_path != NULL || focus != NULL || speed != NULL || save_project != NULL)
+        {
+          g_printerr ("inkloop-cli: %s is a clip, which moves by itself: the motion options and "
+                      "--save-project are for photos\n", argv[1]);
+          return EXIT_USAGE;
+        }
+      export.long_edge = MAX (size, 0);
+      return cli_render_clip (argv[1], output, &range, &export);
+    }
+  if (clip_start != 0.0 || clip_duration != 0.0 || clip_fps != 0.0)
+    {
+      g_printerr ("inkloop-cli: --start, --duration and --fps are for clips, and %s is not one\n",
+                  argv[1]);
       return EXIT_USAGE;
     }
 
@@ -323,8 +364,8 @@ cmd_render (int argc, char **argv)
     gboolean tty = isatty (STDERR_FILENO);
     gboolean done = ink_export (stylizer, source, &project->style, &project->motion,
                                 project->hints, output, &export, tty ? show_progress : NULL,
-                                &last_percent, NULL, &result, &error);
-    if (tty && last_percent >= 0)
+                                &progress, NULL, &result, &error);
+    if (tty && progress.last >= 0)
       g_printerr ("\n");
     if (!done)
       goto failed;

@@ -72,6 +72,21 @@ gpointer cli_open_job (gpointer data);
  * signal); call before any other thread exists. */
 void cli_catch_stop_signals (void);
 
+/* A terminal's progress bar with the time left (an InkExportProgress; USER_DATA a CliProgress). */
+typedef struct {
+  int last;          /* the percentage shown; -1: none yet */
+  gint64 started;    /* monotonic time of the first call */
+} CliProgress;
+
+void cli_progress (double fraction, gpointer user_data);
+
+#include "export.h"
+
+/* render with a clip as INPUT: the part RANGE into OUTPUT as EXPORT says (long_edge 0: the clip's
+ * size), with the style options. Returns the exit status. */
+int cli_render_clip (const char *input, const char *output, const InkClipRange *range,
+                     const InkExportParams *export);
+
 /* The commands: ARGV[0] is "inkloop-cli COMMAND". */
 int cmd_still (int argc, char **argv);
 int cmd_render (int argc, char **argv);

@@ -13,7 +13,7 @@ ink_export_write_apng (InkExportJob *job, const char *tmp_path, InkExportResult 
 {
   InkMuxer o = { .path = job->path };
   AVDictionary *mux_opts = NULL, *enc_opts = NULL;
-  AVRational tick = ink_muxer_frame_duration (job->motion->fps);
+  AVRational tick = ink_muxer_frame_duration (job->fps);
   gsize pixels = (gsize) job->width * job->height;
   g_autofree guint32 *prev = g_try_malloc (pixels * 4);
   gboolean ok = FALSE;

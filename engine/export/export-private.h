@@ -5,6 +5,7 @@
 #include <libavformat/avformat.h>
 
 #include "animate.h"
+#include "clip.h"
 #include "export.h"
 
 G_BEGIN_DECLS
@@ -17,13 +18,17 @@ typedef struct {
   const InkStyleParams *style;
   const InkMotionParams *motion;
   const InkMotionHints *hints;
+  const char *clip_path;            /* a clip's part instead of a loop (SOURCE, MOTION NULL) */
+  const InkClipRange *range;
   const char *path;                 /* the target, for messages */
   InkExportProgress progress;
   gpointer user_data;
   GCancellable *cancellable;
 
   InkAnimation *animation;
+  InkClip *clip;
   int width, height, n;
+  double fps;
   gboolean has_alpha;
   guint32 **cache;                  /* n frames when they fit in the cache budget, else NULL */
   guint32 *scratch;                 /* the frame being encoded when not cached */
@@ -44,7 +49,8 @@ typedef struct {
   double reported;
 } InkExportJob;
 
-/* Stylizes the source at LONG_EDGE (0: its own size) and prepares the motion layers. */
+/* Stylizes the source at LONG_EDGE (0: its own size) and prepares the motion layers; for a
+ * clip, opens its part at that size. */
 gboolean ink_export_job_set_size (InkExportJob *job, int long_edge, GError **error);
 /* Stops the render-ahead thread and frees the size's frames and animation. */
 void ink_export_job_clear_size (InkExportJob *job);

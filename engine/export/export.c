@@ -240,57 +240,45 @@ format_bytes (gint64 bytes)
   return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
 }
 
-gboolean
-ink_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParams *style,
-            const InkMotionParams *motion, const InkMotionHints *hints, const char *path,
-            const InkExportParams *params, InkExportProgress progress, gpointer user_data,
-            GCancellable *cancellable, InkExportResult *result, GError **error)
+/* Writes JOB (its source, style and motion, or its clip, set) at PARAMS; the long edge
+ * LONG_EDGE unless the output must shrink to fit max_bytes. */
+static gboolean
+export_job (InkExportJob *job, const InkExportParams *params, int long_edge,
+            InkExportResult *result, GError **error)
 {
-  InkExportJob job = {
-    .stylizer = stylizer, .source = source, .style = style, .motion = motion, .hints = hints,
-    .path = path, .progress = progress, .user_data = user_data, .cancellable = cancellable,
-  };
-  InkExportResult local = { 0 };
   g_autoptr (GString) reduced = g_string_new (NULL);
-  int long_edge, colors, quality;
+  const char *path = job->path;
+  int colors, quality;
   gboolean ok = FALSE, too_big = FALSE;
   gint64 t0 = g_get_monotonic_time ();
 
-  g_return_val_if_fail (stylizer != NULL && source != NULL && style != NULL && motion != NULL
-                          && path != NULL && params != NULL, FALSE);
-  if (result == NULL)
-    result = &local;
-  memset (result, 0, sizeof *result);
-  ink_ffmpeg_init_logging ();
-  if (!ink_export_params_validate (params, error) || !ink_style_params_validate (style, error)
-      || !ink_motion_params_validate (motion, error)
-      || (hints != NULL && !ink_motion_hints_validate (hints, error)))
-    return FALSE;
-
-  long_edge = params->long_edge > 0 ? params->long_edge : MAX (source->width, source->height);
   /* Everything that can be known before the work: where the output goes, the format's limits. */
-  if (!ink_output_check (path, params->format == INK_FORMAT_PNG_FRAMES, NULL, error))
+  if (!ink_output_check (path, params->format == INK_FORMAT_PNG_FRAMES,
+                         (const char *[]) { job->clip_path, NULL }, error))
     return FALSE;
   if (long_edge > ink_export_format_max_side (params->format))
     {
       g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
-                   "%s: %s frames can be at most %d px on a side, and this loop's long edge "
+                   "%s: %s frames can be at most %d px on a side, and this %s's long edge "
                    "would be %d px; choose a size of %d px or less", path,
                    format_labels[params->format], ink_export_format_max_side (params->format),
-                   long_edge, ink_export_format_max_side (params->format));
+                   job->clip_path != NULL ? "clip" : "loop", long_edge,
+                   ink_export_format_max_side (params->format));
       return FALSE;
     }
   colors = params->colors;
   quality = params->quality >= 0 ? params->quality : default_quality (params->format);
-  if (!ink_export_job_set_size (&job, long_edge, error))
+  if (!ink_export_job_set_size (job, long_edge, error))
     goto out;
+  if (long_edge <= 0)
+    long_edge = MAX (job->width, job->height);
 
   if (params->format == INK_FORMAT_PNG_FRAMES)
-    ok = ink_export_write_frames (&job, path, result, error);
+    ok = ink_export_write_frames (job, path, result, error);
   else
     for (int attempt = 0;; attempt++)
       {
-        if (!encode_once (&job, params, colors, quality, params->max_bytes, result, &too_big,
+        if (!encode_once (job, params, colors, quality, params->max_bytes, result, &too_big,
                           error))
           goto out;
         if (!too_big)
@@ -305,31 +293,32 @@ ink_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParams 
           quality = MAX (50, quality - 15);
         else
           {
-            int next = (int) (MAX (job.width, job.height) * 0.8);
+            int next = (int) (MAX (job->width, job->height) * 0.8);
             if (next < 64 || attempt + 1 >= MAX_ATTEMPTS)
               {
                 g_autofree char *limit = format_bytes (params->max_bytes);
                 g_autofree char *got = format_bytes (result->bytes);
                 g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
-                             "%s: cannot fit the loop under %s (still %s at %dx%d); raise the "
-                             "limit, or use fewer frames", path, limit, got, job.width, job.height);
+                             "%s: cannot fit the %s under %s (still %s at %dx%d); raise the "
+                             "limit, or use fewer frames", path,
+                             job->clip_path != NULL ? "clip" : "loop", limit, got, job->width,
+                             job->height);
                 goto out;
               }
-            if (!ink_export_job_set_size (&job, next, error))
+            if (!ink_export_job_set_size (job, next, error))
               goto out;
           }
       }
 
-  result->width = job.width;
-  result->height = job.height;
-  result->duration_s = job.n / (double) motion->fps
-                       * (params->format == INK_FORMAT_MP4 ? params->repeat : 1);
+  result->width = job->width;
+  result->height = job->height;
+  result->duration_s = job->n / job->fps * (params->format == INK_FORMAT_MP4 ? params->repeat : 1);
   result->seconds = (g_get_monotonic_time () - t0) / 1e6;
   if (params->format == INK_FORMAT_GIF)
     g_string_append_printf (reduced, ", %d colours", result->colors);
   if (colors != params->colors || quality != (params->quality >= 0 ? params->quality
                                                                    : default_quality (params->format))
-      || long_edge != MAX (job.width, job.height))
+      || long_edge != MAX (job->width, job->height))
     {
       g_autofree char *limit = format_bytes (params->max_bytes);
       g_string_append_printf (reduced, "; reduced to fit %s:", limit);
@@ -337,10 +326,10 @@ ink_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParams 
         g_string_append_printf (reduced, " at most %d colours (from %d)", colors, params->colors);
       if (params->format == INK_FORMAT_WEBP && params->quality != quality)
         g_string_append_printf (reduced, " quality %d,", quality);
-      if (long_edge != MAX (job.width, job.height))
+      if (long_edge != MAX (job->width, job->height))
         g_string_append_printf (reduced, "%s %dx%d px (from a %d px long edge)",
-                                colors != params->colors ? "," : "", job.width,
-                                job.height, long_edge);
+                                colors != params->colors ? "," : "", job->width,
+                                job->height, long_edge);
     }
   {
     g_autofree char *size = format_bytes (result->bytes);
@@ -348,10 +337,66 @@ ink_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParams 
                                        result->width, result->height, result->frames,
                                        result->duration_s, reduced->str);
   }
-  if (progress != NULL)
-    progress (1.0, user_data);
+  if (job->progress != NULL)
+    job->progress (1.0, job->user_data);
 out:
-  ink_export_job_clear_size (&job);
+  ink_export_job_clear_size (job);
+  return ok;
+}
+
+gboolean
+ink_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParams *style,
+            const InkMotionParams *motion, const InkMotionHints *hints, const char *path,
+            const InkExportParams *params, InkExportProgress progress, gpointer user_data,
+            GCancellable *cancellable, InkExportResult *result, GError **error)
+{
+  InkExportJob job = {
+    .stylizer = stylizer, .source = source, .style = style, .motion = motion, .hints = hints,
+    .path = path, .progress = progress, .user_data = user_data, .cancellable = cancellable,
+  };
+  InkExportResult local = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (stylizer != NULL && source != NULL && style != NULL && motion != NULL
+                          && path != NULL && params != NULL, FALSE);
+  if (result == NULL)
+    result = &local;
+  memset (result, 0, sizeof *result);
+  ink_ffmpeg_init_logging ();
+  if (!ink_export_params_validate (params, error) || !ink_style_params_validate (style, error)
+      || !ink_motion_params_validate (motion, error)
+      || (hints != NULL && !ink_motion_hints_validate (hints, error)))
+    return FALSE;
+  ok = export_job (&job, params, params->long_edge > 0 ? params->long_edge
+                                                       : MAX (source->width, source->height),
+                   result, error);
+  if (result == &local)
+    ink_export_result_clear (&local);
+  return ok;
+}
+
+gboolean
+ink_export_clip (InkStylizer *stylizer, const char *clip, const InkClipRange *range,
+                 const InkStyleParams *style, const char *path, const InkExportParams *params,
+                 InkExportProgress progress, gpointer user_data, GCancellable *cancellable,
+                 InkExportResult *result, GError **error)
+{
+  InkExportJob job = {
+    .stylizer = stylizer, .clip_path = clip, .range = range, .style = style, .path = path,
+    .progress = progress, .user_data = user_data, .cancellable = cancellable,
+  };
+  InkExportResult local = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (stylizer != NULL && clip != NULL && range != NULL && style != NULL
+                          && path != NULL && params != NULL, FALSE);
+  if (result == NULL)
+    result = &local;
+  memset (result, 0, sizeof *result);
+  ink_ffmpeg_init_logging ();
+  if (!ink_export_params_validate (params, error) || !ink_style_params_validate (style, error))
+    return FALSE;
+  ok = export_job (&job, params, params->long_edge, result, error);
   if (result == &local)
     ink_export_result_clear (&local);
   return ok;

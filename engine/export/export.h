@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "clip.h"
 #include "ink-image.h"
 #include "ink-params.h"
 #include "motion.h"
@@ -87,5 +88,15 @@ gboolean ink_export (InkStylizer *stylizer, const InkImage *source, const InkSty
                      const InkExportParams *params, InkExportProgress progress,
                      gpointer user_data, GCancellable *cancellable, InkExportResult *result,
                      GError **error);
+
+/* The part RANGE of the clip at CLIP, stylized frame by frame (one palette, still background
+ * kept still) and written to PATH as ink_export writes a loop: decoded, stylized and encoded one
+ * frame at a time, so memory does not grow with the clip; PARAMS->long_edge 0 keeps the clip's
+ * size. PATH may not be CLIP. */
+gboolean ink_export_clip (InkStylizer *stylizer, const char *clip, const InkClipRange *range,
+                          const InkStyleParams *style, const char *path,
+                          const InkExportParams *params, InkExportProgress progress,
+                          gpointer user_data, GCancellable *cancellable, InkExportResult *result,
+                          GError **error);
 
 G_END_DECLS

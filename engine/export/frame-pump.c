@@ -22,6 +22,8 @@ render_frame (InkExportJob *job, int i, guint32 *out, GError **error)
       g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: out of memory", job->path);
       return FALSE;
     }
+  if (job->clip != NULL)
+    return ink_clip_render_rgba8 (job->clip, i, out, error);
   return ink_animation_render_rgba8 (job->animation, i, out, NULL, error);
 }
 
@@ -90,7 +92,10 @@ ink_export_job_clear_size (InkExportJob *job)
   g_clear_pointer (&job->scratch, g_free);
   g_clear_pointer (&job->flat, g_free);
   ink_animation_free (&job->animation);
+  ink_clip_free (&job->clip);
 }
+
+static gboolean job_buffers (InkExportJob *job, GError **error);
 
 /* Stylizes the source at LONG_EDGE (0: its own size) and prepares the motion layers. */
 gboolean
@@ -98,9 +103,19 @@ ink_export_job_set_size (InkExportJob *job, int long_edge, GError **error)
 {
   InkImage *scaled = NULL;
   const InkImage *image = job->source;
-  gsize frame_bytes;
 
   ink_export_job_clear_size (job);
+  if (job->clip_path != NULL)
+    {
+      job->clip = ink_clip_new (job->stylizer, job->clip_path, job->range, job->style, long_edge,
+                                error);
+      if (job->clip == NULL)
+        return FALSE;
+      ink_clip_size (job->clip, &job->width, &job->height, &job->has_alpha);
+      job->n = ink_clip_n_frames (job->clip);
+      job->fps = ink_clip_fps (job->clip);
+      return job_buffers (job, error);
+    }
   if (long_edge > 0 && long_edge != MAX (job->source->width, job->source->height))
     {
       image = scaled = ink_image_scale (job->source, long_edge, error);
@@ -116,6 +131,16 @@ ink_export_job_set_size (InkExportJob *job, int long_edge, GError **error)
   if (job->animation == NULL)
     return FALSE;
   job->n = ink_animation_n_frames (job->animation);
+  job->fps = job->motion->fps;
+  return job_buffers (job, error);
+}
+
+/* The frame buffers, the cache when the frames fit, and the render-ahead thread. */
+static gboolean
+job_buffers (InkExportJob *job, GError **error)
+{
+  gsize frame_bytes;
+
   frame_bytes = (gsize) job->width * job->height * 4;
   job->scratch = g_try_malloc (frame_bytes);
   job->flat = job->has_alpha ? g_try_malloc (frame_bytes) : NULL;   /* only to flatten alpha */

@@ -226,7 +226,7 @@ ink_export_write_gif (InkExportJob *job, const char *tmp_path, const InkExportPa
   g_autofree guint32 *prev = NULL;
   g_autofree guint8 *prev_idx = NULL;
   gint64 snap;
-  double fps = MIN (job->motion->fps, GIF_MAX_FPS);
+  double fps = MIN (job->fps, GIF_MAX_FPS);
   gint64 t_start, t_remap = 0, t_encode = 0, t0;
   gint64 total_cs = llround (job->n * 100.0 / fps), last_cs = 0;
   gsize pixels = (gsize) job->width * job->height;

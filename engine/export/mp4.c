@@ -14,7 +14,7 @@ ink_export_write_mp4 (InkExportJob *job, const char *tmp_path, const InkExportPa
 {
   InkMuxer o = { .path = job->path };
   AVDictionary *mux_opts = NULL, *enc_opts = NULL;
-  AVRational tick = ink_muxer_frame_duration (job->motion->fps);
+  AVRational tick = ink_muxer_frame_duration (job->fps);
   /* yuv420p needs even sides: an odd one is padded by repeating the last row or column. */
   int w = (job->width + 1) & ~1, h = (job->height + 1) & ~1;
   g_autofree guint32 *padded = NULL;

@@ -7,7 +7,7 @@ ink_export_write_webp (InkExportJob *job, const char *tmp_path, int quality,
 {
   InkMuxer o = { .path = job->path };
   AVDictionary *mux_opts = NULL, *enc_opts = NULL;
-  AVRational tick = ink_muxer_frame_duration (job->motion->fps);
+  AVRational tick = ink_muxer_frame_duration (job->fps);
   gboolean ok = FALSE;
 
   job->total = job->done + job->n;

@@ -77,6 +77,9 @@ struct InkStylizer {
   float line_alpha;
   float line_eps, line_phi;  /* the frames' threshold of the line response */
   float line_width;          /* px, about a stroke's width */
+  /* A palette kept for every run (a clip's frames share one); fixed_size 0: each run fits its own. */
+  float fixed_palette[INK_PALETTE_MAX * 4];
+  int fixed_size, fixed_colors;
 };
 
 static const char *const stage_names[INK_STAGE_COUNT] = { "smooth", "flatten", "lines", "composite" };
@@ -426,13 +429,29 @@ ink_stylizer_make_layers (InkStylizer *s, const InkImage *src, const InkStylePar
       || !ensure_buffers (s, src->width, src->height, error))
     return FALSE;
   t1 = g_get_monotonic_time ();
-  palette_size = ink_palette_fit (src, params->colors, palette);
+  if (s->fixed_size > 0 && s->fixed_colors == params->colors)
+    {
+      palette_size = s->fixed_size;
+      memcpy (palette, s->fixed_palette, sizeof palette);
+    }
+  else
+    palette_size = ink_palette_fit (src, params->colors, palette);
   stats->stage_ms[INK_STAGE_FLATTEN] += (g_get_monotonic_time () - t1) / 1000.0;
   s->has_lines = FALSE;
   if (!record (s, src, params, palette, palette_size, stats, error))
     return FALSE;
   add_timings (s, stats);
   return TRUE;
+}
+
+void
+ink_stylizer_fix_palette (InkStylizer *s, const InkImage *image, int colors)
+{
+  s->fixed_size = 0;
+  if (image == NULL)
+    return;
+  s->fixed_size = ink_palette_fit (image, colors, s->fixed_palette);
+  s->fixed_colors = colors;
 }
 
 InkCompute *

@@ -45,6 +45,11 @@ const char *ink_stylizer_device_name (InkStylizer *stylizer);
 /* Builds every pipeline now (lavapipe compiles shaders on first use). */
 gboolean ink_stylizer_prepare (InkStylizer *stylizer, GError **error);
 
+/* Fits the palette of COLORS entries to IMAGE and keeps it for every later run with COLORS
+ * colours, so that the frames of a clip share one palette and do not flicker; IMAGE NULL: each
+ * run fits its own again. */
+void ink_stylizer_fix_palette (InkStylizer *stylizer, const InkImage *image, int colors);
+
 /* Stylizes SOURCE; the result has SOURCE's size and alpha. STATS may be NULL. */
 InkImage *ink_stylizer_run (InkStylizer *stylizer, const InkImage *source,
                             const InkStyleParams *params, InkStylizeStats *stats, GError **error);

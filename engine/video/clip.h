@@ -1,0 +1,51 @@
+/* clip.h: a clip's part as stylized frames at a constant rate: one palette for the whole part,
+ * and still background kept still (frames stabilized before they are stylized). */
+#pragma once
+
+#include <glib.h>
+
+#include "ink-image.h"
+#include "ink-params.h"
+#include "stylize.h"
+#include "video-input.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  double start;      /* seconds from the clip's first frame, >= 0 */
+  double duration;   /* seconds; <= 0: to the end (at most INK_VIDEO_MAX_SECONDS) */
+  double fps;        /* frames a second of the result; <= 0: the clip's own */
+} InkClipRange;
+
+#define INK_CLIP_RANGE_DEFAULT { .start = 0.0, .duration = 0.0, .fps = 0.0 }
+/* The rate a result can have (frames a second). */
+#define INK_CLIP_MAX_FPS 120.0
+
+/* Changes of a source pixel (largest over R, G, B, in 1/255) at or below this from the last
+ * frame kept are noise: the pixel keeps its value, so still background draws the same. */
+#define INK_CLIP_STILL_LEVELS 4
+
+typedef struct InkClip InkClip;
+
+/* The part RANGE of the clip at PATH, frames scaled so the long edge is LONG_EDGE (0: as it is),
+ * stylized with STYLE on STYLIZER (used by the clip until it is freed). Errors name the file:
+ * not a clip, a range outside it or longer than INK_VIDEO_MAX_SECONDS, a bad rate. */
+InkClip *ink_clip_new (InkStylizer *stylizer, const char *path, const InkClipRange *range,
+                       const InkStyleParams *style, int long_edge, GError **error);
+void ink_clip_free (InkClip **clip);
+
+int ink_clip_n_frames (InkClip *clip);
+double ink_clip_fps (InkClip *clip);
+void ink_clip_size (InkClip *clip, int *width, int *height, gboolean *has_alpha);
+InkVideo *ink_clip_video (InkClip *clip);
+/* The part's start and end in the clip's own times (as InkVideoInfo.start_s). */
+void ink_clip_span (InkClip *clip, double *start, double *end);
+
+/* Frame INDEX (0 .. n-1) of the result: the source frame showing at start + INDEX / fps,
+ * stabilized and stylized. Frames are made in order; asking for an earlier one starts the clip
+ * again (the same frames come out). */
+gboolean ink_clip_render_rgba8 (InkClip *clip, int index, guint32 *rgba8, GError **error);
+/* The same source frame, stabilized but not stylized (for tests and measurements). */
+gboolean ink_clip_source_rgba8 (InkClip *clip, int index, guint32 *rgba8, GError **error);
+
+G_END_DECLS

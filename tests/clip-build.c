@@ -1,0 +1,205 @@
+/* clip-build.c: test clips made with FFmpeg's libraries (see clip-build.h). */
+#include "clip-build.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
+#include <libavutil/opt.h>
+#include <libswscale/swscale.h>
+
+/* Deterministic noise in -amp .. amp for frame K, pixel P, channel C. */
+static int
+noise_at (int k, gsize p, int c, int amp)
+{
+  guint32 h = (guint32) k * 2654435761u ^ (guint32) p * 2246822519u ^ (guint32) c * 3266489917u;
+  h ^= h >> 15;
+  h *= 2246822519u;
+  h ^= h >> 13;
+  return amp > 0 ? (int) (h % (2 * amp + 1)) - amp : 0;
+}
+
+guint32 *
+clip_frame (const InkImage *photo, const ClipSpec *spec, int k)
+{
+  guint32 *rgba = g_new (guint32, (gsize) spec->width * spec->height);
+  double shift = spec->pan * k;
+
+  for (int y = 0; y < spec->height; y++)
+    for (int x = 0; x < spec->width; x++)
+      {
+        /* The photo scaled to cover the frame with room to pan, read at x - shift. */
+        double sx = (x + 40.0 * (spec->pan > 0) - fmod (shift, 40.0)) * photo->width
+                    / (spec->width + 80.0);
+        int px = CLAMP ((int) sx, 0, photo->width - 1);
+        int py = CLAMP (y * photo->height / spec->height, 0, photo->height - 1);
+        const guint16 *s = photo->pixels + ((gsize) py * photo->width + px) * 4;
+        guint32 v = 0xff000000u;
+        gboolean box = spec->moving_box
+                       && ABS (x - (k * spec->width / MAX (spec->frames, 1))) < spec->width / 10
+                       && ABS (y - spec->height / 2) < spec->height / 10;
+        for (int c = 0; c < 3; c++)
+          {
+            int level = box ? 30 : s[c] >> 8;
+            level += noise_at (k, (gsize) y * spec->width + x, c, spec->noise);
+            v |= (guint32) CLAMP (level, 0, 255) << (8 * c);
+          }
+        rgba[(gsize) y * spec->width + x] = v;
+      }
+  return rgba;
+}
+
+static void
+check (int ret, const char *what)
+{
+  if (ret < 0)
+    {
+      char msg[AV_ERROR_MAX_STRING_SIZE];
+      av_strerror (ret, msg, sizeof msg);
+      g_error ("clip-build: %s: %s", what, msg);
+    }
+}
+
+/* Writes what ENC gives back for FRAME (NULL: flushes). DURATIONS (may be NULL): the sent
+ * frames' durations in ticks, in order (the encoders here keep frames in order), so the file
+ * records the last frame's length too. */
+static void
+write_packets (AVFormatContext *fmt, AVCodecContext *enc, AVStream *st, AVFrame *frame,
+               GQueue *durations)
+{
+  AVPacket *pkt = av_packet_alloc ();
+  int ret;
+
+  check (avcodec_send_frame (enc, frame), "send frame");
+  while ((ret = avcodec_receive_packet (enc, pkt)) >= 0)
+    {
+      if (durations != NULL && !g_queue_is_empty (durations))
+        pkt->duration = GPOINTER_TO_INT (g_queue_pop_head (durations));
+      av_packet_rescale_ts (pkt, enc->time_base, st->time_base);
+      pkt->stream_index = st->index;
+      check (av_interleaved_write_frame (fmt, pkt), "write packet");
+    }
+  av_packet_free (&pkt);
+}
+
+void
+clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
+{
+  const char *muxer = spec->codec == CLIP_H264_MP4 ? "mp4" : spec->codec == CLIP_VP9_WEBM ? "webm"
+                                                                                           : "gif";
+  const char *encoder = spec->codec == CLIP_H264_MP4 ? "libx264"
+                        : spec->codec == CLIP_VP9_WEBM ? "libvpx-vp9" : "gif";
+  enum AVPixelFormat pix = spec->codec == CLIP_GIF ? AV_PIX_FMT_RGB8 : AV_PIX_FMT_YUV420P;
+  AVFormatContext *fmt = NULL;
+  const AVCodec *codec = avcodec_find_encoder_by_name (encoder);
+  AVCodecContext *enc = avcodec_alloc_context3 (codec), *aenc = NULL;
+  AVStream *st, *ast = NULL;
+  AVFrame *frame = av_frame_alloc (), *aframe = NULL;
+  struct SwsContext *sws;
+  gint64 pts = 0, samples = 0;
+  GQueue durations = G_QUEUE_INIT;
+
+  check (avformat_alloc_output_context2 (&fmt, NULL, muxer, path), "muxer");
+  st = avformat_new_stream (fmt, NULL);
+  enc->width = spec->width;
+  enc->height = spec->height;
+  enc->pix_fmt = pix;
+  /* Times in 1/(2 fps): a variable rate's long frames are 4 ticks, the others 2. */
+  enc->time_base = (AVRational) { 1, 2 * spec->fps };
+  enc->framerate = (AVRational) { spec->fps, 1 };
+  enc->gop_size = 12;
+  enc->max_b_frames = 0;
+  if (fmt->oformat->flags & AVFMT_GLOBALHEADER)
+    enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  if (spec->codec == CLIP_H264_MP4)
+    {
+      av_opt_set (enc->priv_data, "preset", "veryfast", 0);
+      av_opt_set (enc->priv_data, "crf", "18", 0);
+    }
+  else if (spec->codec == CLIP_VP9_WEBM)
+    {
+      av_opt_set (enc->priv_data, "deadline", "realtime", 0);
+      av_opt_set (enc->priv_data, "cpu-used", "8", 0);
+      av_opt_set (enc->priv_data, "crf", "20", 0);
+      enc->bit_rate = 0;
+    }
+  check (avcodec_open2 (enc, codec, NULL), "encoder");
+  check (avcodec_parameters_from_context (st->codecpar, enc), "parameters");
+  st->time_base = enc->time_base;
+  if (spec->rotation != 0)
+    {
+      int32_t *matrix = (int32_t *) av_stream_new_side_data (st, AV_PKT_DATA_DISPLAYMATRIX,
+                                                             9 * sizeof (int32_t));
+      /* av_display_rotation_set turns clockwise (its _get answers counterclockwise). */
+      av_display_rotation_set (matrix, spec->rotation);
+    }
+  if (spec->audio)
+    {
+      const AVCodec *ac = avcodec_find_encoder_by_name ("aac");
+      aenc = avcodec_alloc_context3 (ac);
+      aenc->sample_rate = 44100;
+      aenc->sample_fmt = AV_SAMPLE_FMT_FLTP;
+      av_channel_layout_default (&aenc->ch_layout, 1);
+      aenc->time_base = (AVRational) { 1, 44100 };
+      aenc->bit_rate = 64000;
+      if (fmt->oformat->flags & AVFMT_GLOBALHEADER)
+        aenc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+      check (avcodec_open2 (aenc, ac, NULL), "audio encoder");
+      ast = avformat_new_stream (fmt, NULL);
+      check (avcodec_parameters_from_context (ast->codecpar, aenc), "audio parameters");
+      ast->time_base = aenc->time_base;
+      aframe = av_frame_alloc ();
+      aframe->nb_samples = aenc->frame_size;
+      aframe->format = aenc->sample_fmt;
+      av_channel_layout_copy (&aframe->ch_layout, &aenc->ch_layout);
+      check (av_frame_get_buffer (aframe, 0), "audio frame");
+    }
+  check (avio_open (&fmt->pb, path, AVIO_FLAG_WRITE), "open");
+  check (avformat_write_header (fmt, NULL), "header");
+
+  frame->width = spec->width;
+  frame->height = spec->height;
+  frame->format = pix;
+  check (av_frame_get_buffer (frame, 0), "frame");
+  sws = sws_getContext (spec->width, spec->height, AV_PIX_FMT_RGBA, spec->width, spec->height,
+                        pix, SWS_BICUBIC, NULL, NULL, NULL);
+  for (int k = 0; k < spec->frames; k++)
+    {
+      g_autofree guint32 *rgba = clip_frame (photo, spec, k);
+      const uint8_t *src[1] = { (const uint8_t *) rgba };
+      int stride[1] = { spec->width * 4 };
+      int ticks = spec->variable_rate && k % 3 == 2 ? 4 : 2;
+
+      check (av_frame_make_writable (frame), "writable");
+      sws_scale (sws, src, stride, 0, spec->height, frame->data, frame->linesize);
+      frame->pts = pts;
+      pts += ticks;
+      g_queue_push_tail (&durations, GINT_TO_POINTER (ticks));
+      write_packets (fmt, enc, st, frame, &durations);
+      /* The tone up to this frame's end. */
+      while (aenc != NULL && samples * 2 * spec->fps < pts * 44100)
+        {
+          float *s = (float *) aframe->data[0];
+          check (av_frame_make_writable (aframe), "audio writable");
+          for (int i = 0; i < aframe->nb_samples; i++)
+            s[i] = 0.3f * sinf (2.0f * (float) G_PI * 440.0f * (samples + i) / 44100.0f);
+          aframe->pts = samples;
+          samples += aframe->nb_samples;
+          write_packets (fmt, aenc, ast, aframe, NULL);
+        }
+    }
+  write_packets (fmt, enc, st, NULL, &durations);
+  if (aenc != NULL)
+    write_packets (fmt, aenc, ast, NULL, NULL);
+  g_queue_clear (&durations);
+  check (av_write_trailer (fmt), "trailer");
+  avio_closep (&fmt->pb);
+  sws_freeContext (sws);
+  av_frame_free (&frame);
+  av_frame_free (&aframe);
+  avcodec_free_context (&enc);
+  avcodec_free_context (&aenc);
+  avformat_free_context (fmt);
+}

@@ -1,0 +1,418 @@
+/* test-video.c: clips in: clips the test makes (the sample photo moved along known camera paths,
+ * encoded with libx264, VP9 and GIF) opened, rendered to each format with exact frame counts and
+ * timing, stable on still background, turned as their metadata says; damaged and wrong files
+ * refused naming the file; a cancelled render leaves nothing. */
+#include "ink-config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "clip-build.h"
+#include "clip.h"
+#include "export.h"
+#include "ink-error.h"
+#include "stylize-private.h"
+#include "test-common.h"
+#include "tmp-folder.h"
+#include "video-input.h"
+
+static InkVkContext *vk;
+static InkStylizer *stylizer;
+static InkImage *photo;
+static char *dir;
+
+static char *
+make_clip (const char *name, const ClipSpec *spec)
+{
+  char *path = g_build_filename (dir, name, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    clip_build (path, photo, spec);
+  return path;
+}
+
+static const ClipSpec pan_h264 = { CLIP_H264_MP4, 160, 96, 24, 12, .pan = 2.0, .moving_box = TRUE };
+
+/* Every frame, in order, at its time. */
+static void
+check_frames (const char *path, int frames, double fps, int width, int height)
+{
+  g_autoptr (GError) error = NULL;
+  InkVideo *v = ink_video_open (path, &error);
+  const InkVideoInfo *info;
+  double pts, last = -1.0;
+  int n = 0;
+  InkImage *f;
+
+  g_assert_no_error (error);
+  info = ink_video_get_info (v);
+  g_assert_cmpint (info->width, ==, width);
+  g_assert_cmpint (info->height, ==, height);
+  g_assert_cmpfloat (fabs (info->fps - fps), <, 0.01);
+  while ((f = ink_video_read (v, 0, &pts, &error)) != NULL)
+    {
+      g_assert_cmpint (f->width, ==, width);
+      g_assert_cmpint (f->height, ==, height);
+      if (n > 0)
+        g_assert_cmpfloat (fabs (pts - last - 1.0 / fps), <, 1e-3);
+      last = pts;
+      n++;
+      ink_image_free (&f);
+    }
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, frames);
+  ink_video_free (&v);
+}
+
+static void
+test_open (void)
+{
+  g_autofree char *h264 = make_clip ("pan.mp4", &pan_h264);
+  ClipSpec vp9 = pan_h264;
+  g_autofree char *webm = NULL;
+
+  vp9.codec = CLIP_VP9_WEBM;
+  webm = make_clip ("pan.webm", &vp9);
+  g_assert_true (ink_video_sniff (h264));
+  g_assert_true (ink_video_sniff (webm));
+  g_assert_false (ink_video_sniff (INK_SOURCE_DATADIR "/sample.png"));
+  check_frames (h264, 24, 12.0, 160, 96);
+  check_frames (webm, 24, 12.0, 160, 96);
+}
+
+/* The clip rendered to each format: the same number of frames at the same rate. */
+static void
+test_render_formats (void)
+{
+  g_autofree char *clip = make_clip ("pan.mp4", &pan_h264);
+  InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
+  InkClipRange range = INK_CLIP_RANGE_DEFAULT;
+  const char *names[] = { "out.mp4", "out.gif", "out.webm.webp", "out.apng" };
+  InkExportFormat formats[] = { INK_FORMAT_MP4, INK_FORMAT_GIF, INK_FORMAT_WEBP, INK_FORMAT_APNG };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *out = g_build_filename (dir, names[i], NULL);
+      InkExportParams params;
+      InkExportResult result = { 0 };
+
+      ink_export_params_default (&params);
+      params.format = formats[i];
+      g_assert_true (ink_export_clip (stylizer, clip, &range, &style, out, &params, NULL, NULL,
+                                      NULL, &result, &error));
+      g_assert_no_error (error);
+      g_test_message ("%s", result.summary);
+      g_assert_cmpint (result.frames, ==, 24);
+      g_assert_cmpfloat (fabs (result.duration_s - 2.0), <, 1e-6);
+      g_assert_cmpint (result.width, ==, 160);
+      g_assert_cmpint (result.height, ==, 96);
+      if (formats[i] == INK_FORMAT_MP4)
+        check_frames (out, 24, 12.0, 160, 96);
+      ink_export_result_clear (&result);
+      g_unlink (out);
+    }
+}
+
+/* --start, --duration, --fps and --size. */
+static void
+test_range (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *clip = make_clip ("pan.mp4", &pan_h264);
+  g_autofree char *out = g_build_filename (dir, "part.mp4", NULL);
+  InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
+  InkClipRange range = { .start = 0.5, .duration = 1.0, .fps = 6.0 };
+  InkExportParams params;
+  InkExportResult result = { 0 };
+
+  ink_export_params_default (&params);
+  params.format = INK_FORMAT_MP4;
+  params.long_edge = 80;
+  g_assert_true (ink_export_clip (stylizer, clip, &range, &style, out, &params, NULL, NULL, NULL,
+                                  &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (result.frames, ==, 6);
+  check_frames (out, 6, 6.0, 80, 48);
+  ink_export_result_clear (&result);
+
+  /* Past the end, and a rate out of range. */
+  range = (InkClipRange) { .start = 5.0 };
+  g_assert_false (ink_export_clip (stylizer, clip, &range, &style, out, &params, NULL, NULL, NULL,
+                                   &result, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "the clip ends at 2.00 s"));
+  g_clear_error (&error);
+  range = (InkClipRange) { .fps = 1000.0 };
+  g_assert_false (ink_export_clip (stylizer, clip, &range, &style, out, &params, NULL, NULL, NULL,
+                                   &result, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM);
+  g_clear_error (&error);
+  g_unlink (out);
+}
+
+/* Uneven frame times: each output time shows the frame that was showing then. */
+static void
+test_variable_rate (void)
+{
+  g_autoptr (GError) error = NULL;
+  ClipSpec spec = pan_h264;
+  g_autofree char *clip = NULL;
+  InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
+  InkClipRange range = INK_CLIP_RANGE_DEFAULT;
+  InkClip *c;
+  /* Frames of 1, 1, 2 ticks of 1/12 s: 16 short and 8 long frames, 32/12 s. */
+  int expect_source[32];
+  int k = 0;
+
+  spec.variable_rate = TRUE;
+  clip = make_clip ("vfr.mp4", &spec);
+  for (int f = 0; f < 24; f++)
+    for (int t = 0; t < (f % 3 == 2 ? 2 : 1); t++)
+      expect_source[k++] = f;
+  range.fps = 12.0;
+  c = ink_clip_new (stylizer, clip, &range, &style, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ink_clip_n_frames (c), ==, 32);
+  for (int i = 0; i < 32; i++)
+    {
+      g_autofree guint32 *got = g_new (guint32, 160 * 96);
+      double best = INFINITY;
+      int best_f = -1;
+      g_assert_true (ink_clip_source_rgba8 (c, i, got, &error));
+      /* Which source frame it is: the nearest of the frames made. */
+      for (int f = MAX (0, expect_source[i] - 2); f <= MIN (23, expect_source[i] + 2); f++)
+        {
+          g_autofree guint32 *made = clip_frame (photo, &spec, f);
+          double d = 0.0;
+          for (gsize p = 0; p < 160 * 96; p++)
+            for (int ch = 0; ch < 24; ch += 8)
+              d += ABS ((int) (got[p] >> ch & 0xff) - (int) (made[p] >> ch & 0xff));
+          if (d < best)
+            best = d, best_f = f;
+        }
+      g_assert_cmpint (best_f, ==, expect_source[i]);
+    }
+  ink_clip_free (&c);
+}
+
+/* The display matrix: a clip stored 160x96 and turned 90 degrees shows 96x160. */
+static void
+test_rotation (void)
+{
+  g_autoptr (GError) error = NULL;
+  ClipSpec spec = pan_h264;
+  g_autofree char *clip = NULL;
+  g_autofree guint32 *made = NULL;
+  InkVideo *v;
+  InkImage *f;
+  double pts, d = 0.0;
+
+  spec.rotation = 90;
+  spec.frames = 3;
+  clip = make_clip ("turned.mp4", &spec);
+  v = ink_video_open (clip, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ink_video_get_info (v)->rotation, ==, 90);
+  f = ink_video_read (v, 0, &pts, &error);
+  g_assert_nonnull (f);
+  g_assert_cmpint (f->width, ==, 96);
+  g_assert_cmpint (f->height, ==, 160);
+  /* Displayed (x, y) is stored (y, 95 - x)... for 90 degrees clockwise: stored (x', y') shows at
+   * (h - 1 - y', x'). */
+  made = clip_frame (photo, &spec, 0);
+  for (int y = 0; y < 96; y++)
+    for (int x = 0; x < 160; x++)
+      {
+        const guint16 *p = f->pixels + ((gsize) x * 96 + (95 - y)) * 4;
+        d += ABS ((int) (p[1] >> 8) - (int) (made[(gsize) y * 160 + x] >> 8 & 0xff));
+      }
+  g_test_message ("rotated frame: mean difference %.2f levels", d / (160 * 96));
+  g_assert_cmpfloat (d / (160 * 96), <, 6.0);
+  ink_image_free (&f);
+  ink_video_free (&v);
+}
+
+/* Mean change of output pixels whose source changed by under 3 levels, frame to frame. */
+static double
+flicker (InkClip *c, gboolean stylized_naive)
+{
+  g_autoptr (GError) error = NULL;
+  int w, h, n = ink_clip_n_frames (c);
+  gsize count = 0;
+  double sum = 0.0;
+  guint32 *src_prev, *src, *out_prev, *out;
+
+  ink_clip_size (c, &w, &h, NULL);
+  src_prev = g_new (guint32, (gsize) w * h);
+  src = g_new (guint32, (gsize) w * h);
+  out_prev = g_new (guint32, (gsize) w * h);
+  out = g_new (guint32, (gsize) w * h);
+  for (int i = 0; i < n; i++)
+    {
+      g_assert_true (ink_clip_source_rgba8 (c, i, src, &error));
+      if (stylized_naive)
+        {
+          /* Each frame alone: its own palette, no stabilizing. */
+          InkImage *frame = ink_image_from_rgba8 (src, w, h, FALSE), *styled;
+          InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
+          ink_stylizer_fix_palette (stylizer, NULL, 0);
+          styled = ink_stylizer_run (stylizer, frame, &style, NULL, &error);
+          g_assert_no_error (error);
+          for (gsize p = 0; p < (gsize) w * h; p++)
+            {
+              guint32 v = 0;
+              for (int k = 0; k < 4; k++)
+                v |= (guint32) (styled->pixels[4 * p + k] >> 8) << (8 * k);
+              out[p] = v;
+            }
+          ink_image_free (&frame);
+          ink_image_free (&styled);
+        }
+      else
+        g_assert_true (ink_clip_render_rgba8 (c, i, out, &error));
+      g_assert_no_error (error);
+      if (i > 0)
+        for (gsize p = 0; p < (gsize) w * h; p++)
+          {
+            int ds = 0;
+            for (int k = 0; k < 24; k += 8)
+              ds = MAX (ds, ABS ((int) (src[p] >> k & 0xff) - (int) (src_prev[p] >> k & 0xff)));
+            if (ds >= 3)
+              continue;
+            for (int k = 0; k < 24; k += 8)
+              sum += ABS ((int) (out[p] >> k & 0xff) - (int) (out_prev[p] >> k & 0xff)) / 3.0;
+            count++;
+          }
+      memcpy (src_prev, src, (gsize) w * h * 4);
+      memcpy (out_prev, out, (gsize) w * h * 4);
+    }
+  g_free (src_prev);
+  g_free (src);
+  g_free (out_prev);
+  g_free (out);
+  return count > 0 ? sum / count : 0.0;
+}
+
+/* A still camera with sensor noise and something moving: still background stays still. */
+static void
+test_flicker (void)
+{
+  g_autoptr (GError) error = NULL;
+  ClipSpec spec = { CLIP_H264_MP4, 192, 128, 24, 12, .noise = 2, .moving_box = TRUE };
+  g_autofree char *clip = make_clip ("still-noise.mp4", &spec);
+  InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
+  InkClipRange range = INK_CLIP_RANGE_DEFAULT;
+  InkClip *c = ink_clip_new (stylizer, clip, &range, &style, 0, &error);
+  double stable, naive;
+
+  g_assert_no_error (error);
+  stable = flicker (c, FALSE);
+  naive = flicker (c, TRUE);
+  g_test_message ("flicker on still background: %.3f levels (each frame alone: %.3f)", stable,
+                  naive);
+  g_assert_cmpfloat (stable, <=, 0.5);
+  ink_clip_free (&c);
+}
+
+/* Damaged and wrong files: a clear error naming the file, never a crash or an output. */
+static void
+test_bad_input (void)
+{
+  g_autofree char *clip = make_clip ("pan.mp4", &pan_h264);
+  g_autofree char *out = g_build_filename (dir, "bad-out.mp4", NULL);
+  g_autofree char *data = NULL;
+  gsize length;
+  struct {
+    const char *name;
+    gsize keep;        /* bytes of pan.mp4 to keep; 0: CONTENT instead */
+    const char *content;
+    const char *says;
+  } cases[] = {
+    { "empty.mp4", 0, "", "" },
+    { "text.mkv", 0, "this is not a clip at all\n", "" },
+    { "cut.mp4", 3000, NULL, "" },
+    { "header-only.webm", 0, "\x1a\x45\xdf\xa3", "" },
+  };
+
+  g_assert_true (g_file_get_contents (clip, &data, &length, NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *path = g_build_filename (dir, cases[i].name, NULL);
+      InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
+      InkClipRange range = INK_CLIP_RANGE_DEFAULT;
+      InkExportParams params;
+
+      if (cases[i].content != NULL)
+        g_assert_true (g_file_set_contents (path, cases[i].content, strlen (cases[i].content),
+                                            NULL));
+      else
+        g_assert_true (g_file_set_contents (path, data, MIN (cases[i].keep, length), NULL));
+      ink_export_params_default (&params);
+      params.format = INK_FORMAT_MP4;
+      g_assert_false (ink_export_clip (stylizer, path, &range, &style, out, &params, NULL, NULL,
+                                       NULL, NULL, &error));
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+      g_unlink (path);
+    }
+}
+
+static void
+cancel_soon (double fraction, gpointer data)
+{
+  if (fraction > 0.2)
+    g_cancellable_cancel (data);
+}
+
+static void
+test_cancel (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *clip = make_clip ("pan.mp4", &pan_h264);
+  g_autofree char *out = g_build_filename (dir, "cancelled.mp4", NULL);
+  InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
+  InkClipRange range = INK_CLIP_RANGE_DEFAULT;
+  InkExportParams params;
+  g_autoptr (GDir) d = NULL;
+  const char *name;
+
+  ink_export_params_default (&params);
+  params.format = INK_FORMAT_MP4;
+  g_assert_false (ink_export_clip (stylizer, clip, &range, &style, out, &params, cancel_soon,
+                                   cancellable, cancellable, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  d = g_dir_open (dir, 0, NULL);
+  while ((name = g_dir_read_name (d)) != NULL)
+    g_assert_false (g_str_has_prefix (name, "."));
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  test_engine_init (&argc, &argv, &vk, &stylizer);
+  photo = test_load_sample (320);
+  dir = test_tmp_folder_new ();
+  g_test_add_func ("/video/open", test_open);
+  g_test_add_func ("/video/render-formats", test_render_formats);
+  g_test_add_func ("/video/range", test_range);
+  g_test_add_func ("/video/variable-rate", test_variable_rate);
+  g_test_add_func ("/video/rotation", test_rotation);
+  g_test_add_func ("/video/flicker", test_flicker);
+  g_test_add_func ("/video/bad-input", test_bad_input);
+  g_test_add_func ("/video/cancel", test_cancel);
+  status = g_test_run ();
+  test_tmp_folder_remove (dir);
+  g_free (dir);
+  ink_image_free (&photo);
+  return test_engine_finish (status, &vk, &stylizer);
+}
