@@ -8,6 +8,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <libavformat/avformat.h>
+
 #include "clip-build.h"
 #include "clip.h"
 #include "export.h"
@@ -317,6 +319,86 @@ test_flicker (void)
   ink_clip_free (&c);
 }
 
+/* Seconds of sound in the MP4 at PATH (its audio packets' span); -1 without sound. */
+static double
+sound_seconds (const char *path)
+{
+  AVFormatContext *fmt = NULL;
+  AVPacket *pkt = av_packet_alloc ();
+  int stream;
+  double first = INFINITY, last = -INFINITY;
+
+  g_assert_cmpint (avformat_open_input (&fmt, path, NULL, NULL), ==, 0);
+  g_assert_cmpint (avformat_find_stream_info (fmt, NULL), >=, 0);
+  stream = av_find_best_stream (fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
+  while (stream >= 0 && av_read_frame (fmt, pkt) >= 0)
+    {
+      if (pkt->stream_index == stream)
+        {
+          double tb = av_q2d (fmt->streams[stream]->time_base);
+          first = MIN (first, pkt->pts * tb);
+          last = MAX (last, (pkt->pts + pkt->duration) * tb);
+        }
+      av_packet_unref (pkt);
+    }
+  av_packet_free (&pkt);
+  avformat_close_input (&fmt);
+  return stream >= 0 ? last - first : -1.0;
+}
+
+/* The clip's sound goes into an MP4 as it is, cut to the part; --no-audio leaves it out. */
+static void
+test_sound (void)
+{
+  g_autoptr (GError) error = NULL;
+  ClipSpec spec = pan_h264;
+  g_autofree char *clip = NULL;
+  g_autofree char *out = g_build_filename (dir, "sound.mp4", NULL);
+  g_autofree char *gif = g_build_filename (dir, "sound.gif", NULL);
+  InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
+  InkClipRange range = INK_CLIP_RANGE_DEFAULT;
+  InkExportParams params;
+  InkExportResult result = { 0 };
+  double seconds;
+
+  spec.audio = TRUE;
+  clip = make_clip ("with-sound.mp4", &spec);
+  ink_export_params_default (&params);
+  params.format = INK_FORMAT_MP4;
+  ink_export_clip (stylizer, clip, &range, &style, out, &params, NULL, NULL, NULL, &result,
+                   &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", result.summary);
+  g_assert_nonnull (strstr (result.summary, "with its sound"));
+  seconds = sound_seconds (out);
+  g_test_message ("sound: %.3f s", seconds);
+  g_assert_cmpfloat (fabs (seconds - 2.0), <, 0.1);
+  check_frames (out, 24, 12.0, 160, 96);
+  ink_export_result_clear (&result);
+
+  range.start = 0.5;
+  range.duration = 1.0;
+  g_assert_true (ink_export_clip (stylizer, clip, &range, &style, out, &params, NULL, NULL, NULL,
+                                  &result, &error));
+  g_assert_cmpfloat (fabs (sound_seconds (out) - 1.0), <, 0.1);
+  ink_export_result_clear (&result);
+
+  range.no_audio = TRUE;
+  g_assert_true (ink_export_clip (stylizer, clip, &range, &style, out, &params, NULL, NULL, NULL,
+                                  &result, &error));
+  g_assert_cmpfloat (sound_seconds (out), ==, -1.0);
+  ink_export_result_clear (&result);
+
+  params.format = INK_FORMAT_GIF;
+  range.no_audio = FALSE;
+  g_assert_true (ink_export_clip (stylizer, clip, &range, &style, gif, &params, NULL, NULL, NULL,
+                                  &result, &error));
+  g_assert_nonnull (strstr (result.summary, "without the clip's sound"));
+  ink_export_result_clear (&result);
+  g_unlink (out);
+  g_unlink (gif);
+}
+
 /* Damaged and wrong files: a clear error naming the file, never a crash or an output. */
 static void
 test_bad_input (void)
@@ -408,6 +490,7 @@ main (int argc, char **argv)
   g_test_add_func ("/video/variable-rate", test_variable_rate);
   g_test_add_func ("/video/rotation", test_rotation);
   g_test_add_func ("/video/flicker", test_flicker);
+  g_test_add_func ("/video/sound", test_sound);
   g_test_add_func ("/video/bad-input", test_bad_input);
   g_test_add_func ("/video/cancel", test_cancel);
   status = g_test_run ();

@@ -29,6 +29,7 @@ typedef struct {
   InkClip *clip;
   int width, height, n;
   double fps;
+  char *note;                       /* said after the summary (what happened to a clip's sound) */
   gboolean has_alpha;
   guint32 **cache;                  /* n frames when they fit in the cache budget, else NULL */
   guint32 *scratch;                 /* the frame being encoded when not cached */

@@ -333,14 +333,21 @@ export_job (InkExportJob *job, const InkExportParams *params, int long_edge,
     }
   {
     g_autofree char *size = format_bytes (result->bytes);
-    result->summary = g_strdup_printf ("%s: %s, %dx%d, %d frames, %.2f s%s", path, size,
+    if (job->clip != NULL && job->note == NULL && params->format != INK_FORMAT_MP4
+        && ink_video_get_info (ink_clip_video (job->clip))->has_audio)
+      job->note = g_strdup_printf ("without the clip's sound (%s files have none)",
+                                   format_labels[params->format]);
+    result->summary = g_strdup_printf ("%s: %s, %dx%d, %d frames, %.2f s%s%s%s", path, size,
                                        result->width, result->height, result->frames,
-                                       result->duration_s, reduced->str);
+                                       result->duration_s, reduced->str,
+                                       job->note != NULL ? "; " : "",
+                                       job->note != NULL ? job->note : "");
   }
   if (job->progress != NULL)
     job->progress (1.0, job->user_data);
 out:
   ink_export_job_clear_size (job);
+  g_clear_pointer (&job->note, g_free);
   return ok;
 }
 

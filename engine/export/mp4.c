@@ -6,6 +6,7 @@
 
 #include <libswscale/swscale.h>
 
+#include "audio-copy.h"
 #include "ink-error.h"
 
 gboolean
@@ -19,6 +20,7 @@ ink_export_write_mp4 (InkExportJob *job, const char *tmp_path, const InkExportPa
   int w = (job->width + 1) & ~1, h = (job->height + 1) & ~1;
   g_autofree guint32 *padded = NULL;
   struct SwsContext *sws = NULL;
+  InkAudioCopy *audio = NULL;
   gboolean ok = FALSE;
   int crf = (int) lrint (51.0 * (100 - quality) / 100.0);
 
@@ -44,6 +46,22 @@ ink_export_write_mp4 (InkExportJob *job, const char *tmp_path, const InkExportPa
   if ((gsize) w * h > 4000000)
     av_dict_set (&enc_opts, "x264-params", "sliced-threads=1", 0);
   av_dict_set (&mux_opts, "movflags", "+faststart", 0);   /* moov first: plays while loading */
+  if (job->clip != NULL && !job->range->no_audio
+      && ink_video_get_info (ink_clip_video (job->clip))->has_audio)
+    {
+      double start, end;
+      g_autofree char *why = NULL;
+      GError *local = NULL;
+      ink_clip_span (job->clip, &start, &end);
+      audio = ink_audio_copy_new (job->clip_path, start, end, o.fmt, &why, &local);
+      if (local != NULL)
+        {
+          g_propagate_error (error, local);
+          goto out;
+        }
+      g_free (job->note);
+      job->note = audio != NULL ? g_strdup ("with its sound") : g_steal_pointer (&why);
+    }
   if (!ink_muxer_open (&o, &enc_opts, &mux_opts, error))
     goto out;
   o.frame->color_primaries = AVCOL_PRI_BT709;
@@ -62,6 +80,11 @@ ink_export_write_mp4 (InkExportJob *job, const char *tmp_path, const InkExportPa
   for (int r = 0, pts = 0; r < params->repeat; r++)
     for (int i = 0; i < job->n; i++, pts++)
       {
+        /* The sound up to this frame's start, shifted to the repeat it plays in. */
+        if (audio != NULL && ((i == 0 && r > 0 && !ink_audio_copy_restart (audio, r * job->n
+                                                                            / job->fps, error))
+                              || !ink_audio_copy_until (audio, pts / job->fps, error)))
+          goto out;
         gboolean last = r + 1 == params->repeat && i + 1 == job->n;
         const guint32 *frame = ink_export_job_frame (job, i, last ? -1 : (i + 1) % job->n, TRUE,
                                                      error);
@@ -89,12 +112,14 @@ ink_export_write_mp4 (InkExportJob *job, const char *tmp_path, const InkExportPa
         if (!ink_muxer_send (&o, o.frame, error))
           goto out;
       }
-  if (!ink_muxer_finish (&o, error))
+  if ((audio != NULL && !ink_audio_copy_until (audio, INFINITY, error))
+      || !ink_muxer_finish (&o, error))
     goto out;
   result->frames = job->n * params->repeat;
   ok = TRUE;
 out:
   sws_freeContext (sws);
+  ink_audio_copy_free (&audio);
   av_dict_free (&enc_opts);
   av_dict_free (&mux_opts);
   ink_muxer_free (&o);

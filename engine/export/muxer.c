@@ -136,7 +136,7 @@ ink_muxer_send (InkMuxer *o, AVFrame *frame, GError **error)
       if (err < 0)
         return av_error (error, o->path, "encoding", err);
       av_packet_rescale_ts (o->pkt, o->enc->time_base, o->st->time_base);
-      o->pkt->stream_index = 0;
+      o->pkt->stream_index = o->st->index;
       err = av_interleaved_write_frame (o->fmt, o->pkt);
       if (err < 0)
         return av_error (error, o->path, "writing", err);

@@ -15,9 +15,10 @@ typedef struct {
   double start;      /* seconds from the clip's first frame, >= 0 */
   double duration;   /* seconds; <= 0: to the end (at most INK_VIDEO_MAX_SECONDS) */
   double fps;        /* frames a second of the result; <= 0: the clip's own */
+  gboolean no_audio; /* leave the sound out of an MP4 */
 } InkClipRange;
 
-#define INK_CLIP_RANGE_DEFAULT { .start = 0.0, .duration = 0.0, .fps = 0.0 }
+#define INK_CLIP_RANGE_DEFAULT { .start = 0.0, .duration = 0.0, .fps = 0.0, .no_audio = FALSE }
 /* The rate a result can have (frames a second). */
 #define INK_CLIP_MAX_FPS 120.0
 
