@@ -84,6 +84,23 @@ write_packets (AVFormatContext *fmt, AVCodecContext *enc, AVStream *st, AVFrame 
   av_packet_free (&pkt);
 }
 
+/* The 440 Hz tone from *SAMPLES up to UNTIL seconds. */
+static void
+write_tone (AVFormatContext *fmt, AVCodecContext *aenc, AVStream *ast, AVFrame *aframe,
+            gint64 *samples, double until)
+{
+  while (*samples < until * 44100)
+    {
+      float *s = (float *) aframe->data[0];
+      check (av_frame_make_writable (aframe), "audio writable");
+      for (int i = 0; i < aframe->nb_samples; i++)
+        s[i] = 0.3f * sinf (2.0f * (float) G_PI * 440.0f * (*samples + i) / 44100.0f);
+      aframe->pts = *samples;
+      *samples += aframe->nb_samples;
+      write_packets (fmt, aenc, ast, aframe, NULL);
+    }
+}
+
 void
 clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
 {
@@ -91,7 +108,8 @@ clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
                                                                                            : "gif";
   const char *encoder = spec->codec == CLIP_H264_MP4 ? "libx264"
                         : spec->codec == CLIP_VP9_WEBM ? "libvpx-vp9" : "gif";
-  enum AVPixelFormat pix = spec->codec == CLIP_GIF ? AV_PIX_FMT_RGB8 : AV_PIX_FMT_YUV420P;
+  enum AVPixelFormat pix = spec->codec == CLIP_GIF ? AV_PIX_FMT_RGB8
+                           : spec->ten_bit ? AV_PIX_FMT_YUV420P10 : AV_PIX_FMT_YUV420P;
   AVFormatContext *fmt = NULL;
   const AVCodec *codec = avcodec_find_encoder_by_name (encoder);
   AVCodecContext *enc = avcodec_alloc_context3 (codec), *aenc = NULL;
@@ -102,7 +120,7 @@ clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
   GQueue durations = G_QUEUE_INIT;
 
   check (avformat_alloc_output_context2 (&fmt, NULL, muxer, path), "muxer");
-  st = avformat_new_stream (fmt, NULL);
+  st = spec->frames > 0 ? avformat_new_stream (fmt, NULL) : NULL;
   enc->width = spec->width;
   enc->height = spec->height;
   enc->pix_fmt = pix;
@@ -126,9 +144,12 @@ clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
       enc->bit_rate = 0;
     }
   check (avcodec_open2 (enc, codec, NULL), "encoder");
-  check (avcodec_parameters_from_context (st->codecpar, enc), "parameters");
-  st->time_base = enc->time_base;
-  if (spec->rotation != 0)
+  if (st != NULL)
+    {
+      check (avcodec_parameters_from_context (st->codecpar, enc), "parameters");
+      st->time_base = enc->time_base;
+    }
+  if (spec->rotation != 0 && st != NULL)
     {
       int32_t *matrix = (int32_t *) av_stream_new_side_data (st, AV_PKT_DATA_DISPLAYMATRIX,
                                                              9 * sizeof (int32_t));
@@ -165,6 +186,9 @@ clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
   check (av_frame_get_buffer (frame, 0), "frame");
   sws = sws_getContext (spec->width, spec->height, AV_PIX_FMT_RGBA, spec->width, spec->height,
                         pix, SWS_BICUBIC, NULL, NULL, NULL);
+  /* Sound only: two seconds of it. */
+  if (spec->frames == 0)
+    pts = 4 * spec->fps;
   for (int k = 0; k < spec->frames; k++)
     {
       g_autofree guint32 *rgba = clip_frame (photo, spec, k);
@@ -178,19 +202,13 @@ clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
       pts += ticks;
       g_queue_push_tail (&durations, GINT_TO_POINTER (ticks));
       write_packets (fmt, enc, st, frame, &durations);
-      /* The tone up to this frame's end. */
-      while (aenc != NULL && samples * 2 * spec->fps < pts * 44100)
-        {
-          float *s = (float *) aframe->data[0];
-          check (av_frame_make_writable (aframe), "audio writable");
-          for (int i = 0; i < aframe->nb_samples; i++)
-            s[i] = 0.3f * sinf (2.0f * (float) G_PI * 440.0f * (samples + i) / 44100.0f);
-          aframe->pts = samples;
-          samples += aframe->nb_samples;
-          write_packets (fmt, aenc, ast, aframe, NULL);
-        }
+      if (aenc != NULL)
+        write_tone (fmt, aenc, ast, aframe, &samples, pts / (2.0 * spec->fps));
     }
-  write_packets (fmt, enc, st, NULL, &durations);
+  if (spec->frames == 0 && aenc != NULL)
+    write_tone (fmt, aenc, ast, aframe, &samples, pts / (2.0 * spec->fps));
+  if (st != NULL)
+    write_packets (fmt, enc, st, NULL, &durations);
   if (aenc != NULL)
     write_packets (fmt, aenc, ast, NULL, NULL);
   g_queue_clear (&durations);

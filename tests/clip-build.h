@@ -15,7 +15,7 @@ typedef enum {
 typedef struct {
   ClipCodec codec;
   int width, height;      /* of the frames as stored */
-  int frames;
+  int frames;             /* 0: no video at all (sound only, with AUDIO) */
   int fps;
   double pan;             /* px a frame the picture moves right (0: a still camera) */
   int noise;              /* +- levels of per-frame noise over the picture (a sensor's) */
@@ -23,6 +23,7 @@ typedef struct {
   gboolean audio;         /* a 440 Hz tone in AAC */
   int rotation;           /* display rotation, degrees clockwise, in the file's metadata */
   gboolean variable_rate; /* frames at uneven times (every third frame twice as long) */
+  gboolean ten_bit;       /* H.264 in 10-bit 4:2:0 */
 } ClipSpec;
 
 /* Writes the clip of SPEC, made from PHOTO, to PATH; g_error on failure. */

@@ -5,6 +5,7 @@
 #include "ink-config.h"
 
 #include <glib/gstdio.h>
+#include <sys/wait.h>
 #include <math.h>
 #include <string.h>
 
@@ -81,6 +82,12 @@ test_open (void)
   g_assert_false (ink_video_sniff (INK_SOURCE_DATADIR "/sample.png"));
   check_frames (h264, 24, 12.0, 160, 96);
   check_frames (webm, 24, 12.0, 160, 96);
+  {
+    ClipSpec gif_spec = { CLIP_GIF, 96, 64, 10, 10, .pan = 3.0 };
+    g_autofree char *gif = make_clip ("pan.gif", &gif_spec);
+    g_assert_true (ink_video_sniff (gif));
+    check_frames (gif, 10, 10.0, 96, 64);
+  }
 }
 
 /* The clip rendered to each format: the same number of frames at the same rate. */
@@ -445,6 +452,68 @@ test_bad_input (void)
     }
 }
 
+/* A clip cut short in the middle gives what is there; sound alone is refused with a reason;
+ * 10-bit keeps its colours. */
+static void
+test_odd_clips (void)
+{
+  g_autoptr (GError) error = NULL;
+  ClipSpec vp9 = pan_h264, sound_only = { CLIP_H264_MP4, 160, 96, 0, 12, .audio = TRUE };
+  ClipSpec deep = pan_h264;
+  g_autofree char *webm = NULL, *cut = g_build_filename (dir, "cut.webm", NULL);
+  g_autofree char *m4a = NULL, *ten = NULL;
+  g_autofree char *data = NULL;
+  InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
+  InkClipRange range = INK_CLIP_RANGE_DEFAULT;
+  gsize length;
+  InkClip *c;
+  InkVideo *v;
+  InkImage *f;
+  double pts, d = 0.0;
+
+  vp9.codec = CLIP_VP9_WEBM;
+  webm = make_clip ("pan.webm", &vp9);
+  g_assert_true (g_file_get_contents (webm, &data, &length, NULL));
+  g_assert_true (g_file_set_contents (cut, data, length * 6 / 10, NULL));
+  c = ink_clip_new (stylizer, cut, &range, &style, 0, &error);
+  g_assert_no_error (error);
+  g_test_message ("a WebM cut at 60%%: %d frames of 24", ink_clip_n_frames (c));
+  g_assert_cmpint (ink_clip_n_frames (c), >, 4);
+  g_assert_cmpint (ink_clip_n_frames (c), <, 24);
+  for (int i = 0; i < ink_clip_n_frames (c); i++)
+    {
+      g_autofree guint32 *out = g_new (guint32, 160 * 96);
+      g_assert_true (ink_clip_render_rgba8 (c, i, out, &error));
+    }
+  ink_clip_free (&c);
+
+  m4a = make_clip ("sound-only.m4a", &sound_only);
+  v = ink_video_open (m4a, &error);
+  g_assert_null (v);
+  g_assert_error (error, INK_ERROR, INK_ERROR_DECODE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "has sound but no pictures"));
+  g_clear_error (&error);
+
+  deep.ten_bit = TRUE;
+  ten = make_clip ("ten-bit.mp4", &deep);
+  v = ink_video_open (ten, &error);
+  g_assert_no_error (error);
+  f = ink_video_read (v, 0, &pts, &error);
+  g_assert_nonnull (f);
+  {
+    g_autofree guint32 *made = clip_frame (photo, &deep, 0);
+    for (gsize p = 0; p < 160 * 96; p++)
+      for (int k = 0; k < 3; k++)
+        d += ABS ((int) (f->pixels[4 * p + k] >> 8) - (int) (made[p] >> (8 * k) & 0xff));
+  }
+  g_test_message ("10-bit H.264: mean difference from the frame encoded %.2f levels",
+                  d / (160 * 96 * 3));
+  g_assert_cmpfloat (d / (160 * 96 * 3), <, 4.0);
+  ink_image_free (&f);
+  ink_video_free (&v);
+}
+
 static void
 cancel_soon (double fraction, gpointer data)
 {
@@ -476,6 +545,69 @@ test_cancel (void)
     g_assert_false (g_str_has_prefix (name, "."));
 }
 
+/* Runs inkloop-cli with ARGS; returns its exit status, and its stdout and stderr in *OUT. */
+static int
+run_cli (const char *const *args, char **out)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *err = NULL;
+  int status;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("INKLOOP_CLI"));
+  for (int i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  {
+    char *both = g_strconcat (*out, err, NULL);
+    g_free (*out);
+    *out = both;
+  }
+  g_test_message ("inkloop-cli %s: %s", args[0], *out);
+  return g_spawn_check_wait_status (status, NULL) ? 0 : WEXITSTATUS (status);
+}
+
+/* inkloop-cli render CLIP, with the clip's options; the photo's options refused. */
+static void
+test_cli (void)
+{
+  ClipSpec spec = pan_h264;
+  g_autofree char *clip = NULL, *out = g_build_filename (dir, "cli.mp4", NULL);
+  g_autofree char *text = NULL;
+
+  if (g_getenv ("INKLOOP_CLI") == NULL)
+    {
+      g_test_skip ("INKLOOP_CLI is not set");
+      return;
+    }
+  spec.audio = TRUE;
+  clip = make_clip ("with-sound.mp4", &spec);
+  g_assert_cmpint (run_cli ((const char *[]) { "render", clip, "-o", out, "--start", "0.5",
+                                               "--duration", "1", "--fps", "6", "--size", "80",
+                                               NULL }, &text), ==, 0);
+  g_assert_nonnull (strstr (text, "80x48, 6 frames, 1.00 s; with its sound"));
+  check_frames (out, 6, 6.0, 80, 48);
+  g_clear_pointer (&text, g_free);
+  g_assert_cmpint (run_cli ((const char *[]) { "render", clip, "-o", out, "--no-audio", "--size",
+                                               "64", NULL }, &text), ==, 0);
+  g_assert_null (strstr (text, "sound"));
+  g_clear_pointer (&text, g_free);
+  g_assert_cmpint (run_cli ((const char *[]) { "render", clip, "-o", out, "--arrow",
+                                               "0.1,0.1,0.2,0.2", NULL }, &text), ==, 2);
+  g_assert_nonnull (strstr (text, "moves by itself"));
+  g_clear_pointer (&text, g_free);
+  g_assert_cmpint (run_cli ((const char *[]) { "render", INK_SOURCE_DATADIR "/sample.png", "-o",
+                                               out, "--start", "1", NULL }, &text), ==, 2);
+  g_assert_nonnull (strstr (text, "are for clips"));
+  g_clear_pointer (&text, g_free);
+  g_assert_cmpint (run_cli ((const char *[]) { "render", clip, "-o", clip, NULL }, &text), !=, 0);
+  g_assert_true (g_file_test (clip, G_FILE_TEST_EXISTS));
+  g_unlink (out);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -492,7 +624,9 @@ main (int argc, char **argv)
   g_test_add_func ("/video/flicker", test_flicker);
   g_test_add_func ("/video/sound", test_sound);
   g_test_add_func ("/video/bad-input", test_bad_input);
+  g_test_add_func ("/video/odd-clips", test_odd_clips);
   g_test_add_func ("/video/cancel", test_cancel);
+  g_test_add_func ("/video/cli", test_cli);
   status = g_test_run ();
   test_tmp_folder_remove (dir);
   g_free (dir);
