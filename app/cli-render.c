@@ -211,7 +211,7 @@ cmd_render (int argc, char **argv)
   InkExportResult result = { 0 };
   CliProgress progress = { .last = -1 };
   double clip_start = 0.0, clip_duration = 0.0, clip_fps = 0.0;
-  gboolean no_audio = FALSE;
+  gboolean no_audio = FALSE, loop = FALSE;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "The file (.gif .apng .mp4 .webp), or a folder for PNG frames (frame-0001.png ...; new, empty or holding only frames); never an input, never '-'", "OUT|DIR/" },
     /* The project's size, not the export's long-edge: the photo is stylized at it, and
@@ -228,6 +228,7 @@ cmd_render (int argc, char **argv)
     { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &clip_duration, "A clip: render this many seconds (default: to the end; at most 600)", "S" },
     { "fps", 0, 0, G_OPTION_ARG_DOUBLE, &clip_fps, "A clip: frames a second of the result (default: the clip's own)", "N" },
     { "no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "A clip: leave its sound out of the MP4", NULL },
+    { "loop", 0, 0, G_OPTION_ARG_NONE, &loop, "A clip: make a seamless loop of the stretch of it (at least 0.5 s, of at most 60 s given) that loops best", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = cli_command_context ("INPUT|CLIP|PROJECT.inkloop -o OUT.gif|.apng|.mp4|.webp|DIR/",
@@ -267,7 +268,7 @@ cmd_render (int argc, char **argv)
   if (!g_str_has_suffix (argv[1], ".inkloop") && ink_video_sniff (argv[1]))
     {
       InkClipRange range = { .start = clip_start, .duration = clip_duration, .fps = clip_fps,
-                             .no_audio = no_audio };
+                             .no_audio = no_audio, .loop = loop };
       if (motion_settings->len > 0 || arrows != NULL || sways != NULL || anchors != NULL
           || mask_path != NULL || focus != NULL || speed != NULL || save_project != NULL)
         {
@@ -278,10 +279,10 @@ cmd_render (int argc, char **argv)
       export.long_edge = MAX (size, 0);
       return cli_render_clip (argv[1], output, &range, &export);
     }
-  if (clip_start != 0.0 || clip_duration != 0.0 || clip_fps != 0.0 || no_audio)
+  if (clip_start != 0.0 || clip_duration != 0.0 || clip_fps != 0.0 || no_audio || loop)
     {
-      g_printerr ("inkloop-cli: --start, --duration, --fps and --no-audio are for clips, and %s "
-                  "is not one\n", argv[1]);
+      g_printerr ("inkloop-cli: --start, --duration, --fps, --no-audio and --loop are for clips, "
+                  "and %s is not one (a photo's render is a loop already)\n", argv[1]);
       return EXIT_USAGE;
     }
 

@@ -37,8 +37,12 @@ clip_frame (const InkImage *photo, const ClipSpec *spec, int k)
         int py = CLAMP (y * photo->height / spec->height, 0, photo->height - 1);
         const guint16 *s = photo->pixels + ((gsize) py * photo->width + px) * 4;
         guint32 v = 0xff000000u;
-        gboolean box = spec->moving_box
-                       && ABS (x - (k * spec->width / MAX (spec->frames, 1))) < spec->width / 10
+        int box_x = spec->period > 0
+                    ? (int) lround (spec->width / 2.0
+                                    + spec->width / 4.0 * sin (2.0 * G_PI * k / spec->period))
+                    : k * spec->width / MAX (spec->frames, 1);
+        gboolean box = (spec->moving_box || spec->period > 0)
+                       && ABS (x - box_x) < spec->width / 10
                        && ABS (y - spec->height / 2) < spec->height / 10;
         for (int c = 0; c < 3; c++)
           {

@@ -20,6 +20,7 @@ typedef struct {
   double pan;             /* px a frame the picture moves right (0: a still camera) */
   int noise;              /* +- levels of per-frame noise over the picture (a sensor's) */
   gboolean moving_box;    /* a dark square crossing the picture (something moving) */
+  int period;             /* frames: the square swings left and right with this period instead */
   gboolean audio;         /* a 440 Hz tone in AAC */
   int rotation;           /* display rotation, degrees clockwise, in the file's metadata */
   gboolean variable_rate; /* frames at uneven times (every third frame twice as long) */

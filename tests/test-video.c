@@ -406,6 +406,82 @@ test_sound (void)
   g_unlink (gif);
 }
 
+/* Mean absolute difference of two 8-bit RGBA frames of N pixels, over R, G, B. */
+static double
+frame_difference (const guint32 *a, const guint32 *b, gsize n)
+{
+  double d = 0.0;
+
+  for (gsize p = 0; p < n; p++)
+    for (int k = 0; k < 24; k += 8)
+      d += ABS ((int) (a[p] >> k & 0xff) - (int) (b[p] >> k & 0xff));
+  return d / (3.0 * n);
+}
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* --loop: a swinging square with a period of 12 frames, 40 frames of it: the loop is a whole
+ * number of periods, and its seam (last frame to first) is a step like any other. */
+static void
+test_loop (void)
+{
+  g_autoptr (GError) error = NULL;
+  ClipSpec spec = { CLIP_H264_MP4, 160, 96, 40, 12, .noise = 1, .period = 12 };
+  g_autofree char *clip = make_clip ("swing.mp4", &spec);
+  InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
+  InkClipRange range = INK_CLIP_RANGE_DEFAULT;
+  InkClip *c;
+  int n, w, h;
+  guint32 **frames;
+  g_autofree double *steps = NULL;
+  double seam, typical;
+
+  range.loop = TRUE;
+  c = ink_clip_new (stylizer, clip, &range, &style, 0, &error);
+  g_assert_no_error (error);
+  n = ink_clip_n_frames (c);
+  ink_clip_size (c, &w, &h, NULL);
+  g_test_message ("loop: %d frames, source seam %.2f", n, ink_clip_seam (c));
+  g_assert_cmpint (n % 12, ==, 0);
+  frames = g_new0 (guint32 *, n);
+  steps = g_new (double, n);
+  for (int i = 0; i < n; i++)
+    {
+      frames[i] = g_new (guint32, (gsize) w * h);
+      g_assert_true (ink_clip_render_rgba8 (c, i, frames[i], &error));
+    }
+  for (int i = 0; i + 1 < n; i++)
+    steps[i] = frame_difference (frames[i], frames[i + 1], (gsize) w * h);
+  qsort (steps, n - 1, sizeof *steps, compare_doubles);
+  typical = steps[(n - 1) / 2];
+  seam = frame_difference (frames[n - 1], frames[0], (gsize) w * h);
+  g_test_message ("stylized loop: seam %.3f, median step %.3f: ratio %.2f", seam, typical,
+                  seam / typical);
+  g_assert_cmpfloat (seam / typical, <, 1.6);
+  /* The same frames a second time round. */
+  {
+    g_autofree guint32 *again = g_new (guint32, (gsize) w * h);
+    g_assert_true (ink_clip_render_rgba8 (c, 0, again, &error));
+    g_assert_cmpmem (again, (gsize) w * h * 4, frames[0], (gsize) w * h * 4);
+  }
+  for (int i = 0; i < n; i++)
+    g_free (frames[i]);
+  g_free (frames);
+  ink_clip_free (&c);
+
+  /* Too short for a loop. */
+  range.duration = 0.4;
+  c = ink_clip_new (stylizer, clip, &range, &style, 0, &error);
+  g_assert_null (c);
+  g_assert_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM);
+  g_test_message ("%s", error->message);
+}
+
 /* Damaged and wrong files: a clear error naming the file, never a crash or an output. */
 static void
 test_bad_input (void)
@@ -623,6 +699,7 @@ main (int argc, char **argv)
   g_test_add_func ("/video/rotation", test_rotation);
   g_test_add_func ("/video/flicker", test_flicker);
   g_test_add_func ("/video/sound", test_sound);
+  g_test_add_func ("/video/loop", test_loop);
   g_test_add_func ("/video/bad-input", test_bad_input);
   g_test_add_func ("/video/odd-clips", test_odd_clips);
   g_test_add_func ("/video/cancel", test_cancel);

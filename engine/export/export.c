@@ -333,15 +333,25 @@ export_job (InkExportJob *job, const InkExportParams *params, int long_edge,
     }
   {
     g_autofree char *size = format_bytes (result->bytes);
-    if (job->clip != NULL && job->note == NULL && params->format != INK_FORMAT_MP4
-        && ink_video_get_info (ink_clip_video (job->clip))->has_audio)
-      job->note = g_strdup_printf ("without the clip's sound (%s files have none)",
-                                   format_labels[params->format]);
-    result->summary = g_strdup_printf ("%s: %s, %dx%d, %d frames, %.2f s%s%s%s", path, size,
+    g_autoptr (GString) notes = g_string_new (NULL);
+    if (job->clip != NULL && job->range->loop)
+      {
+        double start, end;
+        ink_clip_span (job->clip, &start, &end);
+        g_string_append_printf (notes, "; a loop of %.2f s from %.2f s of the clip (its seam "
+                                "%.1fx a frame's change before the cross-fade)", end - start,
+                                start - ink_video_get_info (ink_clip_video (job->clip))->start_s,
+                                ink_clip_seam (job->clip));
+      }
+    if (job->note != NULL)
+      g_string_append_printf (notes, "; %s", job->note);
+    else if (job->clip != NULL && params->format != INK_FORMAT_MP4
+             && ink_video_get_info (ink_clip_video (job->clip))->has_audio)
+      g_string_append_printf (notes, "; without the clip's sound (%s files have none)",
+                              format_labels[params->format]);
+    result->summary = g_strdup_printf ("%s: %s, %dx%d, %d frames, %.2f s%s%s", path, size,
                                        result->width, result->height, result->frames,
-                                       result->duration_s, reduced->str,
-                                       job->note != NULL ? "; " : "",
-                                       job->note != NULL ? job->note : "");
+                                       result->duration_s, reduced->str, notes->str);
   }
   if (job->progress != NULL)
     job->progress (1.0, job->user_data);

@@ -16,9 +16,11 @@ typedef struct {
   double duration;   /* seconds; <= 0: to the end (at most INK_VIDEO_MAX_SECONDS) */
   double fps;        /* frames a second of the result; <= 0: the clip's own */
   gboolean no_audio; /* leave the sound out of an MP4 */
+  gboolean loop;     /* make a seamless loop of the stretch of the part that loops best */
 } InkClipRange;
 
-#define INK_CLIP_RANGE_DEFAULT { .start = 0.0, .duration = 0.0, .fps = 0.0, .no_audio = FALSE }
+#define INK_CLIP_RANGE_DEFAULT \
+  { .start = 0.0, .duration = 0.0, .fps = 0.0, .no_audio = FALSE, .loop = FALSE }
 /* The rate a result can have (frames a second). */
 #define INK_CLIP_MAX_FPS 120.0
 
@@ -28,7 +30,9 @@ typedef struct {
 
 typedef struct InkClip InkClip;
 
-/* The part RANGE of the clip at PATH, frames scaled so the long edge is LONG_EDGE (0: as it is),
+/* The part RANGE of the clip at PATH (with RANGE->loop: the stretch of it, at least 0.5 s, whose
+ * end leads best into its start, the last 0.3 s cross-faded into the frames before the start;
+ * parts of at most 60 s), frames scaled so the long edge is LONG_EDGE (0: as it is),
  * stylized with STYLE on STYLIZER (used by the clip until it is freed). Errors name the file:
  * not a clip, a range outside it or longer than INK_VIDEO_MAX_SECONDS, a bad rate. */
 InkClip *ink_clip_new (InkStylizer *stylizer, const char *path, const InkClipRange *range,
@@ -39,8 +43,11 @@ int ink_clip_n_frames (InkClip *clip);
 double ink_clip_fps (InkClip *clip);
 void ink_clip_size (InkClip *clip, int *width, int *height, gboolean *has_alpha);
 InkVideo *ink_clip_video (InkClip *clip);
-/* The part's start and end in the clip's own times (as InkVideoInfo.start_s). */
+/* The part's (or the loop's) start and end in the clip's own times (as InkVideoInfo.start_s). */
 void ink_clip_span (InkClip *clip, double *start, double *end);
+/* A loop's seam: how much its last frame's source differs from what followed it in the clip
+ * (its first frame), over the typical change from frame to frame; 0 when not a loop. */
+double ink_clip_seam (InkClip *clip);
 
 /* Frame INDEX (0 .. n-1) of the result: the source frame showing at start + INDEX / fps,
  * stabilized and stylized. Frames are made in order; asking for an earlier one starts the clip
