@@ -5,7 +5,9 @@
 #   scripts/dev.sh test     install what is missing, build with -Werror, run every test, the
 #                           engine tests again under AddressSanitizer + UBSan, the image
 #                           loader's and the project reader's fuzzers for FUZZ_SECONDS and
-#                           PROJECT_FUZZ_SECONDS (default 60 each), and scripts/check-fresh.sh (that
+#                           PROJECT_FUZZ_SECONDS (default 60 each), the weights' and the clip
+#                           opener's for WEIGHTS_FUZZ_SECONDS and VIDEO_FUZZ_SECONDS (30 each),
+#                           and scripts/check-fresh.sh (that
 #                           `sample` works with PACKAGES alone, none of TEST_PACKAGES)
 # Idempotent: packages are installed only when missing, build folders are reused.
 set -eu
@@ -87,11 +89,12 @@ run_tests () {
 
   # The fuzzers, each for a bounded time and counted as one test: the image loader for
   # FUZZ_SECONDS, the project reader for PROJECT_FUZZ_SECONDS (60 s each unless set), the weights
-  # reader for WEIGHTS_FUZZ_SECONDS (30 s unless set: a small parser).
+  # reader for WEIGHTS_FUZZ_SECONDS (30 s unless set: a small parser), the clip opener for
+  # VIDEO_FUZZ_SECONDS (30 s unless set: FFmpeg's demuxers and decoders do most of the work).
   if [ ! -f build-fuzz/build.ninja ]; then
     CC=clang meson setup build-fuzz -Dfuzzing=true -Db_lundef=false >/dev/null
   fi
-  ninja -C build-fuzz tests/fuzz-load tests/fuzz-project tests/fuzz-safetensors
+  ninja -C build-fuzz tests/fuzz-load tests/fuzz-project tests/fuzz-safetensors tests/fuzz-video
   # run_fuzzer NAME SECONDS WORK CORPUS LOG: build-fuzz/tests/fuzz-NAME from tests/CORPUS, new
   # inputs to build-fuzz/tests/WORK, crashes to build-fuzz/, its output to build-fuzz/LOG.
   run_fuzzer () {
@@ -106,6 +109,7 @@ run_tests () {
   run_fuzzer load "${FUZZ_SECONDS:-60}" fuzz-work fuzz-corpus fuzz.log
   run_fuzzer project "${PROJECT_FUZZ_SECONDS:-60}" fuzz-work-project fuzz-corpus-project fuzz-project.log
   run_fuzzer safetensors "${WEIGHTS_FUZZ_SECONDS:-30}" fuzz-work-safetensors fuzz-corpus-safetensors fuzz-safetensors.log
+  run_fuzzer video "${VIDEO_FUZZ_SECONDS:-30}" fuzz-work-video fuzz-corpus-video fuzz-video.log
 
   echo "$passed passed, $failed failed"
   # meson test's status is lost in its pipe through tee: the counts decide too.
