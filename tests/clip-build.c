@@ -55,6 +55,25 @@ clip_frame (const InkImage *photo, const ClipSpec *spec, int k)
   return rgba;
 }
 
+/* sRGB values re-coded as PQ, SDR white at 203 nits (ITU-R BT.2408). */
+static void
+to_pq (guint32 *rgba, gsize n)
+{
+  const double m1 = 2610.0 / 16384, m2 = 2523.0 / 4096 * 128;
+  const double c1 = 3424.0 / 4096, c2 = 2413.0 / 4096 * 32, c3 = 2392.0 / 4096 * 32;
+  guint8 lut[256];
+
+  for (int i = 0; i < 256; i++)
+    {
+      double s = i / 255.0, lin = s <= 0.04045 ? s / 12.92 : pow ((s + 0.055) / 1.055, 2.4);
+      double y = pow (lin * 203.0 / 10000.0, m1);
+      lut[i] = (guint8) lround (255.0 * pow ((c1 + c2 * y) / (1.0 + c3 * y), m2));
+    }
+  for (gsize p = 0; p < n; p++)
+    rgba[p] = (rgba[p] & 0xff000000u) | (guint32) lut[rgba[p] & 0xff]
+              | (guint32) lut[rgba[p] >> 8 & 0xff] << 8 | (guint32) lut[rgba[p] >> 16 & 0xff] << 16;
+}
+
 static void
 check (int ret, const char *what)
 {
@@ -135,6 +154,14 @@ clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
   enc->max_b_frames = 0;
   if (fmt->oformat->flags & AVFMT_GLOBALHEADER)
     enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  if (spec->hdr_pq)
+    {
+      enc->color_trc = AVCOL_TRC_SMPTE2084;
+      enc->color_primaries = AVCOL_PRI_BT709;
+      enc->colorspace = AVCOL_SPC_BT709;
+    }
+  if (spec->interlaced)
+    enc->flags |= AV_CODEC_FLAG_INTERLACED_DCT | AV_CODEC_FLAG_INTERLACED_ME;
   if (spec->codec == CLIP_H264_MP4)
     {
       av_opt_set (enc->priv_data, "preset", "veryfast", 0);
@@ -196,6 +223,8 @@ clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
   for (int k = 0; k < spec->frames; k++)
     {
       g_autofree guint32 *rgba = clip_frame (photo, spec, k);
+      if (spec->hdr_pq)
+        to_pq (rgba, (gsize) spec->width * spec->height);
       const uint8_t *src[1] = { (const uint8_t *) rgba };
       int stride[1] = { spec->width * 4 };
       int ticks = spec->variable_rate && k % 3 == 2 ? 4 : 2;

@@ -25,6 +25,8 @@ typedef struct {
   int rotation;           /* display rotation, degrees clockwise, in the file's metadata */
   gboolean variable_rate; /* frames at uneven times (every third frame twice as long) */
   gboolean ten_bit;       /* H.264 in 10-bit 4:2:0 */
+  gboolean hdr_pq;        /* with TEN_BIT: the frames' light as PQ (SDR white at 203 nits), tagged so */
+  gboolean interlaced;    /* H.264 coded as interlaced fields */
 } ClipSpec;
 
 /* Writes the clip of SPEC, made from PHOTO, to PATH; g_error on failure. */

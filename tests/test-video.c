@@ -588,6 +588,33 @@ test_odd_clips (void)
   g_assert_cmpfloat (d / (160 * 96 * 3), <, 4.0);
   ink_image_free (&f);
   ink_video_free (&v);
+
+  /* HDR (PQ) brought back to SDR; interlaced fields read as frames. */
+  for (int kind = 0; kind < 2; kind++)
+    {
+      ClipSpec odd = pan_h264;
+      g_autofree char *path = NULL;
+      g_autofree guint32 *made = NULL;
+      odd.frames = 3;
+      odd.ten_bit = kind == 0;
+      odd.hdr_pq = kind == 0;
+      odd.interlaced = kind == 1;
+      path = make_clip (kind == 0 ? "pq.mp4" : "interlaced.mp4", &odd);
+      v = ink_video_open (path, &error);
+      g_assert_no_error (error);
+      f = ink_video_read (v, 0, &pts, &error);
+      g_assert_nonnull (f);
+      made = clip_frame (photo, &odd, 0);
+      d = 0.0;
+      for (gsize p = 0; p < 160 * 96; p++)
+        for (int k = 0; k < 3; k++)
+          d += ABS ((int) (f->pixels[4 * p + k] >> 8) - (int) (made[p] >> (8 * k) & 0xff));
+      g_test_message ("%s: mean difference from the SDR frame %.2f levels",
+                      kind == 0 ? "PQ" : "interlaced", d / (160 * 96 * 3));
+      g_assert_cmpfloat (d / (160 * 96 * 3), <, 8.0);
+      ink_image_free (&f);
+      ink_video_free (&v);
+    }
 }
 
 static void

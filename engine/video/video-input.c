@@ -15,6 +15,7 @@
 #include "ffmpeg-private.h"
 #include "ink-error.h"
 #include "media-private.h"
+#include "video-tone.h"
 
 /* Damaged packets skipped before the clip counts as unreadable. */
 #define MAX_BAD_PACKETS 200
@@ -28,6 +29,7 @@ struct InkVideo {
   AVPacket *pkt;
   AVFrame *frame;
   struct SwsContext *sws;
+  struct SwsContext *rescaler;   /* RGBA64 to RGBA64 (interlaced frames, after un-combing) */
   gboolean draining;       /* the demuxer is done; the decoder is being flushed */
   gboolean ended;
   int bad_packets;
@@ -213,6 +215,7 @@ ink_video_free (InkVideo **pv)
   if (v == NULL)
     return;
   sws_freeContext (v->sws);
+  sws_freeContext (v->rescaler);
   av_frame_free (&v->frame);
   av_packet_free (&v->pkt);
   avcodec_free_context (&v->dec);
@@ -435,6 +438,30 @@ convert (InkVideo *v, int w, int h, GError **error)
   return image;
 }
 
+/* IMAGE scaled to W x H. */
+static InkImage *
+rescale (InkVideo *v, const InkImage *image, int w, int h, GError **error)
+{
+  InkImage *out = ink_image_new (w, h);
+  const uint8_t *src[4] = { (const uint8_t *) image->pixels, NULL, NULL, NULL };
+  int src_stride[4] = { image->width * 8, 0, 0, 0 }, dst_stride[4] = { w * 8, 0, 0, 0 };
+  uint8_t *dst[4] = { NULL };
+
+  v->rescaler = sws_getCachedContext (v->rescaler, image->width, image->height, AV_PIX_FMT_RGBA64,
+                                      w, h, AV_PIX_FMT_RGBA64, SWS_BICUBIC | SWS_ACCURATE_RND,
+                                      NULL, NULL, NULL);
+  if (out == NULL || v->rescaler == NULL)
+    {
+      ink_image_free (&out);
+      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: out of memory", v->path);
+      return NULL;
+    }
+  out->has_alpha = image->has_alpha;
+  dst[0] = (uint8_t *) out->pixels;
+  sws_scale (v->rescaler, src, src_stride, 0, image->height, dst, dst_stride);
+  return out;
+}
+
 /* IMAGE (consumed) turned DEGREES clockwise. */
 static InkImage *
 rotate (InkImage *image, int degrees)
@@ -492,7 +519,26 @@ ink_video_read (InkVideo *v, int long_edge, double *pts, GError **error)
     }
   w = v->info.rotation % 180 ? dh : dw;
   h = v->info.rotation % 180 ? dw : dh;
-  image = convert (v, w, h, error);
+  if (v->frame->interlaced_frame && h != v->frame->height)
+    {
+      /* Interlaced: the fields are blended at the stored size, before any scaling mixes them. */
+      InkImage *whole = convert (v, v->frame->width, v->frame->height, error);
+      image = NULL;
+      if (whole != NULL)
+        {
+          ink_video_uncomb (whole);
+          image = rescale (v, whole, w, h, error);
+          ink_image_free (&whole);
+        }
+    }
+  else
+    {
+      image = convert (v, w, h, error);
+      if (image != NULL && v->frame->interlaced_frame)
+        ink_video_uncomb (image);
+    }
+  if (image != NULL)
+    ink_video_tone_map (image, v->frame->color_trc, v->frame->color_primaries);
   av_frame_unref (v->frame);
   if (image == NULL)
     return NULL;
