@@ -335,6 +335,27 @@ check_sizes (char **sizes, char **export_sizes)
   return TRUE;
 }
 
+/* The end of a benchmark: when OK, the peak memory and the whole report OUT on standard output,
+ * else the error (about WHAT); frees *SOURCE and *STYLIZER. Returns the exit status. */
+static int
+bench_finish (gboolean ok, GString *out, gboolean json, const char *what, const GError *error,
+              InkImage **source, InkStylizer **stylizer)
+{
+  int status = EXIT_SUCCESS;
+
+  if (ok && json)
+    g_string_append_printf (out, ", \"peak_rss_mb\": %.1f}\n", peak_rss_mb ());
+  else if (ok)
+    g_string_append_printf (out, "peak RSS: %.1f MB\n", peak_rss_mb ());
+  if (ok)
+    fputs (out->str, stdout);
+  else
+    status = cli_fail (what, error);
+  ink_image_free (source);
+  ink_stylizer_free (stylizer);
+  return status;
+}
+
 /* bench --generator learned: the network at SIZES_ARG (default 640,1920). */
 static int
 bench_learned (int argc, char **argv, const char *sizes_arg, const char *model_arg, int runs,
@@ -348,7 +369,7 @@ bench_learned (int argc, char **argv, const char *sizes_arg, const char *model_a
   InkImage *source = NULL;
   InkStylizer *stylizer = NULL;
   const char *what = NULL;
-  int status = EXIT_FAILURE;
+  gboolean ok = FALSE;
 
   if (!check_sizes (sizes, none))
     return EXIT_USAGE;
@@ -366,24 +387,11 @@ bench_learned (int argc, char **argv, const char *sizes_arg, const char *model_a
     goto failed;
   stylizer = cli_open_stylizer (&error);
   what = NULL;   /* the network's errors name its file */
-  if (stylizer == NULL
-      || !cli_bench_network (ink_stylizer_vk_context (stylizer), model, source, input, sizes,
-                             runs, json, out, &error))
-    goto failed;
-  if (json)
-    g_string_append_printf (out, ", \"peak_rss_mb\": %.1f}\n", peak_rss_mb ());
-  else
-    g_string_append_printf (out, "peak RSS: %.1f MB\n", peak_rss_mb ());
-  fputs (out->str, stdout);
-  status = EXIT_SUCCESS;
-  goto out;
-
+  ok = stylizer != NULL
+       && cli_bench_network (ink_stylizer_vk_context (stylizer), model, source, input, sizes,
+                             runs, json, out, &error);
 failed:
-  status = cli_fail (what, error);
-out:
-  ink_image_free (&source);
-  ink_stylizer_free (&stylizer);
-  return status;
+  return bench_finish (ok, out, json, what, error, &source, &stylizer);
 }
 
 int
@@ -418,7 +426,7 @@ cmd_bench (int argc, char **argv)
   InkImage *source = NULL;
   InkStylizer *stylizer = NULL;
   const char *what = NULL;
-  int status = EXIT_FAILURE;
+  gboolean ok = FALSE;
 
   g_option_context_add_group (ctx, cli_style_group ());
   if (!cli_parse (ctx, &argc, &argv, &error))
@@ -461,20 +469,7 @@ cmd_bench (int argc, char **argv)
   if (!bench_sizes (stylizer, source, &params, sizes, runs, json, input, out, &what, &error))
     goto failed;
   what = input;
-  if (!bench_export (stylizer, source, &params, export_sizes, export_runs, json, out, &error))
-    goto failed;
-  if (json)
-    g_string_append_printf (out, ", \"peak_rss_mb\": %.1f}\n", peak_rss_mb ());
-  else
-    g_string_append_printf (out, "peak RSS: %.1f MB\n", peak_rss_mb ());
-  fputs (out->str, stdout);
-  status = EXIT_SUCCESS;
-  goto out;
-
+  ok = bench_export (stylizer, source, &params, export_sizes, export_runs, json, out, &error);
 failed:
-  status = cli_fail (what, error);
-out:
-  ink_image_free (&source);
-  ink_stylizer_free (&stylizer);
-  return status;
+  return bench_finish (ok, out, json, what, error, &source, &stylizer);
 }

@@ -390,6 +390,22 @@ read_layer (InkNetwork *net, int index, JsonNode *node, GError **error)
   return TRUE;
 }
 
+/* The list in member KEY, of 1 to MAX entries; NULL (and an error) when it is not one. */
+static JsonArray *
+get_list (InkNetwork *net, JsonObject *o, const char *key, guint max, GError **error)
+{
+  JsonNode *n = json_object_get_member (o, key);
+
+  if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n)
+      || json_array_get_length (json_node_get_array (n)) < 1
+      || json_array_get_length (json_node_get_array (n)) > max)
+    {
+      fail (error, net, -1, "\"%s\" is not a list of 1 to %u %s", key, max, key);
+      return NULL;
+    }
+  return json_node_get_array (n);
+}
+
 static gboolean
 read_graph (InkNetwork *net, const char *text, GError **error)
 {
@@ -419,13 +435,9 @@ read_graph (InkNetwork *net, const char *text, GError **error)
     return FALSE;
   net->name = g_strdup (s);
 
-  n = json_object_get_member (o, "inputs");
-  if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n)
-      || json_array_get_length (json_node_get_array (n)) < 1
-      || json_array_get_length (json_node_get_array (n)) > INK_NETWORK_MAX_INPUTS)
-    return fail (error, net, -1, "\"inputs\" is not a list of 1 to %d inputs",
-                 INK_NETWORK_MAX_INPUTS);
-  inputs = json_node_get_array (n);
+  inputs = get_list (net, o, "inputs", INK_NETWORK_MAX_INPUTS, error);
+  if (inputs == NULL)
+    return FALSE;
   for (guint i = 0; i < json_array_get_length (inputs); i++)
     {
       JsonNode *e = json_array_get_element (inputs, i);
@@ -447,13 +459,9 @@ read_graph (InkNetwork *net, const char *text, GError **error)
     }
   net->n_inputs = net->values->len;
 
-  n = json_object_get_member (o, "layers");
-  if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n)
-      || json_array_get_length (json_node_get_array (n)) < 1
-      || json_array_get_length (json_node_get_array (n)) > INK_NETWORK_MAX_LAYERS)
-    return fail (error, net, -1, "\"layers\" is not a list of 1 to %d layers",
-                 INK_NETWORK_MAX_LAYERS);
-  layers = json_node_get_array (n);
+  layers = get_list (net, o, "layers", INK_NETWORK_MAX_LAYERS, error);
+  if (layers == NULL)
+    return FALSE;
   for (guint i = 0; i < json_array_get_length (layers); i++)
     if (!read_layer (net, i, json_array_get_element (layers, i), error))
       return FALSE;

@@ -67,9 +67,7 @@ ink_audio_copy_new (const char *clip, double start, double end, AVFormatContext 
     goto error;
   return a;
 
-none:
-  ink_audio_copy_free (&a);
-  return NULL;
+none:    /* no sound to copy: not an error */
 error:
   ink_audio_copy_free (&a);
   return NULL;
