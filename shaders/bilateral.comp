@@ -5,14 +5,14 @@
 // Units: sigma_d and step in px, sigma_r in OKLab units.
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Src { uint src[]; };
-layout (std430, binding = 1) readonly buffer Flow { uint flow[]; };
+layout (binding = 0) uniform usamplerBuffer src;
+layout (binding = 1) uniform usamplerBuffer flow;
 layout (std430, binding = 2) writeonly buffer Dst { uint dst[]; };
 layout (push_constant) uniform Push { int width, height, mode, n; float sigma_d, step, sigma_r; } pc;
 
 #include "common.glsl"
 
-#define LOAD_SRC(i) unpack_lab (src[i])
+#define LOAD_SRC(i) unpack_lab (texelFetch (src, int (i)).x)
 DEFINE_LINE_SAMPLER (sample_src, vec3, LOAD_SRC)
 
 void main ()
@@ -21,11 +21,11 @@ void main ()
   if (outside (p))
     return;
   int i = index_of (p);
-  vec2 t = unpackHalf2x16 (flow[i]);
+  vec2 t = unpackHalf2x16 (texelFetch (flow, int (i)).x);
   vec2 u = line_step (pc.mode == 0 ? vec2 (t.y, -t.x) : t);
   float spacing = pc.step * length (u);
   int n = int (ceil (float (pc.n) / length (u)));
-  vec3 c0 = unpack_lab (src[i]);
+  vec3 c0 = unpack_lab (texelFetch (src, int (i)).x);
   vec3 sum = c0;
   float wsum = 1.0;
   float kr = -0.5 / (pc.sigma_r * pc.sigma_r);

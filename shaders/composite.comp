@@ -4,8 +4,8 @@
 // In: binding 0, lab32; binding 1, the rgba16 source (for its alpha). Out: binding 2, rgba8 (R | G << 8 | B << 16 | A << 24), sRGB, straight alpha.
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Src { uint src[]; };
-layout (std430, binding = 1) readonly buffer Source { uvec2 source[]; };
+layout (binding = 0) uniform usamplerBuffer src;
+layout (binding = 1) uniform usamplerBuffer source;
 layout (std430, binding = 2) writeonly buffer Dst { uint dst[]; };
 layout (push_constant) uniform Push {
   int width, height, mono;
@@ -37,8 +37,8 @@ void main ()
   if (outside (p))
     return;
   int i = index_of (p);
-  vec3 c = unpack_lab (src[i]);
-  float alpha = float (source[i].y >> 16) / 65535.0;
+  vec3 c = unpack_lab (texelFetch (src, int (i)).x);
+  float alpha = float (texelFetch (source, int (i)).xy.y >> 16) / 65535.0;
   float l = clamp (0.5 + (c.x - 0.5) * pc.contrast, 0.0, 1.0);
   vec2 ab = c.yz * pc.saturation;
   if (pc.mono != 0)

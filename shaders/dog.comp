@@ -7,8 +7,8 @@
 // In: binding 0, lab32; binding 1, flow (packed tangent). Out: binding 2, float D (L units).
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Src { uint src[]; };
-layout (std430, binding = 1) readonly buffer Flow { uint flow[]; };
+layout (binding = 0) uniform usamplerBuffer src;
+layout (binding = 1) uniform usamplerBuffer flow;
 layout (std430, binding = 2) writeonly buffer Dst { float dst[]; };
 layout (push_constant) uniform Push { int width, height, n; float sigma, k, tau, step, darken; } pc;
 
@@ -16,7 +16,7 @@ layout (push_constant) uniform Push { int width, height, n; float sigma, k, tau,
 
 #define COLOUR_EDGE 0.5
 
-#define LOAD_L(i) (float (src[i] & 0x7ffu) * (1.0 / 2047.0))
+#define LOAD_L(i) (float (texelFetch (src, int (i)).x & 0x7ffu) * (1.0 / 2047.0))
 DEFINE_LINE_SAMPLER (sample_l, float, LOAD_L)
 // (mono grey, a, b)
 vec3 grey_ab (uint v)
@@ -24,7 +24,7 @@ vec3 grey_ab (uint v)
   vec3 c = unpack_lab (v);
   return vec3 (mono_grey (c, pc.darken), c.yz);
 }
-#define LOAD_GREY_AB(i) grey_ab (src[i])
+#define LOAD_GREY_AB(i) grey_ab (texelFetch (src, int (i)).x)
 DEFINE_LINE_SAMPLER (sample_grey_ab, vec3, LOAD_GREY_AB)
 
 // Both Gaussians' sums along U (weights q^(k^2) by recurrence): D = sum1 / w1s - TAU sum2 / w2s.
@@ -56,7 +56,7 @@ void main ()
   if (outside (p))
     return;
   int i = index_of (p);
-  vec2 t = unpackHalf2x16 (flow[i]);
+  vec2 t = unpackHalf2x16 (texelFetch (flow, int (i)).x);
   vec2 u = line_step (vec2 (t.y, -t.x));
   float spacing = pc.step * length (u);
   int n = int (ceil (float (pc.n) / length (u)));
@@ -69,7 +69,7 @@ void main ()
   else
     {
       vec3 d;
-      DOG (vec3, sample_grey_ab, grey_ab (src[i]), vec3 (pc.tau, 1.0, 1.0), d)
+      DOG (vec3, sample_grey_ab, grey_ab (texelFetch (src, int (i)).x), vec3 (pc.tau, 1.0, 1.0), d)
       dst[i] = d.x - COLOUR_EDGE * (abs (d.y) + abs (d.z));
     }
 }

@@ -3,11 +3,11 @@
 // (OKLab), mixed with the input by FLATTEN, then optional cel shading: the lightness relative to
 // the region's palette colour quantized (softly) into TONES bands CEL_STEP apart.
 // The input, at SRC size (the smoothing's working size), is sampled bilinearly at pixel centres.
-// In: binding 0, lab32; binding 1, vec4 palette[colors] (OKLab). Out: binding 2, lab32.
+// In: binding 0, lab32; binding 1, vec4 texelFetch (palette, int (colors)) (OKLab). Out: binding 2, lab32.
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Src { uint src[]; };
-layout (std430, binding = 1) readonly buffer Palette { vec4 palette[]; };
+layout (binding = 0) uniform usamplerBuffer src;
+layout (binding = 1) uniform samplerBuffer palette;
 layout (std430, binding = 2) writeonly buffer Dst { uint dst[]; };
 layout (push_constant) uniform Push {
   int width, height, src_width, src_height, colors, tones;
@@ -22,7 +22,7 @@ vec3 at (int x, int y)
 {
   x = clamp (x, 0, pc.src_width - 1);
   y = clamp (y, 0, pc.src_height - 1);
-  return unpack_lab (src[y * pc.src_width + x]);
+  return unpack_lab (texelFetch (src, int (y * pc.src_width + x)).x);
 }
 
 float soft_round (float x)
@@ -36,7 +36,7 @@ void main ()
   // The palette, read once a workgroup (per-invocation buffer reads are gathers on CPU devices).
   uint group = gl_WorkGroupSize.x * gl_WorkGroupSize.y;
   for (uint k = gl_LocalInvocationIndex; k < uint (pc.colors); k += group)
-    colors[k] = palette[k].xyz;
+    colors[k] = texelFetch (palette, int (k)).xyz;
   barrier ();
   ivec2 p = pixel ();
   if (outside (p))

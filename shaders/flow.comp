@@ -4,7 +4,7 @@
 // In: binding 0, half4 tensor (E, F, G, 0). Out: binding 1, uint packHalf2x16 (tangent).
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Src { uvec2 src[]; };
+layout (binding = 0) uniform usamplerBuffer src;
 layout (std430, binding = 1) writeonly buffer Dst { uint dst[]; };
 layout (push_constant) uniform Push { int width, height, src_width, src_height; } pc;
 
@@ -14,7 +14,7 @@ vec4 at (int x, int y)
 {
   x = clamp (x, 0, pc.src_width - 1);
   y = clamp (y, 0, pc.src_height - 1);
-  return unpack_h4 (src[y * pc.src_width + x]);
+  return unpack_h4 (texelFetch (src, int (y * pc.src_width + x)).xy);
 }
 
 void main ()

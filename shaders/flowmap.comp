@@ -8,8 +8,8 @@
 //     binding 1, the previous map (vec2 a texel, normalized units). Out: binding 2, the map.
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Fields { uint fields[]; };
-layout (std430, binding = 1) readonly buffer Prev { vec2 prev[]; };
+layout (binding = 0) uniform usamplerBuffer fields;
+layout (binding = 1) uniform samplerBuffer prev;
 layout (std430, binding = 2) writeonly buffer Dst { vec2 dst[]; };
 layout (push_constant) uniform Push {
   int width, height, substeps;
@@ -19,8 +19,8 @@ layout (push_constant) uniform Push {
 
 #include "common.glsl"
 
-#define LOAD_VELOCITY(i) unpackHalf2x16 (fields[2 * (i)])
-#define LOAD_PREV(i) prev[i]
+#define LOAD_VELOCITY(i) unpackHalf2x16 (texelFetch (fields, int (2 * (i))).x)
+#define LOAD_PREV(i) texelFetch (prev, int (i)).xy
 
 // Bilinear, edges clamped, on the grid (pixel centres at integers).
 #define DEFINE_BILINEAR(NAME, TYPE, LOAD)                                                    \

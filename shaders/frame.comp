@@ -15,11 +15,11 @@
 // Out: binding 5, rgba8.
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Flats { uint flats[]; };
-layout (std430, binding = 1) readonly buffer Lines { float lines[]; };
-layout (std430, binding = 2) readonly buffer Velocity { uint velocity[]; };
-layout (std430, binding = 3) readonly buffer MapBack { vec2 map_back[]; };
-layout (std430, binding = 4) readonly buffer MapLoop { vec2 map_loop[]; };
+layout (binding = 0) uniform usamplerBuffer flats;
+layout (binding = 1) uniform samplerBuffer lines;
+layout (binding = 2) uniform usamplerBuffer velocity;
+layout (binding = 3) uniform samplerBuffer map_back;
+layout (binding = 4) uniform samplerBuffer map_loop;
 layout (std430, binding = 5) writeonly buffer Dst { uint dst[]; };
 layout (push_constant) uniform Push {
   int width, height, work_width, work_height;
@@ -36,12 +36,12 @@ layout (push_constant) uniform Push {
 
 #include "common.glsl"
 
-#define LOAD_FLATS(i) unpack_rgba8 (flats[i])
-#define LOAD_LINES(i) lines[i]
-#define LOAD_VELOCITY(i) unpackHalf2x16 (velocity[2 * (i)])
-#define LOAD_SWAY(i) unpackHalf2x16 (velocity[2 * (i) + 1])
-#define LOAD_MAP_BACK(i) map_back[i]
-#define LOAD_MAP_LOOP(i) map_loop[i]
+#define LOAD_FLATS(i) unpack_rgba8 (texelFetch (flats, int (i)).x)
+#define LOAD_LINES(i) texelFetch (lines, int (i)).x
+#define LOAD_VELOCITY(i) unpackHalf2x16 (texelFetch (velocity, int (2 * (i))).x)
+#define LOAD_SWAY(i) unpackHalf2x16 (texelFetch (velocity, int (2 * (i) + 1)).x)
+#define LOAD_MAP_BACK(i) texelFetch (map_back, int (i)).xy
+#define LOAD_MAP_LOOP(i) texelFetch (map_loop, int (i)).xy
 
 // Bilinear, edges clamped, on a W x H grid (pixel centres at integers).
 #define DEFINE_BILINEAR(NAME, TYPE, LOAD, W, H)                                 \

@@ -3,7 +3,7 @@
 // px apart. In: binding 0, half4. Out: binding 1, half4. Units: px.
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Src { uvec2 src[]; };
+layout (binding = 0) uniform usamplerBuffer src;
 layout (std430, binding = 1) writeonly buffer Dst { uvec2 dst[]; };
 layout (push_constant) uniform Push { int width, height, dx, dy, n; float sigma, step; } pc;
 
@@ -24,7 +24,7 @@ void main ()
       float d = float (t * step);
       float w = exp (d * d * k);
       ivec2 q = clamp (p + dir * (t * step), ivec2 (0), ivec2 (pc.width - 1, pc.height - 1));
-      sum += w * unpack_h4 (src[index_of (q)]);
+      sum += w * unpack_h4 (texelFetch (src, int (index_of (q))).xy);
       wsum += w;
     }
   dst[index_of (p)] = pack_h4 (sum / wsum);

@@ -6,8 +6,8 @@
 // In: binding 0, float D; binding 1, flow (packed tangent). Out: binding 2, float u (L units).
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Src { float src[]; };
-layout (std430, binding = 1) readonly buffer Flow { uint flow[]; };
+layout (binding = 0) uniform samplerBuffer src;
+layout (binding = 1) uniform usamplerBuffer flow;
 layout (std430, binding = 2) writeonly buffer Dst { float dst[]; };
 layout (push_constant) uniform Push { int width, height, n; float sigma, step; } pc;
 
@@ -19,9 +19,9 @@ void main ()
   if (outside (p))
     return;
   int i = index_of (p);
-  float sum = src[i], wsum = 1.0;
+  float sum = texelFetch (src, int (i)).x, wsum = 1.0;
   float q = exp (-0.5 * pc.step * pc.step / (pc.sigma * pc.sigma));
-  vec2 t0 = unpackHalf2x16 (flow[i]);
+  vec2 t0 = unpackHalf2x16 (texelFetch (flow, int (i)).x);
   for (int side = 0; side < 2; side++)
     {
       vec2 v = side == 0 ? t0 : -t0;
@@ -35,9 +35,9 @@ void main ()
           int j = index_of (clamp_pixel (at));
           w *= ratio;
           ratio *= q * q;
-          sum += w * src[j];
+          sum += w * texelFetch (src, int (j)).x;
           wsum += w;
-          vec2 nv = unpackHalf2x16 (flow[j]);
+          vec2 nv = unpackHalf2x16 (texelFetch (flow, int (j)).x);
           v = dot (nv, v) < 0.0 ? -nv : nv;
         }
     }

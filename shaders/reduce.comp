@@ -4,7 +4,7 @@
 // In: binding 0, rgba16 (uvec2: R | G << 16, B | A << 16). Out: binding 1, lab32 (pack_lab).
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Src { uvec2 src[]; };
+layout (binding = 0) uniform usamplerBuffer src;
 layout (std430, binding = 1) writeonly buffer Dst { uint dst[]; };
 layout (push_constant) uniform Push { int width, height, src_width, src_height; } pc;
 
@@ -12,7 +12,7 @@ layout (push_constant) uniform Push { int width, height, src_width, src_height; 
 
 vec3 linear_at (int i)
 {
-  uvec2 v = src[i];
+  uvec2 v = texelFetch (src, int (i)).xy;
   vec3 c = vec3 (v.x & 0xffffu, v.x >> 16, v.y & 0xffffu) / 65535.0;
   return vec3 (srgb_to_linear (c.r), srgb_to_linear (c.g), srgb_to_linear (c.b));
 }

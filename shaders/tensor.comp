@@ -3,7 +3,7 @@
 // In: binding 0, lab32. Out: binding 1, half4 (E, F, G, 0) in (OKLab x 10 / px)^2.
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Src { uint src[]; };
+layout (binding = 0) uniform usamplerBuffer src;
 layout (std430, binding = 1) writeonly buffer Dst { uvec2 dst[]; };
 layout (push_constant) uniform Push { int width, height; } pc;
 
@@ -12,7 +12,7 @@ layout (push_constant) uniform Push { int width, height; } pc;
 vec3 at (ivec2 p)
 {
   p = clamp (p, ivec2 (0), ivec2 (pc.width - 1, pc.height - 1));
-  return unpack_lab (src[index_of (p)]) * 10.0;
+  return unpack_lab (texelFetch (src, int (index_of (p))).x) * 10.0;
 }
 
 void main ()

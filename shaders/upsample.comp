@@ -3,7 +3,7 @@
 // centres. In: binding 0, lab32. Out: binding 1, lab32.
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Src { uint src[]; };
+layout (binding = 0) uniform usamplerBuffer src;
 layout (std430, binding = 1) writeonly buffer Dst { uint dst[]; };
 layout (push_constant) uniform Push { int width, height, src_width, src_height; } pc;
 
@@ -13,7 +13,7 @@ vec3 at (int x, int y)
 {
   x = clamp (x, 0, pc.src_width - 1);
   y = clamp (y, 0, pc.src_height - 1);
-  return unpack_lab (src[y * pc.src_width + x]);
+  return unpack_lab (texelFetch (src, int (y * pc.src_width + x)).x);
 }
 
 void main ()

@@ -9,14 +9,14 @@
 // arrow of reach REACH at 0.8 REACH. Stopped by the freeze mask. Coordinates are normalized (0..1
 // of the width and height); distances are measured in units of the height so the field is round
 // on any aspect ratio.
-// In: binding 0, vec4 hints[2 (n_arrows + n_anchors)]: (x, y, vx, vy), (reach, sway, 0, 0), anchors
+// In: binding 0, vec4 texelFetch (hints, int (2 (n_arrows + n_anchors))): (x, y, vx, vy), (reach, sway, 0, 0), anchors
 //     after arrows; binding 1, float freeze mask at this size (1 frozen).
 // Out: binding 2, uint[2] a texel: packHalf2x16 of the flow's displacement over one loop and of
 //     the sway's amplitude, normalized units.
 #extension GL_GOOGLE_include_directive : require
 
-layout (std430, binding = 0) readonly buffer Hints { vec4 hints[]; };
-layout (std430, binding = 1) readonly buffer Mask { float mask[]; };
+layout (binding = 0) uniform samplerBuffer hints;
+layout (binding = 1) uniform samplerBuffer mask;
 layout (std430, binding = 2) writeonly buffer Dst { uint dst[]; };
 layout (push_constant) uniform Push { int width, height, n_arrows, n_anchors; float aspect, reach; } pc;
 
@@ -34,7 +34,7 @@ void main ()
   float wsum = 1.0 / (background * background);   // the still background
   for (int k = 0; k < pc.n_arrows + pc.n_anchors; k++)
     {
-      vec4 h = hints[2 * k], e = hints[2 * k + 1];
+      vec4 h = texelFetch (hints, int (2 * k)), e = texelFetch (hints, int (2 * k + 1));
       vec2 d = (x - h.xy) * vec2 (pc.aspect, 1.0);
       float d2 = dot (d, d), w;
       if (k < pc.n_arrows)
@@ -50,7 +50,7 @@ void main ()
         w = 3.0 / (d2 + 1e-6);
       wsum += w;
     }
-  float keep = 1.0 - clamp (mask[i], 0.0, 1.0);
+  float keep = 1.0 - clamp (texelFetch (mask, int (i)).x, 0.0, 1.0);
   dst[2 * i] = packHalf2x16 (flow / wsum * keep);
   dst[2 * i + 1] = packHalf2x16 (sway / wsum * keep);
 }

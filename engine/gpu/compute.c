@@ -309,6 +309,12 @@ ink_buffer_size (InkBuffer *b)
 
 /* Pipelines ------------------------------------------------------------------------------------- */
 
+static InkTexelFormat
+texel_format (const InkPass *pass, guint input)
+{
+  return input < 8 ? (InkTexelFormat) (pass->texel_inputs >> (4 * input) & 0xf) : INK_TEXEL_NONE;
+}
+
 static Pipeline *
 get_pipeline (InkCompute *c, const InkPass *pass, const InkDispatchShape *shape, GError **error)
 {
@@ -341,8 +347,8 @@ get_pipeline (InkCompute *c, const InkPass *pass, const InkDispatchShape *shape,
   for (guint i = 0; i < n; i++)
     bindings[i] = (VkDescriptorSetLayoutBinding) {
       .binding = i,
-      .descriptorType = pass->texel_inputs & (1u << i) ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
-                                                       : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+      .descriptorType = texel_format (pass, i) != INK_TEXEL_NONE
+                        ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
       .descriptorCount = 1,
       .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
     };
@@ -623,20 +629,28 @@ ink_compute_dispatch_shaped (InkCompute *c, const InkPass *pass, InkBuffer *cons
         .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
         .pBufferInfo = &infos[i],
       };
-      if (pass->texel_inputs & (1u << i))
+      if (texel_format (pass, i) != INK_TEXEL_NONE)
         {
+          static const VkFormat formats[] = {
+            [INK_TEXEL_FLOAT] = VK_FORMAT_R32_SFLOAT, [INK_TEXEL_VEC2] = VK_FORMAT_R32G32_SFLOAT,
+            [INK_TEXEL_VEC4] = VK_FORMAT_R32G32B32A32_SFLOAT, [INK_TEXEL_UINT] = VK_FORMAT_R32_UINT,
+            [INK_TEXEL_UVEC2] = VK_FORMAT_R32G32_UINT,
+          };
+          static const guint sizes[] = { 0, 4, 8, 16, 4, 8 };
+          InkTexelFormat f = texel_format (pass, i);
+          gsize elements = MAX (b->size, 16) / sizes[f];
           VkBufferViewCreateInfo view_info = {
             .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
             .buffer = b->buffer,
-            .format = VK_FORMAT_R32_SFLOAT,
-            .range = MAX (b->size, 16) / 4 * 4,
+            .format = formats[f],
+            .range = elements * sizes[f],
           };
-          if (view_info.range / 4 > c->vk->props.limits.maxTexelBufferElements)
+          if (elements > c->vk->props.limits.maxTexelBufferElements)
             {
               g_set_error (error, INK_ERROR, INK_ERROR_DEVICE,
                            "%s: a buffer of %" G_GSIZE_FORMAT " values is more than the Vulkan "
                            "device reads at once (%u); try a smaller --size", pass->name,
-                           b->size / 4, c->vk->props.limits.maxTexelBufferElements);
+                           elements, c->vk->props.limits.maxTexelBufferElements);
               return FALSE;
             }
           VK (vkCreateBufferView (c->vk->device, &view_info, NULL, &views[i]));

@@ -20,9 +20,22 @@ typedef struct {
   guint n_inputs;
   guint push_size;    /* bytes, multiple of 4, at most 128 */
   InkRefFunc ref;
-  guint32 texel_inputs;   /* bit i: input i is read as a uniform texel buffer of floats
-                             (R32_SFLOAT: GLSL samplerBuffer), not a storage buffer */
+  guint32 texel_inputs;   /* INK_TEXEL (i, FORMAT) for each input read as a uniform texel buffer
+                             (GLSL samplerBuffer, usamplerBuffer) rather than a storage buffer */
 } InkPass;
+
+/* How a pass reads an input through a uniform texel buffer: the elements' format. Lavapipe
+ * fetches texel buffers for all of a subgroup's lanes at once, storage buffers lane by lane. */
+typedef enum {
+  INK_TEXEL_NONE,       /* a storage buffer */
+  INK_TEXEL_FLOAT,      /* R32_SFLOAT: float */
+  INK_TEXEL_VEC2,       /* R32G32_SFLOAT: vec2 */
+  INK_TEXEL_VEC4,       /* R32G32B32A32_SFLOAT: vec4 */
+  INK_TEXEL_UINT,       /* R32_UINT: uint */
+  INK_TEXEL_UVEC2,      /* R32G32_UINT: uvec2 */
+} InkTexelFormat;
+
+#define INK_TEXEL(input, format) ((guint32) (format) << (4 * (input)))
 
 typedef struct InkCompute InkCompute;
 typedef struct InkBuffer InkBuffer;

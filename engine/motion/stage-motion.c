@@ -491,7 +491,8 @@ ref_overlay (const void *const *in, void *out, const void *push)
       }
 }
 
-INK_DEFINE_PASS (velocity, 2, InkPushVelocity);
-INK_DEFINE_PASS (flowmap, 2, InkPushFlowmap);
-INK_DEFINE_PASS (frame, 5, InkPushFrame);
-INK_DEFINE_PASS (overlay, 0, InkPushOverlay);
+INK_DEFINE_PASS (velocity, 2, InkPushVelocity, INK_TEXELS2 (VEC4, FLOAT));
+INK_DEFINE_PASS (flowmap, 2, InkPushFlowmap, INK_TEXELS2 (UINT, VEC2));
+INK_DEFINE_PASS (frame, 5, InkPushFrame, (INK_TEXELS2 (UINT, FLOAT) | INK_TEXEL (2, INK_TEXEL_UINT) | INK_TEXEL (3, INK_TEXEL_VEC2)
+                  | INK_TEXEL (4, INK_TEXEL_VEC2)));
+INK_DEFINE_PASS (overlay, 0, InkPushOverlay, 0);

@@ -15,16 +15,22 @@
 #include "nn-resample.spv.h"
 #include "nn-warp.spv.h"
 
+/* The first N inputs read as texel buffers of floats. */
+#define FLOATS(n) ((n) >= 3 ? INK_TEXEL (2, INK_TEXEL_FLOAT) | FLOATS2 : (n) == 2 ? FLOATS2 \
+                   : INK_TEXEL (0, INK_TEXEL_FLOAT))
+#define FLOATS2 (INK_TEXEL (0, INK_TEXEL_FLOAT) | INK_TEXEL (1, INK_TEXEL_FLOAT))
 #define PASS(id, spv, inputs, push_type, reference, texels) \
   static const InkPass id = { #id, spv, sizeof spv, inputs, sizeof (push_type), reference, texels }
 
-PASS (nn_conv, ink_spv_nn_conv, 2, InkConvPush, ink_nn_ref_conv, 3);
-PASS (nn_eltwise, ink_spv_nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise, 3);
-PASS (nn_resample, ink_spv_nn_resample, 1, InkResamplePush, ink_nn_ref_resample, 1);
-PASS (nn_warp, ink_spv_nn_warp, 2, InkWarpPush, ink_nn_ref_warp, 3);
-PASS (nn_box, ink_spv_nn_box, 1, InkBoxPush, ink_nn_ref_box, 1);
-PASS (nn_norm_stats, ink_spv_nn_norm_stats, 1, InkNormStatsPush, ink_nn_ref_norm_stats, 1);
-PASS (nn_norm_apply, ink_spv_nn_norm_apply, 3, InkNormApplyPush, ink_nn_ref_norm_apply, 7);
+PASS (nn_conv, ink_spv_nn_conv, 2, InkConvPush, ink_nn_ref_conv, FLOATS (2));
+PASS (nn_eltwise, ink_spv_nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise, FLOATS (2));
+PASS (nn_resample, ink_spv_nn_resample, 1, InkResamplePush, ink_nn_ref_resample, FLOATS (1));
+PASS (nn_warp, ink_spv_nn_warp, 2, InkWarpPush, ink_nn_ref_warp, FLOATS (2));
+PASS (nn_box, ink_spv_nn_box, 1, InkBoxPush, ink_nn_ref_box, FLOATS (1));
+PASS (nn_norm_stats, ink_spv_nn_norm_stats, 1, InkNormStatsPush, ink_nn_ref_norm_stats,
+      FLOATS (1));
+PASS (nn_norm_apply, ink_spv_nn_norm_apply, 3, InkNormApplyPush, ink_nn_ref_norm_apply,
+      FLOATS (3));
 
 /* Every layer reads its inputs as texel buffers (InkPass.texel_inputs): lavapipe fetches those
  * for all lanes at once, storage buffers lane by lane. */

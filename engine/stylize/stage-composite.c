@@ -63,4 +63,4 @@ ref_composite (const void *const *in, void *out, const void *push)
       }
 }
 
-INK_DEFINE_PASS (composite, 2, InkPushComposite);
+INK_DEFINE_PASS (composite, 2, InkPushComposite, INK_TEXELS2 (UINT, UVEC2));

@@ -57,4 +57,4 @@ ref_flatten (const void *const *in, void *out, const void *push)
     }
 }
 
-INK_DEFINE_PASS (flatten, 2, InkPushFlatten);
+INK_DEFINE_PASS (flatten, 2, InkPushFlatten, INK_TEXELS2 (UINT, VEC4));

@@ -120,5 +120,5 @@ ref_lines (const void *const *in, void *out, const void *push)
       }
 }
 
-INK_DEFINE_PASS (dog, 2, InkPushDog);
-INK_DEFINE_PASS (lines, 2, InkPushLines);
+INK_DEFINE_PASS (dog, 2, InkPushDog, INK_TEXELS2 (UINT, UINT));
+INK_DEFINE_PASS (lines, 2, InkPushLines, INK_TEXELS2 (FLOAT, UINT));

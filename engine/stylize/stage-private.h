@@ -217,8 +217,9 @@ ink_tensor_tangent (InkVec4 efg, float *tx, float *ty)
     *tx = 1.0f, *ty = 0.0f;
 }
 
-/* Declares an InkPass named ink_pass_NAME for shaders/NAME.comp and its C reference ref_NAME. */
-#define INK_DEFINE_PASS(NAME, N_INPUTS, PUSH_TYPE)                       \
+/* Declares an InkPass named ink_pass_NAME for shaders/NAME.comp and its C reference ref_NAME;
+ * TEXELS: how it reads its inputs as texel buffers (INK_TEXEL (i, format) for each). */
+#define INK_DEFINE_PASS(NAME, N_INPUTS, PUSH_TYPE, TEXELS)               \
   const InkPass ink_pass_##NAME = {                                      \
     .name = #NAME,                                                       \
     .spv = ink_spv_##NAME,                                               \
@@ -226,4 +227,9 @@ ink_tensor_tangent (InkVec4 efg, float *tx, float *ty)
     .n_inputs = N_INPUTS,                                                \
     .push_size = sizeof (PUSH_TYPE),                                     \
     .ref = ref_##NAME,                                                   \
+    .texel_inputs = TEXELS,                                              \
   }
+
+/* Texel formats of inputs 0, 1, ... (for INK_DEFINE_PASS). */
+#define INK_TEXELS1(A) INK_TEXEL (0, INK_TEXEL_##A)
+#define INK_TEXELS2(A, B) (INK_TEXELS1 (A) | INK_TEXEL (1, INK_TEXEL_##B))

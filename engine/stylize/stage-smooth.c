@@ -218,9 +218,9 @@ ref_bilateral (const void *const *in, void *out, const void *push)
       }
 }
 
-INK_DEFINE_PASS (reduce, 1, InkPushResample);
-INK_DEFINE_PASS (flow, 1, InkPushResample);
-INK_DEFINE_PASS (upsample, 1, InkPushResample);
-INK_DEFINE_PASS (tensor, 1, InkPushSize);
-INK_DEFINE_PASS (gauss, 1, InkPushGauss);
-INK_DEFINE_PASS (bilateral, 2, InkPushBilateral);
+INK_DEFINE_PASS (reduce, 1, InkPushResample, INK_TEXELS1 (UVEC2));
+INK_DEFINE_PASS (flow, 1, InkPushResample, INK_TEXELS1 (UVEC2));
+INK_DEFINE_PASS (upsample, 1, InkPushResample, INK_TEXELS1 (UINT));
+INK_DEFINE_PASS (tensor, 1, InkPushSize, INK_TEXELS1 (UINT));
+INK_DEFINE_PASS (gauss, 1, InkPushGauss, INK_TEXELS1 (UVEC2));
+INK_DEFINE_PASS (bilateral, 2, InkPushBilateral, INK_TEXELS2 (UINT, UINT));
