@@ -3,7 +3,7 @@
 // (OKLab), mixed with the input by FLATTEN, then optional cel shading: the lightness relative to
 // the region's palette colour quantized (softly) into TONES bands CEL_STEP apart.
 // The input, at SRC size (the smoothing's working size), is sampled bilinearly at pixel centres.
-// In: binding 0, lab32; binding 1, vec4 texelFetch (palette, int (colors)) (OKLab). Out: binding 2, lab32.
+// In: binding 0, lab32; binding 1, vec4 palette[colors] (OKLab). Out: binding 2, lab32.
 #extension GL_GOOGLE_include_directive : require
 
 layout (binding = 0) uniform usamplerBuffer src;
@@ -16,7 +16,12 @@ layout (push_constant) uniform Push {
 
 #include "common.glsl"
 
-shared vec3 colors[36];   // INK_PALETTE_MAX
+// The palette is read straight from its texel buffer: lavapipe fetches a texel for all lanes at
+// once, and reads shared memory lane by lane.
+vec3 colour (int k)
+{
+  return texelFetch (palette, k).xyz;
+}
 
 vec3 at (int x, int y)
 {
@@ -33,11 +38,6 @@ float soft_round (float x)
 
 void main ()
 {
-  // The palette, read once a workgroup (per-invocation buffer reads are gathers on CPU devices).
-  uint group = gl_WorkGroupSize.x * gl_WorkGroupSize.y;
-  for (uint k = gl_LocalInvocationIndex; k < uint (pc.colors); k += group)
-    colors[k] = texelFetch (palette, int (k)).xyz;
-  barrier ();
   ivec2 p = pixel ();
   if (outside (p))
     return;
@@ -50,7 +50,7 @@ void main ()
   int k1 = 0, k2 = 0;
   for (int k = 0; k < pc.colors; k++)
     {
-      vec3 e = c - colors[k];
+      vec3 e = c - colour (k);
       float d = dot (e, e);
       if (d < d1)
         {
@@ -64,7 +64,7 @@ void main ()
     }
   // Near the boundary between two palette regions the colours blend over about SOFTNESS.
   float w2 = pc.colors > 1 ? exp ((d1 - d2) / (2.0 * pc.softness * pc.softness)) : 0.0;
-  vec3 snapped = (colors[k1] + w2 * colors[k2]) / (1.0 + w2);
+  vec3 snapped = (colour (k1) + w2 * colour (k2)) / (1.0 + w2);
   vec3 f = mix (c, snapped, pc.flatten);
   if (pc.tones >= 2)
     {

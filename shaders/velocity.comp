@@ -9,7 +9,7 @@
 // arrow of reach REACH at 0.8 REACH. Stopped by the freeze mask. Coordinates are normalized (0..1
 // of the width and height); distances are measured in units of the height so the field is round
 // on any aspect ratio.
-// In: binding 0, vec4 texelFetch (hints, int (2 (n_arrows + n_anchors))): (x, y, vx, vy), (reach, sway, 0, 0), anchors
+// In: binding 0, vec4 hints[2 (n_arrows + n_anchors)]: (x, y, vx, vy), (reach, sway, 0, 0), anchors
 //     after arrows; binding 1, float freeze mask at this size (1 frozen).
 // Out: binding 2, uint[2] a texel: packHalf2x16 of the flow's displacement over one loop and of
 //     the sway's amplitude, normalized units.
