@@ -8,7 +8,7 @@
 layout (constant_id = 3) const int VERTICAL = 0;
 
 layout (binding = 0) uniform samplerBuffer src;
-layout (std430, binding = 1) writeonly buffer Dst { float dst[]; };
+layout (binding = 1, r32f) uniform writeonly imageBuffer dst;
 layout (push_constant) uniform Push { int w, h, c, r, in_off, out_off, vertical; } pc;
 
 void main ()
@@ -25,5 +25,5 @@ void main ()
   float sum = 0.0;
   for (int i = lo; i <= hi; i++, base += step)
     sum += texelFetch (src, base).r;
-  dst[pc.out_off + plane + y * pc.w + x] = sum / float (hi - lo + 1);
+  imageStore (dst, pc.out_off + plane + y * pc.w + x, vec4 (sum / float (hi - lo + 1)));
 }

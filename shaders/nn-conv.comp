@@ -24,7 +24,7 @@ layout (constant_id = 10) const bool SHUFFLE = true;   // every subgroup has OCB
 
 layout (binding = 0) uniform samplerBuffer src;
 layout (binding = 1) uniform samplerBuffer wt;
-layout (std430, binding = 2) writeonly buffer Dst { float dst[]; };
+layout (binding = 2, r32f) uniform writeonly imageBuffer dst;
 layout (push_constant) uniform Push {
   int in_w, in_h, in_c, out_w, out_h, out_c;
   int groups, in_off, out_off, w_off, b_off;
@@ -96,6 +96,6 @@ void main ()
   for (int o = 0; o < OCB; o++)
     for (int p = 0; p < PXB; p++)
       if (inside && x + p < pc.out_w && oc0 + o < pc.out_c)
-        dst[pc.out_off + (oc0 + o) * out_plane + y * pc.out_w + x + p]
-          = activate (ACT, acc[o * PXB + p], pc.alpha);
+        imageStore (dst, pc.out_off + (oc0 + o) * out_plane + y * pc.out_w + x + p,
+                    vec4 (activate (ACT, acc[o * PXB + p], pc.alpha)));
 }

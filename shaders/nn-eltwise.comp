@@ -16,7 +16,7 @@ layout (constant_id = 4) const int ACT = 0;
 
 layout (binding = 0) uniform samplerBuffer a;
 layout (binding = 1) uniform samplerBuffer b;
-layout (std430, binding = 2) writeonly buffer Dst { float dst[]; };
+layout (binding = 2, r32f) uniform writeonly imageBuffer dst;
 layout (push_constant) uniform Push {
   int plane, c, a_off, b_off, out_off, guide_c, row, op, act;
   float alpha, eps;
@@ -34,25 +34,25 @@ void main ()
   int g = pc.guide_c == 1 ? i % pc.plane : i;
 
   if (OP == 0)
-    dst[pc.out_off + i] = activate (ACT, a_at (i), pc.alpha);
+    imageStore (dst, pc.out_off + i, vec4 (activate (ACT, a_at (i), pc.alpha)));
   else if (OP == 1)
-    dst[pc.out_off + i] = activate (ACT, a_at (i) + b_at (i), pc.alpha);
+    imageStore (dst, pc.out_off + i, vec4 (activate (ACT, a_at (i) + b_at (i), pc.alpha)));
   else if (OP == 2)
     {
       float guide = a_at (g), p = b_at (i);
-      dst[pc.out_off + i] = guide;
-      dst[pc.out_off + n + i] = p;
-      dst[pc.out_off + 2 * n + i] = guide * guide;
-      dst[pc.out_off + 3 * n + i] = guide * p;
+      imageStore (dst, pc.out_off + i, vec4 (guide));
+      imageStore (dst, pc.out_off + n + i, vec4 (p));
+      imageStore (dst, pc.out_off + 2 * n + i, vec4 (guide * guide));
+      imageStore (dst, pc.out_off + 3 * n + i, vec4 (guide * p));
     }
   else if (OP == 3)
     {
       float m_i = a_at (i), m_p = a_at (n + i);
       float m_ii = a_at (2 * n + i), m_ip = a_at (3 * n + i);
       float coef = (m_ip - m_i * m_p) / (m_ii - m_i * m_i + pc.eps);
-      dst[pc.out_off + i] = coef;
-      dst[pc.out_off + n + i] = m_p - coef * m_i;
+      imageStore (dst, pc.out_off + i, vec4 (coef));
+      imageStore (dst, pc.out_off + n + i, vec4 (m_p - coef * m_i));
     }
   else
-    dst[pc.out_off + i] = a_at (i) * b_at (g) + a_at (n + i);
+    imageStore (dst, pc.out_off + i, vec4 (a_at (i) * b_at (g) + a_at (n + i)));
 }

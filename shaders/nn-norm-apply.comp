@@ -11,7 +11,7 @@ layout (constant_id = 3) const int ACT = 0;
 layout (binding = 0) uniform samplerBuffer src;
 layout (binding = 1) uniform samplerBuffer stats;
 layout (binding = 2) uniform samplerBuffer wt;
-layout (std430, binding = 3) writeonly buffer Dst { float dst[]; };
+layout (binding = 3, r32f) uniform writeonly imageBuffer dst;
 layout (push_constant) uniform Push {
   int plane, c, groups, in_off, out_off, g_off, b_off, row, act;
   float alpha;
@@ -27,5 +27,5 @@ void main ()
   float v = (texelFetch (src, pc.in_off + i).r - mean) * scale;
   if (pc.g_off >= 0)
     v = v * texelFetch (wt, pc.g_off + ch).r + texelFetch (wt, pc.b_off + ch).r;
-  dst[pc.out_off + i] = activate (ACT, v, pc.alpha);
+  imageStore (dst, pc.out_off + i, vec4 (activate (ACT, v, pc.alpha)));
 }

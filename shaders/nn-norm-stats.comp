@@ -7,7 +7,7 @@
 #include "nn-common.glsl"
 
 layout (binding = 0) uniform samplerBuffer src;
-layout (std430, binding = 1) writeonly buffer Dst { float dst[]; };
+layout (binding = 1, r32f) uniform writeonly imageBuffer dst;
 layout (push_constant) uniform Push { int plane, c, groups, in_off; float eps; } pc;
 
 shared float partial[gl_WorkGroupSize.x];
@@ -47,7 +47,7 @@ void main ()
   float variance = group_sum (sum) / float (n);
   if (l == 0)
     {
-      dst[2 * g] = mean;
-      dst[2 * g + 1] = inversesqrt (variance + pc.eps);
+      imageStore (dst, 2 * g, vec4 (mean));
+      imageStore (dst, 2 * g + 1, vec4 (inversesqrt (variance + pc.eps)));
     }
 }

@@ -8,7 +8,7 @@
 layout (constant_id = 3) const int BILINEAR = 1;
 
 layout (binding = 0) uniform samplerBuffer src;
-layout (std430, binding = 1) writeonly buffer Dst { float dst[]; };
+layout (binding = 1, r32f) uniform writeonly imageBuffer dst;
 layout (push_constant) uniform Push { int in_w, in_h, c, in_off, out_off, bilinear; } pc;
 
 float at (int i) { return texelFetch (src, i).r; }
@@ -35,5 +35,5 @@ void main ()
       v = mix (mix (at (top + x0), at (top + x1), fx), mix (at (bottom + x0), at (bottom + x1), fx),
                fy);
     }
-  dst[pc.out_off + (ch * oh + y) * ow + x] = v;
+  imageStore (dst, pc.out_off + (ch * oh + y) * ow + x, vec4 (v));
 }

@@ -7,7 +7,7 @@
 
 layout (binding = 0) uniform samplerBuffer src;
 layout (binding = 1) uniform samplerBuffer flow;
-layout (std430, binding = 2) writeonly buffer Dst { float dst[]; };
+layout (binding = 2, r32f) uniform writeonly imageBuffer dst;
 layout (push_constant) uniform Push { int w, h, c, in_off, flow_off, out_off; } pc;
 
 float at (int i) { return texelFetch (src, i).r; }
@@ -30,5 +30,5 @@ void main ()
   int top = base + y0 * pc.w, bottom = base + y1 * pc.w;
   float top_v = mix (at (top + x0), at (top + x1), fx);
   float bottom_v = mix (at (bottom + x0), at (bottom + x1), fx);
-  dst[pc.out_off + ch * plane + here] = mix (top_v, bottom_v, fy);
+  imageStore (dst, pc.out_off + ch * plane + here, vec4 (mix (top_v, bottom_v, fy)));
 }

@@ -94,6 +94,7 @@ ink_compute_new (InkVkContext *vk, GError **error)
         .descriptorCount = MAX_DISPATCHES * MAX_BINDINGS },
       { .type = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER,
         .descriptorCount = MAX_DISPATCHES * MAX_BINDINGS },
+      { .type = VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, .descriptorCount = MAX_DISPATCHES },
     };
     VkDescriptorPoolCreateInfo pool_info = {
       .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
@@ -276,7 +277,8 @@ ink_buffer_new (InkCompute *c, gsize size, const char *name, GError **error)
   return buffer_new_with (c, size, name,
                           VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT
                           | VK_BUFFER_USAGE_TRANSFER_DST_BIT
-                          | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT,
+                          | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT
+                          | VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT,
                           0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, error);
 }
 
@@ -309,10 +311,22 @@ ink_buffer_size (InkBuffer *b)
 
 /* Pipelines ------------------------------------------------------------------------------------- */
 
+/* How binding I of PASS is read or written: through a texel buffer of this format, or not. */
 static InkTexelFormat
-texel_format (const InkPass *pass, guint input)
+texel_format (const InkPass *pass, guint i)
 {
-  return input < 8 ? (InkTexelFormat) (pass->texel_inputs >> (4 * input) & 0xf) : INK_TEXEL_NONE;
+  if (i == pass->n_inputs)
+    return (InkTexelFormat) pass->texel_output;
+  return i < 8 ? (InkTexelFormat) (pass->texel_inputs >> (4 * i) & 0xf) : INK_TEXEL_NONE;
+}
+
+static VkDescriptorType
+descriptor_type (const InkPass *pass, guint i)
+{
+  if (texel_format (pass, i) == INK_TEXEL_NONE)
+    return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+  return i == pass->n_inputs ? VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER
+                             : VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
 }
 
 static Pipeline *
@@ -347,8 +361,7 @@ get_pipeline (InkCompute *c, const InkPass *pass, const InkDispatchShape *shape,
   for (guint i = 0; i < n; i++)
     bindings[i] = (VkDescriptorSetLayoutBinding) {
       .binding = i,
-      .descriptorType = texel_format (pass, i) != INK_TEXEL_NONE
-                        ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+      .descriptorType = descriptor_type (pass, i),
       .descriptorCount = 1,
       .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
     };
@@ -655,7 +668,7 @@ ink_compute_dispatch_shaped (InkCompute *c, const InkPass *pass, InkBuffer *cons
             }
           VK (vkCreateBufferView (c->vk->device, &view_info, NULL, &views[i]));
           g_array_append_val (c->views, views[i]);
-          writes[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+          writes[i].descriptorType = descriptor_type (pass, i);
           writes[i].pBufferInfo = NULL;
           writes[i].pTexelBufferView = &views[i];
         }

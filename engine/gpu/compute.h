@@ -22,6 +22,8 @@ typedef struct {
   InkRefFunc ref;
   guint32 texel_inputs;   /* INK_TEXEL (i, FORMAT) for each input read as a uniform texel buffer
                              (GLSL samplerBuffer, usamplerBuffer) rather than a storage buffer */
+  guint32 texel_output;   /* an InkTexelFormat: the output written as a storage texel buffer (GLSL
+                             imageBuffer, r32f or r32ui); INK_TEXEL_NONE: a storage buffer */
 } InkPass;
 
 /* How a pass reads an input through a uniform texel buffer: the elements' format. Lavapipe

@@ -19,8 +19,11 @@
 #define FLOATS(n) ((n) >= 3 ? INK_TEXEL (2, INK_TEXEL_FLOAT) | FLOATS2 : (n) == 2 ? FLOATS2 \
                    : INK_TEXEL (0, INK_TEXEL_FLOAT))
 #define FLOATS2 (INK_TEXEL (0, INK_TEXEL_FLOAT) | INK_TEXEL (1, INK_TEXEL_FLOAT))
-#define PASS(id, spv, inputs, push_type, reference, texels) \
-  static const InkPass id = { #id, spv, sizeof spv, inputs, sizeof (push_type), reference, texels }
+#define PASS(id, code, inputs, push_type, reference, texels) \
+  static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, \
+                              .n_inputs = inputs, .push_size = sizeof (push_type), \
+                              .ref = reference, .texel_inputs = texels, \
+                              .texel_output = INK_TEXEL_FLOAT }
 
 PASS (nn_conv, ink_spv_nn_conv, 2, InkConvPush, ink_nn_ref_conv, FLOATS (2));
 PASS (nn_eltwise, ink_spv_nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise, FLOATS (2));
