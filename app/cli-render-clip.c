@@ -8,22 +8,19 @@
 
 int
 cli_render_clip (const char *input, const char *output, const InkClipRange *range,
-                 const InkExportParams *export)
+                 const InkStyleParams *style, const InkExportParams *export)
 {
   g_autoptr (GError) error = NULL;
-  InkStyleParams style;
   InkExportResult result = { 0 };
   CliProgress progress = { .last = -1 };
   InkStylizer *stylizer = NULL;
   gboolean tty = isatty (STDERR_FILENO), done;
   int status;
 
-  if (!cli_style_params (&style, NULL, &error))
-    return cli_fail (NULL, error);
   stylizer = cli_open_stylizer (&error);
   if (stylizer == NULL)
     return cli_fail (NULL, error);
-  done = ink_export_clip (stylizer, input, range, &style, output, export,
+  done = ink_export_clip (stylizer, input, range, style, output, export,
                           tty ? cli_progress : NULL, &progress, NULL, &result, &error);
   if (tty && progress.last >= 0)
     g_printerr ("\n");

@@ -200,6 +200,93 @@ export_params (const char *output, InkExportParams *export, GError **error)
   return ink_export_params_validate (export, error);
 }
 
+/* The clip options as given (negative: not given). */
+typedef struct {
+  double start, duration;
+  gboolean no_audio, loop;
+  int size;
+} ClipOptions;
+
+/* render with a clip, or PROJECT of one: the options over the project's (or a new project's)
+ * settings, the clip rendered, then the project saved when SAVE_PROJECT asks. Of the motion
+ * options only --fps applies (the result's rate). */
+static int
+render_clip (const char *input, InkProject *project, const ClipOptions *options,
+             gboolean motion_given, const char *output, InkExportParams *export,
+             const char *save_project)
+{
+  g_autoptr (GError) error = NULL;
+  InkProject *made = NULL;
+  double fps_given = -1.0;
+  int status;
+
+  for (guint i = 0; i + 1 < motion_settings->len; i += 2)
+    {
+      const char *name = g_ptr_array_index (motion_settings, i);
+      char *end;
+      double fps = g_ascii_strtod (g_ptr_array_index (motion_settings, i + 1), &end);
+      if (!g_str_equal (name, "fps"))
+        motion_given = TRUE;
+      else if (*end != '\0' || !(fps > 0.0 && fps <= INK_CLIP_MAX_FPS))
+        {
+          g_printerr ("inkloop-cli: --fps: give a rate above 0 and up to %g frames a second\n",
+                      INK_CLIP_MAX_FPS);
+          return EXIT_USAGE;
+        }
+      else
+        fps_given = fps;
+    }
+  if (motion_given)
+    {
+      g_printerr ("inkloop-cli: %s is a clip, which moves by itself: of the motion options only "
+                  "--fps (the result's rate) applies\n", project != NULL ? project->source : input);
+      return EXIT_USAGE;
+    }
+  if (project == NULL)
+    {
+      project = made = ink_project_new ();
+      g_free (project->source);
+      project->source = g_canonicalize_filename (input, NULL);
+      project->is_clip = TRUE;
+      project->clip = (InkClipRange) INK_CLIP_RANGE_DEFAULT;
+      if (!ink_project_set_preset (project, INK_STYLE_PRESET_INITIAL, &error))
+        goto failed;
+    }
+  if (fps_given > 0.0)
+    project->clip.fps = fps_given;
+  if (options->start >= 0.0)
+    project->clip.start = options->start;
+  if (options->duration >= 0.0)
+    project->clip.duration = options->duration;
+  project->clip.no_audio |= options->no_audio;
+  project->clip.loop |= options->loop;
+  if (options->size > 0)
+    project->size = options->size;
+  if (!cli_style_params (&project->style, &project->style, &error))
+    goto usage;
+  if (cli_preset () != NULL)
+    ink_project_set_preset_name (project, cli_preset ());
+  if (!ink_project_clip_validate (&project->clip, &error))
+    goto usage;
+  if (!check_outputs (input, project, NULL, output, export->format, save_project, &error))
+    goto failed;
+  export->long_edge = project->size;
+  status = cli_render_clip (project->source, output, &project->clip, &project->style, export);
+  if (status == EXIT_SUCCESS && save_project != NULL
+      && !ink_project_save (project, save_project, &error))
+    goto failed;
+  ink_project_free (&made);
+  return status;
+
+usage:
+  ink_project_free (&made);
+  cli_fail (NULL, error);
+  return EXIT_USAGE;
+failed:
+  ink_project_free (&made);
+  return cli_fail (NULL, error);
+}
+
 int
 cmd_render (int argc, char **argv)
 {
@@ -210,7 +297,8 @@ cmd_render (int argc, char **argv)
   InkExportParams export;
   InkExportResult result = { 0 };
   CliProgress progress = { .last = -1 };
-  double clip_start = 0.0, clip_duration = 0.0, clip_fps = 0.0;
+  /* Negative: not given. */
+  double clip_start = -1.0, clip_duration = -1.0;
   gboolean no_audio = FALSE, loop = FALSE;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "The file (.gif .apng .mp4 .webp), or a folder for PNG frames (frame-0001.png ...; new, empty or holding only frames); never an input, never '-'", "OUT|DIR/" },
@@ -224,9 +312,8 @@ cmd_render (int argc, char **argv)
     { "focus-lines", 0, 0, G_OPTION_ARG_STRING, &focus, "Focus lines toward this centre", "x,y" },
     { "speed-lines", 0, 0, G_OPTION_ARG_STRING, &speed, "Speed lines along this direction (degrees, 0 = along x, 90 = down)", "ANGLE" },
     { "save-project", 0, 0, G_OPTION_ARG_FILENAME, &save_project, "Also write the project that reproduces this render (replaces only a project)", "FILE.inkloop" },
-    { "start", 0, 0, G_OPTION_ARG_DOUBLE, &clip_start, "A clip: begin this many seconds in (default 0)", "S" },
+    { "start", 0, 0, G_OPTION_ARG_DOUBLE, &clip_start, "A clip: begin this many seconds in (default 0); --fps sets a clip's result's rate (default: its own)", "S" },
     { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &clip_duration, "A clip: render this many seconds (default: to the end; at most 600)", "S" },
-    { "fps", 0, 0, G_OPTION_ARG_DOUBLE, &clip_fps, "A clip: frames a second of the result (default: the clip's own)", "N" },
     { "no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "A clip: leave its sound out of the MP4", NULL },
     { "loop", 0, 0, G_OPTION_ARG_NONE, &loop, "A clip: make a seamless loop of the stretch of it (at least 0.5 s, of at most 60 s given) that loops best", NULL },
     { NULL },
@@ -265,35 +352,34 @@ cmd_render (int argc, char **argv)
       cli_fail (NULL, error);
       return EXIT_USAGE;
     }
-  if (!g_str_has_suffix (argv[1], ".inkloop") && ink_video_sniff (argv[1]))
-    {
-      InkClipRange range = { .start = clip_start, .duration = clip_duration, .fps = clip_fps,
-                             .no_audio = no_audio, .loop = loop };
-      if (motion_settings->len > 0 || arrows != NULL || sways != NULL || anchors != NULL
-          || mask_path != NULL || focus != NULL || speed != NULL || save_project != NULL)
-        {
-          g_printerr ("inkloop-cli: %s is a clip, which moves by itself: the motion options and "
-                      "--save-project are for photos\n", argv[1]);
-          return EXIT_USAGE;
-        }
-      export.long_edge = MAX (size, 0);
-      return cli_render_clip (argv[1], output, &range, &export);
-    }
-  if (clip_start != 0.0 || clip_duration != 0.0 || clip_fps != 0.0 || no_audio || loop)
-    {
-      g_printerr ("inkloop-cli: --start, --duration, --fps, --no-audio and --loop are for clips, "
-                  "and %s is not one (a photo's render is a loop already)\n", argv[1]);
-      return EXIT_USAGE;
-    }
-
-  /* The project (or a new one around the photo), then the options over it. */
+  /* A clip, or a project of one: rendered frame by frame. */
   if (g_str_has_suffix (argv[1], ".inkloop"))
     {
       project = ink_project_load (argv[1], &error);
       if (project == NULL)
         return cli_fail (NULL, error);
     }
-  else
+  if ((project != NULL && project->is_clip)
+      || (project == NULL && ink_video_sniff (argv[1])))
+    {
+      ClipOptions options = { clip_start, clip_duration, no_audio, loop, size };
+      gboolean motion_given = arrows != NULL || sways != NULL || anchors != NULL
+                              || mask_path != NULL || focus != NULL || speed != NULL;
+      status = render_clip (argv[1], project, &options, motion_given, output, &export,
+                            save_project);
+      ink_project_free (&project);
+      return status;
+    }
+  if (clip_start >= 0.0 || clip_duration >= 0.0 || no_audio || loop)
+    {
+      g_printerr ("inkloop-cli: --start, --duration, --no-audio and --loop are for clips, and %s "
+                  "is not one (a photo's render is a loop already)\n", argv[1]);
+      ink_project_free (&project);
+      return EXIT_USAGE;
+    }
+
+  /* The project (or a new one around the photo), then the options over it. */
+  if (project == NULL)
     {
       project = ink_project_new ();
       g_free (project->source);

@@ -83,9 +83,9 @@ void cli_progress (double fraction, gpointer user_data);
 #include "export.h"
 
 /* render with a clip as INPUT: the part RANGE into OUTPUT as EXPORT says (long_edge 0: the clip's
- * size), with the style options. Returns the exit status. */
+ * size), in STYLE. Returns the exit status. */
 int cli_render_clip (const char *input, const char *output, const InkClipRange *range,
-                     const InkExportParams *export);
+                     const InkStyleParams *style, const InkExportParams *export);
 
 /* The commands: ARGV[0] is "inkloop-cli COMMAND". */
 int cmd_still (int argc, char **argv);

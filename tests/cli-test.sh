@@ -94,6 +94,10 @@ grep -q '"generator": "learned".*"parameters": 215171.*"stylize_ms": [0-9.]*, "g
 expect 2 "bench bad generator" "--generator is procedural or learned" -- "$cli" bench --generator gan
 expect 1 "bench learned with a photo as the model" "^inkloop-cli: [^:]*sample.png: not usable weights" -- "$cli" bench --generator learned --model "$sample" --sizes 64 --runs 1
 
+# --fps sets a photo's loop rate (a clip's option of the same name must not take it).
+expect 0 "render --fps on a photo" "" -- "$cli" render "$sample" -o "$tmp/fps.gif" --size 48 --frames 4 --fps 8
+grep -q "4 frames, 0.50 s" "$tmp/out" && ok "--fps 8 on a photo: 4 frames in 0.50 s" || bad "--fps 8 on a photo"
+
 # render: PNG frames; a project reproduces them; zero motion is the still.
 expect 0 "render frames" "" -- "$cli" render "$sample" -o "$tmp/loop/" --size 96 --frames 6 \
   --arrow 0.2,0.5,0.4,0.5 --sway 0.7,0.3,0.75,0.3,0.2 --anchor 0.5,0.5 --focus-lines 0.5,0.4 \

@@ -104,6 +104,15 @@ assert_projects_equal (const InkProject *a,
   assert_params_equal (style, n_style, &a->style, &b->style);
   assert_params_equal (motion, n_motion, &a->motion, &b->motion);
   g_assert_cmpint (a->size, ==, b->size);
+  g_assert_cmpint (a->is_clip, ==, b->is_clip);
+  if (a->is_clip)
+    {
+      g_assert_cmpfloat (a->clip.start, ==, b->clip.start);
+      g_assert_cmpfloat (a->clip.duration, ==, b->clip.duration);
+      g_assert_cmpfloat (a->clip.fps, ==, b->clip.fps);
+      g_assert_cmpint (a->clip.loop, ==, b->clip.loop);
+      g_assert_cmpint (a->clip.no_audio, ==, b->clip.no_audio);
+    }
   g_assert_cmpmem (a->hints->arrows->data, a->hints->arrows->len * sizeof (InkArrow),
                    b->hints->arrows->data, b->hints->arrows->len * sizeof (InkArrow));
   g_assert_cmpmem (a->hints->anchors->data, a->hints->anchors->len * sizeof (InkAnchor),

@@ -87,6 +87,54 @@ test_tables_cover_structs (void)
   g_assert_cmpuint (motion_bytes, ==, sizeof (InkMotionParams));
 }
 
+/* A clip's project: its part, rate, loop and sound kept; bad values refused naming the key; a
+ * photo's project has no "clip". */
+static void
+test_clip (void)
+{
+  g_autofree char *tmp = test_tmp_folder_new ();
+  g_autofree char *path = g_build_filename (tmp, "clip.inkloop", NULL);
+  g_autofree char *clip = g_build_filename (tmp, "clip.mp4", NULL);
+  InkProject *project = ink_project_new (), *loaded;
+  static const struct { const char *json; const char *says; } bad[] = {
+    { "{\"start\": -1}", "clip.start is -1" },
+    { "{\"duration\": 601}", "clip.duration is 601" },
+    { "{\"fps\": 500}", "clip.fps is 500" },
+    { "{\"loop\": 1}", "clip.loop: expected true or false" },
+    { "{\"start\": \"soon\"}", "clip.start: expected a number" },
+    { "[1]", "clip: expected an object" },
+  };
+
+  g_free (project->source);
+  project->source = g_strdup (clip);
+  project->is_clip = TRUE;
+  project->clip = (InkClipRange) { .start = 1.25, .duration = 3.5, .fps = 12.0, .loop = TRUE,
+                                   .no_audio = TRUE };
+  loaded = save_and_load (project, path);
+  assert_projects_equal (project, loaded);
+  ink_project_free (&loaded);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *text = g_strdup_printf (
+        "{\"format\": \"inkloop-project\", \"version\": 2, \"source\": \"clip.mp4\", "
+        "\"clip\": %s}", bad[i].json);
+      loaded = ink_project_load_data (text, strlen (text), "bad.inkloop", tmp, &error);
+      g_assert_null (loaded);
+      g_test_message ("%s", error->message);
+      if (strstr (error->message, bad[i].says) == NULL)
+        g_error ("\"%s\" does not say \"%s\"", error->message, bad[i].says);
+    }
+
+  project->is_clip = FALSE;
+  loaded = save_and_load (project, path);
+  g_assert_false (loaded->is_clip);
+  ink_project_free (&loaded);
+  ink_project_free (&project);
+  test_tmp_folder_remove (tmp);
+}
+
 static void
 test_round_trip (void)
 {
@@ -629,6 +677,7 @@ main (int argc, char **argv)
   g_test_add_func ("/project/tables-cover-structs", test_tables_cover_structs);
   g_test_add_func ("/project/mask-encoding", test_mask_encoding);
   g_test_add_func ("/project/round-trip", test_round_trip);
+  g_test_add_func ("/project/clip", test_clip);
   g_test_add_func ("/project/preset", test_preset);
   g_test_add_func ("/project/source-paths", test_source_paths);
   g_test_add_func ("/project/lenient", test_lenient);

@@ -706,6 +706,24 @@ test_cli (void)
                                                out, "--start", "1", NULL }, &text), ==, 2);
   g_assert_nonnull (strstr (text, "are for clips"));
   g_clear_pointer (&text, g_free);
+
+  /* A project of the clip renders the same part again. */
+  {
+    g_autofree char *project = g_build_filename (dir, "clip.inkloop", NULL);
+    g_autofree char *again = g_build_filename (dir, "again.mp4", NULL);
+    g_assert_cmpint (run_cli ((const char *[]) { "render", clip, "-o", out, "--start", "0.5",
+                                                 "--duration", "1", "--fps", "6", "--size", "80",
+                                                 "--preset", "manga", "--save-project", project,
+                                                 NULL }, &text), ==, 0);
+    g_clear_pointer (&text, g_free);
+    g_assert_cmpint (run_cli ((const char *[]) { "render", project, "-o", again, NULL }, &text),
+                     ==, 0);
+    g_assert_nonnull (strstr (text, "80x48, 6 frames, 1.00 s; with its sound"));
+    check_frames (again, 6, 6.0, 80, 48);
+    g_clear_pointer (&text, g_free);
+    g_unlink (again);
+    g_unlink (project);
+  }
   g_assert_cmpint (run_cli ((const char *[]) { "render", clip, "-o", clip, NULL }, &text), !=, 0);
   g_assert_true (g_file_test (clip, G_FILE_TEST_EXISTS));
   g_unlink (out);

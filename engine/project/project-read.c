@@ -435,6 +435,57 @@ error:
 }
 
 /* Whether ROOT says it is a project: "format": INK_PROJECT_FORMAT_NAME. */
+/* "clip": the part of a video clip the project renders (see project.h). */
+static gboolean
+read_clip (JsonNode *node, InkProject *project, const char *name, GError **error)
+{
+  static const char *const numbers[] = { "start", "duration", "fps" };
+  static const char *const flags[] = { "loop", "audio" };
+  static const char *const keys[] = { "start", "duration", "fps", "loop", "audio", NULL };
+  double *values[] = { &project->clip.start, &project->clip.duration, &project->clip.fps };
+  gboolean audio = TRUE, *bools[] = { &project->clip.loop, &audio };
+  JsonObject *clip;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_DECODE, "%s: clip: expected an object { ... }, "
+                   "found %s; " INK_PROJECT_FIX_OR_REMOVE, name, node_kind (node));
+      return FALSE;
+    }
+  clip = json_node_get_object (node);
+  debug_unknown (clip, keys, "clip", name);
+  project->is_clip = TRUE;
+  project->clip = (InkClipRange) INK_CLIP_RANGE_DEFAULT;
+  for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+    {
+      JsonNode *v = json_object_get_member (clip, numbers[i]);
+      if (v == NULL)
+        continue;
+      if (!is_number (v))
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_DECODE, "%s: clip.%s: expected a number, "
+                       "found %s; " INK_PROJECT_FIX_OR_REMOVE, name, numbers[i], node_kind (v));
+          return FALSE;
+        }
+      *values[i] = number_value (v);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+    {
+      JsonNode *v = json_object_get_member (clip, flags[i]);
+      if (v == NULL)
+        continue;
+      if (!JSON_NODE_HOLDS_VALUE (v) || json_node_get_value_type (v) != G_TYPE_BOOLEAN)
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_DECODE, "%s: clip.%s: expected true or false, "
+                       "found %s; " INK_PROJECT_FIX_OR_REMOVE, name, flags[i], node_kind (v));
+          return FALSE;
+        }
+      *bools[i] = json_node_get_boolean (v);
+    }
+  project->clip.no_audio = !audio;
+  return TRUE;
+}
+
 gboolean
 ink_project_has_format (JsonObject *root)
 {
@@ -453,7 +504,7 @@ ink_project_read (JsonObject *root,
 {
   static const char *const known[] = { "format", "version", "generator", "source", "style-version",
                                        "preset", "style", "motion-version", "motion", "hints",
-                                       "export", NULL };
+                                       "export", "clip", NULL };
   static const char *const versioned[] = { "style-version", "motion-version" };
   static const int readable[] = { INK_STYLE_PARAMS_VERSION, INK_MOTION_PARAMS_VERSION };
   g_autoptr (GError) local = NULL;
@@ -583,6 +634,10 @@ ink_project_read (JsonObject *root,
       static const char *const export_keys[] = { "size", NULL };
       debug_unknown (json_node_get_object (export_node), export_keys, "export", name);
     }
+
+  node = json_object_get_member (root, "clip");
+  if (node != NULL && !read_clip (node, project, name, error))
+    goto error;
 
   if (!ink_project_check_values (project, &local))
     {

@@ -186,6 +186,22 @@ project_text (const InkProject *project,
   json_builder_set_member_name (builder, "size");
   json_builder_add_int_value (builder, project->size);
   json_builder_end_object (builder);
+  if (project->is_clip)
+    {
+      json_builder_set_member_name (builder, "clip");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "start");
+      json_builder_add_double_value (builder, project->clip.start);
+      json_builder_set_member_name (builder, "duration");
+      json_builder_add_double_value (builder, project->clip.duration);
+      json_builder_set_member_name (builder, "fps");
+      json_builder_add_double_value (builder, project->clip.fps);
+      json_builder_set_member_name (builder, "loop");
+      json_builder_add_boolean_value (builder, project->clip.loop);
+      json_builder_set_member_name (builder, "audio");
+      json_builder_add_boolean_value (builder, !project->clip.no_audio);
+      json_builder_end_object (builder);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);

@@ -63,7 +63,27 @@ ink_project_dup (const InkProject *project)
   copy->motion = project->motion;
   copy->hints = ink_motion_hints_copy (project->hints);
   copy->size = project->size;
+  copy->is_clip = project->is_clip;
+  copy->clip = project->clip;
   return copy;
+}
+
+gboolean
+ink_project_clip_validate (const InkClipRange *clip, GError **error)
+{
+  if (!(clip->start >= 0.0 && clip->start <= 1e6))
+    g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM, "start is %g s; it must be 0 to 1e6",
+                 clip->start);
+  else if (!(clip->duration >= 0.0 && clip->duration <= INK_VIDEO_MAX_SECONDS))
+    g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                 "duration is %g s; it must be 0 (to the end) to %d", clip->duration,
+                 INK_VIDEO_MAX_SECONDS);
+  else if (!(clip->fps >= 0.0 && clip->fps <= INK_CLIP_MAX_FPS))
+    g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                 "fps is %g; it must be 0 (the clip's own) to %g", clip->fps, INK_CLIP_MAX_FPS);
+  else
+    return TRUE;
+  return FALSE;
 }
 
 gboolean
@@ -103,6 +123,8 @@ ink_project_check_values (const InkProject *project,
     section = "motion.";
   else if (!ink_motion_hints_validate (project->hints, &local))
     section = "hints: ";
+  else if (project->is_clip && !ink_project_clip_validate (&project->clip, &local))
+    section = "clip.";
   else if (project->size < 0 || project->size > INK_IMAGE_MAX_SIDE)
     g_set_error (&local, INK_ERROR, INK_ERROR_INVALID_PARAM,
                  "export.size is %d px; it must be 0 (the photo's size) or 1 to %d",

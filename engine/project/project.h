@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "clip.h"
 #include "ink-params.h"
 #include "motion.h"
 
@@ -24,7 +25,12 @@ typedef struct {
   InkMotionParams motion;
   InkMotionHints *hints;     /* never NULL */
   int size;                  /* render/export long edge in px, 0 (the photo's size) .. INK_IMAGE_MAX_SIDE */
+  gboolean is_clip;          /* SOURCE is a video clip, rendered frame by frame as CLIP says */
+  InkClipRange clip;         /* the part of it, its rate, loop and sound */
 } InkProject;
+
+/* The clip settings' limits: ink_clip_new checks them again against the clip. */
+gboolean ink_project_clip_validate (const InkClipRange *clip, GError **error);
 
 /* No photo, the preset "default" (the registry's defaults), the default motion, no hints, the
  * photo's size. */
@@ -51,7 +57,9 @@ gboolean ink_project_set_preset_name (InkProject *project, const char *name);
  *   "hints": { "arrows": [[x0, y0, x1, y1], ...], "anchors": [[x, y], ...],
  *              "mask": "data:image/png;base64,..." (a lossless PNG; a file name relative to the
  *              project's folder is read too), absent when there is none },
- *   "export": { "size": 0 }.
+ *   "export": { "size": 0 },
+ *   "clip": { "start": s, "duration": s (0: to the end), "fps": n (0: the clip's own), "loop":
+ *             false, "audio": true }, only when the source is a video clip (absent: a photo).
  * Keys are written in that order, the parameters in their registry order, by json-glib's builder
  * and generator. A float is written as the double nearest its shortest decimal text, so it reads
  * back as the same float and a saved project renders the same frames. */
