@@ -82,6 +82,12 @@ test_open (void)
   g_assert_false (ink_video_sniff (INK_SOURCE_DATADIR "/sample.png"));
   check_frames (h264, 24, 12.0, 160, 96);
   check_frames (webm, 24, 12.0, 160, 96);
+  /* Where a photo is asked for (the editor, still), a clip is named as one. */
+  {
+    g_autoptr (GError) error = NULL;
+    g_assert_null (ink_image_load (h264, NULL, &error));
+    g_assert_nonnull (strstr (error->message, "it is a video clip"));
+  }
   {
     ClipSpec gif_spec = { CLIP_GIF, 96, 64, 10, 10, .pan = 3.0 };
     g_autofree char *gif = make_clip ("pan.gif", &gif_spec);

@@ -114,9 +114,18 @@ ink_probe_format (const guint8 *data,
     allowed |= g_strcmp0 (format->name, image_demuxers[i]) == 0;
   if (!allowed)
     {
-      g_autofree char *detail = g_strdup_printf ("it looks like %s data; Inkloop reads PNG, JPEG, "
-                                                 "WebP, TIFF and BMP",
-                                                 format != NULL ? format->name : "unknown");
+      /* A clip: say where clips go. */
+      static const char *const clips[] = { "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "avi",
+                                           "gif", "mpegts", "flv", "ogg", "mpeg" };
+      gboolean clip = FALSE;
+      g_autofree char *detail = NULL;
+      for (gsize i = 0; format != NULL && i < G_N_ELEMENTS (clips); i++)
+        clip |= g_strcmp0 (format->name, clips[i]) == 0;
+      detail = clip ? g_strdup_printf ("it is a video clip (%s); 'inkloop-cli render' turns clips "
+                                       "into stylized clips and loops, and this takes photos: "
+                                       "PNG, JPEG, WebP, TIFF and BMP", format->name)
+                    : g_strdup_printf ("it looks like %s data; Inkloop reads PNG, JPEG, WebP, "
+                                       "TIFF and BMP", format != NULL ? format->name : "unknown");
       ink_set_decode_error (error, name, detail);
       goto error;
     }
