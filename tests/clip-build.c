@@ -127,11 +127,11 @@ write_tone (AVFormatContext *fmt, AVCodecContext *aenc, AVStream *ast, AVFrame *
 void
 clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
 {
-  const char *muxer = spec->codec == CLIP_H264_MP4 ? "mp4" : spec->codec == CLIP_VP9_WEBM ? "webm"
-                                                                                           : "gif";
-  const char *encoder = spec->codec == CLIP_H264_MP4 ? "libx264"
-                        : spec->codec == CLIP_VP9_WEBM ? "libvpx-vp9" : "gif";
+  static const char *const muxers[] = { "mp4", "webm", "gif", "webp" };
+  static const char *const encoders[] = { "libx264", "libvpx-vp9", "gif", "libwebp_anim" };
+  const char *muxer = muxers[spec->codec], *encoder = encoders[spec->codec];
   enum AVPixelFormat pix = spec->codec == CLIP_GIF ? AV_PIX_FMT_RGB8
+                           : spec->codec == CLIP_WEBP ? AV_PIX_FMT_RGB32
                            : spec->ten_bit ? AV_PIX_FMT_YUV420P10 : AV_PIX_FMT_YUV420P;
   AVFormatContext *fmt = NULL;
   const AVCodec *codec = avcodec_find_encoder_by_name (encoder);

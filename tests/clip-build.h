@@ -10,6 +10,7 @@ typedef enum {
   CLIP_H264_MP4,
   CLIP_VP9_WEBM,
   CLIP_GIF,
+  CLIP_WEBP,              /* animated WebP (libwebp_anim) */
 } ClipCodec;
 
 typedef struct {

@@ -1,5 +1,5 @@
 /* make-clip.c: writes a test clip (clip-build.c) from a photo, for benchmarks and trying things:
- *   build/tests/make-clip PHOTO OUT.mp4|.webm|.gif WIDTHxHEIGHT SECONDS FPS [PAN [NOISE [SOUND]]]
+ *   build/tests/make-clip PHOTO OUT.mp4|.webm|.gif|.webp WIDTHxHEIGHT SECONDS FPS [PAN [NOISE [SOUND]]]
  * PAN: px a frame the photo moves (0: a still camera); NOISE: +- levels of sensor noise; SOUND: 1
  * for a 440 Hz tone. A square crosses the picture once. */
 #include <stdio.h>
@@ -19,12 +19,13 @@ main (int argc, char **argv)
       || spec.width < 16 || spec.height < 16 || (seconds = atof (argv[4])) <= 0.0
       || (spec.fps = atoi (argv[5])) < 1)
     {
-      fprintf (stderr, "usage: make-clip PHOTO OUT.mp4|.webm|.gif WIDTHxHEIGHT SECONDS FPS "
+      fprintf (stderr, "usage: make-clip PHOTO OUT.mp4|.webm|.gif|.webp WIDTHxHEIGHT SECONDS FPS "
                        "[PAN [NOISE [SOUND]]]\n");
       return 2;
     }
   spec.codec = g_str_has_suffix (argv[2], ".webm") ? CLIP_VP9_WEBM
-               : g_str_has_suffix (argv[2], ".gif") ? CLIP_GIF : CLIP_H264_MP4;
+               : g_str_has_suffix (argv[2], ".gif") ? CLIP_GIF
+               : g_str_has_suffix (argv[2], ".webp") ? CLIP_WEBP : CLIP_H264_MP4;
   spec.frames = (int) (seconds * spec.fps + 0.5);
   spec.pan = argc > 6 ? atof (argv[6]) : 0.0;
   spec.noise = argc > 7 ? atoi (argv[7]) : 0;

@@ -94,6 +94,12 @@ test_open (void)
     g_assert_true (ink_video_sniff (gif));
     check_frames (gif, 10, 10.0, 96, 64);
   }
+  {
+    ClipSpec webp_spec = { CLIP_WEBP, 96, 64, 10, 10, .pan = 3.0 };
+    g_autofree char *webp = make_clip ("pan.webp", &webp_spec);
+    g_assert_true (ink_video_sniff (webp));
+    check_frames (webp, 10, 10.0, 96, 64);
+  }
 }
 
 /* The clip rendered to each format: the same number of frames at the same rate. */

@@ -62,7 +62,9 @@ ink_webp_decode (const guint8 *data,
     }
   if (config.input.has_animation)
     {
-      ink_set_decode_error (error, name, "it is an animated WebP; Inkloop reads still images");
+      ink_set_decode_error (error, name, "it is an animated WebP, a clip; 'inkloop-cli render' "
+                                         "turns clips into stylized clips and loops, and this "
+                                         "takes still images");
       goto error;
     }
   if (config.input.width < 1 || config.input.height < 1)

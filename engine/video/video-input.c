@@ -16,12 +16,15 @@
 #include "ink-error.h"
 #include "media-private.h"
 #include "video-tone.h"
+#include "video-webp.h"
 
 /* Damaged packets skipped before the clip counts as unreadable. */
 #define MAX_BAD_PACKETS 200
 
 struct InkVideo {
   char *path;
+  InkWebpAnim *webp;       /* an animated WebP (libwebp); the FFmpeg fields below are unused */
+  double webp_end;         /* its length, s */
   AVFormatContext *fmt;
   AVCodecContext *dec;
   AVStream *st;
@@ -57,6 +60,8 @@ ink_video_sniff (const char *path)
   if (in == NULL
       || !g_input_stream_read_all (G_INPUT_STREAM (in), head, sizeof head, &n, NULL, NULL))
     return FALSE;
+  if (ink_webp_is_animated (head, n))
+    return TRUE;
   if (ink_sniff_kind (head, n) != KIND_UNKNOWN)
     return FALSE;
   /* ISO media (MP4, MOV, 3GP), Matroska and WebM, AVI, GIF, MPEG-TS/PS, FLV, Ogg. */
@@ -92,6 +97,36 @@ stream_rotation (AVStream *st)
   return ((cw % 360) + 360) % 360;
 }
 
+/* An animated WebP: its size, and its rate and length from a pass over its frames' times. */
+static InkVideo *
+open_webp (InkVideo *v, GError **error)
+{
+  int frames;
+  double pts, end = 0.0;
+
+  v->webp = ink_webp_anim_open (v->path, error);
+  if (v->webp == NULL)
+    {
+      ink_video_free (&v);
+      return NULL;
+    }
+  ink_webp_anim_size (v->webp, &v->info.width, &v->info.height, &frames);
+  while (ink_webp_anim_next (v->webp, &pts, &end, error) != NULL)
+    ;
+  if (error != NULL && *error != NULL)
+    {
+      ink_video_free (&v);
+      return NULL;
+    }
+  ink_webp_anim_rewind (v->webp);
+  v->webp_end = end;
+  v->info.duration_s = end;
+  v->info.fps = end > 0.0 ? CLAMP (frames / end, 0.1, 1000.0) : 25.0;
+  v->info.has_alpha = TRUE;
+  v->info.codec = g_strdup ("webp");
+  return v;
+}
+
 InkVideo *
 ink_video_open (const char *path, GError **error)
 {
@@ -107,6 +142,16 @@ ink_video_open (const char *path, GError **error)
       g_set_error (error, INK_ERROR, INK_ERROR_NOT_FOUND, "%s: no such file", path);
       goto error;
     }
+  {
+    g_autoptr (GFile) file = g_file_new_for_path (path);
+    g_autoptr (GFileInputStream) in = g_file_read (file, NULL, NULL);
+    guint8 head[32] = { 0 };
+    gsize n = 0;
+    if (in != NULL && g_input_stream_read_all (G_INPUT_STREAM (in), head, sizeof head, &n, NULL,
+                                               NULL)
+        && ink_webp_is_animated (head, n))
+      return open_webp (v, error);
+  }
   ret = avformat_open_input (&v->fmt, path, NULL, NULL);
   if (ret < 0)
     {
@@ -214,6 +259,7 @@ ink_video_free (InkVideo **pv)
 
   if (v == NULL)
     return;
+  ink_webp_anim_free (&v->webp);
   sws_freeContext (v->sws);
   sws_freeContext (v->rescaler);
   av_frame_free (&v->frame);
@@ -248,7 +294,16 @@ to_stream_ts (InkVideo *v, double t)
 gboolean
 ink_video_seek (InkVideo *v, double t, GError **error)
 {
-  int ret = avformat_seek_file (v->fmt, v->stream, G_MININT64, to_stream_ts (v, t),
+  int ret;
+
+  if (v->webp != NULL)
+    {
+      /* From the first frame: the reader skips frames that ended before T. */
+      ink_webp_anim_rewind (v->webp);
+      v->ended = FALSE;
+      return TRUE;
+    }
+  ret = avformat_seek_file (v->fmt, v->stream, G_MININT64, to_stream_ts (v, t),
                                 to_stream_ts (v, t), AVSEEK_FLAG_BACKWARD);
 
   /* Some files cannot seek to a time (GIF, damaged indexes): back to the start instead; the
@@ -276,6 +331,12 @@ ink_video_scan_end (InkVideo *v, double stop, double *end, GError **error)
   double last = -INFINITY;
   int ret;
 
+  (void) stop;
+  if (v->webp != NULL)
+    {
+      *end = v->webp_end;
+      return TRUE;
+    }
   while ((ret = av_read_frame (v->fmt, v->pkt)) >= 0)
     {
       if (v->pkt->stream_index == v->stream && v->pkt->pts != AV_NOPTS_VALUE)
@@ -495,6 +556,40 @@ rotate (InkImage *image, int degrees)
   return out;
 }
 
+/* The next frame of an animated WebP, as ink_video_read. */
+static InkImage *
+read_webp (InkVideo *v, int long_edge, double *pts, GError **error)
+{
+  int w = v->info.width, h = v->info.height;
+  const guint8 *rgba;
+  double end;
+  InkImage *full, *image;
+
+  rgba = ink_webp_anim_next (v->webp, pts, &end, error);
+  if (rgba == NULL)
+    {
+      v->ended = TRUE;
+      return NULL;
+    }
+  full = ink_image_new (w, h);
+  if (full == NULL)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: out of memory", v->path);
+      return NULL;
+    }
+  full->has_alpha = TRUE;
+  for (gsize p = 0, n = (gsize) w * h * 4; p < n; p++)
+    full->pixels[p] = rgba[p] * 257;
+  if (long_edge <= 0 || long_edge == MAX (w, h))
+    return full;
+  {
+    double s = long_edge / (double) MAX (w, h);
+    image = rescale (v, full, MAX (1, (int) lround (w * s)), MAX (1, (int) lround (h * s)), error);
+  }
+  ink_image_free (&full);
+  return image;
+}
+
 InkImage *
 ink_video_read (InkVideo *v, int long_edge, double *pts, GError **error)
 {
@@ -505,6 +600,8 @@ ink_video_read (InkVideo *v, int long_edge, double *pts, GError **error)
 
   if (v->ended)
     return NULL;
+  if (v->webp != NULL)
+    return read_webp (v, long_edge, pts, error);
   if (!decode_next (v, &got, error) || !got)
     return NULL;
   ts = v->frame->best_effort_timestamp != AV_NOPTS_VALUE ? v->frame->best_effort_timestamp
