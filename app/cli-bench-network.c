@@ -45,20 +45,6 @@ picture_planes (const InkImage *image, int m, int *h, int *w)
   return planes;
 }
 
-static int
-compare_doubles (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median_of (double *v, int n)
-{
-  qsort (v, n, sizeof *v, compare_doubles);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 /* One size: a warm-up run, then RUNS timed ones; appends its row (and its layers). */
 static gboolean
 bench_size (InkNetwork *net, InkNetworkRunner *runner, const InkImage *source, int long_edge,
@@ -115,7 +101,7 @@ bench_size (InkNetwork *net, InkNetworkRunner *runner, const InkImage *source, i
 
   for (guint l = 0; l < n_layers; l++)
     macs += ink_network_layer_macs (net, l, h, w);
-  ms = median_of (whole, runs);
+  ms = cli_bench_median (whole, runs);
   if (json)
     g_string_append_printf (out, "%s{\"width\": %d, \"height\": %d, \"stylize_ms\": %.3f, "
                             "\"gflop\": %.3f, \"gflops\": %.2f, \"layers\": [",
@@ -125,7 +111,7 @@ bench_size (InkNetwork *net, InkNetworkRunner *runner, const InkImage *source, i
                             2e-9 * macs, 2e-6 * macs / ms);
   for (guint l = 0; l < n_layers; l++)
     {
-      double lm = median_of (layer_runs + (gsize) l * runs, runs);
+      double lm = cli_bench_median (layer_runs + (gsize) l * runs, runs);
       double lmacs = ink_network_layer_macs (net, l, h, w);
       double gflops = lm > 0.0 ? 2e-6 * lmacs / lm : 0.0;
 

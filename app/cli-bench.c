@@ -33,8 +33,8 @@ compare_doubles (gconstpointer a, gconstpointer b)
   return (x > y) - (x < y);
 }
 
-static double
-median (double *values, int n)
+double
+cli_bench_median (double *values, int n)
 {
   qsort (values, n, sizeof *values, compare_doubles);
   return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
@@ -88,12 +88,12 @@ bench_stylize (InkStylizer *stylizer, const InkImage *scaled, const InkStylePara
     }
   row->width = scaled->width;
   row->height = scaled->height;
-  row->stylize = median (total, runs);
-  row->device = median (dev, runs);
-  row->upload = median (up, runs);
-  row->download = median (down, runs);
+  row->stylize = cli_bench_median (total, runs);
+  row->device = cli_bench_median (dev, runs);
+  row->upload = cli_bench_median (up, runs);
+  row->download = cli_bench_median (down, runs);
   for (int k = 0; k < INK_STAGE_COUNT; k++)
-    row->stage[k] = median (stage[k], runs);
+    row->stage[k] = cli_bench_median (stage[k], runs);
   return TRUE;
 }
 
@@ -148,8 +148,8 @@ bench_frames (InkStylizer *stylizer, const InkImage *scaled, const InkStyleParam
   ink_animation_free (&animation);
   if (!ok)
     return FALSE;
-  row->frame = median (frame, runs);
-  row->frame_download = median (fdown, runs);
+  row->frame = cli_bench_median (frame, runs);
+  row->frame_download = cli_bench_median (fdown, runs);
   return TRUE;
 }
 
@@ -242,7 +242,7 @@ bench_export_one (InkStylizer *stylizer, const InkImage *source, const InkStyleP
       *bytes = result.bytes;
       ink_export_result_clear (&result);
     }
-  *ms = median (each, runs);
+  *ms = cli_bench_median (each, runs);
   return TRUE;
 }
 

@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* The median of the N VALUES (sorted in place). */
+double cli_bench_median (double *values, int n);
+
 /* The learned generator's weights to time when --model is not given: the bundled one, else (in a
  * source tree) the tests' U-Net of random weights; NULL when there is neither. */
 char *cli_bench_default_model (void);
