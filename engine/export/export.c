@@ -361,6 +361,26 @@ out:
   return ok;
 }
 
+/* What both entry points share: RESULT (may be NULL) cleared, the export and style parameters
+ * checked, then export_job. */
+static gboolean
+run_export (InkExportJob *job, const InkExportParams *params, int long_edge,
+            InkExportResult *result, GError **error)
+{
+  InkExportResult local = { 0 };
+  gboolean ok = FALSE;
+
+  if (result == NULL)
+    result = &local;
+  memset (result, 0, sizeof *result);
+  ink_ffmpeg_init_logging ();
+  if (ink_export_params_validate (params, error) && ink_style_params_validate (job->style, error))
+    ok = export_job (job, params, long_edge, result, error);
+  if (result == &local)
+    ink_export_result_clear (&local);
+  return ok;
+}
+
 gboolean
 ink_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParams *style,
             const InkMotionParams *motion, const InkMotionHints *hints, const char *path,
@@ -371,25 +391,17 @@ ink_export (InkStylizer *stylizer, const InkImage *source, const InkStyleParams 
     .stylizer = stylizer, .source = source, .style = style, .motion = motion, .hints = hints,
     .path = path, .progress = progress, .user_data = user_data, .cancellable = cancellable,
   };
-  InkExportResult local = { 0 };
-  gboolean ok;
 
   g_return_val_if_fail (stylizer != NULL && source != NULL && style != NULL && motion != NULL
                           && path != NULL && params != NULL, FALSE);
-  if (result == NULL)
-    result = &local;
-  memset (result, 0, sizeof *result);
-  ink_ffmpeg_init_logging ();
-  if (!ink_export_params_validate (params, error) || !ink_style_params_validate (style, error)
-      || !ink_motion_params_validate (motion, error)
+  if (result != NULL)
+    memset (result, 0, sizeof *result);
+  if (!ink_motion_params_validate (motion, error)
       || (hints != NULL && !ink_motion_hints_validate (hints, error)))
     return FALSE;
-  ok = export_job (&job, params, params->long_edge > 0 ? params->long_edge
-                                                       : MAX (source->width, source->height),
-                   result, error);
-  if (result == &local)
-    ink_export_result_clear (&local);
-  return ok;
+  return run_export (&job, params, params->long_edge > 0 ? params->long_edge
+                                                         : MAX (source->width, source->height),
+                     result, error);
 }
 
 gboolean
@@ -402,19 +414,8 @@ ink_export_clip (InkStylizer *stylizer, const char *clip, const InkClipRange *ra
     .stylizer = stylizer, .clip_path = clip, .range = range, .style = style, .path = path,
     .progress = progress, .user_data = user_data, .cancellable = cancellable,
   };
-  InkExportResult local = { 0 };
-  gboolean ok;
 
   g_return_val_if_fail (stylizer != NULL && clip != NULL && range != NULL && style != NULL
                           && path != NULL && params != NULL, FALSE);
-  if (result == NULL)
-    result = &local;
-  memset (result, 0, sizeof *result);
-  ink_ffmpeg_init_logging ();
-  if (!ink_export_params_validate (params, error) || !ink_style_params_validate (style, error))
-    return FALSE;
-  ok = export_job (&job, params, params->long_edge, result, error);
-  if (result == &local)
-    ink_export_result_clear (&local);
-  return ok;
+  return run_export (&job, params, params->long_edge, result, error);
 }
