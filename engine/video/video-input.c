@@ -49,16 +49,27 @@ set_av_error (GError **error, const char *path, const char *what, int ret)
                "%s: %s (%s)", path, what, msg);
 }
 
-gboolean
-ink_video_sniff (const char *path)
+/* The first SIZE bytes of PATH (fewer when it is shorter) into HEAD; 0 when it cannot be read. */
+static gsize
+read_head (const char *path, guint8 *head, gsize size)
 {
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autoptr (GFileInputStream) in = g_file_read (file, NULL, NULL);
-  guint8 head[192] = { 0 };
   gsize n = 0;
 
   if (in == NULL
-      || !g_input_stream_read_all (G_INPUT_STREAM (in), head, sizeof head, &n, NULL, NULL))
+      || !g_input_stream_read_all (G_INPUT_STREAM (in), head, size, &n, NULL, NULL))
+    return 0;
+  return n;
+}
+
+gboolean
+ink_video_sniff (const char *path)
+{
+  guint8 head[192] = { 0 };
+  gsize n = read_head (path, head, sizeof head);
+
+  if (n == 0)
     return FALSE;
   if (ink_webp_is_animated (head, n))
     return TRUE;
@@ -143,13 +154,8 @@ ink_video_open (const char *path, GError **error)
       goto error;
     }
   {
-    g_autoptr (GFile) file = g_file_new_for_path (path);
-    g_autoptr (GFileInputStream) in = g_file_read (file, NULL, NULL);
     guint8 head[32] = { 0 };
-    gsize n = 0;
-    if (in != NULL && g_input_stream_read_all (G_INPUT_STREAM (in), head, sizeof head, &n, NULL,
-                                               NULL)
-        && ink_webp_is_animated (head, n))
+    if (ink_webp_is_animated (head, read_head (path, head, sizeof head)))
       return open_webp (v, error);
   }
   ret = avformat_open_input (&v->fmt, path, NULL, NULL);
