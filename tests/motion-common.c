@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 Loop
 render_loop (InkStylizer *stylizer, const InkImage *src, const InkStyleParams *style, const InkMotionParams *motion,
@@ -133,4 +134,13 @@ anime_style (void)
   InkStyleParams s;
   ink_style_params_preset (&s, "anime", NULL);
   return s;
+}
+
+void
+check_all_still (const Loop *loop, const InkImage *still)
+{
+  gsize bytes = (gsize) still->width * still->height * 4 * sizeof (guint16);
+
+  for (int i = 0; i < loop->n; i++)
+    g_assert_true (memcmp (loop->frames[i]->pixels, still->pixels, bytes) == 0);
 }

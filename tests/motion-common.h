@@ -21,6 +21,8 @@ double loop_diff (const InkImage *a, const InkImage *b);
  * difference across the seam. */
 void check_seamless_held (const char *what, const Loop *loop, gboolean velocity, int hold);
 void check_seamless (const char *what, const Loop *loop, gboolean velocity);
+/* Every frame of LOOP is STILL, bit for bit. */
+void check_all_still (const Loop *loop, const InkImage *still);
 
 /* Twelve frames on ones with every layer off; the anime preset. */
 InkMotionParams motion_only (void);
