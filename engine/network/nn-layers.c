@@ -15,25 +15,21 @@
 #include "nn-resample.spv.h"
 #include "nn-warp.spv.h"
 
-/* The first N inputs read as texel buffers of floats. */
-#define FLOATS(n) ((n) >= 3 ? INK_TEXEL (2, INK_TEXEL_FLOAT) | FLOATS2 : (n) == 2 ? FLOATS2 \
-                   : INK_TEXEL (0, INK_TEXEL_FLOAT))
-#define FLOATS2 (INK_TEXEL (0, INK_TEXEL_FLOAT) | INK_TEXEL (1, INK_TEXEL_FLOAT))
-#define PASS(id, code, inputs, push_type, reference, texels) \
+/* All N inputs read as texel buffers of floats: INK_TEXEL (i, INK_TEXEL_FLOAT) for i < N. */
+#define ALL_FLOATS(n) ((0x11111111u >> (4 * (8 - (n)))) * INK_TEXEL_FLOAT)
+#define PASS(id, code, inputs, push_type, reference) \
   static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, \
                               .n_inputs = inputs, .push_size = sizeof (push_type), \
-                              .ref = reference, .texel_inputs = texels, \
+                              .ref = reference, .texel_inputs = ALL_FLOATS (inputs), \
                               .texel_output = INK_TEXEL_FLOAT }
 
-PASS (nn_conv, ink_spv_nn_conv, 2, InkConvPush, ink_nn_ref_conv, FLOATS (2));
-PASS (nn_eltwise, ink_spv_nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise, FLOATS (2));
-PASS (nn_resample, ink_spv_nn_resample, 1, InkResamplePush, ink_nn_ref_resample, FLOATS (1));
-PASS (nn_warp, ink_spv_nn_warp, 2, InkWarpPush, ink_nn_ref_warp, FLOATS (2));
-PASS (nn_box, ink_spv_nn_box, 1, InkBoxPush, ink_nn_ref_box, FLOATS (1));
-PASS (nn_norm_stats, ink_spv_nn_norm_stats, 1, InkNormStatsPush, ink_nn_ref_norm_stats,
-      FLOATS (1));
-PASS (nn_norm_apply, ink_spv_nn_norm_apply, 3, InkNormApplyPush, ink_nn_ref_norm_apply,
-      FLOATS (3));
+PASS (nn_conv, ink_spv_nn_conv, 2, InkConvPush, ink_nn_ref_conv);
+PASS (nn_eltwise, ink_spv_nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise);
+PASS (nn_resample, ink_spv_nn_resample, 1, InkResamplePush, ink_nn_ref_resample);
+PASS (nn_warp, ink_spv_nn_warp, 2, InkWarpPush, ink_nn_ref_warp);
+PASS (nn_box, ink_spv_nn_box, 1, InkBoxPush, ink_nn_ref_box);
+PASS (nn_norm_stats, ink_spv_nn_norm_stats, 1, InkNormStatsPush, ink_nn_ref_norm_stats);
+PASS (nn_norm_apply, ink_spv_nn_norm_apply, 3, InkNormApplyPush, ink_nn_ref_norm_apply);
 
 /* Every layer reads its inputs as texel buffers (InkPass.texel_inputs): lavapipe fetches those
  * for all lanes at once, storage buffers lane by lane. */
@@ -44,9 +40,7 @@ PASS (nn_norm_apply, ink_spv_nn_norm_apply, 3, InkNormApplyPush, ink_nn_ref_norm
 #define FLAT_LOCAL 256
 #define MAX_GROUPS 65535
 /* Pixels along a row a convolution's invocation computes (nn-conv.comp's PXB). */
-#ifndef CONV_PIXELS
 #define CONV_PIXELS 4
-#endif
 
 /* A shape of ROW_LOCAL x 1 x 1 workgroups over W x H x DEPTH invocations. */
 static InkDispatchShape
