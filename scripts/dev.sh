@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 PACKAGES="meson ninja-build pkg-config gcc glslang-tools libvulkan-dev mesa-vulkan-drivers
   vulkan-validationlayers libglib2.0-dev libjson-glib-dev libavcodec-dev libavformat-dev
   libavutil-dev libswscale-dev libimagequant-dev libwebp-dev
-  libgtk-4-dev libepoxy-dev gettext libglib2.0-bin desktop-file-utils appstream"
+  libgtk-4-dev libadwaita-1-dev libepoxy-dev gettext libglib2.0-bin desktop-file-utils appstream"
 # Only for the tests (configuring and building need none of them: meson leaves out, with a message,
 # a test whose tool is missing; `test` configures with -Dtests_require_all=true, which makes that an
 # error). The export tests read animated WebP back with libwebpdemux, from libwebp-dev above.
