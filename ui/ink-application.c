@@ -1,4 +1,4 @@
-/* ink-application.c: the GtkApplication: windows, app actions and accelerators, settings, resources and translations. */
+/* ink-application.c: the AdwApplication: windows, app actions and accelerators, settings and style, resources and translations. */
 #include "ink-config.h"
 
 #include "ink-application.h"
@@ -12,10 +12,11 @@
 
 struct _InkApplication
 {
-  GtkApplication parent_instance;
+  AdwApplication parent_instance;
+  GSettings *settings;    /* the color scheme, followed while the application runs */
 };
 
-G_DEFINE_FINAL_TYPE (InkApplication, ink_application, GTK_TYPE_APPLICATION)
+G_DEFINE_FINAL_TYPE (InkApplication, ink_application, ADW_TYPE_APPLICATION)
 
 void
 ink_application_init_resources (void)
@@ -60,6 +61,24 @@ ink_application_new_settings (void)
                  "build it with meson first", INK_APP_ID, INK_BUILD_SCHEMADIR);
     }
   return g_settings_new_full (schema, NULL, NULL);
+}
+
+void
+ink_application_apply_color_scheme (GSettings *settings)
+{
+  g_autofree char *scheme = g_settings_get_string (settings, "color-scheme");
+  AdwColorScheme adw = g_str_equal (scheme, "light") ? ADW_COLOR_SCHEME_FORCE_LIGHT
+                       : g_str_equal (scheme, "dark") ? ADW_COLOR_SCHEME_FORCE_DARK
+                       : ADW_COLOR_SCHEME_DEFAULT;
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), adw);
+}
+
+static void
+on_color_scheme_changed (GSettings *settings, const char *key, gpointer data)
+{
+  (void) key, (void) data;
+  ink_application_apply_color_scheme (settings);
 }
 
 static void
@@ -119,22 +138,26 @@ quit_action (GSimpleAction *action, GVariant *param, gpointer data)
 static void
 about_action (GSimpleAction *action, GVariant *param, gpointer data)
 {
-  static const char *developers[] = { "The Inkloop developers", NULL };
+  static const char *developers[] = { "Inkloop contributors", NULL };
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (data));
+  GtkWidget *about = adw_about_window_new ();
 
   (void) action, (void) param;
-  gtk_show_about_dialog (parent,
-                         "program-name", "Inkloop",
-                         "logo-icon-name", INK_APP_ID,
-                         "version", INK_VERSION,
-                         "comments", _("Turn a photo into a looping animated comic"),
-                         "website", "https://github.com/inkloop/inkloop",
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         "authors", developers,
-                         /* TRANSLATORS: your name, to appear in the About window */
-                         "translator-credits", _("translator-credits"),
-                         "copyright", "© The Inkloop developers",
-                         NULL);
+  gtk_window_set_transient_for (GTK_WINDOW (about), parent);
+  adw_about_window_set_application_name (ADW_ABOUT_WINDOW (about), "Inkloop");
+  adw_about_window_set_application_icon (ADW_ABOUT_WINDOW (about), INK_APP_ID);
+  adw_about_window_set_version (ADW_ABOUT_WINDOW (about), INK_VERSION);
+  adw_about_window_set_comments (ADW_ABOUT_WINDOW (about), _("Turn a photo into a looping animated comic"));
+  adw_about_window_set_developer_name (ADW_ABOUT_WINDOW (about), "Inkloop contributors");
+  adw_about_window_set_developers (ADW_ABOUT_WINDOW (about), developers);
+  /* The metainfo's homepage and bug tracker. */
+  adw_about_window_set_website (ADW_ABOUT_WINDOW (about), "https://github.com/inkloop/inkloop");
+  adw_about_window_set_issue_url (ADW_ABOUT_WINDOW (about), "https://github.com/inkloop/inkloop/issues");
+  adw_about_window_set_license_type (ADW_ABOUT_WINDOW (about), GTK_LICENSE_GPL_3_0);
+  adw_about_window_set_copyright (ADW_ABOUT_WINDOW (about), "© Inkloop contributors");
+  /* TRANSLATORS: your name, to appear in the About window */
+  adw_about_window_set_translator_credits (ADW_ABOUT_WINDOW (about), _("translator-credits"));
+  gtk_window_present (GTK_WINDOW (about));
 }
 
 static void
@@ -168,6 +191,7 @@ on_css_error (GtkCssProvider *provider, GtkCssSection *section, const GError *er
 static void
 ink_application_startup (GApplication *app)
 {
+  InkApplication *self = INK_APPLICATION (app);
   static const GActionEntry entries[] = {
     { "quit", quit_action, NULL, NULL, NULL, { 0 } },
     { "about", about_action, NULL, NULL, NULL, { 0 } },
@@ -187,6 +211,7 @@ ink_application_startup (GApplication *app)
     { "win.zoom-100", { "<Control>1", NULL } },
     { "win.zoom-in", { "<Control>plus", "<Control>equal", NULL } },
     { "win.zoom-out", { "<Control>minus", NULL } },
+    { "win.toggle-panel", { "F9", NULL } },
     { "window.close", { "<Control>w", NULL } },
   };
 
@@ -195,6 +220,10 @@ ink_application_startup (GApplication *app)
   g_set_application_name ("Inkloop");
   gtk_window_set_default_icon_name (INK_APP_ID);
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
+  /* Light, dark or the system's, from the preferences, now and whenever they change. */
+  self->settings = ink_application_new_settings ();
+  ink_application_apply_color_scheme (self->settings);
+  g_signal_connect (self->settings, "changed::color-scheme", G_CALLBACK (on_color_scheme_changed), NULL);
   {
     g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
 
@@ -208,10 +237,18 @@ ink_application_startup (GApplication *app)
 }
 
 static void
+ink_application_dispose (GObject *object)
+{
+  g_clear_object (&INK_APPLICATION (object)->settings);
+  G_OBJECT_CLASS (ink_application_parent_class)->dispose (object);
+}
+
+static void
 ink_application_class_init (InkApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  G_OBJECT_CLASS (klass)->dispose = ink_application_dispose;
   app_class->startup = ink_application_startup;
   app_class->activate = ink_application_activate;
   app_class->open = ink_application_open;
