@@ -1,5 +1,5 @@
-/* ink-preferences.c: the preferences window: preview size and compute device, bound to GSettings,
- * and which device that is, with its kind. */
+/* ink-preferences.c: the preferences window: preview size, compute device and style, bound to
+ * GSettings, and which device that is, with its kind. */
 #include "ink-config.h"
 
 #include "ink-preferences.h"
@@ -11,15 +11,16 @@
 
 struct _InkPreferences
 {
-  GtkWindow parent_instance;
+  AdwPreferencesWindow parent_instance;
+  GtkWidget *style_row;
   GtkWidget *preview_spin;
-  GtkWidget *device_dropdown;
+  GtkWidget *device_row;
   GtkWidget *device_label;
   GSettings *settings;
   char *best;           /* what "Best graphics device" is here, once known */
 };
 
-G_DEFINE_FINAL_TYPE (InkPreferences, ink_preferences, GTK_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (InkPreferences, ink_preferences, ADW_TYPE_PREFERENCES_WINDOW)
 
 static gboolean
 device_to_index (GValue *value, GVariant *variant, gpointer data)
@@ -34,6 +35,30 @@ index_to_device (const GValue *value, const GVariantType *type, gpointer data)
 {
   (void) type, (void) data;
   return g_variant_new_string (g_value_get_uint (value) == 1 ? "cpu" : "");
+}
+
+/* The style row's items, in order, as the color-scheme key has them. */
+static const char *const schemes[] = { "default", "light", "dark" };
+
+static gboolean
+scheme_to_index (GValue *value, GVariant *variant, gpointer data)
+{
+  const char *scheme = g_variant_get_string (variant, NULL);
+
+  (void) data;
+  for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
+    if (g_str_equal (scheme, schemes[i]))
+      g_value_set_uint (value, i);
+  return TRUE;
+}
+
+static GVariant *
+index_to_scheme (const GValue *value, const GVariantType *type, gpointer data)
+{
+  guint i = g_value_get_uint (value);
+
+  (void) type, (void) data;
+  return g_variant_new_string (schemes[i < G_N_ELEMENTS (schemes) ? i : 0]);
 }
 
 /* "llvmpipe (LLVM 15.0.6, 256 bits): the processor, through software Vulkan". */
@@ -75,7 +100,7 @@ list_devices (GTask *task, gpointer source, gpointer data, GCancellable *cancell
 static void
 show_device (InkPreferences *self)
 {
-  gboolean cpu = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->device_dropdown)) == 1;
+  gboolean cpu = adw_combo_row_get_selected (ADW_COMBO_ROW (self->device_row)) == 1;
 
   gtk_label_set_text (GTK_LABEL (self->device_label),
                       cpu ? _("In use: Inkloop's own code on the processor, without Vulkan")
@@ -94,9 +119,9 @@ on_devices_listed (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static void
-on_device_selected (GObject *dropdown, GParamSpec *pspec, InkPreferences *self)
+on_device_selected (GObject *row, GParamSpec *pspec, InkPreferences *self)
 {
-  (void) dropdown, (void) pspec;
+  (void) row, (void) pspec;
   show_device (self);
 }
 
@@ -117,8 +142,9 @@ ink_preferences_class_init (InkPreferencesClass *klass)
 
   G_OBJECT_CLASS (klass)->dispose = ink_preferences_dispose;
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/inkloop/Inkloop/ink-preferences.ui");
+  gtk_widget_class_bind_template_child (widget_class, InkPreferences, style_row);
   gtk_widget_class_bind_template_child (widget_class, InkPreferences, preview_spin);
-  gtk_widget_class_bind_template_child (widget_class, InkPreferences, device_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, InkPreferences, device_row);
   gtk_widget_class_bind_template_child (widget_class, InkPreferences, device_label);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
@@ -129,9 +155,12 @@ ink_preferences_init (InkPreferences *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->settings = ink_application_new_settings ();
   g_settings_bind (self->settings, "preview-size", self->preview_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind_with_mapping (self->settings, "device", self->device_dropdown, "selected",
+  g_settings_bind_with_mapping (self->settings, "device", self->device_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, device_to_index, index_to_device, NULL, NULL);
-  g_signal_connect (self->device_dropdown, "notify::selected", G_CALLBACK (on_device_selected), self);
+  /* The application applies the style when the key changes (ink-application.c). */
+  g_settings_bind_with_mapping (self->settings, "color-scheme", self->style_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, scheme_to_index, index_to_scheme, NULL, NULL);
+  g_signal_connect (self->device_row, "notify::selected", G_CALLBACK (on_device_selected), self);
   show_device (self);
   {
     /* Listing opens a Vulkan instance: off the main thread. */
