@@ -1,4 +1,4 @@
-/* ink-window-actions.c: the window's actions and their keys: open, save, export, transport, zoom, view, tools, undo and redo. */
+/* ink-window-actions.c: the window's actions and their keys: open, save, export (and its toast), transport, zoom, view, the panel, tools, undo and redo. */
 #include "ink-config.h"
 
 #include "ink-window-private.h"
@@ -100,8 +100,9 @@ static void
 on_export_finished (InkExportDialog *dialog, gboolean ok, const char *path, const char *message,
                     InkWindow *self)
 {
-  g_autofree char *dir = NULL, *uri = NULL, *base = NULL, *text = NULL;
+  g_autofree char *dir = NULL, *uri = NULL, *base = NULL, *text = NULL, *escaped = NULL, *title = NULL;
   GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  AdwToast *toast;
 
   (void) dialog;
   if (!ok)
@@ -115,7 +116,19 @@ on_export_finished (InkExportDialog *dialog, gboolean ok, const char *path, cons
   base = g_path_get_basename (path);
   /* TRANSLATORS: %s is the file's name, then the export's summary */
   text = g_strdup_printf (_("Exported %s: %s"), base, message ? message : "");
-  ink_window_show_message (self, MESSAGE_INFO, text, _("Open Folder"), uri);
+  /* A toast over the window (the export window keeps the summary); its title is markup. */
+  escaped = g_markup_escape_text (base, -1);
+  /* TRANSLATORS: %s is the exported file's name */
+  title = g_strdup_printf (_("Exported %s"), escaped);
+  toast = adw_toast_new (title);
+  if (uri != NULL)
+    {
+      adw_toast_set_button_label (toast, _("Open Folder"));
+      adw_toast_set_action_name (toast, "app.open-folder");
+      adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
+    }
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (self->toast_overlay), toast);
   /* A desktop notification too, for when the window is in the background. */
   if (app != NULL && g_application_get_dbus_connection (app) != NULL && uri != NULL
       && !gtk_window_is_active (GTK_WINDOW (self)))
@@ -228,6 +241,17 @@ on_onion_changed (GSimpleAction *action, GVariant *state, gpointer data)
   ink_preview_set_onion_skin (INK_PREVIEW (INK_WINDOW (data)->preview), g_variant_get_boolean (state));
 }
 
+/* The panel: shown or hidden; where it folds over the views, this is the header's button. */
+static void
+toggle_panel_action (GtkWidget *widget, const char *action, GVariant *param)
+{
+  InkWindow *self = INK_WINDOW (widget);
+
+  (void) action, (void) param;
+  if (gtk_widget_get_visible (self->flap_button))
+    adw_flap_set_reveal_flap (ADW_FLAP (self->flap), !adw_flap_get_reveal_flap (ADW_FLAP (self->flap)));
+}
+
 /* Motion tools and history ------------------------------------------------------------------- */
 
 static void
@@ -317,6 +341,7 @@ ink_window_actions_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.zoom-100", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-panel", NULL, toggle_panel_action);
 
   /* Space as a window binding (the bubble phase): a focused button or text field gets it first.
    * The frame keys are taken before any control (on_frame_key). */

@@ -150,15 +150,15 @@ locate_photo (InkWindow *self, ProjectRead *r, const char *path)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+/* The dialog closes itself after its response. */
 static void
-on_missing_response (GtkDialog *dialog, int response, InkWindow *self)
+on_missing_response (AdwMessageDialog *dialog, const char *response, InkWindow *self)
 {
   ProjectRead *r = g_object_steal_data (G_OBJECT (dialog), "project-read");
   g_autofree char *path = g_object_steal_data (G_OBJECT (dialog), "project-path");
 
   self->dialog = NULL;
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  if (response == GTK_RESPONSE_ACCEPT)
+  if (g_str_equal (response, "locate"))
     locate_photo (self, r, path);
   else
     {
@@ -173,18 +173,21 @@ static void
 ask_for_photo (InkWindow *self, ProjectRead *r, const char *path)
 {
   g_autofree char *base = g_path_get_basename (path);
-  GtkWidget *dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                              GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
-                                              _("The photo of %s was not found"), base);
+  g_autofree char *heading = g_strdup_printf (_("The photo of %s was not found"), base);
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, NULL);
 
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
-                                            _("It was at %s. It may have been moved or renamed: locate it to open the project."),
-                                            r->project->source != NULL ? r->project->source : "?");
-  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL, _("_Locate…"),
-                          GTK_RESPONSE_ACCEPT, NULL);
-  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("It was at %s. It may have been moved or renamed: locate it to open the project."),
+                                  r->project->source != NULL ? r->project->source : "?");
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "locate", _("_Locate…"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "locate", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "locate");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_object_set_data (G_OBJECT (dialog), "project-read", r);
   g_object_set_data (G_OBJECT (dialog), "project-path", g_strdup (path));
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
   g_signal_connect (dialog, "response", G_CALLBACK (on_missing_response), self);
   self->dialog = dialog;
   gtk_window_present (GTK_WINDOW (dialog));

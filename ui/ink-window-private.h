@@ -29,13 +29,15 @@ typedef struct
 
 struct _InkWindow
 {
-  GtkApplicationWindow parent_instance;
+  AdwApplicationWindow parent_instance;
 
+  GtkWidget *toast_overlay;       /* around everything: "Exported ..." */
   GtkWidget *header_bar;
   GtkWidget *open_button;
   GtkWidget *recent_button;
   GtkWidget *title_label;
   GtkWidget *subtitle_label;
+  GtkWidget *flap_button;         /* shows and hides the panel (the flap's reveal-flap) */
   GtkWidget *menu_button;
   GtkWidget *export_button;
   GtkWidget *spinner;
@@ -57,6 +59,7 @@ struct _InkWindow
   GtkWidget *preview;
   GtkWidget *preview_caption;
   GtkWidget *transport;
+  GtkWidget *flap;                /* the panel beside the views, folded over them when narrow */
   GtkWidget *controls;
   GtkWidget *tool_bar;
   GtkWidget *brush_label;   /* sensitive with the scale: greyed only while no brush tool is on */

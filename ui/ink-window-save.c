@@ -227,12 +227,13 @@ close_later (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The dialog closes itself after its response. */
 static void
-on_close_response (GtkDialog *dialog, int response, InkWindow *self)
+on_close_response (AdwMessageDialog *dialog, const char *response, InkWindow *self)
 {
+  (void) dialog;
   self->dialog = NULL;
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  if (response == GTK_RESPONSE_ACCEPT)
+  if (g_str_equal (response, "save"))
     {
       /* When opening another file, it opens once the save is done (on_saved). */
       gboolean close_after = self->project.open_after == NULL;
@@ -241,12 +242,12 @@ on_close_response (GtkDialog *dialog, int response, InkWindow *self)
       else
         ink_window_save_as (self, close_after);
     }
-  else if (response == GTK_RESPONSE_REJECT && self->project.open_after != NULL)
+  else if (g_str_equal (response, "discard") && self->project.open_after != NULL)
     {
       g_autofree char *path = g_steal_pointer (&self->project.open_after);
       ink_window_open_path (self, path);
     }
-  else if (response != GTK_RESPONSE_REJECT)
+  else if (!g_str_equal (response, "discard"))
     g_clear_pointer (&self->project.open_after, g_free);
   else
     {
@@ -261,26 +262,27 @@ ink_window_ask_before_closing (InkWindow *self)
 {
   const char *path = self->project.path != NULL ? self->project.path : ink_document_get_path (self->document);
   g_autofree char *base = g_path_get_basename (path);
-  GtkWidget *dialog, *discard;
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
 
   if (self->dialog != NULL)
     {
       gtk_window_present (GTK_WINDOW (self->dialog));
       return;
     }
-  dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
-                                   self->project.open_after != NULL
-                                     ? _("Save the changes to %s before opening another file?")
-                                     : _("Save the changes to %s before closing?"), base);
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s",
-                                            _("Unsaved hints and settings are lost if you don't save them."));
-  discard = gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Discard"), GTK_RESPONSE_REJECT);
-  gtk_widget_add_css_class (discard, "destructive-action");
-  gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL);
-  gtk_widget_add_css_class (gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Save"), GTK_RESPONSE_ACCEPT),
-                            "suggested-action");
-  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  heading = g_strdup_printf (self->project.open_after != NULL
+                               ? _("Save the changes to %s before opening another file?")
+                               : _("Save the changes to %s before closing?"), base);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading,
+                                   _("Unsaved hints and settings are lost if you don't save them."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"), "save", _("_Save"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
   g_signal_connect (dialog, "response", G_CALLBACK (on_close_response), self);
   self->dialog = dialog;
   gtk_window_present (GTK_WINDOW (dialog));

@@ -1,4 +1,4 @@
-/* ink-window.c: the main window: its widgets, the banner, the title, and the views that show the document's photo and loop. */
+/* ink-window.c: the main window: its widgets, the banner, the title, the folding panel, and the views that show the document's photo and loop. */
 #include "ink-config.h"
 
 #include "ink-window-private.h"
@@ -11,7 +11,7 @@
 #include "ink-image-view.h"
 #include "ink-spinner.h"
 
-G_DEFINE_FINAL_TYPE (InkWindow, ink_window, GTK_TYPE_APPLICATION_WINDOW)
+G_DEFINE_FINAL_TYPE (InkWindow, ink_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* Messages ----------------------------------------------------------------------------------- */
 
@@ -306,6 +306,7 @@ ink_window_show_source (InkWindow *self)
   }
   ink_viewport_fit (self->viewport);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "editor");
+  gtk_widget_set_visible (self->flap_button, TRUE);
 
   display = g_strdup_printf (_("%d × %d px"), source->image->width, source->image->height);
   gtk_label_set_text (GTK_LABEL (self->subtitle_label), display);
@@ -479,13 +480,18 @@ ink_window_class_init (InkWindowClass *klass)
   g_type_ensure (INK_TYPE_TRANSPORT);
   g_type_ensure (INK_TYPE_CONTROLS);
   g_type_ensure (INK_TYPE_CANVAS_OVERLAY);
+  g_type_ensure (ADW_TYPE_TOAST_OVERLAY);
+  g_type_ensure (ADW_TYPE_HEADER_BAR);
+  g_type_ensure (ADW_TYPE_FLAP);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/inkloop/Inkloop/ink-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, InkWindow, name)
+  BIND (toast_overlay);
   BIND (header_bar);
   BIND (open_button);
   BIND (recent_button);
   BIND (title_label);
   BIND (subtitle_label);
+  BIND (flap_button);
   BIND (menu_button);
   BIND (export_button);
   BIND (spinner);
@@ -507,6 +513,7 @@ ink_window_class_init (InkWindowClass *klass)
   BIND (preview);
   BIND (preview_caption);
   BIND (transport);
+  BIND (flap);
   BIND (controls);
   BIND (tool_bar);
   BIND (brush_label);

@@ -1,7 +1,7 @@
 /* ink-window.h: the main window: opens photos, wires the document to the controls, the preview worker, the views, transport and export. */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "ink-canvas-overlay.h"
 #include "ink-controls.h"
@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 #define INK_TYPE_WINDOW (ink_window_get_type ())
-G_DECLARE_FINAL_TYPE (InkWindow, ink_window, INK, WINDOW, GtkApplicationWindow)
+G_DECLARE_FINAL_TYPE (InkWindow, ink_window, INK, WINDOW, AdwApplicationWindow)
 
 InkWindow *ink_window_new (GtkApplication *application);
 
