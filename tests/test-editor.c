@@ -1,8 +1,8 @@
-/* test-editor.c: the editor under Xvfb: first loop, a control changes the preview, frame stepping, GIF export, a corrupt photo, 30 regenerations; saves a screenshot. */
+/* test-editor.c: the editor under Xvfb: first loop, a control changes the preview, frame stepping, GIF export and its toast, a corrupt photo, 30 regenerations; saves a screenshot. */
 #include "ink-config.h"
 
 #include <glib/gstdio.h>
-#include <gtk/gtk.h>
+#include <adwaita.h>
 #include <string.h>
 
 #include "ink-application.h"
@@ -300,7 +300,24 @@ test_export_gif (void)
   gap = stop_measuring ();
   g_test_message ("export: worst frame-clock gap %.1f ms", gap);
   g_assert_true (finished_ok);
-  g_assert_true (ink_window_get_message (window, NULL));
+  /* The window says so in a toast, not the banner, with a button that opens the folder. */
+  g_assert_false (ink_window_get_message (window, NULL));
+  {
+    GtkWidget *overlay = test_ui_find_tooltip (GTK_WIDGET (window), ADW_TYPE_TOAST_OVERLAY, NULL);
+    GtkWidget *open_folder;
+    g_autofree char *folder_uri = g_filename_to_uri (tmpdir, NULL, NULL);
+    GVariant *target;
+
+    g_assert_nonnull (overlay);
+    g_assert_nonnull (test_ui_find_labelled (overlay, "Exported loop.gif"));
+    open_folder = test_ui_find_labelled (overlay, "Open Folder");
+    g_assert_true (GTK_IS_ACTIONABLE (open_folder));
+    g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (open_folder)), ==, "app.open-folder");
+    target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (open_folder));
+    g_assert_nonnull (target);
+    g_assert_cmpstr (g_variant_get_string (target, NULL), ==, folder_uri);
+    g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-exported.png"));
+  }
   check_gif (path, 600, 400, 24);
   g_assert_true (gtk_widget_is_sensitive (test_ui_find_labelled (GTK_WIDGET (dialog), "Discord")));
   gtk_window_close (GTK_WINDOW (dialog));

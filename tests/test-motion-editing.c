@@ -1,8 +1,8 @@
-/* test-motion-editing.c: the motion tools under Xvfb: arrows, anchors, freeze paint and focus through their actions, undo/redo, save, reopen, inkloop-cli render of the project, unsaved-changes close, autosave restore, a moved photo. */
+/* test-motion-editing.c: the motion tools under Xvfb: arrows, anchors, freeze paint and focus through their actions, undo/redo, save, reopen, inkloop-cli render of the project, unsaved-changes close, autosave restore, a moved photo, the folding panel, preferences and style. */
 #include "ink-config.h"
 
 #include <glib/gstdio.h>
-#include <gtk/gtk.h>
+#include <adwaita.h>
 #include <gdk/x11/gdkx.h>
 #include <string.h>
 #include <X11/extensions/XTest.h>
@@ -421,6 +421,12 @@ dialog_cond (gpointer data)
 }
 
 static gboolean
+mapped_cond (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+}
+
+static gboolean
 gone_cond (gpointer data)
 {
   return *(gpointer *) data == NULL;
@@ -442,20 +448,30 @@ test_close_asks (void)
   gtk_window_close (GTK_WINDOW (w));
   dialog = ink_window_get_dialog (w);
   g_assert_nonnull (dialog);
-  g_assert_true (GTK_IS_MESSAGE_DIALOG (dialog));
-  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  /* Cancel, Discard (destructive) and Save (suggested, the default). */
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "cancel"));
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save"), ==,
+                   ADW_RESPONSE_SUGGESTED);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==, "save");
+  g_assert_cmpstr (adw_message_dialog_get_close_response (ADW_MESSAGE_DIALOG (dialog)), ==, "cancel");
+  g_assert_true (wait_for (mapped_cond, dialog, 10));
+  g_free (test_ui_save_png (dialog, tmpdir, "unsaved-changes.png"));
+  test_ui_click (dialog, "_Cancel");
   g_assert_nonnull (w);
   g_assert_null (ink_window_get_dialog (w));
   /* Opening another file over unsaved changes asks too; Cancel keeps the project and its edit. */
   gtk_widget_activate_action (GTK_WIDGET (w), "win.open-recent", "s", g_getenv ("INKLOOP_SAMPLE"));
   dialog = ink_window_get_dialog (w);
-  g_assert_nonnull (dialog);
-  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+  test_ui_click (dialog, "_Cancel");
   g_assert_null (ink_window_get_dialog (w));
   g_assert_cmpstr (ink_window_get_project_path (w), ==, project_path);
   g_assert_false (ink_window_get_loading (w));
   gtk_window_close (GTK_WINDOW (w));
-  gtk_dialog_response (GTK_DIALOG (ink_window_get_dialog (w)), GTK_RESPONSE_REJECT);
+  test_ui_click (ink_window_get_dialog (w), "_Discard");
   g_assert_true (wait_for (gone_cond, &w, 10));
 }
 
@@ -539,11 +555,12 @@ test_moved_photo (void)
   dialog = ink_window_get_dialog (w);
   {
     g_autofree char *secondary = NULL;
-    g_object_get (dialog, "secondary-text", &secondary, NULL);
+    g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+    g_object_get (dialog, "body", &secondary, NULL);
     g_test_message ("moved photo: %s", secondary);
     g_assert_nonnull (strstr (secondary, "beach.png"));
   }
-  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  test_ui_click (dialog, "_Cancel");
   g_assert_null (ink_window_get_dialog (w));
   g_assert_false (ink_window_get_loading (w));
   g_assert_cmpstr (ink_document_get_path (ink_window_get_document (w)), !=, NULL);   /* kept what it had */
@@ -835,36 +852,85 @@ narrow_report (GtkWidget *w, int depth)
     narrow_report (c, depth + 1);
 }
 
+static const char *
+orientation_name (void)
+{
+  return ink_window_get_views_orientation (window) == GTK_ORIENTATION_VERTICAL ? "stacked" : "side by side";
+}
+
+/* Resizes the window to WIDTH x HEIGHT and lets the panel fold or unfold and the views settle. */
+static void
+resize_to (int width, int height)
+{
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  test_ui_run_for (1.0);
+  g_assert_true (wait_for (idle_cond, window, 120));
+  g_test_message ("window at %d x %d (%d x %d inside): views %s", width, height,
+                  gtk_widget_get_width (GTK_WIDGET (window)), gtk_widget_get_height (GTK_WIDGET (window)),
+                  orientation_name ());
+}
+
 /* The window fits half of a 1600 px screen: its minimum width, with a photo open, is at most
- * 800 px. */
+ * 800 px. There the panel folds away (the header's button brings it over the views); at full
+ * size it stands beside them. */
 static void
 test_narrow (void)
 {
   int minimum, natural;
+  GtkWidget *flap = test_ui_find_tooltip (GTK_WIDGET (window), ADW_TYPE_FLAP, NULL);
+  GtkWidget *toggle = test_ui_find_tooltip (GTK_WIDGET (window), GTK_TYPE_TOGGLE_BUTTON, "Show or hide the panel");
+  GtkWidget *controls = GTK_WIDGET (ink_window_get_controls (window));
 
+  g_assert_nonnull (flap);
+  g_assert_nonnull (toggle);
   gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, &natural,
                       NULL, NULL);
   g_test_message ("window: minimum width %d px, natural %d px", minimum, natural);
   narrow_report (GTK_WIDGET (window), 0);
   g_assert_cmpint (minimum, <=, 800);
-  /* At 800 x 600 (a screenshot to look at), then back. */
-  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
-  test_ui_run_for (1.0);
-  g_assert_true (wait_for (idle_cond, window, 120));
-  g_test_message ("window at %d x %d: views %s", gtk_widget_get_width (GTK_WIDGET (window)),
-                  gtk_widget_get_height (GTK_WIDGET (window)),
-                  ink_window_get_views_orientation (window) == GTK_ORIENTATION_VERTICAL ? "stacked" : "side by side");
-  /* There, the landscape photo shows larger stacked above its loop than beside it. */
-  g_assert_cmpint (ink_window_get_views_orientation (window), ==, GTK_ORIENTATION_VERTICAL);
-  g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-800x600.png"));
-  /* A landscape photo in a wide, short window: the views stack when that shows it larger. */
-  gtk_window_set_default_size (GTK_WINDOW (window), 1500, 620);
-  test_ui_run_for (1.0);
-  g_test_message ("window at %d x %d: views %s", gtk_widget_get_width (GTK_WIDGET (window)),
-                  gtk_widget_get_height (GTK_WIDGET (window)),
-                  ink_window_get_views_orientation (window) == GTK_ORIENTATION_VERTICAL ? "stacked" : "side by side");
-  g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-1500x620.png"));
+
+  /* 800 x 600: folded and hidden, the views have the whole width, and the landscape photo shows
+   * larger beside its loop than above it. */
+  resize_to (800, 600);
+  g_assert_true (adw_flap_get_folded (ADW_FLAP (flap)));
+  g_assert_false (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
+  g_assert_true (gtk_widget_get_visible (toggle));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
   g_assert_cmpint (ink_window_get_views_orientation (window), ==, GTK_ORIENTATION_HORIZONTAL);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (ink_window_get_preview (window))), >=, 380);
+  g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-800x600.png"));
+  /* The button shows the panel over the views, at its full width, and hides it again. */
+  g_signal_emit_by_name (toggle, "clicked");
+  test_ui_run_for (0.6);
+  g_assert_true (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
+  g_assert_true (gtk_widget_get_mapped (controls));
+  g_assert_cmpint (gtk_widget_get_width (controls), >=, 330);
+  g_assert_nonnull (panel_scale ("Line _weight"));
+  g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-800x600-panel.png"));
+  g_signal_emit_by_name (toggle, "clicked");
+  test_ui_run_for (0.6);
+  g_assert_false (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
+  /* F9 does the same. */
+  action (window, "win.toggle-panel");
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
+  action (window, "win.toggle-panel");
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
+
+  /* 1600 x 1000: the panel beside the views, unfolded and shown again. */
+  resize_to (1600, 1000);
+  g_assert_false (adw_flap_get_folded (ADW_FLAP (flap)));
+  g_assert_true (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
+  g_assert_cmpint (gtk_widget_get_width (controls), >=, 330);
+  g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-1600x1000.png"));
+
+  /* A landscape photo in a wide, short window: side by side shows it larger. */
+  resize_to (1500, 620);
+  g_assert_cmpint (ink_window_get_views_orientation (window), ==, GTK_ORIENTATION_HORIZONTAL);
+  /* Narrower and tall, the panel still beside the views: stacked shows it larger. */
+  resize_to (900, 1000);
+  g_assert_false (adw_flap_get_folded (ADW_FLAP (flap)));
+  g_assert_cmpint (ink_window_get_views_orientation (window), ==, GTK_ORIENTATION_VERTICAL);
   /* Compare (one view) and back: the picture is fitted again each time, even after a zoom. */
   action (window, "win.zoom-in");
   g_assert_false (ink_viewport_get_fit (ink_window_get_viewport (window)));
@@ -884,17 +950,24 @@ device_known (gpointer data)
          && gtk_widget_get_width (data) > 0;
 }
 
-/* Preferences say which device the editor computes on, and what kind it is. */
+/* Preferences say which device the editor computes on, and what kind it is; the style row
+ * switches between light, dark and the system's style at once. */
 static void
 test_preferences (void)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) list = ink_vk_list_devices (NULL, &error);
+  g_autoptr (GSettings) settings = ink_application_new_settings ();
   InkPreferences *prefs = ink_preferences_new (GTK_WINDOW (window));
-  GtkWidget *dropdown = test_ui_find_tooltip (GTK_WIDGET (prefs), GTK_TYPE_DROP_DOWN, "The best Vulkan");
+  GtkWidget *device = test_ui_find_tooltip (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW, "The best Vulkan");
+  GtkWidget *style = test_ui_find_tooltip (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW, "Light or dark");
+  AdwStyleManager *manager = adw_style_manager_get_default ();
   const InkVkDeviceInfo *chosen = NULL;
+  g_autofree char *scheme = NULL;
 
   g_assert_no_error (error);
+  g_assert_nonnull (device);
+  g_assert_nonnull (style);
   for (guint i = 0; i < list->len; i++)
     if (((InkVkDeviceInfo *) g_ptr_array_index (list, i))->chosen)
       chosen = g_ptr_array_index (list, i);
@@ -906,10 +979,28 @@ test_preferences (void)
   if (g_str_equal (chosen->type, "cpu"))
     g_assert_nonnull (strstr (ink_preferences_get_device_text (prefs), "software Vulkan"));
   g_free (test_ui_save_png (GTK_WIDGET (prefs), tmpdir, "preferences.png"));
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 1);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (device), 1);
   g_assert_nonnull (strstr (ink_preferences_get_device_text (prefs), "without Vulkan"));
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 0);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (device), 0);
   g_assert_nonnull (strstr (ink_preferences_get_device_text (prefs), chosen->name));
+
+  /* Dark, then light, then the system's again: stored, and applied by the application. */
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (style)), ==, 0);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (style), 2);
+  test_ui_run_for (1.0);   /* restyled and laid out again */
+  scheme = g_settings_get_string (settings, "color-scheme");
+  g_assert_cmpstr (scheme, ==, "dark");
+  g_assert_cmpint (adw_style_manager_get_color_scheme (manager), ==, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_true (adw_style_manager_get_dark (manager));
+  g_free (test_ui_save_png (GTK_WIDGET (prefs), tmpdir, "preferences-dark.png"));
+  g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-dark.png"));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (style), 1);
+  test_ui_run_for (0.1);
+  g_assert_cmpint (adw_style_manager_get_color_scheme (manager), ==, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  g_assert_false (adw_style_manager_get_dark (manager));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (style), 0);
+  test_ui_run_for (0.1);
+  g_assert_cmpint (adw_style_manager_get_color_scheme (manager), ==, ADW_COLOR_SCHEME_DEFAULT);
   gtk_window_destroy (GTK_WINDOW (prefs));
 }
 

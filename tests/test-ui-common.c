@@ -1,4 +1,4 @@
-/* test-ui-common.c: what the GUI tests share: running the main loop until a condition, and the window as a PNG, finding widgets by their text. */
+/* test-ui-common.c: what the GUI tests share: running the main loop until a condition, and the window as a PNG, finding widgets by their text, clicking a button. */
 #include "test-ui-common.h"
 
 static gboolean
@@ -124,4 +124,13 @@ test_ui_find_tooltip (GtkWidget *root, GType type, const char *prefix)
   TooltipQuery q = { type, prefix };
 
   return find_widget (root, tooltip_matches, &q);
+}
+
+void
+test_ui_click (GtkWidget *root, const char *label)
+{
+  GtkWidget *button = test_ui_find_labelled (root, label);
+
+  g_assert_true (GTK_IS_BUTTON (button));
+  g_signal_emit_by_name (button, "clicked");
 }

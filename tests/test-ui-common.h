@@ -1,4 +1,4 @@
-/* test-ui-common.h: what the GUI tests share: running the main loop until a condition, and the window as a PNG, finding widgets by their text. */
+/* test-ui-common.h: what the GUI tests share: running the main loop until a condition, and the window as a PNG, finding widgets by their text, clicking a button. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -17,3 +17,5 @@ GtkWidget *test_ui_find_labelled (GtkWidget *root, const char *text);
 /* The first widget of TYPE under ROOT (ROOT included) whose tooltip starts with PREFIX (NULL:
  * any widget of TYPE), or NULL (in the C locale tooltips are the source's English). */
 GtkWidget *test_ui_find_tooltip (GtkWidget *root, GType type, const char *prefix);
+/* Clicks the button under ROOT whose label is LABEL (as a user does: "clicked"); it must exist. */
+void test_ui_click (GtkWidget *root, const char *label);
