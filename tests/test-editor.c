@@ -316,6 +316,7 @@ test_export_gif (void)
     target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (open_folder));
     g_assert_nonnull (target);
     g_assert_cmpstr (g_variant_get_string (target, NULL), ==, folder_uri);
+    test_ui_run_for (0.5);   /* the toast slides in */
     g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-exported.png"));
   }
   check_gif (path, 600, 400, 24);

@@ -1004,6 +1004,32 @@ test_preferences (void)
   gtk_window_destroy (GTK_WINDOW (prefs));
 }
 
+/* About: an AdwAboutWindow with the version, the licence and the contributors. */
+static void
+test_about (void)
+{
+  AdwAboutWindow *about = NULL;
+  GList *windows;
+
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "about"));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  windows = gtk_window_list_toplevels ();
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (ADW_IS_ABOUT_WINDOW (l->data))
+      about = l->data;
+  g_list_free (windows);
+  g_assert_nonnull (about);
+  g_assert_cmpstr (adw_about_window_get_application_name (about), ==, "Inkloop");
+  g_assert_cmpstr (adw_about_window_get_version (about), ==, INK_VERSION);
+  g_assert_cmpint (adw_about_window_get_license_type (about), ==, GTK_LICENSE_GPL_3_0);
+  g_assert_cmpstr (adw_about_window_get_developer_name (about), ==, "Inkloop contributors");
+  g_assert_cmpstr (adw_about_window_get_website (about), ==, "https://github.com/inkloop/inkloop");
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (about)) != NULL);
+  g_assert_true (wait_for (mapped_cond, about, 10));
+  g_free (test_ui_save_png (GTK_WIDGET (about), tmpdir, "about.png"));
+  gtk_window_destroy (GTK_WINDOW (about));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1037,6 +1063,7 @@ main (int argc, char **argv)
   g_test_add_func ("/motion-editing/save-reopen", test_save_reopen);
   g_test_add_func ("/motion-editing/recent", test_recent);
   g_test_add_func ("/motion-editing/preferences", test_preferences);
+  g_test_add_func ("/motion-editing/about", test_about);
   g_test_add_func ("/motion-editing/real-input", test_real_input);
   g_test_add_func ("/motion-editing/narrow", test_narrow);
   g_test_add_func ("/motion-editing/close-after-export-window", test_close_after_export_window);

@@ -42,11 +42,20 @@ test_ui_render_widget (GtkWidget *widget, int *width, int *height)
   g_autoptr (GdkTexture) texture = NULL;
   guint8 *pixels;
 
-  *width = gtk_widget_get_width (widget);
-  *height = gtk_widget_get_height (widget);
-  g_assert_cmpint (*width, >, 0);
-  gdk_paintable_snapshot (paintable, snapshot, *width, *height);
-  node = gtk_snapshot_free_to_node (snapshot);
+  /* A widget waiting to be laid out again (a toast just arrived, the style changed) draws
+   * nothing: let the frame clock lay it out first, for up to two seconds. */
+  for (int tries = 0;; tries++)
+    {
+      *width = gtk_widget_get_width (widget);
+      *height = gtk_widget_get_height (widget);
+      g_assert_cmpint (*width, >, 0);
+      gdk_paintable_snapshot (paintable, snapshot, *width, *height);
+      node = gtk_snapshot_free_to_node (snapshot);
+      if (node != NULL || tries == 100)
+        break;
+      test_ui_run_for (0.02);
+      snapshot = gtk_snapshot_new ();
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, *width, *height));
   gsk_render_node_unref (node);
