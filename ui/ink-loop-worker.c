@@ -2,6 +2,9 @@
 #include "ink-loop-worker.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -448,6 +451,11 @@ thread_main (gpointer data)
       g_mutex_unlock (&shared->lock);
       run_job (shared, &ts, job);
       job_free (job);
+#ifdef __GLIBC__
+      /* A loop's frames are tens of MB freed at once, in this thread's arena and lavapipe's:
+       * hand the free pages back rather than keep them as the process's high-water mark. */
+      malloc_trim (0);
+#endif
     }
   ink_animation_free (&ts.animation);
   ink_image_free (&ts.scaled);
