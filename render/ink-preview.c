@@ -1,16 +1,30 @@
 /* ink-preview.c: the looping preview: a GtkGLArea that plays a loop's frames from the frame clock, with onion skin and a compare split. */
 /* Over 600 lines on purpose: the GL state (program, the frame texture array, the photo), the paced
- * upload of a new loop into a second array and the swap, and playback from the frame clock all
+ * upload of a new loop's frames as they arrive, the swap, and playback from the frame clock all
  * share one struct and one GL context's lifetime (realize, unrealize, re-realize); split apart,
  * each piece would reach into the others' fields. Sections: GL, playback, dragging, GObject, API. */
 #include "ink-preview.h"
 
 #include <epoxy/gl.h>
 #include <math.h>
+#include <string.h>
 
 /* Host time spent uploading frames per drawn frame, so a long loop never stalls the main loop. */
 #define UPLOAD_BUDGET_US 8000
 #define ONION_AMOUNT 0.35f
+
+enum { HAVE_HOST = 1, HAVE_UPLOADED = 2 };
+
+typedef struct
+{
+  guint serial;             /* 0: none */
+  int width, height, n_frames;
+  guint8 *host;             /* N_FRAMES frames; those with HAVE_HOST arrived */
+  guint8 *have;             /* per frame: HAVE_HOST, HAVE_UPLOADED (into TEX) */
+  int n_host, n_uploaded;
+  GBytes *bytes;            /* owns HOST once every frame arrived */
+  GLuint tex;
+} Loop;
 
 struct _InkPreview
 {
@@ -18,19 +32,9 @@ struct _InkPreview
 
   InkViewport *viewport;
 
-  /* The loop on screen: its host copy (kept for re-upload after a re-realize) and its texture. */
-  GBytes *loop;
-  int width, height, n_frames;
-  guint serial;
-  GLuint frames_tex;
-  gboolean frames_uploaded;
-
-  /* The loop being uploaded, layer by layer, into pending_tex. */
-  GBytes *pending;
-  int pending_width, pending_height, pending_n;
-  guint pending_serial;
-  GLuint pending_tex;
-  int pending_next;
+  /* The loop on screen, and the newer one whose frames are arriving: it takes the screen once
+   * its first frame is uploaded. */
+  Loop shown, incoming;
 
   GBytes *source;
   int source_width, source_height;
@@ -56,9 +60,57 @@ struct _InkPreview
   /* Notifications from a swap inside render, sent after the frame (never mid-snapshot). */
   guint swap_idle_id;
   gboolean notify_frame, notify_n_frames;
+  int announce;            /* 1: first frame of a new loop drawn, 2: a loop's last frame */
 };
 
 G_DEFINE_FINAL_TYPE (InkPreview, ink_preview, GTK_TYPE_GL_AREA)
+
+static void
+loop_clear (Loop *loop)
+{
+  if (loop->bytes != NULL)
+    g_bytes_unref (loop->bytes);   /* it owns HOST */
+  else
+    g_free (loop->host);
+  g_free (loop->have);
+  memset (loop, 0, sizeof *loop);
+}
+
+static gboolean
+loop_complete (const Loop *loop)
+{
+  return loop->n_frames > 0 && loop->n_uploaded == loop->n_frames;
+}
+
+/* The frame to draw for INDEX: INDEX once uploaded, else the nearest uploaded one before it. */
+static int
+loop_layer (const Loop *loop, int index)
+{
+  for (int k = 0; k < loop->n_frames; k++)
+    {
+      int i = ((index - k) % loop->n_frames + loop->n_frames) % loop->n_frames;
+      if (loop->have[i] & HAVE_UPLOADED)
+        return i;
+    }
+  return 0;
+}
+
+/* Copies COUNT frames from FIRST into LOOP's host copy. */
+static void
+loop_take (Loop *loop, const guint8 *data, int first, int count)
+{
+  gsize frame_bytes = (gsize) loop->width * loop->height * 4;
+
+  for (int i = 0; i < count; i++)
+    if (!(loop->have[first + i] & HAVE_HOST))
+      {
+        memcpy (loop->host + frame_bytes * (first + i), data + frame_bytes * i, frame_bytes);
+        loop->have[first + i] |= HAVE_HOST;
+        loop->n_host++;
+      }
+  if (loop->n_host == loop->n_frames && loop->bytes == NULL)
+    loop->bytes = g_bytes_new_take (loop->host, frame_bytes * loop->n_frames);   /* HOST stays valid */
+}
 
 enum {
   PROP_0,
@@ -72,7 +124,7 @@ enum {
 };
 static GParamSpec *props[N_PROPS];
 
-enum { LOOP_SHOWN, N_SIGNALS };
+enum { FIRST_FRAME_SHOWN, LOOP_SHOWN, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void update_ticking (InkPreview *self);
@@ -199,6 +251,14 @@ delete_texture (GLuint *tex)
 }
 
 static void
+loop_forget_uploads (Loop *loop)
+{
+  for (int i = 0; i < loop->n_frames; i++)
+    loop->have[i] &= ~HAVE_UPLOADED;
+  loop->n_uploaded = 0;
+}
+
+static void
 ink_preview_realize (GtkWidget *widget)
 {
   InkPreview *self = INK_PREVIEW (widget);
@@ -213,16 +273,7 @@ ink_preview_realize (GtkWidget *widget)
       gtk_gl_area_set_error (GTK_GL_AREA (self), error);
       return;
     }
-  /* The loop on screen before an unrealize is uploaded again. */
-  if (self->loop != NULL && self->pending == NULL)
-    {
-      self->pending = g_bytes_ref (self->loop);
-      self->pending_width = self->width;
-      self->pending_height = self->height;
-      self->pending_n = self->n_frames;
-      self->pending_serial = self->serial;
-      self->pending_next = 0;
-    }
+  /* The frames uploaded before an unrealize are uploaded again (unrealize forgot them). */
   self->source_dirty = self->source != NULL;
   update_ticking (self);
 }
@@ -235,8 +286,8 @@ ink_preview_unrealize (GtkWidget *widget)
   gtk_gl_area_make_current (GTK_GL_AREA (self));
   if (gtk_gl_area_get_error (GTK_GL_AREA (self)) == NULL)
     {
-      delete_texture (&self->frames_tex);
-      delete_texture (&self->pending_tex);
+      delete_texture (&self->shown.tex);
+      delete_texture (&self->incoming.tex);
       delete_texture (&self->source_tex);
       if (self->vao != 0)
         glDeleteVertexArrays (1, &self->vao);
@@ -244,9 +295,9 @@ ink_preview_unrealize (GtkWidget *widget)
         glDeleteProgram (self->program);
     }
   self->vao = self->program = 0;
-  self->frames_tex = self->pending_tex = self->source_tex = 0;
-  self->frames_uploaded = FALSE;
-  self->pending_next = 0;
+  self->shown.tex = self->incoming.tex = self->source_tex = 0;
+  loop_forget_uploads (&self->shown);
+  loop_forget_uploads (&self->incoming);
   GTK_WIDGET_CLASS (ink_preview_parent_class)->unrealize (widget);
 }
 
@@ -259,59 +310,85 @@ set_filters (void)
   glTexParameteri (GL_TEXTURE_2D_ARRAY, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
 }
 
-/* Uploads pending layers within the time budget; TRUE when the pending loop is complete. */
+/* Uploads LOOP's arrived frames within the time budget from T0; FALSE when the budget ran out. */
 static gboolean
-upload_pending (InkPreview *self)
+upload_frames (Loop *loop, gint64 t0)
 {
-  gint64 t0 = g_get_monotonic_time ();
-  gsize frame_bytes = (gsize) self->pending_width * self->pending_height * 4;
-  const guint8 *data = g_bytes_get_data (self->pending, NULL);
+  gsize frame_bytes = (gsize) loop->width * loop->height * 4;
 
   glPixelStorei (GL_UNPACK_ALIGNMENT, 4);
-  if (self->pending_tex == 0)
+  if (loop->tex == 0)
     {
-      glGenTextures (1, &self->pending_tex);
-      glBindTexture (GL_TEXTURE_2D_ARRAY, self->pending_tex);
+      glGenTextures (1, &loop->tex);
+      glBindTexture (GL_TEXTURE_2D_ARRAY, loop->tex);
       set_filters ();
-      glTexImage3D (GL_TEXTURE_2D_ARRAY, 0, GL_RGBA8, self->pending_width, self->pending_height,
-                    self->pending_n, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
-      self->pending_next = 0;
+      glTexImage3D (GL_TEXTURE_2D_ARRAY, 0, GL_RGBA8, loop->width, loop->height, loop->n_frames, 0,
+                    GL_RGBA, GL_UNSIGNED_BYTE, NULL);
     }
-  glBindTexture (GL_TEXTURE_2D_ARRAY, self->pending_tex);
-  while (self->pending_next < self->pending_n)
-    {
-      glTexSubImage3D (GL_TEXTURE_2D_ARRAY, 0, 0, 0, self->pending_next, self->pending_width,
-                       self->pending_height, 1, GL_RGBA, GL_UNSIGNED_BYTE,
-                       data + frame_bytes * self->pending_next);
-      self->pending_next++;
-      if (g_get_monotonic_time () - t0 > UPLOAD_BUDGET_US)
-        break;
-    }
-  return self->pending_next >= self->pending_n;
+  glBindTexture (GL_TEXTURE_2D_ARRAY, loop->tex);
+  for (int i = 0; i < loop->n_frames && loop->n_uploaded < loop->n_host; i++)
+    if (loop->have[i] == HAVE_HOST)
+      {
+        if (g_get_monotonic_time () - t0 > UPLOAD_BUDGET_US)
+          return FALSE;
+        glTexSubImage3D (GL_TEXTURE_2D_ARRAY, 0, 0, 0, i, loop->width, loop->height, 1, GL_RGBA,
+                         GL_UNSIGNED_BYTE, loop->host + frame_bytes * i);
+        loop->have[i] |= HAVE_UPLOADED;
+        loop->n_uploaded++;
+      }
+  return TRUE;
 }
 
-static void
-swap_in_pending (InkPreview *self)
+static gboolean
+has_uploads (InkPreview *self)
 {
-  gboolean new_count = self->n_frames != self->pending_n;
+  return self->incoming.n_host > self->incoming.n_uploaded
+         || self->shown.n_host > self->shown.n_uploaded;
+}
 
-  delete_texture (&self->frames_tex);
-  self->frames_tex = self->pending_tex;
-  self->pending_tex = 0;
-  g_clear_pointer (&self->loop, g_bytes_unref);
-  self->loop = g_steal_pointer (&self->pending);
-  self->width = self->pending_width;
-  self->height = self->pending_height;
-  self->n_frames = self->pending_n;
-  self->serial = self->pending_serial;
-  self->frames_uploaded = TRUE;
-  if (self->frame >= self->n_frames)
+/* The incoming loop takes the screen. */
+static void
+swap_in_incoming (InkPreview *self)
+{
+  gboolean new_count = self->shown.n_frames != self->incoming.n_frames;
+
+  delete_texture (&self->shown.tex);
+  loop_clear (&self->shown);
+  self->shown = self->incoming;
+  memset (&self->incoming, 0, sizeof self->incoming);
+  if (self->frame >= self->shown.n_frames)
     {
-      self->frame %= self->n_frames;
+      self->frame %= self->shown.n_frames;
       self->start_time = -1;
       self->notify_frame = TRUE;
     }
   self->notify_n_frames |= new_count;
+}
+
+/* Uploads what arrived, within the budget; the incoming loop takes the screen with its first
+ * frame. Returns what became visible: 1 a new loop's first frame, 2 a loop's last frame. */
+static int
+upload_arrived (InkPreview *self)
+{
+  gint64 t0 = g_get_monotonic_time ();
+  int shown = 0;
+
+  if (self->incoming.n_host > 0)
+    {
+      upload_frames (&self->incoming, t0);
+      if (self->incoming.n_uploaded > 0)
+        {
+          swap_in_incoming (self);
+          shown |= 1;
+        }
+    }
+  if (self->shown.n_host > self->shown.n_uploaded)
+    {
+      upload_frames (&self->shown, t0);
+      if (loop_complete (&self->shown))
+        shown |= 2;
+    }
+  return shown;
 }
 
 static gboolean
@@ -325,7 +402,11 @@ after_swap (gpointer data)
   if (self->notify_n_frames)
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_N_FRAMES]);
   self->notify_frame = self->notify_n_frames = FALSE;
-  g_signal_emit (self, signals[LOOP_SHOWN], 0, self->serial);
+  if (self->announce & 1)
+    g_signal_emit (self, signals[FIRST_FRAME_SHOWN], 0, self->shown.serial);
+  if (self->announce & 2)
+    g_signal_emit (self, signals[LOOP_SHOWN], 0, self->shown.serial);
+  self->announce = 0;
   return G_SOURCE_REMOVE;
 }
 
@@ -355,7 +436,7 @@ ink_preview_render (GtkGLArea *area, GdkGLContext *context)
   int sf = gtk_widget_get_scale_factor (widget);
   double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
   graphene_rect_t r;
-  gboolean shown_new = FALSE;
+  int shown_new = 0;
 
   (void) context;
   glViewport (0, 0, (GLsizei) (w * sf), (GLsizei) (h * sf));
@@ -364,19 +445,18 @@ ink_preview_render (GtkGLArea *area, GdkGLContext *context)
   if (self->program == 0)
     return TRUE;
 
-  if (self->pending != NULL && upload_pending (self))
-    {
-      swap_in_pending (self);
-      shown_new = TRUE;
-    }
+  if (has_uploads (self))
+    shown_new = upload_arrived (self);
   if (self->source_dirty)
     upload_source (self);
 
-  if (self->frames_uploaded && self->viewport != NULL
+  if (self->shown.n_uploaded > 0 && self->viewport != NULL
       && ink_viewport_get_rect (self->viewport, w, h, &r))
     {
+      const Loop *loop = &self->shown;
       double scale = ink_viewport_get_effective_scale (self->viewport, w, h);
-      int prev = (self->frame + self->n_frames - 1) % self->n_frames;
+      int layer = loop_layer (loop, self->frame);
+      int prev = loop_layer (loop, self->frame - 1);
       gboolean split = self->compare && self->source_tex != 0;
 
       glUseProgram (self->program);
@@ -384,14 +464,14 @@ ink_preview_render (GtkGLArea *area, GdkGLContext *context)
                    (float) ((r.origin.x + r.size.width) / w * 2 - 1),
                    (float) (1 - (r.origin.y + r.size.height) / h * 2));
       glActiveTexture (GL_TEXTURE0);
-      glBindTexture (GL_TEXTURE_2D_ARRAY, self->frames_tex);
+      glBindTexture (GL_TEXTURE_2D_ARRAY, loop->tex);
       glUniform1i (self->u_frames, 0);
       glActiveTexture (GL_TEXTURE1);
       glBindTexture (GL_TEXTURE_2D, self->source_tex);
       glUniform1i (self->u_source, 1);
-      glUniform1f (self->u_layer, (float) self->frame);
+      glUniform1f (self->u_layer, (float) layer);
       glUniform1f (self->u_prev_layer, (float) prev);
-      glUniform1f (self->u_onion, self->onion_skin && self->n_frames > 1 ? ONION_AMOUNT : 0.0f);
+      glUniform1f (self->u_onion, self->onion_skin && prev != layer ? ONION_AMOUNT : 0.0f);
       /* The split is a fraction of the picture: it stays on the same spot of the picture through
        * zoom, pan and Fit. */
       glUniform1f (self->u_split, split ? (float) self->split : -1.0f);
@@ -403,6 +483,7 @@ ink_preview_render (GtkGLArea *area, GdkGLContext *context)
       glActiveTexture (GL_TEXTURE0);
       glUseProgram (0);
     }
+  self->announce |= shown_new;
   if (shown_new && self->swap_idle_id == 0)
     /* Above redraw priority: continuous drawing (several playing views) must not starve it. */
     self->swap_idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, after_swap, self, NULL);
@@ -418,19 +499,19 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   gint64 now = gdk_frame_clock_get_frame_time (clock);
 
   (void) data;
-  if (self->pending != NULL || self->source_dirty)
+  if (has_uploads (self) || self->source_dirty)
     gtk_gl_area_queue_render (GTK_GL_AREA (self));
-  if (self->playing && self->n_frames > 0)
+  if (self->playing && self->shown.n_frames > 0)
     {
       gint64 period = (gint64) (G_USEC_PER_SEC / self->fps);
       int frame;
 
       if (self->start_time < 0)
         self->start_time = now - self->frame * period;
-      frame = (int) (((now - self->start_time) / period) % self->n_frames);
+      frame = (int) (((now - self->start_time) / period) % self->shown.n_frames);
       /* Keep the start within one cycle so long sessions never overflow or drift. */
-      if (now - self->start_time >= period * self->n_frames)
-        self->start_time += ((now - self->start_time) / (period * self->n_frames)) * period * self->n_frames;
+      if (now - self->start_time >= period * self->shown.n_frames)
+        self->start_time += ((now - self->start_time) / (period * self->shown.n_frames)) * period * self->shown.n_frames;
       if (frame != self->frame)
         {
           self->frame = frame;
@@ -438,7 +519,7 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
           g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FRAME]);
         }
     }
-  if (!(self->playing && self->n_frames > 0) && self->pending == NULL && !self->source_dirty)
+  if (!(self->playing && self->shown.n_frames > 0) && !has_uploads (self) && !self->source_dirty)
     {
       self->tick_id = 0;
       return G_SOURCE_REMOVE;
@@ -449,7 +530,7 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 static void
 update_ticking (InkPreview *self)
 {
-  gboolean want = (self->playing && self->n_frames > 0) || self->pending != NULL || self->source_dirty;
+  gboolean want = (self->playing && self->shown.n_frames > 0) || has_uploads (self) || self->source_dirty;
 
   if (want && self->tick_id == 0 && gtk_widget_get_realized (GTK_WIDGET (self)))
     self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
@@ -522,8 +603,8 @@ ink_preview_finalize (GObject *object)
 {
   InkPreview *self = INK_PREVIEW (object);
 
-  g_clear_pointer (&self->loop, g_bytes_unref);
-  g_clear_pointer (&self->pending, g_bytes_unref);
+  loop_clear (&self->shown);
+  loop_clear (&self->incoming);
   g_clear_pointer (&self->source, g_bytes_unref);
   G_OBJECT_CLASS (ink_preview_parent_class)->finalize (object);
 }
@@ -537,7 +618,7 @@ ink_preview_get_property (GObject *object, guint id, GValue *value, GParamSpec *
     {
     case PROP_PLAYING: g_value_set_boolean (value, self->playing); break;
     case PROP_FRAME: g_value_set_int (value, self->frame); break;
-    case PROP_N_FRAMES: g_value_set_int (value, self->n_frames); break;
+    case PROP_N_FRAMES: g_value_set_int (value, self->shown.n_frames); break;
     case PROP_FPS: g_value_set_double (value, self->fps); break;
     case PROP_ONION_SKIN: g_value_set_boolean (value, self->onion_skin); break;
     case PROP_COMPARE: g_value_set_boolean (value, self->compare); break;
@@ -590,7 +671,11 @@ ink_preview_class_init (InkPreviewClass *klass)
                                               G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
-  /* A newly set loop has been uploaded and drawn for the first time. */
+  /* The first frame of a newer loop has been uploaded and drawn. */
+  signals[FIRST_FRAME_SHOWN] = g_signal_new ("first-frame-shown", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                             1, G_TYPE_UINT);
+  /* Every frame of the loop on screen has been uploaded and drawn. */
   signals[LOOP_SHOWN] = g_signal_new ("loop-shown", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
   gtk_widget_class_set_css_name (widget_class, "inkpreview");
@@ -649,28 +734,53 @@ ink_preview_set_viewport (InkPreview *self, InkViewport *viewport)
 }
 
 void
+ink_preview_add_frames (InkPreview *self, guint serial, GBytes *frames, int width, int height,
+                        int n_frames, int first, int count)
+{
+  Loop *loop;
+
+  g_return_if_fail (INK_IS_PREVIEW (self));
+  g_return_if_fail (frames != NULL && width > 0 && height > 0 && n_frames > 0 && serial > 0);
+  g_return_if_fail (first >= 0 && count > 0 && first + count <= n_frames);
+  g_return_if_fail (g_bytes_get_size (frames) == (gsize) width * height * 4 * count);
+
+  if (serial == self->incoming.serial)
+    loop = &self->incoming;
+  else if (serial == self->shown.serial)
+    loop = &self->shown;
+  else if (serial > self->shown.serial && serial > self->incoming.serial)
+    {
+      /* A newer loop: one still arriving is dropped for it. */
+      if (self->incoming.tex != 0 && gtk_widget_get_realized (GTK_WIDGET (self)))
+        {
+          gtk_gl_area_make_current (GTK_GL_AREA (self));
+          delete_texture (&self->incoming.tex);
+        }
+      loop_clear (&self->incoming);
+      loop = &self->incoming;
+      loop->serial = serial;
+      loop->width = width;
+      loop->height = height;
+      loop->n_frames = n_frames;
+      loop->host = g_malloc ((gsize) width * height * 4 * n_frames);
+      loop->have = g_malloc0 (n_frames);
+    }
+  else
+    return;   /* older than what is on screen */
+  if (loop->width != width || loop->height != height || loop->n_frames != n_frames)
+    {
+      g_warning ("frames of loop %u do not match its first ones", serial);
+      return;
+    }
+  loop_take (loop, g_bytes_get_data (frames, NULL), first, count);
+  update_ticking (self);
+}
+
+void
 ink_preview_set_loop (InkPreview *self, GBytes *frames, int width, int height, int n_frames,
                       guint serial)
 {
-  g_return_if_fail (INK_IS_PREVIEW (self));
-  g_return_if_fail (frames != NULL && width > 0 && height > 0 && n_frames > 0);
-  g_return_if_fail (g_bytes_get_size (frames) == (gsize) width * height * 4 * n_frames);
-
-  /* A loop still uploading is dropped for the newer one. */
-  if (self->pending_tex != 0 && gtk_widget_get_realized (GTK_WIDGET (self)))
-    {
-      gtk_gl_area_make_current (GTK_GL_AREA (self));
-      delete_texture (&self->pending_tex);
-    }
-  self->pending_tex = 0;
-  g_clear_pointer (&self->pending, g_bytes_unref);
-  self->pending = g_bytes_ref (frames);
-  self->pending_width = width;
-  self->pending_height = height;
-  self->pending_n = n_frames;
-  self->pending_serial = serial;
-  self->pending_next = 0;
-  update_ticking (self);
+  ink_preview_add_frames (self, serial, frames, width, height, n_frames, 0, n_frames);
 }
 
 void
@@ -694,14 +804,11 @@ ink_preview_clear (InkPreview *self)
   if (gtk_widget_get_realized (GTK_WIDGET (self)))
     {
       gtk_gl_area_make_current (GTK_GL_AREA (self));
-      delete_texture (&self->pending_tex);
-      delete_texture (&self->frames_tex);
+      delete_texture (&self->incoming.tex);
+      delete_texture (&self->shown.tex);
     }
-  self->pending_tex = self->frames_tex = 0;
-  g_clear_pointer (&self->pending, g_bytes_unref);
-  g_clear_pointer (&self->loop, g_bytes_unref);
-  self->frames_uploaded = FALSE;
-  self->n_frames = 0;
+  loop_clear (&self->incoming);
+  loop_clear (&self->shown);
   self->frame = 0;
   ink_preview_set_source (self, NULL, 0, 0);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_N_FRAMES]);
@@ -711,27 +818,27 @@ ink_preview_clear (InkPreview *self)
 guint
 ink_preview_get_shown_serial (InkPreview *self)
 {
-  /* Shown once drawn and announced. */
-  return self->frames_uploaded && self->swap_idle_id == 0 ? self->serial : 0;
+  /* Shown once every frame is drawn and announced. */
+  return loop_complete (&self->shown) && self->swap_idle_id == 0 ? self->shown.serial : 0;
 }
 
 GBytes *
 ink_preview_get_loop (InkPreview *self)
 {
-  return self->loop;
+  return self->shown.bytes;
 }
 
 int
 ink_preview_get_n_frames (InkPreview *self)
 {
-  return self->n_frames;
+  return self->shown.n_frames;
 }
 
 void
 ink_preview_get_size (InkPreview *self, int *width, int *height)
 {
-  *width = self->width;
-  *height = self->height;
+  *width = self->shown.width;
+  *height = self->shown.height;
 }
 
 void
@@ -775,9 +882,9 @@ void
 ink_preview_set_frame (InkPreview *self, int index)
 {
   g_return_if_fail (INK_IS_PREVIEW (self));
-  if (self->n_frames <= 0)
+  if (self->shown.n_frames <= 0)
     return;
-  index = ((index % self->n_frames) + self->n_frames) % self->n_frames;
+  index = ((index % self->shown.n_frames) + self->shown.n_frames) % self->shown.n_frames;
   self->start_time = -1;
   if (self->frame == index)
     return;

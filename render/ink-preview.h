@@ -14,9 +14,16 @@ GtkWidget *ink_preview_new (void);
 
 void ink_preview_set_viewport (InkPreview *self, InkViewport *viewport);
 
-/* A new loop: FRAMES holds N_FRAMES frames of WIDTH x HEIGHT RGBA8 (R | G << 8 | B << 16 |
- * A << 24, rows packed). They are uploaded as textures over the next frames while the previous
- * loop keeps playing; "loop-shown" (SERIAL) is emitted when the new one is first drawn. */
+/* Frames of loop SERIAL (> 0; a larger serial is a newer loop): FRAMES holds COUNT frames from
+ * FIRST of the loop's N_FRAMES, each WIDTH x HEIGHT RGBA8 (R | G << 8 | B << 16 | A << 24, rows
+ * packed). They are uploaded as textures over the next frames. A newer loop takes the screen
+ * with its first frame ("first-frame-shown"); until the rest arrive, a frame not there yet shows
+ * the nearest one before it, so playback goes on. "loop-shown" (SERIAL) is emitted when every
+ * frame has been drawn. Frames of an older loop than the one on screen are ignored. A loop's
+ * size may differ from the one before (a draft): it is drawn scaled to the picture. */
+void ink_preview_add_frames (InkPreview *self, guint serial, GBytes *frames, int width,
+                             int height, int n_frames, int first, int count);
+/* All of a loop's frames at once. */
 void ink_preview_set_loop (InkPreview *self, GBytes *frames, int width, int height, int n_frames,
                            guint serial);
 /* The photo at the loop's size, for the compare split (RGBA8 as above); NULL: none. */
@@ -24,10 +31,10 @@ void ink_preview_set_source (InkPreview *self, GBytes *rgba, int width, int heig
 /* Forgets the loop and the photo. */
 void ink_preview_clear (InkPreview *self);
 
-/* The serial of the loop on screen, 0: none yet. */
+/* The serial of the loop on screen once all its frames are, 0: none yet. */
 guint ink_preview_get_shown_serial (InkPreview *self);
 int ink_preview_get_n_frames (InkPreview *self);
-/* The frames of the loop on screen (as given to ink_preview_set_loop), NULL: none. */
+/* The frames of the loop on screen once all arrived, NULL: none. */
 GBytes *ink_preview_get_loop (InkPreview *self);
 void ink_preview_get_size (InkPreview *self, int *width, int *height);
 

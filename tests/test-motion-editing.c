@@ -687,35 +687,7 @@ test_keep_units (void)
 static Display *
 x_display (void)
 {
-  return gdk_x11_display_get_xdisplay (gtk_widget_get_display (GTK_WIDGET (window)));
-}
-
-/* The root-window position of WIDGET's centre. */
-static void
-x_centre (GtkWidget *widget, int *rx, int *ry)
-{
-  GtkNative *native = gtk_widget_get_native (widget);
-  graphene_point_t centre = GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.0f,
-                                                 gtk_widget_get_height (widget) / 2.0f), at;
-  double sx, sy;
-  Window child;
-
-  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &centre, &at));
-  gtk_native_get_surface_transform (native, &sx, &sy);
-  XTranslateCoordinates (x_display (), gdk_x11_surface_get_xid (gtk_native_get_surface (native)),
-                         DefaultRootWindow (x_display ()), (int) (at.x + sx), (int) (at.y + sy),
-                         rx, ry, &child);
-}
-
-static void
-x_pointer_to (GtkWidget *widget)
-{
-  int x, y;
-
-  x_centre (widget, &x, &y);
-  XTestFakeMotionEvent (x_display (), -1, x, y, 0);
-  XFlush (x_display ());
-  test_ui_run_for (0.2);
+  return test_ui_x_display (GTK_WIDGET (window));
 }
 
 static void
@@ -769,7 +741,7 @@ test_real_input (void)
   g_assert_nonnull (button);
   g_assert_nonnull (strength);
   xid = gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window)));
-  x_pointer_to (GTK_WIDGET (preview));
+  test_ui_x_pointer_to (GTK_WIDGET (preview));
   XSetInputFocus (x_display (), xid, RevertToParent, CurrentTime);
   action (window, "win.first-frame");
 
@@ -798,7 +770,7 @@ test_real_input (void)
   gtk_adjustment_set_value (panel, 0.0);
   test_ui_run_for (0.2);
   value = gtk_range_get_value (GTK_RANGE (weight));
-  x_pointer_to (weight);
+  test_ui_x_pointer_to (weight);
   top = gtk_adjustment_get_value (panel);
   x_wheel_down (3);
   g_test_message ("real input: wheel over Line weight moved the panel %.0f px, the slider %.3f",

@@ -1,6 +1,9 @@
 /* test-ui-common.c: what the GUI tests share: running the main loop until a condition, and the window as a PNG, finding widgets by their text, clicking a button. */
 #include "test-ui-common.h"
 
+#include <gdk/x11/gdkx.h>
+#include <X11/extensions/XTest.h>
+
 static gboolean
 wake (gpointer data)
 {
@@ -142,4 +145,39 @@ test_ui_click (GtkWidget *root, const char *label)
 
   g_assert_true (GTK_IS_BUTTON (button));
   g_signal_emit_by_name (button, "clicked");
+}
+
+Display *
+test_ui_x_display (GtkWidget *widget)
+{
+  return gdk_x11_display_get_xdisplay (gtk_widget_get_display (widget));
+}
+
+void
+test_ui_x_point (GtkWidget *widget, double fx, double fy, int *rx, int *ry)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  graphene_point_t p = GRAPHENE_POINT_INIT ((float) (gtk_widget_get_width (widget) * fx),
+                                            (float) (gtk_widget_get_height (widget) * fy)), at;
+  Display *display = test_ui_x_display (widget);
+  double sx, sy;
+  Window child;
+
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native), &p, &at));
+  gtk_native_get_surface_transform (native, &sx, &sy);
+  XTranslateCoordinates (display, gdk_x11_surface_get_xid (gtk_native_get_surface (native)),
+                         DefaultRootWindow (display), (int) (at.x + sx), (int) (at.y + sy),
+                         rx, ry, &child);
+}
+
+void
+test_ui_x_pointer_to (GtkWidget *widget)
+{
+  Display *display = test_ui_x_display (widget);
+  int x, y;
+
+  test_ui_x_point (widget, 0.5, 0.5, &x, &y);
+  XTestFakeMotionEvent (display, -1, x, y, 0);
+  XFlush (display);
+  test_ui_run_for (0.2);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include <X11/Xlib.h>
 
 /* Runs the main loop until COND (DATA) holds or SECONDS pass; FALSE on timeout. */
 gboolean test_ui_wait_for (gboolean (*cond) (gpointer), gpointer data, double seconds);
@@ -19,3 +20,10 @@ GtkWidget *test_ui_find_labelled (GtkWidget *root, const char *text);
 GtkWidget *test_ui_find_tooltip (GtkWidget *root, GType type, const char *prefix);
 /* Clicks the button under ROOT whose label is LABEL (as a user does: "clicked"); it must exist. */
 void test_ui_click (GtkWidget *root, const char *label);
+
+/* Real input through the X server (XTest), as a user's keyboard and mouse give it. */
+Display *test_ui_x_display (GtkWidget *widget);
+/* The root-window position of the point at fractions (FX, FY) of WIDGET's size. */
+void test_ui_x_point (GtkWidget *widget, double fx, double fy, int *rx, int *ry);
+/* Moves the pointer to WIDGET's centre and lets the events through (0.2 s). */
+void test_ui_x_pointer_to (GtkWidget *widget);

@@ -7,6 +7,7 @@
 #include <locale.h>
 
 #include "ink-preferences.h"
+#include "ink-renderer.h"
 #include "ink-resources.h"
 #include "ink-window.h"
 
@@ -217,6 +218,7 @@ ink_application_startup (GApplication *app)
 
   ink_application_init_resources ();
   G_APPLICATION_CLASS (ink_application_parent_class)->startup (app);
+  g_free (ink_renderer_choose (gdk_display_get_default ()));
   g_set_application_name ("Inkloop");
   gtk_window_set_default_icon_name (INK_APP_ID);
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);

@@ -34,9 +34,46 @@ struct _InkControls
   InkDocument *document;
   GArray *rows;             /* Row, in the registry's order */
   gboolean syncing;
+  gboolean adjusting;       /* a slider is held with the pointer */
 };
 
 G_DEFINE_FINAL_TYPE (InkControls, ink_controls, GTK_TYPE_WIDGET)
+
+enum { PROP_0, PROP_ADJUSTING, N_PROPS };
+static GParamSpec *props[N_PROPS];
+
+static void
+set_adjusting (InkControls *self, gboolean adjusting)
+{
+  if (self->adjusting == adjusting)
+    return;
+  self->adjusting = adjusting;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ADJUSTING]);
+}
+
+/* Sees every pointer event on a slider (capture phase, never claimed): held from a press to its
+ * release, or to a broken grab. */
+static gboolean
+on_scale_event (GtkEventControllerLegacy *legacy, GdkEvent *event, InkControls *self)
+{
+  (void) legacy;
+  switch (gdk_event_get_event_type (event))
+    {
+    case GDK_BUTTON_PRESS:
+    case GDK_TOUCH_BEGIN:
+      set_adjusting (self, TRUE);
+      break;
+    case GDK_BUTTON_RELEASE:
+    case GDK_TOUCH_END:
+    case GDK_TOUCH_CANCEL:
+    case GDK_GRAB_BROKEN:
+      set_adjusting (self, FALSE);
+      break;
+    default:
+      break;
+    }
+  return FALSE;
+}
 
 static gboolean
 is_shown (const InkParamSpec *spec)
@@ -248,6 +285,12 @@ build_row (InkControls *self, Row *row, const InkParamSpec *spec)
         g_signal_connect (wheel, "scroll", G_CALLBACK (on_scale_wheel), self);
         gtk_widget_add_controller (row->input, wheel);
       }
+      {
+        GtkEventController *legacy = gtk_event_controller_legacy_new ();
+        gtk_event_controller_set_propagation_phase (legacy, GTK_PHASE_CAPTURE);
+        g_signal_connect (legacy, "event", G_CALLBACK (on_scale_event), self);
+        gtk_widget_add_controller (row->input, legacy);
+      }
       break;
     case INK_PARAM_BOOL:
       row->input = gtk_switch_new ();
@@ -314,11 +357,28 @@ ink_controls_dispose (GObject *object)
 }
 
 static void
+ink_controls_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+  InkControls *self = INK_CONTROLS (object);
+
+  switch (id)
+    {
+    case PROP_ADJUSTING: g_value_set_boolean (value, self->adjusting); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    }
+}
+
+static void
 ink_controls_class_init (InkControlsClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = ink_controls_dispose;
+  G_OBJECT_CLASS (klass)->get_property = ink_controls_get_property;
+  /* A slider is held: changes come in a stream, and the one at the release is the last. */
+  props[PROP_ADJUSTING] = g_param_spec_boolean ("adjusting", NULL, NULL, FALSE,
+                                                G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (G_OBJECT_CLASS (klass), N_PROPS, props);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/inkloop/Inkloop/ink-controls.ui");
   gtk_widget_class_bind_template_child (widget_class, InkControls, scroller);
   gtk_widget_class_bind_template_child (widget_class, InkControls, style_box);
@@ -413,4 +473,11 @@ GtkWidget *
 ink_controls_get_preset_dropdown (InkControls *self)
 {
   return self->preset_dropdown;
+}
+
+gboolean
+ink_controls_get_adjusting (InkControls *self)
+{
+  g_return_val_if_fail (INK_IS_CONTROLS (self), FALSE);
+  return self->adjusting;
 }

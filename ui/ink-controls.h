@@ -15,5 +15,7 @@ void ink_controls_set_document (InkControls *self, InkDocument *document);
 /* The input widget for parameter NAME (a GtkScale, GtkSwitch or GtkDropDown), or NULL. */
 GtkWidget *ink_controls_get_control (InkControls *self, const char *name);
 GtkWidget *ink_controls_get_preset_dropdown (InkControls *self);
+/* A slider is held with the pointer ("notify::adjusting" when that changes). */
+gboolean ink_controls_get_adjusting (InkControls *self);
 
 G_END_DECLS

@@ -1,7 +1,10 @@
-/* ink-loop-worker.c: regenerates the preview loop in one worker thread with its own stylizer: debounced, cancellable, latest request wins. */
+/* ink-loop-worker.c: regenerates the preview loop in one worker thread with its own stylizer: debounced, cancellable, latest request wins, frames delivered as they are made. */
 #include "ink-loop-worker.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -19,6 +22,7 @@ typedef struct
   InkMotionParams motion;
   InkMotionHints *hints;
   int preview_edge;
+  gboolean draft;      /* one frame at INK_LOOP_WORKER_DRAFT_EDGE, never abandoned */
   char *device;
 } Job;
 
@@ -30,6 +34,7 @@ typedef struct
   Job *job;            /* next job for the thread, under lock */
   gboolean quit;       /* under lock */
   gint latest;         /* serial of the newest request (atomic): older work stops */
+  gint playhead;       /* the frame the preview shows (atomic): rendering starts there */
   GMainContext *context;
   GWeakRef owner;
 } Shared;
@@ -38,8 +43,9 @@ typedef struct
 {
   Shared *shared;
   guint serial;
-  GBytes *frames;
-  int width, height, n_frames;
+  GBytes *frames;          /* COUNT frames from FIRST, of N_FRAMES */
+  int width, height, n_frames, first, count;
+  gboolean last;           /* the request's last delivery: done, or failed */
   GBytes *source_rgba;     /* the scaled photo, when it was scaled for this job */
   char *message;           /* failure */
   char *notice;            /* the device notice, once */
@@ -55,6 +61,7 @@ struct _InkLoopWorker
   guint debounce_id;
   guint debounce_ms;
   guint serial;
+  guint delivered;         /* newest serial whose frames went out: older ones are dropped */
   int preview_edge;
   char *device;
   gboolean busy;
@@ -66,7 +73,7 @@ G_DEFINE_FINAL_TYPE (InkLoopWorker, ink_loop_worker, G_TYPE_OBJECT)
 enum { PROP_0, PROP_BUSY, N_PROPS };
 static GParamSpec *props[N_PROPS];
 
-enum { LOOP_READY, SOURCE_READY, FAILED, NOTICE, N_SIGNALS };
+enum { FRAMES_READY, LOOP_DONE, SOURCE_READY, FAILED, NOTICE, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void
@@ -135,15 +142,22 @@ deliver (gpointer data)
     g_signal_emit (self, signals[NOTICE], 0, r->notice);
   if (r->source_rgba != NULL)
     g_signal_emit (self, signals[SOURCE_READY], 0, r->source_rgba, r->width, r->height);
-  if (r->serial != self->serial)
-    return G_SOURCE_REMOVE;   /* superseded: a newer request is on its way */
+  /* A draft of an older request still shows while a slider is dragged; frames of a request
+   * older than ones already shown never do. */
+  if (r->frames != NULL && r->serial >= self->delivered)
+    {
+      self->delivered = r->serial;
+      g_signal_emit (self, signals[FRAMES_READY], 0, r->serial, r->frames, r->width, r->height,
+                     r->n_frames, r->first, r->count);
+    }
+  if (r->serial != self->serial || !r->last)
+    return G_SOURCE_REMOVE;   /* more to come, or superseded: a newer request is on its way */
   self->last_ms = r->ms;
   set_busy (self, FALSE);
   if (r->message != NULL)
     g_signal_emit (self, signals[FAILED], 0, r->serial, r->message);
   else
-    g_signal_emit (self, signals[LOOP_READY], 0, r->serial, r->frames, r->width, r->height,
-                   r->n_frames);
+    g_signal_emit (self, signals[LOOP_DONE], 0, r->serial);
   return G_SOURCE_REMOVE;
 }
 
@@ -180,6 +194,9 @@ typedef struct
   InkSource *scaled_from;   /* the photo the cached preview image was made from */
   int scaled_edge;
   InkImage *scaled;
+  InkSource *draft_from;    /* the same at the draft's size */
+  int draft_edge;
+  InkImage *draft;
   /* The last animation, kept with the stylized layers on the stylizer: a job that changes only
    * motion, hints or playback renders frames from it without stylizing again. */
   InkAnimation *animation;
@@ -193,17 +210,94 @@ animation_reusable (ThreadState *ts, const InkStyleParams *style)
   return ts->animation != NULL && memcmp (&ts->animation_style, style, sizeof *style) == 0;
 }
 
+/* The photo scaled to EDGE for JOB, kept in *SCALED from *FROM across jobs; TRUE when it was scaled
+ * anew. */
+static InkImage *
+scaled_photo (Job *job, int edge, InkSource **from, int *from_edge, InkImage **scaled,
+              gboolean *anew, GError **error)
+{
+  *anew = FALSE;
+  if (*from == job->source && *from_edge == edge)
+    return *scaled;
+  ink_image_free (scaled);
+  g_clear_pointer (from, ink_source_unref);
+  *scaled = ink_image_scale (job->source->image, edge, error);
+  if (*scaled == NULL)
+    return NULL;
+  *from = ink_source_ref (job->source);
+  *from_edge = edge;
+  *anew = TRUE;
+  return *scaled;
+}
+
+/* Frames go out in runs as they are made: the first at once, then at most every
+ * INK_LOOP_WORKER_CHUNK_MS, so the preview shows the new look after one frame. */
+typedef struct
+{
+  Shared *shared;
+  Job *job;
+  int width, height, n_frames;
+  gsize frame_bytes;
+  guint8 *run;             /* frames from run_first, room for run_room */
+  int run_first, run_count, run_room;
+  gint64 last_post;
+} Delivery;
+
+static void
+delivery_flush (Delivery *d, gboolean last, double ms)
+{
+  Result *r = g_new0 (Result, 1);
+
+  r->serial = d->job->serial;
+  r->width = d->width;
+  r->height = d->height;
+  r->n_frames = d->n_frames;
+  r->first = d->run_first;
+  r->count = d->run_count;
+  r->last = last;
+  r->ms = ms;
+  if (d->run_count > 0)
+    r->frames = g_bytes_new_take (g_realloc (g_steal_pointer (&d->run), d->frame_bytes * d->run_count),
+                                  d->frame_bytes * d->run_count);
+  g_clear_pointer (&d->run, g_free);
+  d->run_count = d->run_room = 0;
+  d->last_post = g_get_monotonic_time ();
+  post (d->shared, r);
+}
+
+/* Room for frame INDEX at the end of the current run (a run never wraps past the last frame). */
+static guint32 *
+delivery_slot (Delivery *d, int index, int left, GError **error)
+{
+  if (d->run_count > 0 && d->run_first + d->run_count != index)
+    delivery_flush (d, FALSE, 0);
+  if (d->run == NULL)
+    {
+      d->run_first = index;
+      d->run_room = MIN (left, d->n_frames - index);
+      d->run = g_try_malloc (d->frame_bytes * d->run_room);
+      if (d->run == NULL)
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "out of memory for %d preview frames",
+                       d->run_room);
+          return NULL;
+        }
+    }
+  return (guint32 *) (d->run + d->frame_bytes * d->run_count);
+}
+
 static void
 run_job (Shared *shared, ThreadState *ts, Job *job)
 {
-  Result *r = g_new0 (Result, 1);
   g_autoptr (GError) error = NULL;
-  InkAnimation *animation = NULL;
+  InkAnimation *animation = NULL, *draft_animation = NULL;
   gint64 t0 = g_get_monotonic_time ();
-  guint32 *frames = NULL;
-  gsize frame_px;
+  GBytes *source_rgba = NULL;
+  Delivery d = { .shared = shared, .job = job };
+  InkImage *photo;
+  gboolean anew;
+  int start, todo;
 
-  r->serial = job->serial;
   if (ts->stylizer == NULL || g_strcmp0 (ts->device, job->device) != 0)
     {
       char *notice = NULL;
@@ -214,76 +308,114 @@ run_job (Shared *shared, ThreadState *ts, Job *job)
       ts->device = g_strdup (job->device);
       ts->stylizer = ink_stylizer_new_auto (job->device, FALSE, &notice, &error);
       if (notice != NULL && !ts->told_notice)
-        r->notice = notice, ts->told_notice = TRUE;
+        {
+          Result *r = g_new0 (Result, 1);
+
+          r->serial = job->serial;
+          r->notice = notice;
+          ts->told_notice = TRUE;
+          post (shared, r);
+        }
       else
         g_free (notice);
       if (ts->stylizer == NULL)
         goto error;
       g_debug ("preview worker: stylizer on %s", ink_stylizer_device_name (ts->stylizer));
     }
-  if (ts->scaled_from != job->source || ts->scaled_edge != job->preview_edge)
+  photo = scaled_photo (job, job->preview_edge, &ts->scaled_from, &ts->scaled_edge, &ts->scaled,
+                        &anew, &error);
+  if (photo == NULL)
+    goto error;
+  if (anew)
     {
       ink_animation_free (&ts->animation);
-      ink_image_free (&ts->scaled);
-      g_clear_pointer (&ts->scaled_from, ink_source_unref);
-      ts->scaled = ink_image_scale (job->source->image, job->preview_edge, &error);
-      if (ts->scaled == NULL)
-        goto error;
-      ts->scaled_from = ink_source_ref (job->source);
-      ts->scaled_edge = job->preview_edge;
-      r->source_rgba = to_rgba8 (ts->scaled);
+      source_rgba = to_rgba8 (photo);
     }
-  r->width = ts->scaled->width;
-  r->height = ts->scaled->height;
-  if (superseded (shared, job->serial))
-    goto out;
+  if (source_rgba != NULL)
+    {
+      Result *r = g_new0 (Result, 1);
+
+      r->serial = job->serial;
+      r->source_rgba = source_rgba;
+      r->width = photo->width;
+      r->height = photo->height;
+      post (shared, r);
+    }
+  if (!job->draft && superseded (shared, job->serial))
+    return;
   if (animation_reusable (ts, &job->style))
     {
       if (!ink_animation_set_motion (ts->animation, &job->motion, job->hints, &error))
         goto error;
+      animation = ts->animation;
       g_debug ("preview worker: motion only, the stylized layers kept");
+    }
+  else if (job->draft)
+    {
+      /* The layers of the kept animation live on the stylizer the draft uses: it goes. */
+      ink_animation_free (&ts->animation);
+      photo = scaled_photo (job, MIN (job->preview_edge, INK_LOOP_WORKER_DRAFT_EDGE), &ts->draft_from,
+                            &ts->draft_edge, &ts->draft, &anew, &error);
+      if (photo == NULL)
+        goto error;
+      draft_animation = ink_animation_new (ts->stylizer, photo, &job->style, &job->motion,
+                                           job->hints, NULL, &error);
+      if (draft_animation == NULL)
+        goto error;
+      animation = draft_animation;
     }
   else
     {
       ink_animation_free (&ts->animation);
-      ts->animation = ink_animation_new (ts->stylizer, ts->scaled, &job->style, &job->motion,
+      ts->animation = ink_animation_new (ts->stylizer, photo, &job->style, &job->motion,
                                          job->hints, NULL, &error);
       if (ts->animation == NULL)
         goto error;
       ts->animation_style = job->style;
+      animation = ts->animation;
     }
-  animation = ts->animation;
-  r->n_frames = ink_animation_n_frames (animation);
-  frame_px = (gsize) r->width * r->height;
-  frames = g_try_malloc (frame_px * 4 * r->n_frames);
-  if (frames == NULL)
+  d.width = photo->width;
+  d.height = photo->height;
+  d.n_frames = ink_animation_n_frames (animation);
+  d.frame_bytes = (gsize) d.width * d.height * 4;
+  /* From the frame on screen, round the loop: the preview plays on while the rest arrive. A
+   * draft is that one frame. Every frame is rendered: with hold > 1 a drawing repeats, but the
+   * camera and the flow still move on each frame (animate.c), so frames of one drawing differ. */
+  start = g_atomic_int_get (&shared->playhead) % d.n_frames;
+  todo = job->draft ? 1 : d.n_frames;
+  for (int i = 0; i < todo; i++)
     {
-      g_set_error (&error, INK_ERROR, INK_ERROR_TOO_LARGE, "out of memory for %d preview frames",
-                   r->n_frames);
-      goto error;
-    }
-  /* Every frame is rendered: with hold > 1 a drawing repeats, but the camera and the flow still
-   * move on each frame (animate.c), so frames of one drawing differ. */
-  for (int i = 0; i < r->n_frames; i++)
-    {
-      if (superseded (shared, job->serial))
+      int index = (start + i) % d.n_frames;
+      guint32 *slot;
+
+      if (!job->draft && superseded (shared, job->serial))
         goto out;
-      if (!ink_animation_render_rgba8 (animation, i, frames + frame_px * i, NULL, &error))
+      slot = delivery_slot (&d, index, todo - i, &error);
+      if (slot == NULL || !ink_animation_render_rgba8 (animation, index, slot, NULL, &error))
         goto error;
+      d.run_count++;
+      if (i == 0)
+        g_debug ("preview worker: request %u (%s, %dx%d): first frame after %.0f ms", job->serial,
+                 job->draft ? "draft" : "loop", d.width, d.height,
+                 (g_get_monotonic_time () - t0) / 1000.0);
+      if (i == 0 || (i + 1 < todo && g_get_monotonic_time () - d.last_post > INK_LOOP_WORKER_CHUNK_MS * 1000))
+        delivery_flush (&d, FALSE, 0);
     }
-  r->frames = g_bytes_new_take (g_steal_pointer (&frames), frame_px * 4 * r->n_frames);
-  r->ms = (g_get_monotonic_time () - t0) / 1000.0;
+  delivery_flush (&d, TRUE, (g_get_monotonic_time () - t0) / 1000.0);
   goto out;
 
 error:
-  r->message = g_strdup (error->message);
-out:
-  g_free (frames);
-  /* A superseded job still delivers a freshly scaled photo (and a notice). */
-  if (r->frames != NULL || r->message != NULL || r->source_rgba != NULL || r->notice != NULL)
+  {
+    Result *r = g_new0 (Result, 1);
+
+    r->serial = job->serial;
+    r->message = g_strdup (error->message);
+    r->last = TRUE;
     post (shared, r);
-  else
-    result_free (r);
+  }
+out:
+  g_free (d.run);
+  ink_animation_free (&draft_animation);
 }
 
 void
@@ -319,10 +451,17 @@ thread_main (gpointer data)
       g_mutex_unlock (&shared->lock);
       run_job (shared, &ts, job);
       job_free (job);
+#ifdef __GLIBC__
+      /* A loop's frames are tens of MB freed at once, in this thread's arena and lavapipe's:
+       * hand the free pages back rather than keep them as the process's high-water mark. */
+      malloc_trim (0);
+#endif
     }
   ink_animation_free (&ts.animation);
   ink_image_free (&ts.scaled);
   g_clear_pointer (&ts.scaled_from, ink_source_unref);
+  ink_image_free (&ts.draft);
+  g_clear_pointer (&ts.draft_from, ink_source_unref);
   ink_stylizer_free (&ts.stylizer);
   g_free (ts.device);
   shared_unref (shared);
@@ -345,7 +484,8 @@ on_debounced (gpointer data)
 }
 
 guint
-ink_loop_worker_request (InkLoopWorker *self, InkSource *source, const InkProject *project)
+ink_loop_worker_request (InkLoopWorker *self, InkSource *source, const InkProject *project,
+                         gboolean draft)
 {
   Job *job;
 
@@ -358,14 +498,31 @@ ink_loop_worker_request (InkLoopWorker *self, InkSource *source, const InkProjec
   job->motion = project->motion;
   job->hints = ink_motion_hints_copy (project->hints);
   job->preview_edge = self->preview_edge;
+  job->draft = draft;
   job->device = g_strdup (self->device);
   g_atomic_int_set (&self->shared->latest, (gint) job->serial);
   job_free (self->scheduled);
   self->scheduled = job;
   g_clear_handle_id (&self->debounce_id, g_source_remove);
-  self->debounce_id = g_timeout_add (self->debounce_ms, on_debounced, self);
+  /* A draft goes to the thread at once (it takes the newest when it is free): a dragged slider
+   * shows a picture per draft, where a debounce would wait for the pointer to rest. */
+  if (draft)
+    on_debounced (self);
+  else
+    self->debounce_id = g_timeout_add (self->debounce_ms, on_debounced, self);
   set_busy (self, TRUE);
   return job->serial;
+}
+
+void
+ink_loop_worker_start_now (InkLoopWorker *self)
+{
+  g_return_if_fail (INK_IS_LOOP_WORKER (self));
+  if (self->debounce_id != 0)
+    {
+      g_clear_handle_id (&self->debounce_id, g_source_remove);
+      on_debounced (self);
+    }
 }
 
 gboolean
@@ -391,6 +548,12 @@ ink_loop_worker_set_device (InkLoopWorker *self, const char *device)
 {
   g_free (self->device);
   self->device = g_strdup (device != NULL && *device != '\0' ? device : NULL);
+}
+
+void
+ink_loop_worker_set_playhead (InkLoopWorker *self, int frame)
+{
+  g_atomic_int_set (&self->shared->playhead, MAX (frame, 0));
 }
 
 void
@@ -454,9 +617,12 @@ ink_loop_worker_class_init (InkLoopWorkerClass *klass)
                                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
-  signals[LOOP_READY] = g_signal_new ("loop-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                      0, NULL, NULL, NULL, G_TYPE_NONE, 5, G_TYPE_UINT,
-                                      G_TYPE_BYTES, G_TYPE_INT, G_TYPE_INT, G_TYPE_INT);
+  signals[FRAMES_READY] = g_signal_new ("frames-ready", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 7,
+                                        G_TYPE_UINT, G_TYPE_BYTES, G_TYPE_INT, G_TYPE_INT,
+                                        G_TYPE_INT, G_TYPE_INT, G_TYPE_INT);
+  signals[LOOP_DONE] = g_signal_new ("loop-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
   signals[SOURCE_READY] = g_signal_new ("source-ready", G_TYPE_FROM_CLASS (klass),
                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
                                         G_TYPE_BYTES, G_TYPE_INT, G_TYPE_INT);

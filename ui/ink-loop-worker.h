@@ -1,4 +1,4 @@
-/* ink-loop-worker.h: regenerates the preview loop in one worker thread with its own stylizer: debounced, cancellable, latest request wins. */
+/* ink-loop-worker.h: regenerates the preview loop in one worker thread with its own stylizer: debounced, cancellable, latest request wins, frames delivered as they are made. */
 #pragma once
 
 #include <gio/gio.h>
@@ -12,6 +12,10 @@ G_DECLARE_FINAL_TYPE (InkLoopWorker, ink_loop_worker, INK, LOOP_WORKER, GObject)
 
 /* Default quiet time after the last request before work starts. */
 #define INK_LOOP_WORKER_DEBOUNCE_MS 60
+/* A draft's long edge at most, px. */
+#define INK_LOOP_WORKER_DRAFT_EDGE 320
+/* Frames made go out at least this often, ms. */
+#define INK_LOOP_WORKER_CHUNK_MS 100
 
 InkLoopWorker *ink_loop_worker_new (void);
 
@@ -22,10 +26,21 @@ void ink_loop_worker_set_debounce (InkLoopWorker *self, guint ms);
 
 /* Asks for PROJECT's loop on SOURCE. Any loop in progress is abandoned at its next frame; the
  * work starts after the debounce. Returns the request's serial. On the main loop, later:
- * "source-ready" (GBytes rgba8, width, height) when the photo was scaled anew, then
- * "loop-ready" (serial, GBytes frames, width, height, n_frames) or "failed" (serial, message).
- * Results of superseded requests are dropped. */
-guint ink_loop_worker_request (InkLoopWorker *self, InkSource *source, const InkProject *project);
+ * "source-ready" (GBytes rgba8, width, height) when the photo was scaled anew; "frames-ready"
+ * (serial, GBytes frames, width, height, n_frames, first, count) for each run of frames made,
+ * the first being the playhead's frame (ink_loop_worker_set_playhead), the first run one frame,
+ * later runs wrapping round the loop; then "loop-done" (serial) or "failed" (serial, message).
+ * A DRAFT (while a slider is dragged) is one frame, the playhead's, with the photo at most
+ * INK_LOOP_WORKER_DRAFT_EDGE on its long edge: it starts at once, is not abandoned, and its frame
+ * is delivered even when newer requests exist. Frames of a request older than ones delivered are
+ * dropped. */
+guint ink_loop_worker_request (InkLoopWorker *self, InkSource *source, const InkProject *project,
+                               gboolean draft);
+/* Starts the last request without waiting for the debounce (a change known to be the last of
+ * its stream, as a slider's release). */
+void ink_loop_worker_start_now (InkLoopWorker *self);
+/* The frame the preview shows: a loop's frames are made from there on. */
+void ink_loop_worker_set_playhead (InkLoopWorker *self, int frame);
 gboolean ink_loop_worker_get_busy (InkLoopWorker *self);
 /* Wall time of the last delivered loop from the start of its work to delivery, ms. */
 double ink_loop_worker_get_last_ms (InkLoopWorker *self);

@@ -9,6 +9,9 @@
 
 G_BEGIN_DECLS
 
+/* A slider held this long without a change gets its whole loop (drafts before), ms. */
+#define INK_WINDOW_SETTLE_MS 400
+
 /* What is being opened (ink-window-open.c). */
 typedef struct
 {
@@ -89,7 +92,11 @@ struct _InkWindow
 
   guint request_serial;
   gint64 request_time;
+  gboolean draft_requested;   /* the last request was a draft (a slider held) */
+  guint settle_id;            /* after a draft: the whole loop if the slider rests */
+  guint latency_serial, first_frame_serial;   /* measured already */
   double last_latency_ms;
+  double last_first_frame_ms;
   int preview_width, preview_height;
 };
 

@@ -79,24 +79,88 @@ ink_window_get_message (InkWindow *self, const char **text)
 
 /* The loop ----------------------------------------------------------------------------------- */
 
+static gboolean on_settled (gpointer data);
+
 static void
-request_loop (InkWindow *self)
+request_loop_as (InkWindow *self, gboolean draft)
 {
-  InkSource *source = ink_document_get_source (self->document);
+  InkSource *source = self->document != NULL ? ink_document_get_source (self->document) : NULL;
 
   if (source == NULL)
     return;
+  self->draft_requested = draft;
   self->request_serial = ink_loop_worker_request (self->worker, source,
-                                                  ink_document_get_project (self->document));
+                                                  ink_document_get_project (self->document), draft);
   self->request_time = g_get_monotonic_time ();
+  /* A slider held still for a moment gets its whole loop, released or not. */
+  g_clear_handle_id (&self->settle_id, g_source_remove);
+  if (draft)
+    self->settle_id = g_timeout_add (INK_WINDOW_SETTLE_MS, on_settled, self);
+}
+
+/* While a slider is dragged, each change is a draft: one frame at a small size, at once. */
+static void
+request_loop (InkWindow *self)
+{
+  request_loop_as (self, ink_controls_get_adjusting (INK_CONTROLS (self->controls)));
+}
+
+/* The whole loop for the last draft's values, at once. */
+static void
+finish_draft (InkWindow *self)
+{
+  if (!self->draft_requested || self->worker == NULL)
+    return;
+  request_loop_as (self, FALSE);
+  ink_loop_worker_start_now (self->worker);
+}
+
+static gboolean
+on_settled (gpointer data)
+{
+  InkWindow *self = data;
+
+  self->settle_id = 0;
+  finish_draft (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
-on_loop_ready (InkLoopWorker *worker, guint serial, GBytes *frames, int width, int height,
-               int n_frames, InkWindow *self)
+on_adjusting_changed (InkControls *controls, GParamSpec *pspec, InkWindow *self)
+{
+  (void) pspec;
+  if (!ink_controls_get_adjusting (controls))
+    finish_draft (self);   /* released */
+}
+
+static void
+on_frames_ready (InkLoopWorker *worker, guint serial, GBytes *frames, int width, int height,
+                 int n_frames, int first, int count, InkWindow *self)
 {
   (void) worker;
-  ink_preview_set_loop (INK_PREVIEW (self->preview), frames, width, height, n_frames, serial);
+  ink_preview_add_frames (INK_PREVIEW (self->preview), serial, frames, width, height, n_frames,
+                          first, count);
+}
+
+static void
+on_preview_frame (InkPreview *preview, GParamSpec *pspec, InkWindow *self)
+{
+  (void) pspec;
+  if (self->worker != NULL)
+    ink_loop_worker_set_playhead (self->worker, ink_preview_get_frame (preview));
+}
+
+static void
+on_first_frame_shown (InkPreview *preview, guint serial, InkWindow *self)
+{
+  (void) preview;
+  if (serial == self->request_serial && serial != self->first_frame_serial)
+    {
+      self->first_frame_serial = serial;
+      self->last_first_frame_ms = (g_get_monotonic_time () - self->request_time) / 1000.0;
+      g_debug ("loop %u: first frame on screen %.0f ms after the change", serial,
+               self->last_first_frame_ms);
+    }
 }
 
 static void
@@ -133,8 +197,9 @@ on_loop_shown (InkPreview *preview, guint serial, InkWindow *self)
   int n = ink_preview_get_n_frames (preview), w, h;
   g_autofree char *info = NULL;
 
-  if (serial == self->request_serial)
+  if (serial == self->request_serial && serial != self->latency_serial)
     {
+      self->latency_serial = serial;
       self->last_latency_ms = (g_get_monotonic_time () - self->request_time) / 1000.0;
       g_debug ("loop %u on screen %.0f ms after the change (worker %.0f ms)", serial,
                self->last_latency_ms, ink_loop_worker_get_last_ms (self->worker));
@@ -156,6 +221,18 @@ double
 ink_window_get_last_latency_ms (InkWindow *self)
 {
   return self->last_latency_ms;
+}
+
+double
+ink_window_get_last_first_frame_ms (InkWindow *self)
+{
+  return self->last_first_frame_ms;
+}
+
+guint
+ink_window_get_request_serial (InkWindow *self)
+{
+  return self->request_serial;
 }
 
 static void
@@ -431,6 +508,7 @@ ink_window_dispose (GObject *object)
 {
   InkWindow *self = INK_WINDOW (object);
 
+  g_clear_handle_id (&self->settle_id, g_source_remove);
   if (self->opening.cancellable != NULL)
     g_cancellable_cancel (self->opening.cancellable);
   g_clear_object (&self->opening.cancellable);
@@ -569,13 +647,16 @@ ink_window_init (InkWindow *self)
   g_signal_connect (self->preview_canvas, "notice", G_CALLBACK (on_canvas_notice), self);
 
   g_signal_connect (self->document, "changed", G_CALLBACK (on_document_changed), self);
-  g_signal_connect (self->worker, "loop-ready", G_CALLBACK (on_loop_ready), self);
+  g_signal_connect (self->worker, "frames-ready", G_CALLBACK (on_frames_ready), self);
   g_signal_connect (self->worker, "source-ready", G_CALLBACK (on_source_ready), self);
   g_signal_connect (self->worker, "failed", G_CALLBACK (on_loop_failed), self);
   g_signal_connect (self->worker, "notice", G_CALLBACK (on_worker_notice), self);
   g_object_bind_property (self->worker, "busy", self->spinner, "spinning", G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->worker, "busy", self->spinner, "visible", G_BINDING_SYNC_CREATE);
   g_signal_connect (self->preview, "loop-shown", G_CALLBACK (on_loop_shown), self);
+  g_signal_connect (self->preview, "first-frame-shown", G_CALLBACK (on_first_frame_shown), self);
+  g_signal_connect (self->preview, "notify::frame", G_CALLBACK (on_preview_frame), self);
+  g_signal_connect (self->controls, "notify::adjusting", G_CALLBACK (on_adjusting_changed), self);
   g_signal_connect (self->viewport, "changed", G_CALLBACK (on_viewport_changed), self);
   g_signal_connect (self->preview, "resize", G_CALLBACK (on_preview_resized), self);
   g_signal_connect (self->settings, "changed::preview-size", G_CALLBACK (on_preview_settings_changed), self);

@@ -56,5 +56,9 @@ gboolean ink_window_get_loading (InkWindow *self);
 gboolean ink_window_is_idle (InkWindow *self);
 /* The time from the last parameter change to its loop on screen, ms (0: none yet). */
 double ink_window_get_last_latency_ms (InkWindow *self);
+/* From the last change to its first frame on screen, ms. */
+double ink_window_get_last_first_frame_ms (InkWindow *self);
+/* The serial of the newest loop asked for (as in the preview's "first-frame-shown"). */
+guint ink_window_get_request_serial (InkWindow *self);
 
 G_END_DECLS
