@@ -31,7 +31,8 @@ typedef struct
 {
   GMutex lock;
   GCond cond;
-  Job *job;            /* next job for the thread, under lock */
+  Job *draft;          /* next draft for the thread (taken first), under lock */
+  Job *job;            /* next loop for the thread, under lock */
   gboolean quit;       /* under lock */
   gint latest;         /* serial of the newest request (atomic): older work stops */
   gint playhead;       /* the frame the preview shows (atomic): rendering starts there */
@@ -92,6 +93,7 @@ shared_clear (gpointer data)
 {
   Shared *shared = data;
 
+  job_free (shared->draft);
   job_free (shared->job);
   g_weak_ref_clear (&shared->owner);
   g_main_context_unref (shared->context);
@@ -440,14 +442,14 @@ thread_main (gpointer data)
       Job *job;
 
       g_mutex_lock (&shared->lock);
-      while (!shared->quit && shared->job == NULL)
+      while (!shared->quit && shared->draft == NULL && shared->job == NULL)
         g_cond_wait (&shared->cond, &shared->lock);
       if (shared->quit)
         {
           g_mutex_unlock (&shared->lock);
           break;
         }
-      job = g_steal_pointer (&shared->job);
+      job = shared->draft != NULL ? g_steal_pointer (&shared->draft) : g_steal_pointer (&shared->job);
       g_mutex_unlock (&shared->lock);
       run_job (shared, &ts, job);
       job_free (job);
@@ -501,16 +503,25 @@ ink_loop_worker_request (InkLoopWorker *self, InkSource *source, const InkProjec
   job->draft = draft;
   job->device = g_strdup (self->device);
   g_atomic_int_set (&self->shared->latest, (gint) job->serial);
+  set_busy (self, TRUE);
+  if (draft)
+    {
+      /* A draft goes to the thread at once, before any loop (it takes the newest when it is
+       * free): a dragged slider shows a picture per draft, where a debounce would wait for the
+       * pointer to rest. A loop still waiting is older: it would stop at once, so it goes. */
+      g_clear_handle_id (&self->debounce_id, g_source_remove);
+      g_clear_pointer (&self->scheduled, job_free);
+      g_mutex_lock (&self->shared->lock);
+      job_free (self->shared->draft);
+      self->shared->draft = job;
+      g_cond_signal (&self->shared->cond);
+      g_mutex_unlock (&self->shared->lock);
+      return job->serial;
+    }
   job_free (self->scheduled);
   self->scheduled = job;
   g_clear_handle_id (&self->debounce_id, g_source_remove);
-  /* A draft goes to the thread at once (it takes the newest when it is free): a dragged slider
-   * shows a picture per draft, where a debounce would wait for the pointer to rest. */
-  if (draft)
-    on_debounced (self);
-  else
-    self->debounce_id = g_timeout_add (self->debounce_ms, on_debounced, self);
-  set_busy (self, TRUE);
+  self->debounce_id = g_timeout_add (self->debounce_ms, on_debounced, self);
   return job->serial;
 }
 

@@ -30,9 +30,10 @@ void ink_loop_worker_set_debounce (InkLoopWorker *self, guint ms);
  * (serial, GBytes frames, width, height, n_frames, first, count) for each run of frames made,
  * the first being the playhead's frame (ink_loop_worker_set_playhead), the first run one frame,
  * later runs wrapping round the loop; then "loop-done" (serial) or "failed" (serial, message).
- * A DRAFT (while a slider is dragged) is one frame, the playhead's, with the photo at most
- * INK_LOOP_WORKER_DRAFT_EDGE on its long edge: it starts at once, is not abandoned, and its frame
- * is delivered even when newer requests exist. Frames of a request older than ones delivered are
+ * A DRAFT (while a slider is dragged, or ahead of a loop that restyles) is one frame, the
+ * playhead's, with the photo at most INK_LOOP_WORKER_DRAFT_EDGE on its long edge: it starts at
+ * once, before any loop, is not abandoned, and its frame is delivered even when newer requests
+ * exist. Frames of a request older than ones delivered are
  * dropped. */
 guint ink_loop_worker_request (InkLoopWorker *self, InkSource *source, const InkProject *project,
                                gboolean draft);

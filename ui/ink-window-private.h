@@ -94,7 +94,9 @@ struct _InkWindow
   gint64 request_time;
   gboolean draft_requested;   /* the last request was a draft (a slider held) */
   guint settle_id;            /* after a draft: the whole loop if the slider rests */
-  guint latency_serial, first_frame_serial;   /* measured already */
+  guint lead_serial;          /* the draft asked for ahead of the last loop, 0: none */
+  guint latency_serial;       /* measured already */
+  gboolean first_frame_pending;   /* the last change's first frame is not on screen yet */
   double last_latency_ms;
   double last_first_frame_ms;
   int preview_width, preview_height;

@@ -81,17 +81,23 @@ ink_window_get_message (InkWindow *self, const char **text)
 
 static gboolean on_settled (gpointer data);
 
+/* Asks for a draft (DRAFT) or the whole loop; a whole loop that restyles (RESTYLE) comes after a
+ * draft of the frame on screen, made at once, so the new look shows within a fraction of a
+ * second and the loop's frames follow. */
 static void
-request_loop_as (InkWindow *self, gboolean draft)
+request_loop_as (InkWindow *self, gboolean draft, gboolean restyle)
 {
   InkSource *source = self->document != NULL ? ink_document_get_source (self->document) : NULL;
+  const InkProject *project;
 
   if (source == NULL)
     return;
+  project = ink_document_get_project (self->document);
   self->draft_requested = draft;
-  self->request_serial = ink_loop_worker_request (self->worker, source,
-                                                  ink_document_get_project (self->document), draft);
+  self->lead_serial = restyle && !draft ? ink_loop_worker_request (self->worker, source, project, TRUE) : 0;
+  self->request_serial = ink_loop_worker_request (self->worker, source, project, draft);
   self->request_time = g_get_monotonic_time ();
+  self->first_frame_pending = TRUE;
   /* A slider held still for a moment gets its whole loop, released or not. */
   g_clear_handle_id (&self->settle_id, g_source_remove);
   if (draft)
@@ -100,9 +106,9 @@ request_loop_as (InkWindow *self, gboolean draft)
 
 /* While a slider is dragged, each change is a draft: one frame at a small size, at once. */
 static void
-request_loop (InkWindow *self)
+request_loop (InkWindow *self, gboolean restyle)
 {
-  request_loop_as (self, ink_controls_get_adjusting (INK_CONTROLS (self->controls)));
+  request_loop_as (self, ink_controls_get_adjusting (INK_CONTROLS (self->controls)), restyle);
 }
 
 /* The whole loop for the last draft's values, at once. */
@@ -111,7 +117,7 @@ finish_draft (InkWindow *self)
 {
   if (!self->draft_requested || self->worker == NULL)
     return;
-  request_loop_as (self, FALSE);
+  request_loop_as (self, FALSE, FALSE);   /* the draft on screen has the new look */
   ink_loop_worker_start_now (self->worker);
 }
 
@@ -154,9 +160,10 @@ static void
 on_first_frame_shown (InkPreview *preview, guint serial, InkWindow *self)
 {
   (void) preview;
-  if (serial == self->request_serial && serial != self->first_frame_serial)
+  /* The change's first frame on screen: its lead draft's, or its loop's. */
+  if (self->first_frame_pending && (serial == self->request_serial || serial == self->lead_serial))
     {
-      self->first_frame_serial = serial;
+      self->first_frame_pending = FALSE;
       self->last_first_frame_ms = (g_get_monotonic_time () - self->request_time) / 1000.0;
       g_debug ("loop %u: first frame on screen %.0f ms after the change", serial,
                self->last_first_frame_ms);
@@ -242,7 +249,7 @@ on_document_changed (InkDocument *document, guint what, const char *name, InkWin
   if (what & INK_CHANGE_PLAYBACK)
     ink_preview_set_fps (INK_PREVIEW (self->preview), ink_document_get_value (self->document, "fps"));
   if (what & (INK_CHANGE_SOURCE | INK_CHANGE_STYLE | INK_CHANGE_MOTION | INK_CHANGE_HINTS))
-    request_loop (self);
+    request_loop (self, (what & (INK_CHANGE_SOURCE | INK_CHANGE_STYLE | INK_CHANGE_PRESET)) != 0);
   if (what & (INK_CHANGE_SOURCE | INK_CHANGE_MOTION | INK_CHANGE_HINTS))
     ink_window_arrow_sync (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", ink_document_get_source (document) != NULL);
@@ -467,7 +474,7 @@ on_preview_settings_changed (GSettings *settings, const char *key, InkWindow *se
   (void) key;
   ink_loop_worker_set_preview_size (self->worker, g_settings_get_int (settings, "preview-size"));
   ink_loop_worker_set_device (self->worker, device);
-  request_loop (self);
+  request_loop (self, TRUE);
 }
 
 /* Destroys the export window, once: the pointer is cleared here, and by the weak pointer should
