@@ -156,10 +156,27 @@ sync_all (InkControls *self)
   self->syncing = FALSE;
 }
 
+/* A clip is stylized frame by frame: the loop, motion and effect sections (and the separators
+ * before them) are for a still and go while a clip is open. */
+static void
+show_sections (InkControls *self)
+{
+  gboolean clip = self->document != NULL && ink_document_get_clip (self->document) != NULL;
+  GtkWidget *sections[] = { self->loop_box, self->motion_box, self->effects_box };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
+    {
+      gtk_widget_set_visible (sections[i], !clip);
+      gtk_widget_set_visible (gtk_widget_get_prev_sibling (sections[i]), !clip);
+    }
+}
+
 static void
 on_document_changed (InkDocument *document, guint what, const char *name, InkControls *self)
 {
-  (void) document, (void) what, (void) name;
+  (void) document, (void) name;
+  if (what & (INK_CHANGE_SOURCE | INK_CHANGE_CLIP))
+    show_sections (self);
   sync_all (self);
 }
 

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "ink-error.h"
+#include "video-input.h"
 
 struct _InkDocument
 {
@@ -116,13 +117,43 @@ ink_document_get_project (InkDocument *self)
 
 /* Loading ------------------------------------------------------------------------------------ */
 
+/* A clip's first frame, its length and rate. */
+static InkImage *
+load_clip (const char *path, InkSource *source, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  InkVideo *video = ink_video_open (path, error);
+  const InkVideoInfo *info;
+  InkImage *first;
+  double pts = 0.0, end = 0.0;
+
+  if (video == NULL)
+    return NULL;
+  info = ink_video_get_info (video);
+  first = ink_video_read (video, 0, &pts, error);
+  if (first != NULL)
+    {
+      source->clip_fps = info->fps;
+      source->clip_start_s = info->start_s;
+      end = info->duration_s > 0.0 ? info->start_s + info->duration_s : 0.0;
+      /* No length in the container (a stream, a cut file): the last packet's end. */
+      if (end <= pts && !ink_video_scan_end (video, 0.0, &end, &local))
+        g_debug ("%s: no length found: %s", path, local->message);
+      source->clip_seconds = MAX (end - info->start_s, 1.0 / MAX (info->fps, 1.0));
+    }
+  ink_video_free (&video);
+  return first;
+}
+
 static InkSource *
 load_source (const char *path, GCancellable *cancellable, GError **error)
 {
   InkImage *image;
   InkSource *source;
+  gboolean is_clip = ink_video_sniff (path);
+  InkSource clip = { 0 };
 
-  image = ink_image_load (path, NULL, error);
+  image = is_clip ? load_clip (path, &clip, error) : ink_image_load (path, NULL, error);
   if (image == NULL)
     return NULL;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -131,6 +162,8 @@ load_source (const char *path, GCancellable *cancellable, GError **error)
       return NULL;
     }
   source = g_atomic_rc_box_new0 (InkSource);
+  *source = clip;
+  source->is_clip = is_clip;
   source->path = g_canonicalize_filename (path, NULL);
   source->image = image;
   if (MAX (image->width, image->height) > INK_SOURCE_DISPLAY_EDGE)
@@ -186,6 +219,12 @@ ink_document_load_finish (InkDocument *self, GAsyncResult *result, GError **erro
   self->source = source;
   g_free (self->project->source);
   self->project->source = g_strdup (source->path);
+  /* A new clip is taken at its own rate, with its sound: whole, or its first
+   * INK_DOCUMENT_CLIP_SECONDS. */
+  self->project->is_clip = source->is_clip;
+  self->project->clip = (InkClipRange) INK_CLIP_RANGE_DEFAULT;
+  if (source->is_clip && source->clip_seconds > INK_DOCUMENT_CLIP_SECONDS)
+    self->project->clip.duration = INK_DOCUMENT_CLIP_SECONDS;
   /* Hints and the focus lines' centre are positions on one photo; a new photo starts without
    * the hints and with the centre where the defaults put it. */
   ink_motion_hints_free (&self->project->hints);
@@ -197,7 +236,7 @@ ink_document_load_finish (InkDocument *self, GAsyncResult *result, GError **erro
     self->project->motion.focus_y = defaults.focus_y;
   }
   self->mask_serial++;
-  emit_changed (self, INK_CHANGE_SOURCE | INK_CHANGE_HINTS | INK_CHANGE_MOTION, NULL);
+  emit_changed (self, INK_CHANGE_SOURCE | INK_CHANGE_HINTS | INK_CHANGE_MOTION | INK_CHANGE_CLIP, NULL);
   return TRUE;
 }
 
@@ -267,6 +306,17 @@ ink_document_open_project_finish (InkDocument *self, GAsyncResult *result, GErro
   source = g_task_propagate_pointer (G_TASK (result), error);
   if (source == NULL)
     return FALSE;
+  if (source->is_clip != d->project->is_clip)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                   source->is_clip ? _("%s is a video clip, but the project was made from a photo; "
+                                       "choose the project's photo")
+                                   : _("%s is not a video clip, but the project was made from one; "
+                                       "choose the project's clip"),
+                   source->path);
+      ink_source_unref (source);
+      return FALSE;
+    }
   project = g_steal_pointer (&d->project);
   g_clear_pointer (&self->source, ink_source_unref);
   self->source = source;
@@ -277,8 +327,35 @@ ink_document_open_project_finish (InkDocument *self, GAsyncResult *result, GErro
   take_preset (self, project->preset);
   self->mask_serial++;
   emit_changed (self, INK_CHANGE_SOURCE | INK_CHANGE_STYLE | INK_CHANGE_MOTION | INK_CHANGE_PLAYBACK
-                      | INK_CHANGE_HINTS | INK_CHANGE_PRESET, NULL);
+                      | INK_CHANGE_HINTS | INK_CHANGE_PRESET | INK_CHANGE_CLIP, NULL);
   return TRUE;
+}
+
+/* Clips -------------------------------------------------------------------------------------- */
+
+const InkClipRange *
+ink_document_get_clip (InkDocument *self)
+{
+  return self->source != NULL && self->project->is_clip ? &self->project->clip : NULL;
+}
+
+void
+ink_document_set_clip (InkDocument *self, const InkClipRange *range)
+{
+  InkClipRange r = *range;
+  double length;
+
+  g_return_if_fail (ink_document_get_clip (self) != NULL);
+  length = self->source->clip_seconds;
+  /* At least a frame, inside the clip; a duration to the end is kept as such (0). */
+  r.start = CLAMP (r.start, 0.0, MAX (length - 1.0 / MAX (self->source->clip_fps, 1.0), 0.0));
+  if (r.duration > 0.0)
+    r.duration = CLAMP (r.duration, 1.0 / MAX (self->source->clip_fps, 1.0), length - r.start);
+  r.fps = r.fps > 0.0 ? CLAMP (r.fps, 1.0, INK_CLIP_MAX_FPS) : 0.0;
+  if (memcmp (&r, &self->project->clip, sizeof r) == 0)
+    return;
+  self->project->clip = r;
+  emit_changed (self, INK_CHANGE_CLIP, NULL);
 }
 
 InkProject *

@@ -8,12 +8,17 @@
 
 G_BEGIN_DECLS
 
-/* A decoded photo shared, read-only, between the main loop and the workers. */
+/* A decoded photo, or a clip's first frame and its timing, shared, read-only, between the main
+ * loop and the workers. */
 typedef struct
 {
   char *path;           /* absolute */
-  InkImage *image;      /* full size */
+  InkImage *image;      /* full size (a clip: its first frame) */
   InkImage *display;    /* at most INK_SOURCE_DISPLAY_EDGE on its long edge; may be IMAGE itself */
+  gboolean is_clip;     /* a video clip (ink_video_sniff) */
+  double clip_seconds;  /* a clip's length from its first frame */
+  double clip_fps;      /* a clip's own frame rate */
+  double clip_start_s;  /* a clip's first frame's time (InkVideoInfo.start_s) */
 } InkSource;
 
 #define INK_SOURCE_DISPLAY_EDGE 2048
@@ -30,6 +35,7 @@ typedef enum
   INK_CHANGE_PLAYBACK = 1 << 3,  /* INK_CHANGE_CLASS_PLAYBACK: the same frames, played at another rate */
   INK_CHANGE_HINTS = 1 << 4,     /* arrows, anchors, mask */
   INK_CHANGE_PRESET = 1 << 5,    /* the preset the style starts from */
+  INK_CHANGE_CLIP = 1 << 6,      /* a clip's part, rate or loop */
 } InkChange;
 
 #define INK_TYPE_DOCUMENT (ink_document_get_type ())
@@ -43,7 +49,7 @@ const char *ink_document_get_path (InkDocument *self);
 /* Everything that decides the frames (source path, style, motion, hints, size). */
 const InkProject *ink_document_get_project (InkDocument *self);
 
-/* Decodes PATH in a worker thread; on success the document takes the photo and emits "changed"
+/* Decodes PATH (a photo, or a clip's first frame and timing) in a worker thread; on success the document takes the photo and emits "changed"
  * (INK_CHANGE_SOURCE). On failure the document keeps what it had; the error names the file. */
 void ink_document_load_async (InkDocument *self, const char *path, GCancellable *cancellable,
                               GAsyncReadyCallback callback, gpointer user_data);
@@ -113,5 +119,12 @@ gboolean ink_document_paint_mask (InkDocument *self, float x0, float y0, float x
                                   float radius, gboolean freeze);
 /* Grows by one with every change of the mask (paint, undo, a new photo or project). */
 guint ink_document_get_mask_serial (InkDocument *self);
+
+/* A clip's part, rate, loop and sound (the project's "clip"); NULL for a photo. Setting it
+ * (clamped into the clip) emits "changed" (INK_CHANGE_CLIP) when it moved. */
+const InkClipRange *ink_document_get_clip (InkDocument *self);
+/* A longer clip opens with its first this many seconds. */
+#define INK_DOCUMENT_CLIP_SECONDS 10.0
+void ink_document_set_clip (InkDocument *self, const InkClipRange *range);
 
 G_END_DECLS

@@ -25,6 +25,8 @@ typedef struct
   InkStyleParams style;
   InkMotionParams motion;
   InkMotionHints *hints;
+  gboolean is_clip;         /* SOURCE is a clip: its part CLIP is exported */
+  InkClipRange clip;
   InkExportParams params;
   char *path;
   char *device;
@@ -177,6 +179,8 @@ update_sensitivity (InkExportDialog *self)
   gtk_widget_set_sensitive (self->colors_spin, gif);
   gtk_widget_set_sensitive (self->limit_label, limit);
   gtk_widget_set_sensitive (self->limit_spin, limit);
+  /* Repeats are for a loop; a clip plays once. */
+  mp4 = mp4 && ink_document_get_clip (self->document) == NULL;
   gtk_widget_set_sensitive (self->repeat_label, mp4);
   gtk_widget_set_sensitive (self->repeat_spin, mp4);
   gtk_widget_set_visible (self->size_spin, mode != SIZE_SOURCE);
@@ -455,7 +459,15 @@ ink_export_dialog_reset (InkExportDialog *self)
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->limit_spin), g_settings_get_double (self->settings, "export-max-mb"));
       folder = g_settings_get_string (self->settings, "export-folder");
     }
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->fps_spin), ink_document_get_value (self->document, "fps"));
+  {
+    /* A clip is exported at its part's rate (its own unless set), a photo's loop at the loop's. */
+    const InkClipRange *range = ink_document_get_clip (self->document);
+    InkSource *source = ink_document_get_source (self->document);
+    double fps = range == NULL ? ink_document_get_value (self->document, "fps")
+                 : range->fps > 0.0 ? range->fps : source->clip_fps;
+
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->fps_spin), fps);
+  }
   if (photo != NULL)
     {
       g_autofree char *base = g_path_get_basename (photo);
@@ -555,8 +567,12 @@ export_run (gpointer data)
   stylizer = ink_stylizer_new_auto (job->device, FALSE, NULL, &error);
   if (stylizer != NULL)
     {
-      ink_export (stylizer, job->source->image, &job->style, &job->motion, job->hints, job->path,
-                  &job->params, on_progress, job, job->cancellable, &job->result, &error);
+      if (job->is_clip)
+        ink_export_clip (stylizer, job->source->path, &job->clip, &job->style, job->path,
+                         &job->params, on_progress, job, job->cancellable, &job->result, &error);
+      else
+        ink_export (stylizer, job->source->image, &job->style, &job->motion, job->hints, job->path,
+                    &job->params, on_progress, job, job->cancellable, &job->result, &error);
       ink_stylizer_free (&stylizer);
     }
   return error;
@@ -653,6 +669,13 @@ start_export (GtkWidget *widget, const char *action, GVariant *param)
   job->hints = ink_motion_hints_copy (project->hints);
   ink_export_dialog_get_params (self, &job->params, &fps);
   job->motion.fps = (float) fps;
+  if (ink_document_get_clip (self->document) != NULL)
+    {
+      job->is_clip = TRUE;
+      job->clip = *ink_document_get_clip (self->document);
+      job->clip.fps = fps;
+      job->params.repeat = 1;
+    }
   job->path = g_strdup (self->path);
   job->device = g_strdup (self->device);
   job->cancellable = g_cancellable_new ();

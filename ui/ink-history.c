@@ -37,6 +37,8 @@ typedef struct
   GArray *arrows;
   GArray *anchors;
   MaskBlob *mask;   /* NULL: none */
+  gboolean has_clip;
+  InkClipRange clip;   /* a clip's part, with HAS_CLIP */
 } Snapshot;
 
 static void
@@ -163,6 +165,11 @@ take_snapshot (InkHistory *self)
   s->motion = project->motion;
   s->arrows = g_array_copy (hints->arrows);
   s->anchors = g_array_copy (hints->anchors);
+  if (ink_document_get_clip (self->document) != NULL)
+    {
+      s->has_clip = TRUE;
+      s->clip = *ink_document_get_clip (self->document);
+    }
   if (serial != self->cached_serial)
     {
       g_clear_pointer (&self->cached, mask_blob_unref);
@@ -185,6 +192,8 @@ apply (InkHistory *self, Snapshot *s)
     hints->mask = mask_blob_inflate (s->mask);
   self->applying = TRUE;
   ink_document_restore (self->document, s->preset, &s->style, &s->motion, hints);
+  if (s->has_clip && ink_document_get_clip (self->document) != NULL)
+    ink_document_set_clip (self->document, &s->clip);
   self->applying = FALSE;
   /* The document's mask is now the snapshot's. */
   g_clear_pointer (&self->cached, mask_blob_unref);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "animate.h"
+#include "clip.h"
 #include "ink-error.h"
 #include "stylize.h"
 
@@ -23,6 +24,8 @@ typedef struct
   InkMotionHints *hints;
   int preview_edge;
   gboolean draft;      /* one frame at INK_LOOP_WORKER_DRAFT_EDGE, never abandoned */
+  gboolean is_clip;    /* SOURCE is a clip: its part CLIP, frame by frame */
+  InkClipRange clip;
   char *device;
 } Job;
 
@@ -288,6 +291,77 @@ delivery_slot (Delivery *d, int index, int left, GError **error)
   return (guint32 *) (d->run + d->frame_bytes * d->run_count);
 }
 
+double
+ink_loop_worker_clip_fps (const InkClipRange *range, double clip_fps, double clip_seconds)
+{
+  double fps = range->fps > 0.0 ? range->fps : clip_fps;
+  double seconds = range->duration > 0.0 ? range->duration : clip_seconds - range->start;
+
+  fps = MAX (fps, 1.0);
+  /* A loop is at most the part: it fits too. */
+  return MIN (fps, MAX (INK_LOOP_WORKER_CLIP_FRAMES / MAX (seconds, 1e-3), 1.0));
+}
+
+/* A clip's part: its frames in order at preview size and a rate that keeps them in
+ * INK_LOOP_WORKER_CLIP_FRAMES, stylized as the export stylizes them (one palette, still background
+ * kept still). The first frame shows once the palette is fitted; the rest follow. */
+static void
+run_clip_job (Shared *shared, ThreadState *ts, Job *job, gint64 t0)
+{
+  g_autoptr (GError) error = NULL;
+  InkClipRange range = job->clip;
+  Delivery d = { .shared = shared, .job = job };
+  InkClip *clip;
+  int todo;
+
+  /* The kept animation's layers live on the stylizer the clip uses. */
+  ink_animation_free (&ts->animation);
+  range.fps = ink_loop_worker_clip_fps (&job->clip, job->source->clip_fps, job->source->clip_seconds);
+  range.no_audio = TRUE;
+  clip = ink_clip_new (ts->stylizer, job->source->path, &range, &job->style, job->preview_edge, &error);
+  if (clip == NULL)
+    goto error;
+  ink_clip_size (clip, &d.width, &d.height, NULL);
+  d.n_frames = ink_clip_n_frames (clip);
+  d.frame_bytes = (gsize) d.width * d.height * 4;
+  /* The rate keeps the part near INK_LOOP_WORKER_CLIP_FRAMES; rounding never makes it hold many
+   * more. */
+  todo = MIN (d.n_frames, 2 * INK_LOOP_WORKER_CLIP_FRAMES);
+  d.n_frames = todo;
+  for (int i = 0; i < todo; i++)
+    {
+      guint32 *slot;
+
+      if (superseded (shared, job->serial))
+        goto out;
+      slot = delivery_slot (&d, i, todo - i, &error);
+      if (slot == NULL || !ink_clip_render_rgba8 (clip, i, slot, &error))
+        goto error;
+      d.run_count++;
+      if (i == 0)
+        g_debug ("preview worker: request %u (clip, %dx%d, %d frames at %.2f fps): first frame "
+                 "after %.0f ms", job->serial, d.width, d.height, todo, ink_clip_fps (clip),
+                 (g_get_monotonic_time () - t0) / 1000.0);
+      if (i == 0 || (i + 1 < todo && g_get_monotonic_time () - d.last_post > INK_LOOP_WORKER_CHUNK_MS * 1000))
+        delivery_flush (&d, FALSE, 0);
+    }
+  delivery_flush (&d, TRUE, (g_get_monotonic_time () - t0) / 1000.0);
+  goto out;
+
+error:
+  {
+    Result *r = g_new0 (Result, 1);
+
+    r->serial = job->serial;
+    r->message = g_strdup (error->message);
+    r->last = TRUE;
+    post (shared, r);
+  }
+out:
+  g_free (d.run);
+  ink_clip_free (&clip);
+}
+
 static void
 run_job (Shared *shared, ThreadState *ts, Job *job)
 {
@@ -345,6 +419,11 @@ run_job (Shared *shared, ThreadState *ts, Job *job)
     }
   if (!job->draft && superseded (shared, job->serial))
     return;
+  if (job->is_clip)
+    {
+      run_clip_job (shared, ts, job, t0);
+      return;
+    }
   if (animation_reusable (ts, &job->style))
     {
       if (!ink_animation_set_motion (ts->animation, &job->motion, job->hints, &error))
@@ -500,7 +579,9 @@ ink_loop_worker_request (InkLoopWorker *self, InkSource *source, const InkProjec
   job->motion = project->motion;
   job->hints = ink_motion_hints_copy (project->hints);
   job->preview_edge = self->preview_edge;
-  job->draft = draft;
+  job->is_clip = project->is_clip && source->is_clip;
+  job->clip = project->clip;
+  job->draft = draft && !job->is_clip;   /* a clip's frames come in order, from its palette */
   job->device = g_strdup (self->device);
   g_atomic_int_set (&self->shared->latest, (gint) job->serial);
   set_busy (self, TRUE);

@@ -16,6 +16,11 @@ G_DECLARE_FINAL_TYPE (InkLoopWorker, ink_loop_worker, INK, LOOP_WORKER, GObject)
 #define INK_LOOP_WORKER_DRAFT_EDGE 320
 /* Frames made go out at least this often, ms. */
 #define INK_LOOP_WORKER_CHUNK_MS 100
+/* A clip's preview holds about this many frames: a longer part is previewed at a lower rate. */
+#define INK_LOOP_WORKER_CLIP_FRAMES 120
+
+/* The rate a clip's part RANGE is previewed at (CLIP_FPS, CLIP_SECONDS: the clip's own). */
+double ink_loop_worker_clip_fps (const InkClipRange *range, double clip_fps, double clip_seconds);
 
 InkLoopWorker *ink_loop_worker_new (void);
 

@@ -21,7 +21,7 @@ on_open_response (GtkNativeDialog *chooser, int response, InkWindow *self)
       if (path != NULL)
         ink_window_request_open (self, path);
       else
-        ink_window_show_message (self, MESSAGE_ERROR, _("Only photos on this computer can be opened."), NULL, NULL);
+        ink_window_show_message (self, MESSAGE_ERROR, _("Only photos, clips and projects on this computer can be opened."), NULL, NULL);
     }
   g_object_unref (chooser);
 }
@@ -33,15 +33,19 @@ open_action (GtkWidget *widget, const char *action, GVariant *param)
   GtkFileChooserNative *chooser;
   GtkFileFilter *filter = gtk_file_filter_new ();
   g_autofree char *folder = g_settings_get_string (self->settings, "last-folder");
-  static const char *const types[] = { "image/png", "image/jpeg", "image/webp", "image/tiff", "image/bmp" };
+  static const char *const types[] = { "image/png", "image/jpeg", "image/webp", "image/tiff",
+                                       "image/bmp", "image/gif", "video/*" };
+  /* Clips whose type the system may not know by name. */
+  static const char *const suffixes[] = { "inkloop", "mp4", "m4v", "mov", "mkv", "webm", "avi" };
 
   (void) action, (void) param;
-  chooser = gtk_file_chooser_native_new (_("Open a Photo or Project"), GTK_WINDOW (self),
+  chooser = gtk_file_chooser_native_new (_("Open a Photo, Clip or Project"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("Photos and projects"));
+  gtk_file_filter_set_name (filter, _("Photos, video clips and projects"));
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     gtk_file_filter_add_mime_type (filter, types[i]);
-  gtk_file_filter_add_suffix (filter, "inkloop");
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    gtk_file_filter_add_suffix (filter, suffixes[i]);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   g_object_unref (filter);
   if (*folder != '\0' && g_file_test (folder, G_FILE_TEST_IS_DIR))

@@ -1,4 +1,4 @@
-/* ink-window-dnd.c: dropping a photo or project on the window opens it. */
+/* ink-window-dnd.c: dropping a photo, clip or project on the window opens it. */
 #include "ink-config.h"
 
 #include "ink-window-private.h"
@@ -23,7 +23,7 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, InkWind
           return TRUE;
         }
     }
-  ink_window_show_message (self, MESSAGE_ERROR, _("Only photos on this computer can be opened."), NULL, NULL);
+  ink_window_show_message (self, MESSAGE_ERROR, _("Only photos, clips and projects on this computer can be opened."), NULL, NULL);
   return FALSE;
 }
 

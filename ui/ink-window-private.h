@@ -65,6 +65,7 @@ struct _InkWindow
   GtkWidget *flap;                /* the panel beside the views, folded over them when narrow */
   GtkWidget *controls;
   GtkWidget *tool_bar;
+  GtkWidget *clip_bar;        /* InkClipBar, below the tool bar; shown for a clip instead of it */
   GtkWidget *brush_label;   /* sensitive with the scale: greyed only while no brush tool is on */
   GtkWidget *brush_scale;
   GtkWidget *arrow_kind;    /* the selected arrow's kind and the arrow tool's */

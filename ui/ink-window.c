@@ -3,6 +3,8 @@
 
 #include "ink-window-private.h"
 
+#include "ink-clip-bar.h"
+
 #include <glib/gi18n.h>
 
 #include "ink-application.h"
@@ -93,6 +95,9 @@ request_loop_as (InkWindow *self, gboolean draft, gboolean restyle)
   if (source == NULL)
     return;
   project = ink_document_get_project (self->document);
+  /* A clip's frames come in order from its palette: neither drafts nor a lead draft. */
+  if (ink_document_get_clip (self->document) != NULL)
+    draft = restyle = FALSE;
   self->draft_requested = draft;
   self->lead_serial = restyle && !draft ? ink_loop_worker_request (self->worker, source, project, TRUE) : 0;
   self->request_serial = ink_loop_worker_request (self->worker, source, project, draft);
@@ -236,19 +241,61 @@ ink_window_get_last_first_frame_ms (InkWindow *self)
   return self->last_first_frame_ms;
 }
 
+GtkWidget *
+ink_window_get_clip_bar (InkWindow *self)
+{
+  return self->clip_bar;
+}
+
 guint
 ink_window_get_request_serial (InkWindow *self)
 {
   return self->request_serial;
 }
 
+/* The rate the preview plays at: the loop's, or the rate a clip's part is previewed at. */
+static double
+preview_fps (InkWindow *self)
+{
+  const InkClipRange *range = ink_document_get_clip (self->document);
+  InkSource *source = ink_document_get_source (self->document);
+
+  if (range != NULL)
+    return ink_loop_worker_clip_fps (range, source->clip_fps, source->clip_seconds);
+  return ink_document_get_value (self->document, "fps");
+}
+
+/* A clip has the clip bar where a photo has its motion tools (which act on a still). */
+static void
+show_clip_tools (InkWindow *self)
+{
+  gboolean clip = ink_document_get_clip (self->document) != NULL;
+  GtkWidget *tools = gtk_widget_get_ancestor (self->tool_bar, GTK_TYPE_SCROLLED_WINDOW);
+
+  gtk_widget_set_visible (tools, !clip);
+  gtk_widget_set_visible (self->clip_bar, clip);
+  gtk_widget_set_sensitive (self->preview_canvas, !clip);
+  gtk_widget_set_sensitive (self->source_canvas, !clip);
+  if (clip)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.tool", "s", "select");
+}
+
+static void
+on_source_frame (InkClipBar *bar, GdkTexture *texture, InkWindow *self)
+{
+  (void) bar;
+  ink_image_view_set_texture (INK_IMAGE_VIEW (self->source_view), texture);
+}
+
 static void
 on_document_changed (InkDocument *document, guint what, const char *name, InkWindow *self)
 {
   (void) document, (void) name;
-  if (what & INK_CHANGE_PLAYBACK)
-    ink_preview_set_fps (INK_PREVIEW (self->preview), ink_document_get_value (self->document, "fps"));
-  if (what & (INK_CHANGE_SOURCE | INK_CHANGE_STYLE | INK_CHANGE_MOTION | INK_CHANGE_HINTS))
+  if (what & (INK_CHANGE_PLAYBACK | INK_CHANGE_SOURCE | INK_CHANGE_CLIP))
+    ink_preview_set_fps (INK_PREVIEW (self->preview), preview_fps (self));
+  if (what & (INK_CHANGE_SOURCE | INK_CHANGE_CLIP))
+    show_clip_tools (self);
+  if (what & (INK_CHANGE_SOURCE | INK_CHANGE_STYLE | INK_CHANGE_MOTION | INK_CHANGE_HINTS | INK_CHANGE_CLIP))
     request_loop (self, (what & (INK_CHANGE_SOURCE | INK_CHANGE_STYLE | INK_CHANGE_PRESET)) != 0);
   if (what & (INK_CHANGE_SOURCE | INK_CHANGE_MOTION | INK_CHANGE_HINTS))
     ink_window_arrow_sync (self);
@@ -650,6 +697,14 @@ ink_window_init (InkWindow *self)
   ink_preview_set_viewport (INK_PREVIEW (self->preview), self->viewport);
   ink_transport_set_preview (INK_TRANSPORT (self->transport), INK_PREVIEW (self->preview));
   ink_controls_set_document (INK_CONTROLS (self->controls), self->document);
+  {
+    GtkWidget *tools = gtk_widget_get_ancestor (self->tool_bar, GTK_TYPE_SCROLLED_WINDOW);
+
+    self->clip_bar = ink_clip_bar_new ();
+    gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (tools)), self->clip_bar, tools);
+    ink_clip_bar_set_document (INK_CLIP_BAR (self->clip_bar), self->document);
+    g_signal_connect (self->clip_bar, "source-frame", G_CALLBACK (on_source_frame), self);
+  }
   g_signal_connect (self->source_canvas, "notice", G_CALLBACK (on_canvas_notice), self);
   g_signal_connect (self->preview_canvas, "notice", G_CALLBACK (on_canvas_notice), self);
 

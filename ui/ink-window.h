@@ -45,6 +45,8 @@ InkDocument *ink_window_get_document (InkWindow *self);
 InkPreview *ink_window_get_preview (InkWindow *self);
 InkControls *ink_window_get_controls (InkWindow *self);
 InkTransport *ink_window_get_transport (InkWindow *self);
+/* The clip bar (an InkClipBar), shown while a clip is open. */
+GtkWidget *ink_window_get_clip_bar (InkWindow *self);
 /* The export dialog, NULL until the export action first ran. */
 InkExportDialog *ink_window_get_export_dialog (InkWindow *self);
 
