@@ -9,6 +9,11 @@
 #include <X11/keysym.h>
 
 #include "animate.h"
+#include "clip-build.h"
+#include "ink-clip-bar.h"
+#include "ink-controls.h"
+#include "ink-image-view.h"
+#include "video-input.h"
 #include "ink-application.h"
 #include "ink-export-dialog.h"
 #include "ink-preferences.h"
@@ -724,6 +729,133 @@ panel_scale (const char *label)
   return test_ui_find_tooltip (gtk_widget_get_parent (gtk_widget_get_parent (l)), GTK_TYPE_SCALE, NULL);
 }
 
+static gboolean
+texture_changed (gpointer data)
+{
+  GdkTexture **before = data;
+  GtkWidget *view = test_ui_find_tooltip (GTK_WIDGET (window), INK_TYPE_IMAGE_VIEW, NULL);
+
+  return ink_image_view_get_texture (INK_IMAGE_VIEW (view)) != *before;
+}
+
+static gboolean
+export_done (gpointer data)
+{
+  return !ink_export_dialog_get_running (data);
+}
+
+/* The frames of the clip or animated GIF at PATH. */
+static int
+count_frames (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  InkVideo *video = ink_video_open (path, &error);
+  InkImage *frame;
+  double pts;
+  int n = 0;
+
+  g_assert_no_error (error);
+  while ((frame = ink_video_read (video, 64, &pts, &error)) != NULL)
+    {
+      ink_image_free (&frame);
+      n++;
+    }
+  ink_video_free (&video);
+  return n;
+}
+
+/* A video clip: opened whole, its frames stylized in the preview at its own rate; scrubbing
+ * shows its frames; in and out points make the part, which the preview, a saved project and an
+ * export keep; the motion tools give way to the clip bar. */
+static void
+test_clip (void)
+{
+  ClipSpec spec = { .codec = CLIP_H264_MP4, .width = 320, .height = 180, .frames = 48, .fps = 24,
+                    .pan = 2.0, .audio = TRUE };
+  g_autofree char *clip_path = g_build_filename (tmpdir, "pan.mp4", NULL);
+  g_autofree char *project = g_build_filename (tmpdir, "pan.inkloop", NULL);
+  g_autofree char *gif = g_build_filename (tmpdir, "pan.gif", NULL);
+  g_autoptr (GError) error = NULL;
+  InkDocument *document = ink_window_get_document (window);
+  InkPreview *preview = ink_window_get_preview (window);
+  InkClipBar *bar = INK_CLIP_BAR (ink_window_get_clip_bar (window));
+  GtkWidget *view = test_ui_find_tooltip (GTK_WIDGET (window), INK_TYPE_IMAGE_VIEW, NULL);
+  const InkClipRange *range;
+  InkExportDialog *dialog;
+  InkProject *saved;
+  GdkTexture *before;
+  InkImage *photo;
+
+  photo = ink_image_load (g_getenv ("INKLOOP_SAMPLE"), NULL, &error);
+  g_assert_no_error (error);
+  clip_build (clip_path, photo, &spec);
+  ink_image_free (&photo);
+
+  ink_window_open_path (window, clip_path);
+  g_assert_true (wait_for (idle_cond, window, 180));
+  g_assert_false (ink_window_get_message (window, NULL));
+  range = ink_document_get_clip (document);
+  g_assert_nonnull (range);
+  g_assert_cmpfloat (range->start, ==, 0.0);
+  g_assert_cmpfloat (range->duration, ==, 0.0);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (bar)));
+  /* The motion tools act on a still: the clip bar takes their place. */
+  g_assert_false (gtk_widget_is_visible (test_ui_find_labelled (GTK_WIDGET (window), "Arrow")));
+  /* ... and the panel keeps only the style: a clip has no loop, motion or effects of its own. */
+  g_assert_true (gtk_widget_is_visible (ink_controls_get_control (ink_window_get_controls (window), "line-weight")));
+  g_assert_false (gtk_widget_is_visible (ink_controls_get_control (ink_window_get_controls (window), "frames")));
+  g_assert_false (gtk_widget_is_visible (ink_controls_get_control (ink_window_get_controls (window), "camera")));
+  /* 2 s at the clip's 24 fps, played at that rate. */
+  g_assert_cmpint (ink_preview_get_n_frames (preview), ==, 48);
+  g_assert_cmpfloat_with_epsilon (ink_preview_get_fps (preview), 24.0, 1e-6);
+
+  /* Scrubbing shows the source frame there. */
+  before = ink_image_view_get_texture (INK_IMAGE_VIEW (view));
+  ink_clip_bar_set_position (bar, 1.0);
+  g_assert_true (wait_for (texture_changed, &before, 30));
+
+  /* In at 1 s, out at 1.5 s: half a second, 12 frames. */
+  ink_clip_bar_set_in (bar);
+  g_assert_cmpfloat_with_epsilon (ink_document_get_clip (document)->start, 1.0, 1e-6);
+  g_assert_true (wait_for (idle_cond, window, 120));
+  g_assert_cmpint (ink_preview_get_n_frames (preview), ==, 24);
+  ink_clip_bar_set_position (bar, 1.5);
+  ink_clip_bar_set_out (bar);
+  g_assert_cmpfloat_with_epsilon (ink_document_get_clip (document)->duration, 0.5, 1e-6);
+  g_assert_true (wait_for (idle_cond, window, 120));
+  g_assert_cmpint (ink_preview_get_n_frames (preview), ==, 12);
+  /* In and out points are steps of the history. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL));
+  g_assert_cmpfloat (ink_document_get_clip (document)->duration, ==, 0.0);
+  g_assert_cmpfloat_with_epsilon (ink_document_get_clip (document)->start, 1.0, 1e-6);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.redo", NULL));
+  g_assert_cmpfloat_with_epsilon (ink_document_get_clip (document)->duration, 0.5, 1e-6);
+  g_assert_true (wait_for (idle_cond, window, 120));
+
+  /* The project keeps the clip and its part. */
+  ink_window_save_project (window, project);
+  g_assert_true (wait_for (saved_cond, window, 60));
+  saved = ink_project_load (project, &error);
+  g_assert_no_error (error);
+  g_assert_true (saved->is_clip);
+  g_assert_cmpfloat_with_epsilon (saved->clip.start, 1.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (saved->clip.duration, 0.5, 1e-6);
+  ink_project_free (&saved);
+
+  /* The export dialog writes the part: 12 frames at 24 fps. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export", NULL));
+  dialog = ink_window_get_export_dialog (window);
+  ink_export_dialog_apply_preset (dialog, "discord");
+  ink_export_dialog_set_path (dialog, gif);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.start", NULL));
+  g_assert_true (wait_for (export_done, dialog, 180));
+  g_assert_true (g_file_test (gif, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (count_frames (gif), ==, 12);
+  gtk_window_close (GTK_WINDOW (dialog));
+  test_ui_run_for (0.2);
+  g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-clip.png"));
+}
+
 /* Real keys and wheel: the frame keys step the loop after a click on a button or a slider,
  * without moving the focus or the slider; the wheel over a slider without the focus scrolls
  * the panel and leaves the slider alone. */
@@ -1045,6 +1177,7 @@ main (int argc, char **argv)
   g_test_add_func ("/motion-editing/close-asks", test_close_asks);
   g_test_add_func ("/motion-editing/autosave-restore", test_autosave_restore);
   g_test_add_func ("/motion-editing/moved-photo", test_moved_photo);
+  g_test_add_func ("/motion-editing/clip", test_clip);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
