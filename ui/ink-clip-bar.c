@@ -334,7 +334,7 @@ ink_clip_bar_init (InkClipBar *self)
   self->position_label = gtk_label_new ("0:00.00");
   gtk_widget_add_css_class (self->position_label, "numeric");
   gtk_box_append (GTK_BOX (self->box), self->position_label);
-  action_button (self->box, _("Set _Out"), _("End the clip's part at the source frame shown"),
+  action_button (self->box, _("Set O_ut"), _("End the clip's part at the source frame shown"),
                  G_CALLBACK (ink_clip_bar_set_out), self);
   self->range_label = gtk_label_new (NULL);
   gtk_widget_add_css_class (self->range_label, "numeric");
@@ -343,7 +343,7 @@ ink_clip_bar_init (InkClipBar *self)
   labelled_switch (self->box, _("_Loop"),
                    _("Make a seamless loop of the stretch of the part that loops best"),
                    &self->loop_switch);
-  labelled_switch (self->box, _("Soun_d"), _("Copy the clip's sound into an MP4 export"),
+  labelled_switch (self->box, _("Sou_nd"), _("Copy the clip's sound into an MP4 export"),
                    &self->sound_switch);
   g_signal_connect (self->loop_switch, "notify::active", G_CALLBACK (on_switch_changed), self);
   g_signal_connect (self->sound_switch, "notify::active", G_CALLBACK (on_switch_changed), self);
