@@ -236,12 +236,17 @@ test_drag_slider (void)
       XFlush (x);
       g_assert_true (wait_for (value_moved, &weight, 10));
       g_assert_true (wait_for (request_first_shown, NULL, 30));
+      /* A step slower than the settling time (a loaded machine) brings the whole loop between
+       * drafts; the drafts are what is measured. */
+      if (!ink_window_get_request_is_draft (window))
+        continue;
       ms = ink_window_get_last_first_frame_ms (window);
       g_array_append_val (drafts, ms);
       ink_preview_get_size (preview, &w, &h);
       g_assert_cmpint (MAX (w, h), <=, 320);
       g_assert_cmpint (MAX (w, h), <, MAX (full_w, full_h));
     }
+  g_assert_cmpuint (drafts->len, >, 0);
   g_assert_cmpfloat (ink_document_get_value (document, "line-weight"), >, start);
   XTestFakeButtonEvent (x, 1, False, 0);
   XFlush (x);

@@ -247,6 +247,12 @@ ink_window_get_clip_bar (InkWindow *self)
   return self->clip_bar;
 }
 
+gboolean
+ink_window_get_request_is_draft (InkWindow *self)
+{
+  return self->draft_requested;
+}
+
 guint
 ink_window_get_request_serial (InkWindow *self)
 {

@@ -62,5 +62,7 @@ double ink_window_get_last_latency_ms (InkWindow *self);
 double ink_window_get_last_first_frame_ms (InkWindow *self);
 /* The serial of the newest loop asked for (as in the preview's "first-frame-shown"). */
 guint ink_window_get_request_serial (InkWindow *self);
+/* Whether the newest request is a draft (a slider held). */
+gboolean ink_window_get_request_is_draft (InkWindow *self);
 
 G_END_DECLS
