@@ -233,7 +233,8 @@ ink_clip_bar_set_out (InkClipBar *self)
   r = *range;
   if (at <= range->start)
     r.start = 0.0;   /* an out point before the in point: the part starts at the clip's start */
-  r.duration = at - r.start;
+  /* At least a frame (the document rounds it up): 0 would mean "to the end". */
+  r.duration = MAX (at - r.start, 1e-3);
   ink_document_set_clip (self->document, &r);
 }
 
