@@ -852,6 +852,24 @@ test_clip (void)
   g_assert_true (g_file_test (gif, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpint (count_frames (gif), ==, 12);
   gtk_window_close (GTK_WINDOW (dialog));
+
+  /* Loop: the part's best-looping stretch, its seam cross-faded. */
+  {
+    InkClipRange r = *ink_document_get_clip (document);
+    r.start = 0.0;
+    r.duration = 1.5;
+    r.loop = TRUE;
+    ink_document_set_clip (document, &r);
+  }
+  g_assert_true (wait_for (idle_cond, window, 180));
+  {
+    const char *text = NULL;
+    if (ink_window_get_message (window, &text))
+      g_assert_null (strstr (text, "could not"));
+  }
+  g_assert_cmpint (ink_preview_get_n_frames (preview), >=, 12);
+  g_assert_cmpint (ink_preview_get_n_frames (preview), <=, 36);
+  g_test_message ("clip loop: %d of the part's 36 frames", ink_preview_get_n_frames (preview));
   test_ui_run_for (0.2);
   g_free (test_ui_save_png (GTK_WIDGET (window), tmpdir, "editor-clip.png"));
 }
