@@ -291,6 +291,61 @@ delivery_slot (Delivery *d, int index, int left, GError **error)
   return (guint32 *) (d->run + d->frame_bytes * d->run_count);
 }
 
+typedef gboolean (*RenderFrame) (gpointer from, int index, guint32 *rgba8, GError **error);
+
+static gboolean
+render_animation_frame (gpointer animation, int index, guint32 *rgba8, GError **error)
+{
+  return ink_animation_render_rgba8 (animation, index, rgba8, NULL, error);
+}
+
+static gboolean
+render_clip_frame (gpointer clip, int index, guint32 *rgba8, GError **error)
+{
+  return ink_clip_render_rgba8 (clip, index, rgba8, error);
+}
+
+/* Renders TODO of D's frames FROM makes, from START round the loop, and delivers them: the first at
+ * once, then in runs. ABANDONABLE: stops (TRUE, nothing more delivered) once a newer request
+ * exists. FALSE on failure. WHAT names the work in the log. */
+static gboolean
+make_frames (Delivery *d, int start, int todo, gboolean abandonable, RenderFrame render,
+             gpointer from, const char *what, gint64 t0, GError **error)
+{
+  for (int i = 0; i < todo; i++)
+    {
+      int index = (start + i) % d->n_frames;
+      guint32 *slot;
+
+      if (abandonable && superseded (d->shared, d->job->serial))
+        return TRUE;
+      slot = delivery_slot (d, index, todo - i, error);
+      if (slot == NULL || !render (from, index, slot, error))
+        return FALSE;
+      d->run_count++;
+      if (i == 0)
+        g_debug ("preview worker: request %u (%s, %dx%d, %d frames): first frame after %.0f ms",
+                 d->job->serial, what, d->width, d->height, todo,
+                 (g_get_monotonic_time () - t0) / 1000.0);
+      if (i == 0 || (i + 1 < todo && g_get_monotonic_time () - d->last_post > INK_LOOP_WORKER_CHUNK_MS * 1000))
+        delivery_flush (d, FALSE, 0);
+    }
+  delivery_flush (d, TRUE, (g_get_monotonic_time () - t0) / 1000.0);
+  return TRUE;
+}
+
+/* The request's last word: it failed. */
+static void
+post_failure (Shared *shared, Job *job, const GError *error)
+{
+  Result *r = g_new0 (Result, 1);
+
+  r->serial = job->serial;
+  r->message = g_strdup (error->message);
+  r->last = TRUE;
+  post (shared, r);
+}
+
 double
 ink_loop_worker_clip_fps (const InkClipRange *range, double clip_fps, double clip_seconds)
 {
@@ -328,35 +383,11 @@ run_clip_job (Shared *shared, ThreadState *ts, Job *job, gint64 t0)
    * more. */
   todo = MIN (d.n_frames, 2 * INK_LOOP_WORKER_CLIP_FRAMES);
   d.n_frames = todo;
-  for (int i = 0; i < todo; i++)
-    {
-      guint32 *slot;
-
-      if (superseded (shared, job->serial))
-        goto out;
-      slot = delivery_slot (&d, i, todo - i, &error);
-      if (slot == NULL || !ink_clip_render_rgba8 (clip, i, slot, &error))
-        goto error;
-      d.run_count++;
-      if (i == 0)
-        g_debug ("preview worker: request %u (clip, %dx%d, %d frames at %.2f fps): first frame "
-                 "after %.0f ms", job->serial, d.width, d.height, todo, ink_clip_fps (clip),
-                 (g_get_monotonic_time () - t0) / 1000.0);
-      if (i == 0 || (i + 1 < todo && g_get_monotonic_time () - d.last_post > INK_LOOP_WORKER_CHUNK_MS * 1000))
-        delivery_flush (&d, FALSE, 0);
-    }
-  delivery_flush (&d, TRUE, (g_get_monotonic_time () - t0) / 1000.0);
-  goto out;
+  if (make_frames (&d, 0, todo, TRUE, render_clip_frame, clip, "clip", t0, &error))
+    goto out;
 
 error:
-  {
-    Result *r = g_new0 (Result, 1);
-
-    r->serial = job->serial;
-    r->message = g_strdup (error->message);
-    r->last = TRUE;
-    post (shared, r);
-  }
+  post_failure (shared, job, error);
 out:
   g_free (d.run);
   ink_clip_free (&clip);
@@ -464,36 +495,12 @@ run_job (Shared *shared, ThreadState *ts, Job *job)
    * camera and the flow still move on each frame (animate.c), so frames of one drawing differ. */
   start = g_atomic_int_get (&shared->playhead) % d.n_frames;
   todo = job->draft ? 1 : d.n_frames;
-  for (int i = 0; i < todo; i++)
-    {
-      int index = (start + i) % d.n_frames;
-      guint32 *slot;
-
-      if (!job->draft && superseded (shared, job->serial))
-        goto out;
-      slot = delivery_slot (&d, index, todo - i, &error);
-      if (slot == NULL || !ink_animation_render_rgba8 (animation, index, slot, NULL, &error))
-        goto error;
-      d.run_count++;
-      if (i == 0)
-        g_debug ("preview worker: request %u (%s, %dx%d): first frame after %.0f ms", job->serial,
-                 job->draft ? "draft" : "loop", d.width, d.height,
-                 (g_get_monotonic_time () - t0) / 1000.0);
-      if (i == 0 || (i + 1 < todo && g_get_monotonic_time () - d.last_post > INK_LOOP_WORKER_CHUNK_MS * 1000))
-        delivery_flush (&d, FALSE, 0);
-    }
-  delivery_flush (&d, TRUE, (g_get_monotonic_time () - t0) / 1000.0);
-  goto out;
+  if (make_frames (&d, start, todo, !job->draft, render_animation_frame, animation,
+                   job->draft ? "draft" : "loop", t0, &error))
+    goto out;
 
 error:
-  {
-    Result *r = g_new0 (Result, 1);
-
-    r->serial = job->serial;
-    r->message = g_strdup (error->message);
-    r->last = TRUE;
-    post (shared, r);
-  }
+  post_failure (shared, job, error);
 out:
   g_free (d.run);
   ink_animation_free (&draft_animation);
