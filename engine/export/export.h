@@ -22,7 +22,7 @@ typedef enum {
 typedef enum {
   INK_DITHER_NONE,
   INK_DITHER_ORDERED,      /* an 8x8 Bayer matrix: stable from frame to frame, compresses well */
-  INK_DITHER_DIFFUSION,    /* error diffusion (libimagequant's Floyd-Steinberg) */
+  INK_DITHER_DIFFUSION,    /* error diffusion (the GIF writer's own Floyd-Steinberg, serpentine) */
   INK_DITHER_COUNT,
 } InkDither;
 
