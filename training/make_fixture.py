@@ -8,73 +8,15 @@
 #
 # Needs Debian's python3-torch; the files it writes are committed, so the tests do not.
 import json
-import struct
 import sys
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
+from inkgraph import act, box, guided, save_safetensors, warp
+
 SEED = 20261201
-
-
-def save_safetensors(path, tensors, metadata, dtype=torch.float32):
-    """The safetensors format: 8-byte little-endian header length, JSON header, raw data."""
-    header = {"__metadata__": metadata}
-    blobs, offset = [], 0
-    for name, t in tensors.items():
-        data = t.detach().contiguous().to(dtype).numpy().tobytes()
-        header[name] = {"dtype": "F16" if dtype == torch.float16 else "F32",
-                        "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
-
-
-ACTS = {
-    "none": lambda x: x,
-    "relu": F.relu,
-    "leaky_relu": lambda x, a=0.2: F.leaky_relu(x, a),
-    "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-}
-
-
-def act(name, x, alpha=0.2):
-    return F.leaky_relu(x, alpha) if name == "leaky_relu" else ACTS[name](x)
-
-
-def box(x, r):
-    """The mean over a (2r+1)^2 box of the values inside the picture."""
-    return F.avg_pool2d(x, 2 * r + 1, stride=1, padding=r, count_include_pad=False)
-
-
-def guided(guide, p, r, eps):
-    """He et al.'s guided filter, channel by channel (guide of 1 or p's channels)."""
-    guide = guide.expand_as(p)
-    m_i, m_p = box(guide, r), box(p, r)
-    var = box(guide * guide, r) - m_i * m_i
-    cov = box(guide * p, r) - m_i * m_p
-    a = cov / (var + eps)
-    b = m_p - a * m_i
-    return box(a, r) * guide + box(b, r)
-
-
-def warp(x, flow):
-    """x read at p + flow(p), bilinear, clamped at the edges."""
-    _, _, h, w = x.shape
-    ys, xs = torch.meshgrid(torch.arange(h, dtype=torch.float32),
-                            torch.arange(w, dtype=torch.float32), indexing="ij")
-    gx = (xs + flow[:, 0]) / (w - 1) * 2 - 1
-    gy = (ys + flow[:, 1]) / (h - 1) * 2 - 1
-    grid = torch.stack([gx, gy], dim=-1)
-    return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=True)
 
 
 def main():
