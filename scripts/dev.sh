@@ -23,9 +23,9 @@ PACKAGES="meson ninja-build pkg-config gcc glslang-tools libvulkan-dev mesa-vulk
 # a test whose tool is missing; `test` configures with -Dtests_require_all=true, which makes that an
 # error). The export tests read animated WebP back with libwebpdemux, from libwebp-dev above.
 # The editor's tests: Xvfb with Mesa's GL, a private D-Bus session, XTest for real key and wheel
-# events, and the data validators.
+# events, and the data validators. python3-torch: the training pipeline's smoke test (training/).
 TEST_PACKAGES="clang libclang-rt-14-dev apngdis xvfb xauth dbus-daemon libgl1-mesa-dri
-  libxml2-utils libxtst-dev"
+  libxml2-utils libxtst-dev python3-torch"
 
 install_missing () {
   missing=""
