@@ -6,7 +6,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import inkgraph
-import motion
 
 # ---------------------------------------------------------------------------------------------
 # Colour
