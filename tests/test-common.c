@@ -1,10 +1,12 @@
-/* test-common.c: the engine tests' device set-up and single-pass runner. */
+/* test-common.c: the engine tests' device set-up, single-pass runner, and a network against PyTorch's output. */
 #include "test-common.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ink-config.h"
+#include "safetensors.h"
 
 InkVkContext *
 test_open_device (void)
@@ -105,4 +107,62 @@ test_engine_finish (int status, InkVkContext **vk, InkStylizer **stylizer)
     ink_stylizer_free (stylizer);
   ink_vk_context_free (vk);
   return status;
+}
+
+/* Tensor NAME of FILE (F32) as a new array of *N values. */
+static float *
+io_tensor (InkSafetensors *file, const char *name, gsize *n)
+{
+  const InkTensorInfo *t = ink_safetensors_find (file, name);
+  float *v;
+
+  g_assert_nonnull (t);
+  g_assert_cmpint (t->dtype, ==, INK_DTYPE_F32);
+  *n = t->size / 4;
+  v = g_new (float, *n);
+  memcpy (v, ink_safetensors_data (file, t), t->size);
+  return v;
+}
+
+double
+test_network_against_io (InkCompute *compute, InkNetwork *net, const char *io_path, int runs,
+                         double *mean, double *layer_ms)
+{
+  g_autoptr (GError) error = NULL;
+  InkSafetensors *io = ink_safetensors_open (io_path, &error);
+  InkNetworkRunner *runner;
+  const InkTensorInfo *x;
+  gsize n[4];
+  g_autofree float *in0 = NULL, *in1 = NULL, *in2 = NULL, *want = NULL, *got = NULL;
+  double max = 0.0, sum = 0.0;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (ink_network_n_inputs (net), ==, 3);
+  in0 = io_tensor (io, "x", &n[0]);
+  in1 = io_tensor (io, "prev", &n[1]);
+  in2 = io_tensor (io, "flow", &n[2]);
+  want = io_tensor (io, "y", &n[3]);
+  x = ink_safetensors_find (io, "x");
+  g_assert_cmpuint (n[3], ==, (gsize) ink_network_output_channels (net) * x->shape[1] * x->shape[2]);
+  got = g_new0 (float, n[3]);
+  runner = ink_network_runner_new (net, compute, &error);
+  g_assert_no_error (error);
+  /* More than once: the weights stay uploaded, and each run gives the same. */
+  for (int run = 0; run < runs; run++)
+    {
+      g_assert_true (ink_network_run (runner, (const float *[]) { in0, in1, in2 }, x->shape[1],
+                                      x->shape[2], got, layer_ms, &error));
+      g_assert_no_error (error);
+    }
+  for (gsize i = 0; i < n[3]; i++)
+    {
+      double d = fabs ((double) got[i] - want[i]);
+      g_assert_true (isfinite (got[i]));
+      max = MAX (max, d);
+      sum += d;
+    }
+  ink_network_runner_free (&runner);
+  ink_safetensors_free (&io);
+  *mean = sum / n[3];
+  return max;
 }

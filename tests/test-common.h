@@ -30,3 +30,11 @@ void test_engine_init (int *argc, char ***argv, InkVkContext **vk, InkStylizer *
 /* After g_test_run: the device logged no validation message; frees the stylizer (may be NULL)
  * and the device. Returns STATUS. */
 int test_engine_finish (int status, InkVkContext **vk, InkStylizer **stylizer);
+
+#include "network.h"
+
+/* Runs NET on COMPUTE RUNS times over the inputs "x", "prev" and "flow" of IO_PATH (written by
+ * training/make_fixture.py or export.py --io) and compares the output with its "y": returns the
+ * largest difference, *MEAN the mean; LAYER_MS (NULL: none) gets each layer's time. */
+double test_network_against_io (InkCompute *compute, InkNetwork *net, const char *io_path, int runs,
+                                double *mean, double *layer_ms);

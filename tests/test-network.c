@@ -21,20 +21,6 @@ fixture_path (const char *name)
   return g_build_filename (g_getenv ("INKLOOP_TEST_DATA"), "network", name, NULL);
 }
 
-static float *
-read_tensor (InkSafetensors *file, const char *name, gsize *n)
-{
-  const InkTensorInfo *t = ink_safetensors_find (file, name);
-  float *v;
-
-  g_assert_nonnull (t);
-  g_assert_cmpint (t->dtype, ==, INK_DTYPE_F32);
-  *n = t->size / 4;
-  v = g_new (float, *n);
-  memcpy (v, ink_safetensors_data (file, t), t->size);
-  return v;
-}
-
 static void
 run_fixture (InkCompute *compute)
 {
@@ -42,49 +28,20 @@ run_fixture (InkCompute *compute)
   g_autofree char *model_path = fixture_path ("fixture.safetensors");
   g_autofree char *io_path = fixture_path ("fixture-io.safetensors");
   InkNetwork *net = ink_network_open (model_path, &error);
-  InkSafetensors *io = ink_safetensors_open (io_path, &error);
-  InkNetworkRunner *runner;
-  const InkTensorInfo *x;
-  gsize n[4];
-  g_autofree float *in0 = NULL, *in1 = NULL, *in2 = NULL, *want = NULL, *got = NULL;
   g_autofree double *layer_ms = NULL;
-  double max = 0.0, sum = 0.0;
+  double max, mean;
 
   g_assert_no_error (error);
-  g_assert_cmpuint (ink_network_n_inputs (net), ==, 3);
   g_assert_cmpint (ink_network_multiple (net), ==, 4);
-  in0 = read_tensor (io, "x", &n[0]);
-  in1 = read_tensor (io, "prev", &n[1]);
-  in2 = read_tensor (io, "flow", &n[2]);
-  want = read_tensor (io, "y", &n[3]);
-  x = ink_safetensors_find (io, "x");
-  got = g_new0 (float, n[3]);
   layer_ms = g_new0 (double, ink_network_n_layers (net));
-  runner = ink_network_runner_new (net, compute, &error);
-  g_assert_no_error (error);
-  /* Twice: the weights stay uploaded, and a second run gives the same. */
-  for (int run = 0; run < 2; run++)
-    {
-      g_assert_true (ink_network_run (runner, (const float *[]) { in0, in1, in2 }, x->shape[1],
-                                      x->shape[2], got, layer_ms, &error));
-      g_assert_no_error (error);
-    }
-  for (gsize i = 0; i < n[3]; i++)
-    {
-      double d = fabs ((double) got[i] - want[i]);
-      g_assert_true (isfinite (got[i]));
-      max = MAX (max, d);
-      sum += d;
-    }
+  max = test_network_against_io (compute, net, io_path, 2, &mean, layer_ms);
   g_test_message ("%s: %u layers, largest difference from PyTorch %.2g, mean %.2g",
-                  ink_compute_device_name (compute), ink_network_n_layers (net), max, sum / n[3]);
+                  ink_compute_device_name (compute), ink_network_n_layers (net), max, mean);
   /* fp32 through 19 layers, normalizations and a guided filter, in another order than PyTorch's:
    * a few ulps (measured 9e-7), far under one 8-bit level (0.004). */
   g_assert_cmpfloat (max, <, 1e-5);
   for (guint i = 0; i < ink_network_n_layers (net); i++)
     g_assert_cmpfloat (layer_ms[i], >=, 0.0);
-  ink_network_runner_free (&runner);
-  ink_safetensors_free (&io);
   ink_network_free (&net);
 }
 
