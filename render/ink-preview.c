@@ -777,13 +777,6 @@ ink_preview_add_frames (InkPreview *self, guint serial, GBytes *frames, int widt
 }
 
 void
-ink_preview_set_loop (InkPreview *self, GBytes *frames, int width, int height, int n_frames,
-                      guint serial)
-{
-  ink_preview_add_frames (self, serial, frames, width, height, n_frames, 0, n_frames);
-}
-
-void
 ink_preview_set_source (InkPreview *self, GBytes *rgba, int width, int height)
 {
   g_return_if_fail (INK_IS_PREVIEW (self));

@@ -23,9 +23,6 @@ void ink_preview_set_viewport (InkPreview *self, InkViewport *viewport);
  * size may differ from the one before (a draft): it is drawn scaled to the picture. */
 void ink_preview_add_frames (InkPreview *self, guint serial, GBytes *frames, int width,
                              int height, int n_frames, int first, int count);
-/* All of a loop's frames at once. */
-void ink_preview_set_loop (InkPreview *self, GBytes *frames, int width, int height, int n_frames,
-                           guint serial);
 /* The photo at the loop's size, for the compare split (RGBA8 as above); NULL: none. */
 void ink_preview_set_source (InkPreview *self, GBytes *rgba, int width, int height);
 /* Forgets the loop and the photo. */

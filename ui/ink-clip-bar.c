@@ -36,8 +36,9 @@ G_DEFINE_FINAL_TYPE (InkClipBar, ink_clip_bar, GTK_TYPE_WIDGET)
 enum { SOURCE_FRAME, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-char *
-ink_clip_bar_format_time (double seconds)
+/* "m:ss.cc" for SECONDS. */
+static char *
+format_time (double seconds)
 {
   int cs = (int) lround (MAX (seconds, 0.0) * 100.0);
 
@@ -77,12 +78,12 @@ sync_bar (InkClipBar *self)
   gtk_scale_add_mark (GTK_SCALE (self->scale), end, GTK_POS_BOTTOM, NULL);
   gtk_switch_set_active (GTK_SWITCH (self->loop_switch), range->loop);
   gtk_switch_set_active (GTK_SWITCH (self->sound_switch), !range->no_audio);
-  in = ink_clip_bar_format_time (range->start);
-  out = ink_clip_bar_format_time (end);
+  in = format_time (range->start);
+  out = format_time (end);
   /* TRANSLATORS: the clip's part: in point – out point (its length in seconds) */
   text = g_strdup_printf (_("%s – %s (%.2f\u00a0s)"), in, out, end - range->start);
   gtk_label_set_text (GTK_LABEL (self->range_label), text);
-  at = ink_clip_bar_format_time (gtk_range_get_value (GTK_RANGE (self->scale)));
+  at = format_time (gtk_range_get_value (GTK_RANGE (self->scale)));
   gtk_label_set_text (GTK_LABEL (self->position_label), at);
   self->syncing = FALSE;
 }
@@ -195,7 +196,7 @@ start_scrub (InkClipBar *self, double t)
 static void
 on_scale_changed (GtkRange *range, InkClipBar *self)
 {
-  g_autofree char *at = ink_clip_bar_format_time (gtk_range_get_value (range));
+  g_autofree char *at = format_time (gtk_range_get_value (range));
 
   gtk_label_set_text (GTK_LABEL (self->position_label), at);
   if (!self->syncing)
@@ -367,12 +368,6 @@ ink_clip_bar_set_document (InkClipBar *self, InkDocument *document)
   if (document != NULL)
     g_signal_connect (document, "changed", G_CALLBACK (on_document_changed), self);
   sync_bar (self);
-}
-
-double
-ink_clip_bar_get_position (InkClipBar *self)
-{
-  return gtk_range_get_value (GTK_RANGE (self->scale));
 }
 
 void

@@ -12,16 +12,13 @@ G_DECLARE_FINAL_TYPE (InkClipBar, ink_clip_bar, INK, CLIP_BAR, GtkWidget)
 
 GtkWidget *ink_clip_bar_new (void);
 /* Follows DOCUMENT's clip (the bar shows itself only while the document holds one). Scrubbing
- * shows the source frame at the position in VIEW's place (through "source-frame"). */
+ * decodes the source frame there off the main thread and emits "source-frame" (GdkTexture). */
 void ink_clip_bar_set_document (InkClipBar *self, InkDocument *document);
 
-/* The scrub position, seconds from the clip's first frame. */
-double ink_clip_bar_get_position (InkClipBar *self);
+/* Scrubs to SECONDS from the clip's first frame. */
 void ink_clip_bar_set_position (InkClipBar *self, double seconds);
 /* The part's start (in) or end (out) at the scrub position. */
 void ink_clip_bar_set_in (InkClipBar *self);
 void ink_clip_bar_set_out (InkClipBar *self);
-/* "m:ss.cc" for SECONDS. */
-char *ink_clip_bar_format_time (double seconds);
 
 G_END_DECLS
