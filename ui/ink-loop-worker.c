@@ -305,13 +305,14 @@ render_clip_frame (gpointer clip, int index, guint32 *rgba8, GError **error)
   return ink_clip_render_rgba8 (clip, index, rgba8, error);
 }
 
-/* Renders TODO of D's frames FROM makes, from START round the loop, and delivers them: the first at
- * once, then in runs. ABANDONABLE: stops (TRUE, nothing more delivered) once a newer request
- * exists. FALSE on failure. WHAT names the work in the log. */
+/* Renders TODO of the frames FROM makes (D's width, height and n_frames set), from START round
+ * the loop, and delivers them: the first at once, then in runs. ABANDONABLE: stops (TRUE, nothing
+ * more delivered) once a newer request exists. FALSE on failure. WHAT names the work in the log. */
 static gboolean
 make_frames (Delivery *d, int start, int todo, gboolean abandonable, RenderFrame render,
              gpointer from, const char *what, gint64 t0, GError **error)
 {
+  d->frame_bytes = (gsize) d->width * d->height * 4;
   for (int i = 0; i < todo; i++)
     {
       int index = (start + i) % d->n_frames;
@@ -367,7 +368,6 @@ run_clip_job (Shared *shared, ThreadState *ts, Job *job, gint64 t0)
   InkClipRange range = job->clip;
   Delivery d = { .shared = shared, .job = job };
   InkClip *clip;
-  int todo;
 
   /* The kept animation's layers live on the stylizer the clip uses. */
   ink_animation_free (&ts->animation);
@@ -377,13 +377,10 @@ run_clip_job (Shared *shared, ThreadState *ts, Job *job, gint64 t0)
   if (clip == NULL)
     goto error;
   ink_clip_size (clip, &d.width, &d.height, NULL);
-  d.n_frames = ink_clip_n_frames (clip);
-  d.frame_bytes = (gsize) d.width * d.height * 4;
   /* The rate keeps the part near INK_LOOP_WORKER_CLIP_FRAMES; rounding never makes it hold many
    * more. */
-  todo = MIN (d.n_frames, 2 * INK_LOOP_WORKER_CLIP_FRAMES);
-  d.n_frames = todo;
-  if (make_frames (&d, 0, todo, TRUE, render_clip_frame, clip, "clip", t0, &error))
+  d.n_frames = MIN (ink_clip_n_frames (clip), 2 * INK_LOOP_WORKER_CLIP_FRAMES);
+  if (make_frames (&d, 0, d.n_frames, TRUE, render_clip_frame, clip, "clip", t0, &error))
     goto out;
 
 error:
@@ -489,7 +486,6 @@ run_job (Shared *shared, ThreadState *ts, Job *job)
   d.width = photo->width;
   d.height = photo->height;
   d.n_frames = ink_animation_n_frames (animation);
-  d.frame_bytes = (gsize) d.width * d.height * 4;
   /* From the frame on screen, round the loop: the preview plays on while the rest arrive. A
    * draft is that one frame. Every frame is rendered: with hold > 1 a drawing repeats, but the
    * camera and the flow still move on each frame (animate.c), so frames of one drawing differ. */
@@ -538,12 +534,14 @@ thread_main (gpointer data)
       job = shared->draft != NULL ? g_steal_pointer (&shared->draft) : g_steal_pointer (&shared->job);
       g_mutex_unlock (&shared->lock);
       run_job (shared, &ts, job);
-      job_free (job);
 #ifdef __GLIBC__
       /* A loop's frames are tens of MB freed at once, in this thread's arena and lavapipe's:
-       * hand the free pages back rather than keep them as the process's high-water mark. */
-      malloc_trim (0);
+       * hand the free pages back rather than keep them as the process's high-water mark. A
+       * draft's one small frame is not worth the walk through the arenas while a slider moves. */
+      if (!job->draft)
+        malloc_trim (0);
 #endif
+      job_free (job);
     }
   ink_animation_free (&ts.animation);
   ink_image_free (&ts.scaled);
