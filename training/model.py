@@ -1,6 +1,6 @@
-# model.py: the learned generator (a U-Net without normalization, with a temporal layer at 1/4
-# size) written as an engine graph (engine/network/network.h) whose PyTorch run is the engine's
-# run layer for layer, and the spectral-norm PatchGAN discriminator it trains against.
+# model.py: the learned generator (a U-Net without normalization working from 1/2 size down, with
+# a temporal layer at 1/4 size) written as an engine graph (engine/network/network.h) whose
+# PyTorch run is the engine's run layer for layer, and the spectral-norm PatchGAN discriminator it trains against.
 import copy
 
 import torch
@@ -15,27 +15,30 @@ SCALE = 4
 
 
 class Generator(nn.Module):
-    """x (N x 3 x H x W, RGB 0..1; H and W multiples of 4), prev (N x C x H/4 x W/4: the previous
+    """x (N x 3 x H x W, RGB 0..1; H and W multiples of 8), prev (N x C x H/4 x W/4: the previous
     frame's FEATURES, or zeros for a still) and flow (N x 2 x H/4 x W/4, in 1/4-size pixels: the
     previous frame's features are read at p + flow(p)) -> (the stylized picture, RGB 0..1 before
     the engine's clamp; this frame's FEATURES for the next frame).
 
-    Layers (widths w, 2w, 4w; w = 24 gives 0.73 M parameters):
-      e0   conv 7x7 3->w                  full size
-      e1   conv 3x3 /2 w->2w, conv 2w->2w  1/2
-      e2   conv 3x3 /2 2w->4w, conv 4w->4w 1/4      = FEATURES
-      temporal: warp(prev, flow), concat with e2, conv 3x3 8w->4w
+    Nothing is convolved at full size: the network works from 1/2 size down, where a 640 px frame
+    costs about 3.3 GFLOP (width 16), and its change to the photo is brought back to full size by
+    the guided filter, which puts the edges back where the photo's are (He's fast guided filter
+    does the same with its coefficients). Layers (widths w, 2w, 4w; w = 16: 0.22 M parameters):
+      e0   conv 3x3 /2 3->w, conv w->w          1/2
+      e2   conv 3x3 /2 w->2w, conv 2w->2w       1/4      = FEATURES
+      temporal: warp(prev, flow), concat with e2, conv 1x1 4w->2w
                 (a convolution over time with kernel 2: this frame and the last, aligned)
-      two residual blocks at 1/4 (conv, conv, add)
-      decoder: bilinear x2, conv, add the skip, conv; twice
-      out  conv 3x3 w->3, tanh, added to x (the network learns a change to the photo)
-      a guided filter (r 1, eps 0.005) with the photo as guide, as in White-box Cartoonization,
-      so edges follow the photo's.
+      e3   conv 3x3 /2 2w->4w                   1/8
+      BLOCKS residual blocks at 1/8 (conv, conv, add)
+      decoder: conv 4w->2w at 1/8, bilinear x2, add the temporal layer's output, conv 2w->2w;
+               conv 2w->w at 1/4, bilinear x2, add e0, conv w->w
+      out  conv 3x3 w->3 at 1/2, tanh: the change; bilinear x2, added to x
+      a guided filter (r 1, eps 0.005) with the photo as guide, as in White-box Cartoonization.
     Every convolution pads by reflection and none is normalized, so the picture can run in
     tiles. The graph is self.graph; weights are self.weights (a ParameterDict keyed by the
     tensor names the exported file uses)."""
 
-    def __init__(self, width=24, blocks=2, name="inkloop generator"):
+    def __init__(self, width=16, blocks=2, name="inkloop generator"):
         super().__init__()
         self.width = width
         self.weights = nn.ParameterDict()
@@ -53,40 +56,46 @@ class Generator(nn.Module):
                 layer["alpha"] = 0.2
             layers.append(layer)
 
+        def up(inp, out):
+            layers.append({"op": "upsample", "in": inp, "out": out, "mode": "bilinear"})
+
+        def add(a, b, out):
+            layers.append({"op": "add", "in": [a, b], "out": out, "activation": "none"})
+
         w1, w2, w4 = width, 2 * width, 4 * width
-        conv("e0", "x", "e0", 3, w1, k=7)
-        conv("e1a", "e0", "e1a", w1, w2, stride=2)
-        conv("e1", "e1a", "e1", w2, w2)
-        conv("e2a", "e1", "e2a", w2, w4, stride=2)
-        conv("e2", "e2a", FEATURES, w4, w4)
+        conv("e0a", "x", "e0a", 3, w1, stride=2)
+        conv("e0", "e0a", "e0", w1, w1)
+        conv("e2a", "e0", "e2a", w1, w2, stride=2)
+        conv("e2", "e2a", FEATURES, w2, w2)
         layers.append({"op": "warp", "in": ["prev", "flow"], "out": "prev_warped"})
         layers.append({"op": "concat", "in": [FEATURES, "prev_warped"], "out": "t"})
-        conv("temporal", "t", "m0", 2 * w4, w4)
+        conv("temporal", "t", "tm", 2 * w2, w2, k=1)
+        conv("e3", "tm", "m0", w2, w4, stride=2)
         cur = "m0"
         for b in range(blocks):
             conv(f"r{b}a", cur, f"r{b}a", w4, w4)
             conv(f"r{b}b", f"r{b}a", f"r{b}b", w4, w4, activation="none")
-            layers.append({"op": "add", "in": [f"r{b}b", cur], "out": f"m{b + 1}",
-                           "activation": "none"})
+            add(f"r{b}b", cur, f"m{b + 1}")
             cur = f"m{b + 1}"
-        layers.append({"op": "upsample", "in": cur, "out": "u1", "mode": "bilinear"})
-        conv("d1a", "u1", "d1a", w4, w2)
-        layers.append({"op": "add", "in": ["d1a", "e1"], "out": "s1", "activation": "none"})
-        conv("d1", "s1", "d1", w2, w2)
-        layers.append({"op": "upsample", "in": "d1", "out": "u0", "mode": "bilinear"})
-        conv("d0a", "u0", "d0a", w2, w1)
-        layers.append({"op": "add", "in": ["d0a", "e0"], "out": "s0", "activation": "none"})
-        conv("d0", "s0", "d0", w1, w1)
-        conv("out", "d0", "delta", w1, 3, activation="tanh")
+        conv("d2a", cur, "d2a", w4, w2)
+        up("d2a", "u2")
+        add("u2", "tm", "s2")
+        conv("d2", "s2", "d2", w2, w2)
+        conv("d1a", "d2", "d1a", w2, w1)
+        up("d1a", "u1")
+        add("u1", "e0", "s1")
+        conv("d1", "s1", "d1", w1, w1)
+        conv("out", "d1", "delta_half", w1, 3, activation="tanh")
         with torch.no_grad():  # start near the photo: a small change
             self.weights["out_weight"].mul_(0.1)
-        layers.append({"op": "add", "in": ["x", "delta"], "out": "raw", "activation": "none"})
+        up("delta_half", "delta")
+        add("x", "delta", "raw")
         layers.append({"op": "guided_filter", "in": ["x", "raw"], "out": "y", "radius": 1,
                        "eps": 0.005})
         self.graph = {
             "format": "inkloop-network", "version": 1, "name": name,
             "inputs": [{"name": "x", "channels": 3, "scale": 1},
-                       {"name": "prev", "channels": w4, "scale": SCALE},
+                       {"name": "prev", "channels": w2, "scale": SCALE},
                        {"name": "flow", "channels": 2, "scale": SCALE}],
             "output": "y",
             "layers": layers,
@@ -94,7 +103,7 @@ class Generator(nn.Module):
 
     @property
     def feature_channels(self):
-        return 4 * self.width
+        return 2 * self.width
 
     def tensors(self):
         """The weights under the names the graph uses ("e0.weight"; a ParameterDict cannot hold

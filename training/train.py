@@ -87,7 +87,7 @@ def main():
     ap.add_argument("--init-steps", type=int, help="content-only steps first (default 1000; smoke 2)")
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--size", type=int, default=128, help="training crop, px (a multiple of 8)")
-    ap.add_argument("--width", type=int, default=24)
+    ap.add_argument("--width", type=int, default=16)
     ap.add_argument("--blocks", type=int, default=2)
     ap.add_argument("--lr", type=float, default=2e-4)
     ap.add_argument("--every", type=int, default=200, help="checkpoint and validate every N steps")
