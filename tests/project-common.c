@@ -189,6 +189,7 @@ make_project (const char *source)
   p->style.mono = TRUE;
   p->style.screentone = 0.3f;
   p->style.tone_size = 31.9f;
+  p->style.generator = INK_GENERATOR_LEARNED;
 
   p->motion.frames = 239;
   p->motion.fps = 23.976f;

@@ -438,6 +438,82 @@ test_palette (void)
   g_assert_cmpint (ink_palette_fit (photo, 2, b), >=, 2);
 }
 
+/* The learned generator on both paths (a tiny model of its graph with random weights, so the
+ * check is of the plumbing, not of a training run); every hand control still acts on it; a
+ * missing model is an error that names it. */
+static void
+test_learned (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *model = g_build_filename (INK_SOURCE_DATADIR, "..", "tests", "data", "network",
+                                            "generator-tiny.safetensors", NULL);
+  InkStylizer *gpu = ink_stylizer_new (vk, &error), *cpu = ink_stylizer_new (NULL, &error);
+  InkStyleParams p = INK_STYLE_PARAMS_DEFAULT;
+  InkImage *procedural, *a, *b, *again, *grey, *lines, *flat;
+  gsize n = (gsize) photo->width * photo->height;
+  double changed = 0, chroma = 0, dark_a = 0, dark_lines = 0, flat_moved = 0;
+
+  g_setenv ("INKLOOP_MODEL", model, TRUE);
+  procedural = ink_stylizer_run (gpu, photo, &p, NULL, &error);
+  p.generator = INK_GENERATOR_LEARNED;
+  a = ink_stylizer_run (gpu, photo, &p, NULL, &error);
+  g_assert_no_error (error);
+  b = ink_stylizer_run (cpu, photo, &p, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("learned: Vulkan vs C reference PSNR %.1f dB; against procedural %.1f dB",
+                  test_psnr (a, b), test_psnr (a, procedural));
+  g_assert_cmpfloat (test_psnr (a, b), >=, 35.0);
+  again = ink_stylizer_run (gpu, photo, &p, NULL, &error);   /* the kept painting */
+  g_assert_true (memcmp (a->pixels, again->pixels, n * 8) == 0);
+
+  p.saturation = 0.0f;
+  grey = ink_stylizer_run (gpu, photo, &p, NULL, &error);
+  p.saturation = 1.15f;
+  p.line_weight = 5.0f;
+  lines = ink_stylizer_run (gpu, photo, &p, NULL, &error);
+  p.line_weight = 2.0f;
+  p.flatten = 1.0f;
+  p.colors = 4;
+  flat = ink_stylizer_run (gpu, photo, &p, NULL, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < n; i++)
+    {
+      for (int c = 0; c < 3; c++)
+        {
+          changed += abs (a->pixels[4 * i + c] - procedural->pixels[4 * i + c]) > 0x400;
+          flat_moved += abs (a->pixels[4 * i + c] - flat->pixels[4 * i + c]) > 0x400;
+        }
+      chroma += abs (grey->pixels[4 * i] - grey->pixels[4 * i + 2]);
+      dark_a += a->pixels[4 * i] < 0x2000;
+      dark_lines += lines->pixels[4 * i] < 0x2000;
+    }
+  g_test_message ("learned: %.1f %% of values differ from procedural; flat colour moves %.1f %%; "
+                  "dark pixels %.0f, at line weight 5 %.0f", 100 * changed / (3 * n),
+                  100 * flat_moved / (3 * n), dark_a, dark_lines);
+  g_assert_cmpfloat (changed, >, 0.05 * 3 * n);
+  g_assert_cmpfloat (flat_moved, >, 0.05 * 3 * n);
+  g_assert_cmpfloat (dark_lines, >, dark_a * 1.5);
+  g_assert_cmpfloat (chroma / n, <, 300.0);
+  ink_image_free (&procedural), ink_image_free (&a), ink_image_free (&b);
+  ink_image_free (&again), ink_image_free (&grey), ink_image_free (&lines);
+  ink_image_free (&flat);
+  ink_stylizer_free (&gpu);
+
+  /* A missing model: the message names the file. */
+  g_setenv ("INKLOOP_MODEL", "/nonexistent/generator.safetensors", TRUE);
+  gpu = ink_stylizer_new (vk, &error);
+  p = (InkStyleParams) INK_STYLE_PARAMS_DEFAULT;
+  p.generator = INK_GENERATOR_LEARNED;
+  a = ink_stylizer_run (gpu, photo, &p, NULL, &error);
+  g_assert_null (a);
+  g_assert_error (error, INK_ERROR, INK_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/generator.safetensors"));
+  g_unsetenv ("INKLOOP_MODEL");
+  ink_stylizer_free (&gpu);
+  ink_stylizer_free (&cpu);
+  g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
+}
+
 static void
 test_devices (void)
 {
@@ -475,6 +551,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stylize/tiny-images", test_tiny_images);
   g_test_add_func ("/stylize/alpha", test_alpha_kept);
   g_test_add_func ("/stylize/controls", test_controls_act);
+  g_test_add_func ("/stylize/learned", test_learned);
   status = g_test_run ();
   ink_image_free (&photo);
   return test_engine_finish (status, &vk, NULL);

@@ -174,6 +174,20 @@ def bench_unet(out_dir):
           sum(t.numel() for t in weights.values()), "parameters")
 
 
+def tiny_generator(out_dir):
+    """The learned generator's own graph (model.Generator) at width 4 with its initial random
+    weights (a small change added to the photo): the stylizer's tests run the learned path with
+    it, independent of any training run."""
+    import export
+    from model import Generator
+    torch.manual_seed(SEED + 2)
+    g = Generator(width=4, blocks=1, name="tiny generator, random weights")
+    export.export(g, {"step": 0, "data": "none (random weights)"},
+                  out_dir / "generator-tiny.safetensors")
+
+
 if __name__ == "__main__":
     main()
-    bench_unet(Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/network"))
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/network")
+    bench_unet(out)
+    tiny_generator(out)

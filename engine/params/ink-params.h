@@ -39,7 +39,17 @@ typedef struct {
   gboolean mono;            /* black and white */
   float screentone;         /* screentone dots for mid-tones (mono) */
   float tone_size;          /* dot spacing, px at reference */
+
+  /* Where the flats' colour comes from (InkGenerator): the smoothing above, or the learned
+   * generator network (data/generator.safetensors); lines, palette and composite act on both. */
+  int generator;
 } InkStyleParams;
+
+typedef enum {
+  INK_GENERATOR_PROCEDURAL,
+  INK_GENERATOR_LEARNED,
+  INK_GENERATOR_COUNT,
+} InkGenerator;
 
 /* The registry's defaults as an initializer, for code that needs a constant; test-params checks
  * that it equals the table field for field. ink_style_params_default () fills from the table. */
@@ -50,7 +60,8 @@ typedef struct {
   .line_weight = 2.0f, .line_sensitivity = 0.5f, .line_smoothness = 3.0f,   \
   .line_color = { 0.08f, 0.06f, 0.07f },                                    \
   .saturation = 1.15f, .contrast = 1.05f,                                   \
-  .mono = FALSE, .screentone = 0.0f, .tone_size = 6.0f }
+  .mono = FALSE, .screentone = 0.0f, .tone_size = 6.0f,                    \
+  .generator = INK_GENERATOR_PROCEDURAL }
 
 typedef enum {
   INK_PARAM_INT,

@@ -11,6 +11,11 @@
 
 #define F(field) offsetof (InkStyleParams, field)
 
+/* In InkGenerator order. */
+static const char *const generator_names[] = { "procedural", "learned", NULL };
+static const char *const generator_labels[] = { N_("Procedural"), N_("Learned (network)"), NULL };
+G_STATIC_ASSERT (G_N_ELEMENTS (generator_names) == INK_GENERATOR_COUNT + 1);
+
 /* In the command line's order (--help and project files follow it); the editor shows the entries
  * with a section, in this order within each section. */
 static const InkParamSpec specs[] = {
@@ -80,6 +85,15 @@ static const InkParamSpec specs[] = {
   { "tone-size", INK_PARAM_FLOAT, F (tone_size), 2, 32, 6, "px",
     "Screentone dot spacing (px at 1024 px)", NULL,
     .change = INK_CHANGE_CLASS_STYLE },
+  { "generator", INK_PARAM_ENUM, F (generator), 0, INK_GENERATOR_COUNT - 1,
+    INK_GENERATOR_PROCEDURAL, "",
+    "procedural or learned: where the colour comes from (learned: the trained network; lines, "
+    "palette and colour controls act on both)", generator_names,
+    .label = N_("_Generator"), .accessible = N_("Generator"),
+    .tooltip = N_("Procedural paints with edge-preserving smoothing; Learned with the trained "
+                  "network. Lines, colours and flat colour act on both"),
+    .section = INK_PARAM_SECTION_STYLE, .position = 6, .change = INK_CHANGE_CLASS_STYLE,
+    .choice_labels = generator_labels },
 };
 
 #undef F

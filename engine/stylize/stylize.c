@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ink-error.h"
+#include "learned.h"
 #include "passes.h"
 #include "stylize-private.h"
 
@@ -80,6 +81,7 @@ struct InkStylizer {
   /* A palette kept for every run (a clip's frames share one); fixed_size 0: each run fits its own. */
   float fixed_palette[INK_PALETTE_MAX * 4];
   int fixed_size, fixed_colors;
+  InkLearned *learned;     /* the learned generator, made on its first use */
 };
 
 static const char *const stage_names[INK_STAGE_COUNT] = { "smooth", "flatten", "lines", "composite" };
@@ -161,6 +163,7 @@ ink_stylizer_free (InkStylizer **ps)
   if (s == NULL)
     return;
   free_buffers (s);
+  ink_learned_free (&s->learned);
   ink_compute_free (&s->compute);
   if (s->owns_vk)
     ink_vk_context_free (&s->vk);
@@ -320,9 +323,11 @@ record_lines (InkStylizer *s, const InkStyleParams *p, float scale, BufferId ima
 }
 
 /* Records the stylization into the layers: the flats in LAYER, the line response in LINES. */
+/* LEARNED: the learned generator's working-size colour (lab32), which the flats are then made
+ * from instead of the smoothing; NULL for the procedural generator. */
 static gboolean
 record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const float *palette,
-        int palette_size, InkStylizeStats *stats, GError **error)
+        int palette_size, const guint32 *learned, InkStylizeStats *stats, GError **error)
 {
   /* The three working lab32 planes the smoothing rotates through. */
   static const BufferId planes[3] = { W_LAB0, W_LAB1, W_SCRATCH };
@@ -348,6 +353,11 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
     .tone_cell = MAX (2.5f, p->tone_size * scale),
   };
   gsize n = (gsize) s->width * s->height;
+  gsize work_n = (gsize) s->work_width * s->work_height;
+  /* The learned generator's flats need the smoothing only for the lines. */
+  int passes = learned == NULL ? p->smooth_passes
+               : lines ? MIN (p->smooth_passes, LINE_ITERATION) : 0;
+  InkBuffer *painted = NULL;
   gint64 t0;
   int image = 0;   /* index into planes */
 
@@ -358,6 +368,10 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
   t0 = g_get_monotonic_time ();
   if (!ink_compute_upload (s->compute, s->buffers[SOURCE], src->pixels, n * 8, error)
       || !ink_compute_upload (s->compute, s->buffers[PALETTE], palette, palette_size * 16, error))
+    return FALSE;
+  if (learned != NULL
+      && ((painted = ink_compute_scratch (s->compute, work_n * 4, "learned", error)) == NULL
+          || !ink_compute_upload (s->compute, painted, learned, work_n * 4, error)))
     return FALSE;
   stats->upload_ms = (g_get_monotonic_time () - t0) / 1000.0;
 
@@ -377,21 +391,25 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
 
   /* The lines see the image after LINE_ITERATION smoothing iterations (fewer speckles in fur and
    * wood grain than after one), the flats after all of them. */
-  for (int k = 0; k < p->smooth_passes; k++)
+  for (int k = 0; k < passes; k++)
     {
       if (!smooth_iteration (s, p, work_scale, planes[image], planes[(image + 1) % 3],
                              planes[(image + 2) % 3], error))
         return FALSE;
       image = (image + 2) % 3;
-      if (k == MIN (LINE_ITERATION, p->smooth_passes) - 1 && lines
+      if (k == MIN (LINE_ITERATION, passes) - 1 && lines
           && !record_lines (s, p, scale, planes[image], error))
         return FALSE;
     }
-  if (p->smooth_passes == 0 && lines && !record_lines (s, p, scale, planes[image], error))
+  if (passes == 0 && lines && !record_lines (s, p, scale, planes[image], error))
     return FALSE;
 
   /* Stage 2 at full size (reading the working image bilinearly); stage 4, the flats layer. */
-  if (!dispatch (s, &ink_pass_flatten, planes[image], PALETTE, FLATS, &pf, INK_STAGE_FLATTEN, error)
+  if (!ink_compute_dispatch (s->compute, &ink_pass_flatten,
+                             (InkBuffer *[]) { painted != NULL ? painted
+                                                               : s->buffers[planes[image]],
+                                               s->buffers[PALETTE] },
+                             s->buffers[FLATS], &pf, INK_STAGE_FLATTEN, error)
       || !dispatch (s, &ink_pass_composite, FLATS, SOURCE, LAYER, &pc, INK_STAGE_COMPOSITE, error))
     return FALSE;
   s->has_lines = lines;
@@ -422,23 +440,33 @@ ink_stylizer_make_layers (InkStylizer *s, const InkImage *src, const InkStylePar
 {
   float palette[INK_PALETTE_MAX * 4];
   int palette_size;
+  const guint32 *learned = NULL;
+  const InkImage *painted = src;
   gint64 t1;
 
   memset (stats, 0, sizeof *stats);
   if (!ink_style_params_validate (params, error)
       || !ensure_buffers (s, src->width, src->height, error))
     return FALSE;
+  if (params->generator == INK_GENERATOR_LEARNED)
+    {
+      if (s->learned == NULL)
+        s->learned = ink_learned_new ();
+      if (!ink_learned_paint (s->learned, s->compute, src, s->work_width, s->work_height,
+                              &learned, &painted, &stats->stage_ms[INK_STAGE_SMOOTH], error))
+        return FALSE;
+    }
   t1 = g_get_monotonic_time ();
   if (s->fixed_size > 0 && s->fixed_colors == params->colors)
     {
       palette_size = s->fixed_size;
       memcpy (palette, s->fixed_palette, sizeof palette);
     }
-  else
-    palette_size = ink_palette_fit (src, params->colors, palette);
+  else  /* the learned generator's palette is fitted to its own colours */
+    palette_size = ink_palette_fit (painted, params->colors, palette);
   stats->stage_ms[INK_STAGE_FLATTEN] += (g_get_monotonic_time () - t1) / 1000.0;
   s->has_lines = FALSE;
-  if (!record (s, src, params, palette, palette_size, stats, error))
+  if (!record (s, src, params, palette, palette_size, learned, stats, error))
     return FALSE;
   add_timings (s, stats);
   return TRUE;
