@@ -7,7 +7,9 @@
 // reached by BACK frames of integration and the map of the rest of the way), line boil (lines displaced by value noise that changes with each drawing), then the ink
 // laid over the flats. The ink is drawn in each frame by thresholding the line response where the
 // frame reads it, so lines stay single and whole under the camera and the flow. With everything
-// off, the result is the flats and lines exactly as stylized.
+// off, the result is the flats and lines exactly as stylized. With FLATS_IN_PLACE (the learned
+// generator's loops, whose flats were painted from the moved photo) the flats are read at the
+// output pixel and only the lines move.
 // In: binding 0, flats rgba8; binding 1, float line response; binding 2, the motion fields at the
 // working size, two packed halves a texel (flow velocity in normalized units per loop, sway
 // amplitude in normalized units); binding 3, the position map Phi_-(t - BACK) and binding 4 the
@@ -24,7 +26,7 @@ layout (std430, binding = 5) writeonly buffer Dst { uint dst[]; };
 layout (push_constant) uniform Push {
   int width, height, work_width, work_height;
   int frame, frames, drawing, seed;
-  int has_lines, camera_on, flow_on, substeps;
+  int layers, camera_on, flow_on, substeps;   // layers: LINES | FLATS_IN_PLACE (passes.h)
   float boil_amp, boil_cell;       // px
   float flow_sx, flow_sy;          // px a frame per normalized unit a loop
   float m00, m01, m02, m10, m11, m12;
@@ -36,6 +38,8 @@ layout (push_constant) uniform Push {
 
 #include "common.glsl"
 
+#define LINES 1
+#define FLATS_IN_PLACE 2
 #define LOAD_FLATS(i) unpack_rgba8 (texelFetch (flats, int (i)).x)
 #define LOAD_LINES(i) texelFetch (lines, int (i)).x
 #define LOAD_VELOCITY(i) unpackHalf2x16 (texelFetch (velocity, int (2 * (i))).x)
@@ -110,7 +114,7 @@ float response_at (vec2 q)
 
 float ink_of (float u)
 {
-  return pc.has_lines != 0 ? clamp (-tanh (pc.line_phi * (u - pc.line_eps)), 0.0, 1.0) : 0.0;
+  return (pc.layers & LINES) != 0 ? clamp (-tanh (pc.line_phi * (u - pc.line_eps)), 0.0, 1.0) : 0.0;
 }
 
 // Ink comes from the blended line response, not blended ink. Where the two copies are more than
@@ -164,6 +168,9 @@ void main ()
       base = sample_flats (q);
       ink = ink_of (response_at (q));
     }
+  // Flats painted from the moved photo are already where the frame shows them.
+  if ((pc.layers & FLATS_IN_PLACE) != 0)
+    base = sample_flats (vec2 (p));
   vec3 rgb = mix (base.rgb, vec3 (pc.line_r, pc.line_g, pc.line_b), ink * pc.line_alpha);
   dst[index_of (p)] = pack_rgba8 (vec4 (rgb, base.a));
 }

@@ -14,6 +14,7 @@
 #include "passes.h"
 #include "stage-private.h"
 #include "stylize.h"
+#include "stylize-private.h"
 #include "vk-context.h"
 
 static InkVkContext *vk;
@@ -300,7 +301,7 @@ test_passes (void)
   InkPushVelocity pv = { ww, wh, 2, 1, (float) w / h, 0.2f };
   InkPushFrame pf = {
     .width = w, .height = h, .work_width = ww, .work_height = wh, .frame = 3, .frames = 8,
-    .drawing = 1, .seed = 7, .has_lines = 1, .camera_on = 1, .flow_on = 1, .substeps = 8,
+    .drawing = 1, .seed = 7, .layers = INK_FRAME_LINES, .camera_on = 1, .flow_on = 1, .substeps = 8,
     .boil_amp = 1.5f, .boil_cell = 9.0f, .flow_sx = 12.0f, .flow_sy = 8.0f,
     .m00 = 0.98f, .m01 = 0.03f, .m02 = 1.2f, .m10 = -0.03f, .m11 = 0.98f, .m12 = 0.7f,
     .line_r = 0.1f, .line_g = 0.05f, .line_b = 0.0f, .line_alpha = 0.9f,
@@ -372,11 +373,120 @@ test_passes (void)
                              (gsize[]) { n * 4, n * 4, wn * 8, wn * 8, wn * 8 }, NULL, n * 4, &pf);
   /* Random flats make every sub-pixel difference in a sample position visible. */
   compare_rgba8 ("frame", frame_gpu, frame_ref, n, 2, 0.05);
+  /* Flats read in place (the learned generator's repainted frames): they do not move. */
+  {
+    InkPushFrame in_place = pf;
+    g_autofree guint32 *ref = g_new (guint32, n), *gpu = NULL;
+    gsize unmoved = 0;
+
+    in_place.layers |= INK_FRAME_FLATS_IN_PLACE;
+    in_place.line_alpha = 0.0f;
+    ink_pass_frame.ref ((const void *[]) { flats, lines, vel_ref, map_back, map_loop }, ref,
+                        &in_place);
+    gpu = test_run_pass (vk, &ink_pass_frame,
+                         (const void *[]) { flats, lines, vel_ref, map_back, map_loop },
+                         (gsize[]) { n * 4, n * 4, wn * 8, wn * 8, wn * 8 }, NULL, n * 4,
+                         &in_place);
+    compare_rgba8 ("frame, flats in place", gpu, ref, n, 2, 0.05);
+    for (gsize i = 0; i < n; i++)
+      unmoved += ref[i] == flats[i];
+    g_assert_cmpuint (unmoved, ==, n);
+  }
 
   over_ref = g_memdup2 (frame_ref, n * 4);
   ink_pass_overlay.ref (NULL, over_ref, &po);
   over_gpu = test_run_pass (vk, &ink_pass_overlay, NULL, NULL, frame_ref, n * 4, &po);
   compare_rgba8 ("overlay", over_gpu, over_ref, n, 2, 0.05);
+  g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
+}
+
+static gboolean
+rgba8_differ (guint32 a, guint32 b)
+{
+  for (int c = 0; c < 32; c += 8)
+    if (abs ((int) ((a >> c) & 0xff) - (int) ((b >> c) & 0xff)) > 3)
+      return TRUE;
+  return FALSE;
+}
+
+/* The learned generator's loops (a tiny random model of its graph): every moving frame painted
+ * anew from the moved photo, the same on the device and the C reference; still at strength 0;
+ * seamless. */
+static void
+test_learned (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *model = g_build_filename (INK_SOURCE_DATADIR, "..", "tests", "data", "network",
+                                            "generator-tiny.safetensors", NULL);
+  InkStylizer *cpu = ink_stylizer_new (NULL, &error);
+  InkStyleParams s = anime_style ();
+  InkMotionParams m = INK_MOTION_PARAMS_DEFAULT;
+  InkMotionHints *h = ink_motion_hints_new ();
+  InkImage *still;
+  Loop loop, ref;
+  double worst = 99.0, repainted = 0.0, unmoved = 0.0;
+
+  g_setenv ("INKLOOP_MODEL", model, TRUE);
+  s.generator = INK_GENERATOR_LEARNED;
+  m.frames = 6;
+  m.camera = INK_CAMERA_SHAKE;
+  ink_motion_hints_add_arrow (h, 0.2f, 0.5f, 0.8f, 0.5f);
+  loop = render_loop (stylizer, photo, &s, &m, h);
+  ref = render_loop (cpu, photo, &s, &m, h);
+  for (int i = 0; i < loop.n; i++)
+    worst = MIN (worst, test_psnr (loop.frames[i], ref.frames[i]));
+  g_test_message ("learned loop: Vulkan vs C reference, worst frame %.1f dB", worst);
+  g_assert_cmpfloat (worst, >=, 35.0);
+  check_seamless ("learned", &loop, FALSE);
+  loop_free (&loop), loop_free (&ref);
+
+  /* A moving frame is painted from the moved photo, not made by moving the still's flats; with
+   * no motion the two differ only by the moved photo's 8 bits. */
+  {
+    InkStylizeStats stats;
+    InkPushFrame pf;
+    float cam[6];
+    gsize n = (gsize) photo->width * photo->height;
+    g_autofree guint32 *moved = g_new (guint32, n), *painted = g_new (guint32, n);
+    double ms;
+
+    g_assert_true (ink_stylizer_make_layers (stylizer, photo, &s, &stats, &error));
+    g_assert_true (ink_stylizer_has_learned_layers (stylizer));
+    ink_stylizer_frame_defaults (stylizer, &pf);
+    g_assert_true (ink_stylizer_render_frame (stylizer, &pf, NULL, NULL, moved, &ms, &error));
+    g_assert_true (ink_stylizer_render_repainted (stylizer, &pf, NULL, NULL, painted, &ms,
+                                                  &error));
+    for (gsize i = 0; i < n; i++)
+      unmoved += rgba8_differ (moved[i], painted[i]);
+    m.camera = INK_CAMERA_PAN;
+    g_assert_true (ink_camera_matrix (&m, 2, photo->width, photo->height, cam));
+    pf.camera_on = 1;
+    pf.m00 = cam[0], pf.m01 = cam[1], pf.m02 = cam[2];
+    pf.m10 = cam[3], pf.m11 = cam[4], pf.m12 = cam[5];
+    g_assert_true (ink_stylizer_render_frame (stylizer, &pf, NULL, NULL, moved, &ms, &error));
+    g_assert_true (ink_stylizer_render_repainted (stylizer, &pf, NULL, NULL, painted, &ms,
+                                                  &error));
+    g_assert_no_error (error);
+    for (gsize i = 0; i < n; i++)
+      repainted += rgba8_differ (moved[i], painted[i]);
+    g_test_message ("pixels painted differently from the moved still: %.1f %% in a panned "
+                    "frame, %.1f %% with no motion (by over 3 levels)", 100 * repainted / n, 100 * unmoved / n);
+    g_assert_cmpfloat (repainted, >, 0.05 * n);
+    g_assert_cmpfloat (unmoved, <, repainted / 4);
+    m.camera = INK_CAMERA_SHAKE;
+  }
+
+  s.generator = INK_GENERATOR_LEARNED;
+  m.motion = 0.0f;
+  still = ink_stylizer_run (stylizer, photo, &s, NULL, &error);
+  g_assert_no_error (error);
+  loop = render_loop (stylizer, photo, &s, &m, h);
+  check_all_still (&loop, still);
+  loop_free (&loop);
+  ink_image_free (&still);
+  ink_motion_hints_free (&h);
+  ink_stylizer_free (&cpu);
+  g_unsetenv ("INKLOOP_MODEL");
   g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
 }
 
@@ -395,6 +505,7 @@ main (int argc, char **argv)
   g_test_add_func ("/motion/half-size", test_half_size);
   g_test_add_func ("/motion/deterministic", test_deterministic);
   g_test_add_func ("/motion/set-motion", test_set_motion);
+  g_test_add_func ("/motion/learned", test_learned);
   status = g_test_run ();
   ink_image_free (&photo);
   return test_engine_finish (status, &vk, &stylizer);

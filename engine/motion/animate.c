@@ -390,11 +390,16 @@ ink_animation_render_rgba8 (InkAnimation *a, int index, guint32 *rgba8, InkFrame
         .ink_r = pf.line_r, .ink_g = pf.line_g, .ink_b = pf.line_b,
       };
     }
-  if (!ink_stylizer_render_frame (a->stylizer, &pf,
-                                  (InkBuffer *[]) { a->velocity, a->flow_on ? a->maps[map] : NULL,
-                                                    a->flow_on ? a->maps[MAX_MAPS] : NULL },
-                                  overlays ? &po : NULL, rgba8,
-                                  &device_ms, error))
+  /* The learned generator paints every frame of a loop whose picture moves from the moved photo
+   * (every one, so that a frame where the motion passes through rest looks like the others). */
+  if (!((ink_stylizer_has_learned_layers (a->stylizer)
+         && (a->flow_on || a->sway_on
+             || (strength > 0.0f && m->camera != INK_CAMERA_NONE))
+         ? ink_stylizer_render_repainted : ink_stylizer_render_frame)
+        (a->stylizer, &pf,
+         (InkBuffer *[]) { a->velocity, a->flow_on ? a->maps[map] : NULL,
+                           a->flow_on ? a->maps[MAX_MAPS] : NULL },
+         overlays ? &po : NULL, rgba8, &device_ms, error)))
     return FALSE;
   if (stats != NULL)
     {

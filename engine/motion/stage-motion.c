@@ -237,7 +237,7 @@ response_at (const InkPushFrame *pc, const float *lines, float qx, float qy)
 static float
 ink_of (const InkPushFrame *pc, float u)
 {
-  return pc->has_lines ? ink_clampf (-tanhf (pc->line_phi * (u - pc->line_eps)), 0.0f, 1.0f) : 0.0f;
+  return (pc->layers & INK_FRAME_LINES) ? ink_clampf (-tanhf (pc->line_phi * (u - pc->line_eps)), 0.0f, 1.0f) : 0.0f;
 }
 
 static void
@@ -284,6 +284,8 @@ ref_frame (const void *const *in, void *out, const void *push)
             sample_flats (pc, flats, bx, by, fb);
             for (int k = 0; k < 4; k++)
               base[k] = lerp (fa[k], fb[k], alpha);
+            if (pc->layers & INK_FRAME_FLATS_IN_PLACE)
+              sample_flats (pc, flats, x, y, base);
             /* Ink from the blended response, its contrast given back (ink_weight and blend_gain
              * in frame.comp). */
             float a3 = alpha * alpha * alpha, o3 = (1.0f - alpha) * (1.0f - alpha) * (1.0f - alpha);
@@ -296,7 +298,10 @@ ref_frame (const void *const *in, void *out, const void *push)
           }
         else
           {
-            sample_flats (pc, flats, qx, qy, base);
+            if (pc->layers & INK_FRAME_FLATS_IN_PLACE)
+              sample_flats (pc, flats, x, y, base);
+            else
+              sample_flats (pc, flats, qx, qy, base);
             ink = ink_of (pc, response_at (pc, lines, qx, qy));
           }
         for (int k = 0; k < 3; k++)

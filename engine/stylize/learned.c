@@ -29,6 +29,7 @@ struct InkLearned {
   InkNetworkRunner *runner;
   InkCompute *compute;   /* the runner's */
   Kept kept[KEPT];
+  Kept scratch;          /* the last result not kept */
   guint64 calls;
 };
 
@@ -72,6 +73,7 @@ ink_learned_free (InkLearned **pl)
     return;
   for (int i = 0; i < KEPT; i++)
     kept_clear (&l->kept[i]);
+  kept_clear (&l->scratch);
   ink_network_runner_free (&l->runner);
   ink_network_free (&l->network);
   g_free (l->path);
@@ -177,9 +179,10 @@ input_planes (const InkImage *src, int ww, int wh, int pw, int ph)
 
 gboolean
 ink_learned_paint (InkLearned *l, InkCompute *compute, const InkImage *src, int ww, int wh,
-                   const guint32 **lab, const InkImage **painted, double *ms, GError **error)
+                   gboolean keep, const guint32 **lab, const InkImage **painted, double *ms,
+                   GError **error)
 {
-  guint64 key = content_key (src, ww, wh);
+  guint64 key = keep ? content_key (src, ww, wh) : 0;
   const float *inputs[INK_NETWORK_MAX_INPUTS] = { NULL };
   float *extra[INK_NETWORK_MAX_INPUTS] = { NULL };
   g_autofree float *planes = NULL, *out = NULL;
@@ -190,7 +193,7 @@ ink_learned_paint (InkLearned *l, InkCompute *compute, const InkImage *src, int 
 
   *ms = 0.0;
   l->calls++;
-  for (int i = 0; i < KEPT; i++)
+  for (int i = 0; i < KEPT && keep; i++)
     if (l->kept[i].key == key && l->kept[i].ww == ww && l->kept[i].wh == wh)
       {
         l->kept[i].used = l->calls;
@@ -230,10 +233,12 @@ ink_learned_paint (InkLearned *l, InkCompute *compute, const InkImage *src, int 
       return FALSE;
     }
 
-  /* The least recently used place. */
+  /* The least recently used place, or the scratch one. */
   for (int i = 1; i < KEPT; i++)
     if (l->kept[i].used < k->used)
       k = &l->kept[i];
+  if (!keep)
+    k = &l->scratch;
   kept_clear (k);
   k->key = key;
   k->ww = ww;

@@ -24,11 +24,12 @@ void ink_learned_free (InkLearned **learned);
 /* SRC painted by the network at WW x WH (box-averaged down in linear light, as the procedural
  * path's reduce pass): *LAB receives WW x WH packed OKLab texels (lab32) and *PAINTED the same
  * picture as an image (for the palette), both owned by LEARNED and valid until its next call.
- * The last two results are kept by the photo's content, so a change that only restyles (lines,
- * palette, saturation) does not run the network again. MS: the network's wall time (0 when
- * kept). Errors name the model file. */
+ * With KEEP, the last two results are kept by the photo's content, so a change that only
+ * restyles (lines, palette, saturation) does not run the network again; without, the result
+ * displaces none of them (a loop's moved frames). MS: the network's wall time (0 when kept).
+ * Errors name the model file. */
 gboolean ink_learned_paint (InkLearned *learned, InkCompute *compute, const InkImage *src,
-                            int ww, int wh, const guint32 **lab, const InkImage **painted,
-                            double *ms, GError **error);
+                            int ww, int wh, gboolean keep, const guint32 **lab,
+                            const InkImage **painted, double *ms, GError **error);
 
 G_END_DECLS

@@ -87,13 +87,19 @@ typedef struct {
   float reach;                   /* distance (image heights) beyond which an arrow moves nothing */
 } InkPushVelocity;
 
+/* InkPushFrame.layers: the lines are drawn; the flats are read at the output pixel, not where
+ * the motion maps it (they were painted from the moved photo: the learned generator's loops). */
+#define INK_FRAME_LINES 1
+#define INK_FRAME_FLATS_IN_PLACE 2
+
 typedef struct {
   gint32 width, height;          /* full size */
   gint32 work_width, work_height;  /* the velocity field's size */
   gint32 frame, frames;          /* t of N */
   gint32 drawing;                /* which drawing the line boil shows */
   gint32 seed;
-  gint32 has_lines, camera_on, flow_on, substeps;
+  gint32 layers;                 /* INK_FRAME_LINES | INK_FRAME_FLATS_IN_PLACE */
+  gint32 camera_on, flow_on, substeps;
   float boil_amp, boil_cell;     /* px */
   float flow_sx, flow_sy;        /* px a frame per normalized unit a loop */
   float m00, m01, m02, m10, m11, m12;  /* camera: output px -> source px */

@@ -24,6 +24,17 @@ void ink_stylizer_frame_defaults (InkStylizer *stylizer, InkPushFrame *frame);
 gboolean ink_stylizer_render_frame (InkStylizer *stylizer, const InkPushFrame *frame,
                                     InkBuffer *const motion[3], const InkPushOverlay *overlay,
                                     guint32 *rgba8, double *device_ms, GError **error);
+/* Whether the last layers are the learned generator's: its loops then repaint each moving frame
+ * (ink_stylizer_render_repainted). */
+gboolean ink_stylizer_has_learned_layers (InkStylizer *stylizer);
+/* As ink_stylizer_render_frame, for learned layers: the photo is moved as FRAME moves the flats,
+ * painted anew by the network, flattened to the still's palette with its settings, and shown in
+ * place under the moving lines, so flowing regions are painted, not smeared. DEVICE_MS includes
+ * the network's time. */
+gboolean ink_stylizer_render_repainted (InkStylizer *stylizer, const InkPushFrame *frame,
+                                        InkBuffer *const motion[3],
+                                        const InkPushOverlay *overlay, guint32 *rgba8,
+                                        double *device_ms, GError **error);
 InkImage *ink_image_from_rgba8 (const guint32 *rgba8, int width, int height, gboolean has_alpha);
 
 G_END_DECLS

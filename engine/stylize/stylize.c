@@ -82,6 +82,13 @@ struct InkStylizer {
   float fixed_palette[INK_PALETTE_MAX * 4];
   int fixed_size, fixed_colors;
   InkLearned *learned;     /* the learned generator, made on its first use */
+  /* When the layers are the learned generator's, what its loops repaint each moving frame with:
+   * the photo as an rgba8 layer, the frame's own flats, and the still's flatten and composite
+   * settings (its palette stays in PALETTE). NULL and FALSE otherwise. */
+  gboolean learned_layers;
+  InkBuffer *photo8, *moved_layer;
+  InkPushFlatten learned_flatten;
+  InkPushComposite learned_composite;
 };
 
 static const char *const stage_names[INK_STAGE_COUNT] = { "smooth", "flatten", "lines", "composite" };
@@ -195,6 +202,9 @@ ink_stylizer_prepare (InkStylizer *s, GError **error)
 static void
 free_buffers (InkStylizer *s)
 {
+  ink_buffer_free (&s->photo8);
+  ink_buffer_free (&s->moved_layer);
+  s->learned_layers = FALSE;
   for (int i = 0; i < N_BUFFERS; i++)
     if ((int) buffer_specs[i].storage == i)
       ink_buffer_free (&s->buffers[i]);
@@ -413,12 +423,45 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
       || !dispatch (s, &ink_pass_composite, FLATS, SOURCE, LAYER, &pc, INK_STAGE_COMPOSITE, error))
     return FALSE;
   s->has_lines = lines;
+  s->learned_layers = learned != NULL;
+  s->learned_flatten = pf;
+  s->learned_composite = pc;
   memcpy (s->line_color, p->line_color, sizeof s->line_color);
   s->line_alpha = MIN (1.0f, line_sigma (p, scale) / MIN_LINE_SIGMA);
   s->line_eps = -(0.012f - 0.011f * p->line_sensitivity);
   s->line_phi = 200.0f;
   s->line_width = 2.0f * MAX (MIN_LINE_SIGMA, line_sigma (p, scale));
   return ink_compute_finish (s->compute, error);
+}
+
+/* The photo as an rgba8 layer (and room for a frame's own flats), for the learned generator's
+ * loops: the frame pass moves it as it moves the flats. */
+static gboolean
+upload_photo8 (InkStylizer *s, const InkImage *src, GError **error)
+{
+  gsize n = (gsize) s->width * s->height;
+  g_autofree guint32 *rgba8 = g_try_new (guint32, n);
+
+  if (rgba8 == NULL)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
+                   "out of memory for a %dx%d image; try a smaller --size", s->width, s->height);
+      return FALSE;
+    }
+  for (gsize i = 0; i < n; i++)
+    {
+      const guint16 *p = src->pixels + 4 * i;
+      rgba8[i] = (guint32) ((p[0] + 128) / 257) | (guint32) ((p[1] + 128) / 257) << 8
+                 | (guint32) ((p[2] + 128) / 257) << 16 | (guint32) ((p[3] + 128) / 257) << 24;
+    }
+  if ((s->photo8 == NULL
+       && (s->photo8 = ink_buffer_new (s->compute, n * 4, "photo8", error)) == NULL)
+      || (s->moved_layer == NULL
+          && (s->moved_layer = ink_buffer_new (s->compute, n * 4, "moved layer", error)) == NULL))
+    return FALSE;
+  return ink_compute_begin (s->compute, error)
+         && ink_compute_upload (s->compute, s->photo8, rgba8, n * 4, error)
+         && ink_compute_finish (s->compute, error);
 }
 
 static void
@@ -452,7 +495,7 @@ ink_stylizer_make_layers (InkStylizer *s, const InkImage *src, const InkStylePar
     {
       if (s->learned == NULL)
         s->learned = ink_learned_new ();
-      if (!ink_learned_paint (s->learned, s->compute, src, s->work_width, s->work_height,
+      if (!ink_learned_paint (s->learned, s->compute, src, s->work_width, s->work_height, TRUE,
                               &learned, &painted, &stats->stage_ms[INK_STAGE_SMOOTH], error))
         return FALSE;
     }
@@ -466,7 +509,10 @@ ink_stylizer_make_layers (InkStylizer *s, const InkImage *src, const InkStylePar
     palette_size = ink_palette_fit (painted, params->colors, palette);
   stats->stage_ms[INK_STAGE_FLATTEN] += (g_get_monotonic_time () - t1) / 1000.0;
   s->has_lines = FALSE;
+  s->learned_layers = FALSE;
   if (!record (s, src, params, palette, palette_size, learned, stats, error))
+    return FALSE;
+  if (learned != NULL && !upload_photo8 (s, src, error))
     return FALSE;
   add_timings (s, stats);
   return TRUE;
@@ -504,22 +550,23 @@ ink_stylizer_frame_defaults (InkStylizer *s, InkPushFrame *frame)
     .work_width = s->work_width, .work_height = s->work_height,
     .frame = 0, .frames = 1, .substeps = 8,
     .m00 = 1.0f, .m11 = 1.0f,
-    .has_lines = s->has_lines,
+    .layers = s->has_lines ? INK_FRAME_LINES : 0,
     .line_r = s->line_color[0], .line_g = s->line_color[1], .line_b = s->line_color[2],
     .line_alpha = s->line_alpha, .line_eps = s->line_eps, .line_phi = s->line_phi,
     .line_width = MAX (s->line_width, 0.8f),
   };
 }
 
-gboolean
-ink_stylizer_render_frame (InkStylizer *s, const InkPushFrame *frame, InkBuffer *const motion[3],
-                           const InkPushOverlay *overlay, guint32 *rgba8, double *device_ms,
-                           GError **error)
+/* Records the frame pass from the flats LAYER and the lines (and the overlay) into FRAME, and its
+ * download into RGBA8. */
+static gboolean
+record_frame (InkStylizer *s, InkBuffer *layer, const InkPushFrame *frame,
+              InkBuffer *const motion[3], const InkPushOverlay *overlay, guint32 *rgba8,
+              GError **error)
 {
   /* Unused bindings get a layer, which the pass then does not read. */
-  InkBuffer *inputs[5] = { s->buffers[LAYER], s->buffers[LINES], s->buffers[LINES],
-                           s->buffers[LINES], s->buffers[LINES] };
-  const GArray *timings;
+  InkBuffer *inputs[5] = { layer, s->buffers[LINES], s->buffers[LINES], s->buffers[LINES],
+                           s->buffers[LINES] };
 
   for (int k = 0; k < 3; k++)
     if (motion != NULL && motion[k] != NULL)
@@ -528,20 +575,92 @@ ink_stylizer_render_frame (InkStylizer *s, const InkPushFrame *frame, InkBuffer 
                         || (!frame->flow_on && frame->sway_sx == 0.0f && frame->sway_sy == 0.0f),
                         FALSE);
   g_return_val_if_fail (!frame->flow_on || (motion[1] != NULL && motion[2] != NULL), FALSE);
+  return ink_compute_dispatch (s->compute, &ink_pass_frame, inputs, s->buffers[FRAME], frame,
+                               INK_STAGE_COMPOSITE, error)
+         && (overlay == NULL
+             || ink_compute_dispatch (s->compute, &ink_pass_overlay, NULL, s->buffers[FRAME],
+                                      overlay, INK_STAGE_COMPOSITE, error))
+         && ink_compute_download (s->compute, s->buffers[FRAME], rgba8,
+                                  (gsize) s->width * s->height * 4, error);
+}
+
+static double
+device_time (InkStylizer *s)
+{
+  const GArray *timings = ink_compute_timings (s->compute);
+  double ms = 0.0;
+
+  for (guint i = 0; i < timings->len; i++)
+    ms += g_array_index (timings, InkTiming, i).ms;
+  return ms;
+}
+
+gboolean
+ink_stylizer_render_frame (InkStylizer *s, const InkPushFrame *frame, InkBuffer *const motion[3],
+                           const InkPushOverlay *overlay, guint32 *rgba8, double *device_ms,
+                           GError **error)
+{
   if (!ink_compute_begin (s->compute, error)
-      || !ink_compute_dispatch (s->compute, &ink_pass_frame, inputs, s->buffers[FRAME], frame,
-                                INK_STAGE_COMPOSITE, error)
-      || (overlay != NULL
-          && !ink_compute_dispatch (s->compute, &ink_pass_overlay, NULL, s->buffers[FRAME],
-                                    overlay, INK_STAGE_COMPOSITE, error))
-      || !ink_compute_download (s->compute, s->buffers[FRAME], rgba8,
-                                (gsize) s->width * s->height * 4, error)
+      || !record_frame (s, s->buffers[LAYER], frame, motion, overlay, rgba8, error)
       || !ink_compute_finish (s->compute, error))
     return FALSE;
-  timings = ink_compute_timings (s->compute);
-  *device_ms = 0.0;
-  for (guint i = 0; i < timings->len; i++)
-    *device_ms += g_array_index (timings, InkTiming, i).ms;
+  *device_ms = device_time (s);
+  return TRUE;
+}
+
+gboolean
+ink_stylizer_has_learned_layers (InkStylizer *s)
+{
+  return s->learned_layers;
+}
+
+gboolean
+ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
+                               InkBuffer *const motion[3], const InkPushOverlay *overlay,
+                               guint32 *rgba8, double *device_ms, GError **error)
+{
+  InkPushFrame moved = *frame, shown = *frame;
+  gsize work_n = (gsize) s->work_width * s->work_height;
+  const guint32 *lab;
+  const InkImage *painted;
+  InkImage *photo;
+  InkBuffer *scratch;
+  double network_ms;
+  gboolean ok;
+
+  g_return_val_if_fail (s->learned_layers && s->learned != NULL, FALSE);
+  /* The photo, moved as the frame moves the flats (no lines, no boil: those move only ink). */
+  moved.layers = 0;
+  moved.boil_amp = 0.0f;
+  if (!ink_compute_begin (s->compute, error)
+      || !record_frame (s, s->photo8, &moved, motion, NULL, rgba8, error)
+      || !ink_compute_finish (s->compute, error))
+    return FALSE;
+  *device_ms = device_time (s);
+  photo = ink_image_from_rgba8 (rgba8, s->width, s->height, FALSE);
+  ok = ink_learned_paint (s->learned, s->compute, photo, s->work_width, s->work_height, FALSE,
+                          &lab, &painted, &network_ms, error);
+  ink_image_free (&photo);
+  if (!ok)
+    return FALSE;
+  *device_ms += network_ms;
+
+  /* Its flats with the still's palette and settings, shown in place under the moving lines. */
+  shown.layers |= INK_FRAME_FLATS_IN_PLACE;
+  if (!ink_compute_begin (s->compute, error)
+      || (scratch = ink_compute_scratch (s->compute, work_n * 4, "learned", error)) == NULL
+      || !ink_compute_upload (s->compute, scratch, lab, work_n * 4, error)
+      || !ink_compute_dispatch (s->compute, &ink_pass_flatten,
+                                (InkBuffer *[]) { scratch, s->buffers[PALETTE] },
+                                s->buffers[FLATS], &s->learned_flatten, INK_STAGE_FLATTEN, error)
+      || !ink_compute_dispatch (s->compute, &ink_pass_composite,
+                                (InkBuffer *[]) { s->buffers[FLATS], s->buffers[SOURCE] },
+                                s->moved_layer, &s->learned_composite, INK_STAGE_COMPOSITE,
+                                error)
+      || !record_frame (s, s->moved_layer, &shown, motion, overlay, rgba8, error)
+      || !ink_compute_finish (s->compute, error))
+    return FALSE;
+  *device_ms += device_time (s);
   return TRUE;
 }
 
