@@ -744,6 +744,35 @@ export_done (gpointer data)
   return !ink_export_dialog_get_running (data);
 }
 
+/* The Style section's Generator choice: Learned repaints the preview with the network (a tiny
+ * model of its graph here: $INKLOOP_MODEL), is one undo step, and goes back. */
+static void
+test_generator (void)
+{
+  InkDocument *doc = ink_window_get_document (window);
+  GtkWidget *label = test_ui_find_labelled (GTK_WIDGET (window), "_Generator");
+  InkPreview *preview = ink_window_get_preview (window);
+  GtkWidget *choice;
+  guint before;
+
+  g_assert_nonnull (label);
+  choice = test_ui_find_tooltip (gtk_widget_get_parent (gtk_widget_get_parent (label)),
+                                 GTK_TYPE_DROP_DOWN, NULL);
+  g_assert_nonnull (choice);
+  g_assert_true (wait_for (idle_cond, window, 120));
+  g_assert_cmpfloat (ink_document_get_value (doc, "generator"), ==, INK_GENERATOR_PROCEDURAL);
+  before = ink_preview_get_shown_serial (preview);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (choice), INK_GENERATOR_LEARNED);
+  g_assert_cmpfloat (ink_document_get_value (doc, "generator"), ==, INK_GENERATOR_LEARNED);
+  g_assert_true (wait_for (idle_cond, window, 120));
+  g_assert_cmpuint (ink_preview_get_shown_serial (preview), >, before);
+  action (window, "win.undo");
+  g_assert_cmpfloat (ink_document_get_value (doc, "generator"), ==, INK_GENERATOR_PROCEDURAL);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (choice)), ==,
+                    INK_GENERATOR_PROCEDURAL);
+  g_assert_true (wait_for (idle_cond, window, 120));
+}
+
 /* The frames of the clip or animated GIF at PATH. */
 static int
 count_frames (const char *path)
@@ -1160,6 +1189,12 @@ main (int argc, char **argv)
   static const char *const motion[] = { "frames=6", NULL };
   int status;
 
+  /* The learned generator's model: a tiny one, so its test is quick (before any thread). */
+  {
+    g_autofree char *model = g_build_filename (INK_SOURCE_DATADIR, "..", "tests", "data",
+                                              "network", "generator-tiny.safetensors", NULL);
+    g_setenv ("INKLOOP_MODEL", model, TRUE);
+  }
   tmpdir = g_dir_make_tmp ("inkloop-motion-XXXXXX", &error);
   g_assert_no_error (error);
   /* The autosave goes to the cache folder: a private one, whatever the isolation does. */
@@ -1195,6 +1230,7 @@ main (int argc, char **argv)
   g_test_add_func ("/motion-editing/close-asks", test_close_asks);
   g_test_add_func ("/motion-editing/autosave-restore", test_autosave_restore);
   g_test_add_func ("/motion-editing/moved-photo", test_moved_photo);
+  g_test_add_func ("/motion-editing/generator", test_generator);
   g_test_add_func ("/motion-editing/clip", test_clip);
   status = g_test_run ();
 
