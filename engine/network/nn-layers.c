@@ -52,6 +52,31 @@ grid_shape (int w, int h, int depth)
   };
 }
 
+/* A convolution's shape over W x H x DEPTH invocations: ROW_LOCAL invocations a workgroup, as
+ * LX x (ROW_LOCAL / LX) with LX the power of two from 4 up that wastes fewest invocations. Every
+ * invocation of a convolution does the whole work (nn-conv.comp shares weights across the
+ * subgroup, so none returns early): a 20-wide row (80 px at 4 a lane) in 64-wide workgroups
+ * would run 64 lanes for 20 pixels' worth. */
+static InkDispatchShape
+conv_shape (int w, int h, int depth)
+{
+  InkDispatchShape best = grid_shape (w, h, depth);
+  gint64 best_waste = G_MAXINT64;
+
+  for (int lx = 4; lx <= ROW_LOCAL; lx *= 2)
+    {
+      int ly = ROW_LOCAL / lx, gx = (w + lx - 1) / lx, gy = (h + ly - 1) / ly;
+      gint64 waste = (gint64) gx * lx * gy * ly - (gint64) w * h;
+
+      if (waste <= best_waste)
+        {
+          best_waste = waste;
+          best = (InkDispatchShape) { .local = { lx, ly, 1 }, .groups = { gx, gy, depth } };
+        }
+    }
+  return best;
+}
+
 /* A shape of FLAT_LOCAL workgroups over N elements, laid over rows of *ROW elements. */
 static InkDispatchShape
 flat_shape (gsize n, gint32 *row)
@@ -173,7 +198,7 @@ ink_nn_conv2d (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuff
     .k = s->kernel, .stride = s->stride, .dil = s->dilation, .reflect = s->reflect,
     .act = s->act, .ocb = ink_conv_block (s), .alpha = s->alpha,
   };
-  InkDispatchShape shape = grid_shape ((out->w + CONV_PIXELS - 1) / CONV_PIXELS, out->h,
+  InkDispatchShape shape = conv_shape ((out->w + CONV_PIXELS - 1) / CONV_PIXELS, out->h,
                                        ink_conv_blocks (s));
   InkBuffer *inputs[] = { in->buffer, weights };
 
