@@ -10,6 +10,7 @@
 #include "nn-box.spv.h"
 #include "nn-conv.spv.h"
 #include "nn-eltwise.spv.h"
+#include "nn-guided.spv.h"
 #include "nn-norm-apply.spv.h"
 #include "nn-norm-stats.spv.h"
 #include "nn-resample.spv.h"
@@ -28,6 +29,7 @@ PASS (nn_eltwise, ink_spv_nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise);
 PASS (nn_resample, ink_spv_nn_resample, 1, InkResamplePush, ink_nn_ref_resample);
 PASS (nn_warp, ink_spv_nn_warp, 2, InkWarpPush, ink_nn_ref_warp);
 PASS (nn_box, ink_spv_nn_box, 1, InkBoxPush, ink_nn_ref_box);
+PASS (nn_guided, ink_spv_nn_guided, 2, InkGuidedPush, ink_nn_ref_guided);
 PASS (nn_norm_stats, ink_spv_nn_norm_stats, 1, InkNormStatsPush, ink_nn_ref_norm_stats);
 PASS (nn_norm_apply, ink_spv_nn_norm_apply, 3, InkNormApplyPush, ink_nn_ref_norm_apply);
 
@@ -347,6 +349,28 @@ ink_nn_box (InkCompute *c, int r, const InkTensor *in, const InkTensor *out, GEr
          && box_axis (c, r, TRUE, &across, out, error);
 }
 
+/* Radii up to this take the fused two-pass filter (at most 49 taps); larger ones the separable
+ * box filters. */
+#define GUIDED_FUSED_MAX_RADIUS 3
+
+static gboolean
+guided_phase (InkCompute *c, int phase, int r, float eps, const InkTensor *guide,
+              const InkTensor *in, int channels, const InkTensor *out, GError **error)
+{
+  InkGuidedPush push = {
+    .w = guide->w, .h = guide->h, .c = channels, .guide_c = guide->c, .r = r,
+    .guide_off = guide->offset, .in_off = in->offset, .out_off = out->offset, .phase = phase,
+    .eps = eps,
+  };
+  InkDispatchShape shape = grid_shape (guide->w, guide->h, channels);
+
+  shape.spec[0] = phase;
+  shape.n_spec = 1;
+  return ink_compute_dispatch_shaped (c, &nn_guided,
+                                      (InkBuffer *[]) { guide->buffer, in->buffer },
+                                      out->buffer, &push, &shape, -1, error);
+}
+
 gboolean
 ink_nn_guided (InkCompute *c, int r, float eps, const InkTensor *guide, const InkTensor *p,
                const InkTensor *out, GError **error)
@@ -356,6 +380,10 @@ ink_nn_guided (InkCompute *c, int r, float eps, const InkTensor *guide, const In
   g_return_val_if_fail (fits (guide) && fits (p) && fits (out) && same_shape (p, out), FALSE);
   g_return_val_if_fail ((guide->c == 1 || guide->c == p->c) && guide->w == p->w
                         && guide->h == p->h && r >= 0, FALSE);
+  if (r <= GUIDED_FUSED_MAX_RADIUS)
+    return scratch_tensor (c, p, 2 * p->c, &coefs, error)
+           && guided_phase (c, 0, r, eps, guide, p, p->c, &coefs, error)
+           && guided_phase (c, 1, r, eps, guide, &coefs, p->c, out, error);
   return scratch_tensor (c, p, 4 * p->c, &products, error)
          && scratch_tensor (c, p, 4 * p->c, &means, error)
          && scratch_tensor (c, p, 2 * p->c, &coefs, error)

@@ -115,6 +115,11 @@ typedef struct {
 typedef struct { gint32 in_w, in_h, c, in_off, out_off, bilinear; } InkResamplePush;
 typedef struct { gint32 w, h, c, in_off, flow_off, out_off; } InkWarpPush;
 typedef struct { gint32 w, h, c, r, in_off, out_off, vertical; } InkBoxPush;
+/* The fused guided filter's two phases (nn-guided.comp): IN is p, then the coefficients. */
+typedef struct {
+  gint32 w, h, c, guide_c, r, guide_off, in_off, out_off, phase;
+  float eps;
+} InkGuidedPush;
 typedef struct { gint32 plane, c, groups, in_off; float eps; } InkNormStatsPush;
 typedef struct {
   gint32 plane, c, groups, in_off, out_off, g_off, b_off, row, act;
@@ -127,6 +132,7 @@ void ink_nn_ref_eltwise (const void *const *inputs, void *output, const void *pu
 void ink_nn_ref_resample (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_warp (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_box (const void *const *inputs, void *output, const void *push);
+void ink_nn_ref_guided (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_norm_stats (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_norm_apply (const void *const *inputs, void *output, const void *push);
 

@@ -380,6 +380,60 @@ ink_nn_ref_box (const void *const *inputs, void *output, const void *push)
   parallel_rows (p->c * p->h, box_row, &job);
 }
 
+static void
+guided_row (int row, gpointer data)
+{
+  const PlaneJob *job = data;
+  const InkGuidedPush *p = job->p;
+  int ch = row / p->h, y = row % p->h;
+  gsize plane = (gsize) p->w * p->h;
+  const float *g = job->aux + p->guide_off + (p->guide_c == 1 ? 0 : ch) * plane;
+  int y0 = MAX (y - p->r, 0), y1 = MIN (y + p->r, p->h - 1);
+
+  for (int x = 0; x < p->w; x++)
+    {
+      int x0 = MAX (x - p->r, 0), x1 = MIN (x + p->r, p->w - 1);
+      float n = (float) ((x1 - x0 + 1) * (y1 - y0 + 1));
+      gsize at = (gsize) y * p->w + x;
+
+      if (p->phase == 0)
+        {
+          const float *in = job->src + p->in_off + ch * plane;
+          float s_i = 0.0f, s_p = 0.0f, s_ii = 0.0f, s_ip = 0.0f, m_i, m_p, coef;
+          for (int j = y0; j <= y1; j++)
+            for (int i = x0; i <= x1; i++)
+              {
+                float gi = g[(gsize) j * p->w + i], pi = in[(gsize) j * p->w + i];
+                s_i += gi, s_p += pi, s_ii += gi * gi, s_ip += gi * pi;
+              }
+          m_i = s_i / n, m_p = s_p / n;
+          coef = (s_ip / n - m_i * m_p) / (s_ii / n - m_i * m_i + p->eps);
+          job->dst[p->out_off + ch * plane + at] = coef;
+          job->dst[p->out_off + (p->c + ch) * plane + at] = m_p - coef * m_i;
+        }
+      else
+        {
+          const float *a = job->src + p->in_off + ch * plane;
+          const float *b = job->src + p->in_off + (p->c + ch) * plane;
+          float s_a = 0.0f, s_b = 0.0f;
+          for (int j = y0; j <= y1; j++)
+            for (int i = x0; i <= x1; i++)
+              s_a += a[(gsize) j * p->w + i], s_b += b[(gsize) j * p->w + i];
+          job->dst[p->out_off + ch * plane + at] = s_a / n * g[at] + s_b / n;
+        }
+    }
+}
+
+/* The guided filter's phase: inputs the guide, then p or the coefficients (nn-guided.comp). */
+void
+ink_nn_ref_guided (const void *const *inputs, void *output, const void *push)
+{
+  const InkGuidedPush *p = push;
+  PlaneJob job = { .p = p, .aux = inputs[0], .src = inputs[1], .dst = output };
+
+  parallel_rows (p->c * p->h, guided_row, &job);
+}
+
 /* Group normalization --------------------------------------------------------------------------- */
 
 void
