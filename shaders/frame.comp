@@ -40,6 +40,7 @@ layout (push_constant) uniform Push {
 
 #define LINES 1
 #define FLATS_IN_PLACE 2
+#define POSITIONS 4
 #define LOAD_FLATS(i) unpack_rgba8 (texelFetch (flats, int (i)).x)
 #define LOAD_LINES(i) texelFetch (lines, int (i)).x
 #define LOAD_VELOCITY(i) unpackHalf2x16 (texelFetch (velocity, int (2 * (i))).x)
@@ -147,6 +148,7 @@ void main ()
     q -= sample_sway (work_at (q)) * vec2 (pc.sway_sx, pc.sway_sy);
   vec4 base;
   float ink;
+  vec2 read = q;   // where the picture is read (POSITIONS)
   if (pc.flow_on != 0)
     {
       // The displayed loop starts half-way through the cross-fade: the unblended (sharpest) frame
@@ -160,6 +162,7 @@ void main ()
       vec2 b = a + sample_map_loop (work_at (a)) * size;
       float alpha = t / n;
       base = mix (sample_flats (a), sample_flats (b), alpha);
+      read = mix (a, b, alpha);
       float beta = ink_weight (alpha);
       ink = ink_of (mix (response_at (a), response_at (b), beta) / blend_gain (a, b, beta));
     }
@@ -167,6 +170,11 @@ void main ()
     {
       base = sample_flats (q);
       ink = ink_of (response_at (q));
+    }
+  if ((pc.layers & POSITIONS) != 0)
+    {
+      dst[index_of (p)] = packHalf2x16 (read - vec2 (p));
+      return;
     }
   // Flats painted from the moved photo are already where the frame shows them.
   if ((pc.layers & FLATS_IN_PLACE) != 0)

@@ -392,6 +392,32 @@ test_passes (void)
       unmoved += ref[i] == flats[i];
     g_assert_cmpuint (unmoved, ==, n);
   }
+  /* Positions: each pixel's displacement to where the frame reads, as halves. */
+  {
+    InkPushFrame where = pf;
+    g_autofree guint32 *ref = g_new (guint32, n), *gpu = NULL;
+    double worst = 0.0, moved = 0.0;
+
+    where.layers = INK_FRAME_POSITIONS;
+    ink_pass_frame.ref ((const void *[]) { flats, lines, vel_ref, map_back, map_loop }, ref,
+                        &where);
+    gpu = test_run_pass (vk, &ink_pass_frame,
+                         (const void *[]) { flats, lines, vel_ref, map_back, map_loop },
+                         (gsize[]) { n * 4, n * 4, wn * 8, wn * 8, wn * 8 }, NULL, n * 4,
+                         &where);
+    for (gsize i = 0; i < n; i++)
+      for (int c = 0; c < 2; c++)
+        {
+          float a = ink_half_to_float ((guint16) (ref[i] >> (16 * c)));
+          float b = ink_half_to_float ((guint16) (gpu[i] >> (16 * c)));
+          worst = MAX (worst, fabsf (a - b));
+          moved = MAX (moved, fabsf (a));
+        }
+    g_test_message ("frame positions: max difference %.4f px; largest displacement %.1f px",
+                    worst, moved);
+    g_assert_cmpfloat (worst, <=, 0.02);
+    g_assert_cmpfloat (moved, >, 0.5);
+  }
 
   over_ref = g_memdup2 (frame_ref, n * 4);
   ink_pass_overlay.ref (NULL, over_ref, &po);
@@ -438,6 +464,22 @@ test_learned (void)
   g_test_message ("learned loop: Vulkan vs C reference, worst frame %.1f dB", worst);
   g_assert_cmpfloat (worst, >=, 35.0);
   check_seamless ("learned", &loop, FALSE);
+  /* The temporal layer is fed the frame before whatever the order: frames made backwards are
+   * the same pictures. */
+  {
+    InkAnimation *a = ink_animation_new (stylizer, photo, &s, &m, h, NULL, &error);
+
+    g_assert_no_error (error);
+    for (int i = loop.n - 1; i >= 0; i--)
+      {
+        InkImage *frame = ink_animation_render (a, i, NULL, &error);
+        g_assert_no_error (error);
+        g_assert_cmpmem (frame->pixels, (gsize) frame->width * frame->height * 8,
+                         loop.frames[i]->pixels, (gsize) frame->width * frame->height * 8);
+        ink_image_free (&frame);
+      }
+    ink_animation_free (&a);
+  }
   loop_free (&loop), loop_free (&ref);
 
   /* A moving frame is painted from the moved photo, not made by moving the still's flats; with
@@ -454,7 +496,7 @@ test_learned (void)
     g_assert_true (ink_stylizer_has_learned_layers (stylizer));
     ink_stylizer_frame_defaults (stylizer, &pf);
     g_assert_true (ink_stylizer_render_frame (stylizer, &pf, NULL, NULL, moved, &ms, &error));
-    g_assert_true (ink_stylizer_render_repainted (stylizer, &pf, NULL, NULL, painted, &ms,
+    g_assert_true (ink_stylizer_render_repainted (stylizer, &pf, NULL, NULL, NULL, NULL, painted, &ms,
                                                   &error));
     for (gsize i = 0; i < n; i++)
       unmoved += rgba8_differ (moved[i], painted[i]);
@@ -464,7 +506,7 @@ test_learned (void)
     pf.m00 = cam[0], pf.m01 = cam[1], pf.m02 = cam[2];
     pf.m10 = cam[3], pf.m11 = cam[4], pf.m12 = cam[5];
     g_assert_true (ink_stylizer_render_frame (stylizer, &pf, NULL, NULL, moved, &ms, &error));
-    g_assert_true (ink_stylizer_render_repainted (stylizer, &pf, NULL, NULL, painted, &ms,
+    g_assert_true (ink_stylizer_render_repainted (stylizer, &pf, NULL, NULL, NULL, NULL, painted, &ms,
                                                   &error));
     g_assert_no_error (error);
     for (gsize i = 0; i < n; i++)

@@ -320,29 +320,18 @@ ink_animation_n_frames (InkAnimation *a)
   return a->motion.frames;
 }
 
-gboolean
-ink_animation_render_rgba8 (InkAnimation *a, int index, guint32 *rgba8, InkFrameStats *stats,
-                            GError **error)
+/* Frame INDEX's push constants for the frame pass, and which backward map it reads. */
+static void
+frame_push (InkAnimation *a, int index, InkPushFrame *out, int *map_out)
 {
   const InkMotionParams *m = &a->motion;
   float scale = ink_style_scale (a->width, a->height);
   int drawings = (m->frames + m->hold - 1) / m->hold;
   float strength = m->motion;
   InkPushFrame pf;
-  InkPushOverlay po;
-  gboolean overlays = strength > 0.0f
-                      && (m->focus_lines || m->speed_lines || m->particles != INK_PARTICLES_NONE);
   float cam[6];
   int map = 0;
-  double device_ms = 0.0;
-  gint64 t0 = g_get_monotonic_time ();
 
-  if (index < 0 || index >= m->frames)
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM, "frame %d: the loop has frames 0 to %d",
-                   index, m->frames - 1);
-      return FALSE;
-    }
   ink_stylizer_frame_defaults (a->stylizer, &pf);
   pf.frame = index;
   pf.frames = m->frames;
@@ -373,6 +362,33 @@ ink_animation_render_rgba8 (InkAnimation *a, int index, guint32 *rgba8, InkFrame
   pf.camera_on = ink_camera_matrix (m, index, a->width, a->height, cam);
   pf.m00 = cam[0], pf.m01 = cam[1], pf.m02 = cam[2];
   pf.m10 = cam[3], pf.m11 = cam[4], pf.m12 = cam[5];
+  *out = pf;
+  *map_out = map;
+}
+
+gboolean
+ink_animation_render_rgba8 (InkAnimation *a, int index, guint32 *rgba8, InkFrameStats *stats,
+                            GError **error)
+{
+  const InkMotionParams *m = &a->motion;
+  float scale = ink_style_scale (a->width, a->height);
+  float strength = m->motion;
+  InkPushFrame pf, prev;
+  InkPushOverlay po;
+  gboolean overlays = strength > 0.0f
+                      && (m->focus_lines || m->speed_lines || m->particles != INK_PARTICLES_NONE);
+  int map = 0, prev_map = 0;
+  double device_ms = 0.0;
+  gint64 t0 = g_get_monotonic_time ();
+  gboolean ok;
+
+  if (index < 0 || index >= m->frames)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM, "frame %d: the loop has frames 0 to %d",
+                   index, m->frames - 1);
+      return FALSE;
+    }
+  frame_push (a, index, &pf, &map);
 
   if (overlays)
     {
@@ -391,15 +407,28 @@ ink_animation_render_rgba8 (InkAnimation *a, int index, guint32 *rgba8, InkFrame
       };
     }
   /* The learned generator paints every frame of a loop whose picture moves from the moved photo
-   * (every one, so that a frame where the motion passes through rest looks like the others). */
-  if (!((ink_stylizer_has_learned_layers (a->stylizer)
-         && (a->flow_on || a->sway_on
-             || (strength > 0.0f && m->camera != INK_CAMERA_NONE))
-         ? ink_stylizer_render_repainted : ink_stylizer_render_frame)
-        (a->stylizer, &pf,
-         (InkBuffer *[]) { a->velocity, a->flow_on ? a->maps[map] : NULL,
-                           a->flow_on ? a->maps[MAX_MAPS] : NULL },
-         overlays ? &po : NULL, rgba8, &device_ms, error)))
+   * (every one, so that a frame where the motion passes through rest looks like the others),
+   * its temporal layer fed the frame before (the last, for the first: the loop closes). */
+  if (ink_stylizer_has_learned_layers (a->stylizer)
+      && (a->flow_on || a->sway_on || (strength > 0.0f && m->camera != INK_CAMERA_NONE)))
+    {
+      frame_push (a, (index + m->frames - 1) % m->frames, &prev, &prev_map);
+      ok = ink_stylizer_render_repainted (
+        a->stylizer, &pf,
+        (InkBuffer *[]) { a->velocity, a->flow_on ? a->maps[map] : NULL,
+                          a->flow_on ? a->maps[MAX_MAPS] : NULL },
+        &prev,
+        (InkBuffer *[]) { a->velocity, a->flow_on ? a->maps[prev_map] : NULL,
+                          a->flow_on ? a->maps[MAX_MAPS] : NULL },
+        overlays ? &po : NULL, rgba8, &device_ms, error);
+    }
+  else
+    ok = ink_stylizer_render_frame (a->stylizer, &pf,
+                                    (InkBuffer *[]) { a->velocity,
+                                                      a->flow_on ? a->maps[map] : NULL,
+                                                      a->flow_on ? a->maps[MAX_MAPS] : NULL },
+                                    overlays ? &po : NULL, rgba8, &device_ms, error);
+  if (!ok)
     return FALSE;
   if (stats != NULL)
     {

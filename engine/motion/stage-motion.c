@@ -252,7 +252,7 @@ ref_frame (const void *const *in, void *out, const void *push)
   for (int y = 0; y < pc->height; y++)
     for (int x = 0; x < pc->width; x++)
       {
-        float qx = x, qy = y, base[4], ink;
+        float qx = x, qy = y, base[4], ink, rx, ry;
 
         if (pc->camera_on)
           {
@@ -266,6 +266,7 @@ ref_frame (const void *const *in, void *out, const void *push)
             field_at (pc, vel, 1, qx, qy, pc->sway_sx, pc->sway_sy, &dx, &dy);
             qx -= dx, qy -= dy;
           }
+        rx = qx, ry = qy;
         if (pc->flow_on)
           {
             float n = (float) pc->frames, t = (float) ((pc->frame + pc->frames / 2) % pc->frames);
@@ -282,6 +283,7 @@ ref_frame (const void *const *in, void *out, const void *push)
             bx = ax + d[0] * pc->width, by = ay + d[1] * pc->height;
             sample_flats (pc, flats, ax, ay, fa);
             sample_flats (pc, flats, bx, by, fb);
+            rx = lerp (ax, bx, alpha), ry = lerp (ay, by, alpha);
             for (int k = 0; k < 4; k++)
               base[k] = lerp (fa[k], fb[k], alpha);
             if (pc->layers & INK_FRAME_FLATS_IN_PLACE)
@@ -303,6 +305,12 @@ ref_frame (const void *const *in, void *out, const void *push)
             else
               sample_flats (pc, flats, qx, qy, base);
             ink = ink_of (pc, response_at (pc, lines, qx, qy));
+          }
+        if (pc->layers & INK_FRAME_POSITIONS)
+          {
+            dst[(gsize) y * pc->width + x] = ink_float_to_half (rx - x)
+                                             | (guint32) ink_float_to_half (ry - y) << 16;
+            continue;
           }
         for (int k = 0; k < 3; k++)
           base[k] = lerp (base[k], line[k], ink * pc->line_alpha);

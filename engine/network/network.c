@@ -554,6 +554,35 @@ ink_network_n_inputs (InkNetwork *net)
   return net->n_inputs;
 }
 
+const char *
+ink_network_metadata (InkNetwork *net, const char *key)
+{
+  return ink_safetensors_metadata (net->file, key);
+}
+
+int
+ink_network_value_index (InkNetwork *net, const char *name)
+{
+  for (guint i = 0; i < net->values->len; i++)
+    if (g_strcmp0 (value_at (net, i)->name, name) == 0)
+      return (int) i;
+  return -1;
+}
+
+int
+ink_network_value_channels (InkNetwork *net, int value)
+{
+  g_return_val_if_fail (value >= 0 && (guint) value < net->values->len, 0);
+  return value_at (net, value)->c;
+}
+
+int
+ink_network_value_scale (InkNetwork *net, int value)
+{
+  g_return_val_if_fail (value >= 0 && (guint) value < net->values->len, 1);
+  return value_at (net, value)->scale;
+}
+
 int
 ink_network_input_channels (InkNetwork *net, guint i)
 {
@@ -731,10 +760,10 @@ run_layer (InkNetworkRunner *r, const Layer *l, InkTensor *t, GError **error)
     }
 }
 
-/* One run over the whole of an H x W picture. */
+/* One run over the whole of an H x W picture; KEEP >= 0: value KEEP also fetched into KEPT. */
 static gboolean
 run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float *output,
-           double *layer_ms, GError **error)
+           int keep, float *kept, double *layer_ms, GError **error)
 {
   InkNetwork *net = r->net;
   InkCompute *c = r->compute;
@@ -764,6 +793,9 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
   first[net->layers->len] = ink_compute_n_recorded (c);
   if (!ink_compute_download (c, t[net->output].buffer, output,
                              ink_tensor_count (&t[net->output]) * sizeof (float), error)
+      || (keep >= 0
+          && !ink_compute_download (c, t[keep].buffer, kept,
+                                    ink_tensor_count (&t[keep]) * sizeof (float), error))
       || !ink_compute_finish (c, error))
     return FALSE;
   if (layer_ms != NULL)
@@ -852,7 +884,7 @@ ink_network_run_tiled (InkNetworkRunner *r, const float *const *inputs, int h, i
     memset (layer_ms, 0, net->layers->len * sizeof (double));
   tile = tile / m * m;
   if (!net->tileable || tile <= 0 || (h <= tile && w <= tile))
-    return run_whole (r, inputs, h, w, output, layer_ms, error);
+    return run_whole (r, inputs, h, w, output, -1, NULL, layer_ms, error);
 
   /* Tiles of TILE with a halo of the network's reach, so each tile's core is computed from
    * everything it depends on, as in one run over the whole picture. */
@@ -880,7 +912,7 @@ ink_network_run_tiled (InkNetworkRunner *r, const float *const *inputs, int h, i
                         cw * sizeof (float));
             part[i] = crops[i];
           }
-        ok = run_whole (r, part, th, tw, out, layer_ms, error);
+        ok = run_whole (r, part, th, tw, out, -1, NULL, layer_ms, error);
         for (guint i = 0; i < net->n_inputs; i++)
           g_free (crops[i]);
         if (!ok)
@@ -892,6 +924,23 @@ ink_network_run_tiled (InkNetworkRunner *r, const float *const *inputs, int h, i
                     (MIN (tx + tile, w) - tx) * sizeof (float));
       }
   return TRUE;
+}
+
+gboolean
+ink_network_run_keeping (InkNetworkRunner *r, const float *const *inputs, int h, int w,
+                         float *output, int keep, float *kept, GError **error)
+{
+  InkNetwork *net = r->net;
+
+  g_return_val_if_fail (keep >= 0 && (guint) keep < net->values->len, FALSE);
+  if (h <= 0 || w <= 0 || h % net->multiple != 0 || w % net->multiple != 0)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                   "%s runs on sizes that are multiples of %d, not %d x %d", net->path,
+                   net->multiple, w, h);
+      return FALSE;
+    }
+  return run_whole (r, inputs, h, w, output, keep, kept, NULL, error);
 }
 
 gboolean

@@ -48,6 +48,13 @@ guint ink_network_n_inputs (InkNetwork *network);
 int ink_network_input_channels (InkNetwork *network, guint i);
 int ink_network_input_scale (InkNetwork *network, guint i);
 int ink_network_output_channels (InkNetwork *network);
+/* The file's metadata value KEY, or NULL. */
+const char *ink_network_metadata (InkNetwork *network, const char *key);
+/* The index of the value (an input or a layer's output) called NAME, or -1; its channels and size
+ * divisor. Inputs are values 0 .. n_inputs - 1. */
+int ink_network_value_index (InkNetwork *network, const char *name);
+int ink_network_value_channels (InkNetwork *network, int value);
+int ink_network_value_scale (InkNetwork *network, int value);
 /* Picture sizes must be multiples of this (the strides' product). */
 int ink_network_multiple (InkNetwork *network);
 guint ink_network_n_layers (InkNetwork *network);
@@ -72,6 +79,11 @@ void ink_network_runner_free (InkNetworkRunner **runner);
  * tiles). Large pictures run in tiles (ink_network_run_tiled) so that no value passes 64 MB. */
 gboolean ink_network_run (InkNetworkRunner *runner, const float *const *inputs, int h, int w,
                           float *output, double *layer_ms, GError **error);
+/* As ink_network_run, always over the whole picture, also fetching value KEEP (an index from
+ * ink_network_value_index) into KEPT (its channels x H/scale x W/scale floats): a temporal
+ * network's features for the next frame. */
+gboolean ink_network_run_keeping (InkNetworkRunner *runner, const float *const *inputs, int h,
+                                  int w, float *output, int keep, float *kept, GError **error);
 /* The same in tiles of at most TILE x TILE px (rounded down to the multiple), each run with a
  * halo of the network's reach (its receptive field, and the largest flow a warp reads), so the
  * result is the whole picture's. Networks with group_norm run whole. */

@@ -4,6 +4,7 @@
 
 #include "learned.h"
 
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
@@ -31,6 +32,13 @@ struct InkLearned {
   Kept kept[KEPT];
   Kept scratch;          /* the last result not kept */
   guint64 calls;
+  /* The temporal layer ("inkloop.temporal" in the file): the value fed back, the inputs it goes
+   * to and the motion's, and the motion's size divisor; features -1: none. */
+  int features, prev_input, flow_input, flow_scale;
+  /* The features of the last frame painted, and the content key of its moved photo. */
+  float *kept_features;
+  guint64 kept_features_key;
+  int kept_features_w, kept_features_h;
 };
 
 char *
@@ -74,6 +82,7 @@ ink_learned_free (InkLearned **pl)
   for (int i = 0; i < KEPT; i++)
     kept_clear (&l->kept[i]);
   kept_clear (&l->scratch);
+  g_free (l->kept_features);
   ink_network_runner_free (&l->runner);
   ink_network_free (&l->network);
   g_free (l->path);
@@ -100,6 +109,53 @@ content_key (const InkImage *src, int ww, int wh)
       h ^= h >> 29;
     }
   return h == 0 ? 1 : h;
+}
+
+/* The temporal layer's description, {"features": VALUE, "input": INPUT, "flow": INPUT,
+ * "scale": N}; a model without one paints every frame alone. */
+static gboolean
+read_temporal (InkLearned *l, GError **error)
+{
+  const char *text = ink_network_metadata (l->network, "inkloop.temporal");
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+  int scale;
+
+  l->features = l->prev_input = l->flow_input = -1;
+  if (text == NULL)
+    return TRUE;
+  if (!json_parser_load_from_data (parser, text, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    goto bad;
+  o = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (o, "features") || !json_object_has_member (o, "input")
+      || !json_object_has_member (o, "flow") || !json_object_has_member (o, "scale"))
+    goto bad;
+  l->features = ink_network_value_index (l->network,
+                                         json_object_get_string_member (o, "features"));
+  l->prev_input = ink_network_value_index (l->network, json_object_get_string_member (o, "input"));
+  l->flow_input = ink_network_value_index (l->network, json_object_get_string_member (o, "flow"));
+  scale = (int) json_object_get_int_member (o, "scale");
+  if (l->features < 0 || l->prev_input < 0 || l->flow_input < 0
+      || (guint) l->prev_input >= ink_network_n_inputs (l->network)
+      || (guint) l->flow_input >= ink_network_n_inputs (l->network)
+      || l->prev_input == 0 || l->flow_input == 0
+      || ink_network_value_channels (l->network, l->features)
+         != ink_network_value_channels (l->network, l->prev_input)
+      || ink_network_value_scale (l->network, l->features) != scale
+      || ink_network_value_scale (l->network, l->prev_input) != scale
+      || ink_network_value_scale (l->network, l->flow_input) != scale
+      || ink_network_value_channels (l->network, l->flow_input) != 2)
+    goto bad;
+  l->flow_scale = scale;
+  return TRUE;
+
+bad:
+  l->features = -1;
+  g_set_error (error, INK_ERROR, INK_ERROR_DECODE,
+               "%s: its \"inkloop.temporal\" does not match its graph; export the model again",
+               l->path);
+  return FALSE;
 }
 
 /* The network, opened on the first call (and again after a failure). */
@@ -140,7 +196,7 @@ ensure_network (InkLearned *l, InkCompute *compute, GError **error)
     }
   l->runner = ink_network_runner_new (l->network, compute, error);
   l->compute = compute;
-  return l->runner != NULL;
+  return l->runner != NULL && read_temporal (l, error);
 }
 
 /* SRC box-averaged in linear light to WW x WH, as sRGB planes of PH x PW (the multiples of M at
@@ -177,73 +233,66 @@ input_planes (const InkImage *src, int ww, int wh, int pw, int ph)
   return planes;
 }
 
-gboolean
-ink_learned_paint (InkLearned *l, InkCompute *compute, const InkImage *src, int ww, int wh,
-                   gboolean keep, const guint32 **lab, const InkImage **painted, double *ms,
-                   GError **error)
+/* The network's output for SRC at WW x WH into a fresh OUT (3 x PH x PW planes, the padded
+ * size); PREV, FLOW: the temporal inputs (NULL: zeros); FEATURES (may be NULL): the temporal
+ * layer's features of SRC, fetched into a fresh array. */
+static gboolean
+run_network (InkLearned *l, const InkImage *src, int ww, int wh, const float *prev,
+             const float *flow, float **out, float **features, GError **error)
 {
-  guint64 key = keep ? content_key (src, ww, wh) : 0;
   const float *inputs[INK_NETWORK_MAX_INPUTS] = { NULL };
-  float *extra[INK_NETWORK_MAX_INPUTS] = { NULL };
-  g_autofree float *planes = NULL, *out = NULL;
-  Kept *k = &l->kept[0];
-  int m, pw, ph;
+  float *zeros[INK_NETWORK_MAX_INPUTS] = { NULL };
+  g_autofree float *planes = NULL;
+  int m = ink_network_multiple (l->network);
+  int pw = (ww + m - 1) / m * m, ph = (wh + m - 1) / m * m;
   gboolean ok;
-  gint64 t0;
 
-  *ms = 0.0;
-  l->calls++;
-  for (int i = 0; i < KEPT && keep; i++)
-    if (l->kept[i].key == key && l->kept[i].ww == ww && l->kept[i].wh == wh)
-      {
-        l->kept[i].used = l->calls;
-        *lab = l->kept[i].lab;
-        *painted = l->kept[i].painted;
-        return TRUE;
-      }
-  if (!ensure_network (l, compute, error))
-    return FALSE;
-
-  t0 = g_get_monotonic_time ();
-  m = ink_network_multiple (l->network);
-  pw = (ww + m - 1) / m * m;
-  ph = (wh + m - 1) / m * m;
   planes = input_planes (src, ww, wh, pw, ph);
   inputs[0] = planes;
-  /* The other inputs (the temporal layer's previous frame and its motion) are zeros: a still. */
+  /* The other inputs (the temporal layer's previous frame and its motion) are zeros for a
+   * still. */
   for (guint i = 1; i < ink_network_n_inputs (l->network); i++)
     {
       int s = ink_network_input_scale (l->network, i);
-      extra[i] = g_new0 (float, (gsize) ink_network_input_channels (l->network, i)
-                                * (ph / s) * (pw / s));
-      inputs[i] = extra[i];
+      if ((int) i == l->prev_input && prev != NULL)
+        inputs[i] = prev;
+      else if ((int) i == l->flow_input && flow != NULL)
+        inputs[i] = flow;
+      else
+        inputs[i] = zeros[i] = g_new0 (float, (gsize) ink_network_input_channels (l->network, i)
+                                              * (ph / s) * (pw / s));
     }
-  out = g_try_new (float, (gsize) 3 * pw * ph);
-  ok = out != NULL;
+  *out = g_try_new (float, (gsize) 3 * pw * ph);
+  if (features != NULL)
+    *features = g_try_new (float, (gsize) ink_network_value_channels (l->network, l->features)
+                                  * (ph / l->flow_scale) * (pw / l->flow_scale));
+  ok = *out != NULL && (features == NULL || *features != NULL);
   if (!ok)
     g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
                  "out of memory for the learned generator at %dx%d", pw, ph);
+  else if (features != NULL)
+    ok = ink_network_run_keeping (l->runner, inputs, ph, pw, *out, l->features, *features, error);
   else
-    ok = ink_network_run (l->runner, inputs, ph, pw, out, NULL, error);
+    ok = ink_network_run (l->runner, inputs, ph, pw, *out, NULL, error);
   for (int i = 0; i < INK_NETWORK_MAX_INPUTS; i++)
-    g_free (extra[i]);
+    g_free (zeros[i]);
   if (!ok)
     {
+      g_clear_pointer (out, g_free);
+      if (features != NULL)
+        g_clear_pointer (features, g_free);
       g_prefix_error (error, "%s: ", l->path);
-      return FALSE;
     }
+  return ok;
+}
 
-  /* The least recently used place, or the scratch one. */
-  for (int i = 1; i < KEPT; i++)
-    if (l->kept[i].used < k->used)
-      k = &l->kept[i];
-  if (!keep)
-    k = &l->scratch;
+/* OUT (the PW x PH planes of run_network) into K, emptied first, as lab32 and as an image. */
+static void
+store (Kept *k, const float *out, int ww, int wh, int pw, int ph)
+{
   kept_clear (k);
-  k->key = key;
   k->ww = ww;
   k->wh = wh;
-  k->used = l->calls;
   k->lab = g_new (guint32, (gsize) ww * wh);
   k->painted = ink_image_new (ww, wh);
   for (int y = 0; y < wh; y++)
@@ -262,8 +311,145 @@ ink_learned_paint (InkLearned *l, InkCompute *compute, const InkImage *src, int 
         ink_linear_to_oklab (lin, c);
         k->lab[i] = ink_pack_lab (c);
       }
+}
+
+static void
+padded (InkLearned *l, int ww, int wh, int *pw, int *ph)
+{
+  int m = ink_network_multiple (l->network);
+
+  *pw = (ww + m - 1) / m * m;
+  *ph = (wh + m - 1) / m * m;
+}
+
+gboolean
+ink_learned_paint (InkLearned *l, InkCompute *compute, const InkImage *src, int ww, int wh,
+                   gboolean keep, const guint32 **lab, const InkImage **painted, double *ms,
+                   GError **error)
+{
+  guint64 key = keep ? content_key (src, ww, wh) : 0;
+  g_autofree float *out = NULL;
+  Kept *k = &l->kept[0];
+  int pw, ph;
+  gint64 t0;
+
+  *ms = 0.0;
+  l->calls++;
+  for (int i = 0; i < KEPT && keep; i++)
+    if (l->kept[i].key == key && l->kept[i].ww == ww && l->kept[i].wh == wh)
+      {
+        l->kept[i].used = l->calls;
+        *lab = l->kept[i].lab;
+        *painted = l->kept[i].painted;
+        return TRUE;
+      }
+  if (!ensure_network (l, compute, error))
+    return FALSE;
+  t0 = g_get_monotonic_time ();
+  if (!run_network (l, src, ww, wh, NULL, NULL, &out, NULL, error))
+    return FALSE;
+
+  /* The least recently used place, or the scratch one. */
+  for (int i = 1; i < KEPT; i++)
+    if (l->kept[i].used < k->used)
+      k = &l->kept[i];
+  if (!keep)
+    k = &l->scratch;
+  padded (l, ww, wh, &pw, &ph);
+  store (k, out, ww, wh, pw, ph);
+  k->key = key;
+  k->used = l->calls;
   *lab = k->lab;
   *painted = k->painted;
+  *ms = (g_get_monotonic_time () - t0) / 1000.0;
+  return TRUE;
+}
+
+gboolean
+ink_learned_is_temporal (InkLearned *l, InkCompute *compute, gboolean *temporal, GError **error)
+{
+  if (!ensure_network (l, compute, error))
+    return FALSE;
+  *temporal = l->features >= 0;
+  return TRUE;
+}
+
+/* Half -> float of one of the two halves packed in V. */
+static float
+half_at (guint32 v, int which)
+{
+  return ink_half_to_float ((guint16) (v >> (16 * which)));
+}
+
+/* The motion from the previous frame to this one on the temporal layer's grid (GW x GH, in its
+ * pixels): where each cell's content was in the previous frame, from the two frames'
+ * displacements at the full-size pixel under the cell's centre. */
+static float *
+grid_flow (const guint32 *disp, const guint32 *prev_disp, int width, int height, int ww, int wh,
+           int scale, int gw, int gh)
+{
+  float *flow = g_new (float, (gsize) 2 * gw * gh);
+  /* Full-size px to grid cells. */
+  float kx = (float) ww / width / scale, ky = (float) wh / height / scale;
+
+  for (int gy = 0; gy < gh; gy++)
+    for (int gx = 0; gx < gw; gx++)
+      {
+        /* The cell's centre on the working grid (clamped into the picture), then full size. */
+        float wx = MIN ((gx + 0.5f) * scale - 0.5f, ww - 1.0f);
+        float wy = MIN ((gy + 0.5f) * scale - 0.5f, wh - 1.0f);
+        int x = CLAMP ((int) lrintf ((wx + 0.5f) * width / ww - 0.5f), 0, width - 1);
+        int y = CLAMP ((int) lrintf ((wy + 0.5f) * height / wh - 0.5f), 0, height - 1);
+        gsize i = (gsize) y * width + x;
+
+        /* The content shown here now is at (here + now's displacement - then's) in the previous
+         * frame, the displacements being smooth. */
+        flow[(gsize) gy * gw + gx] = (half_at (disp[i], 0) - half_at (prev_disp[i], 0)) * kx;
+        flow[(gsize) (gh + gy) * gw + gx] = (half_at (disp[i], 1) - half_at (prev_disp[i], 1))
+                                            * ky;
+      }
+  return flow;
+}
+
+gboolean
+ink_learned_paint_frame (InkLearned *l, InkCompute *compute, const InkImage *moved,
+                         const InkImage *prev, const guint32 *disp, const guint32 *prev_disp,
+                         int ww, int wh, const guint32 **lab, const InkImage **painted,
+                         double *ms, GError **error)
+{
+  g_autofree float *out = NULL, *flow = NULL, *features = NULL, *prev_out = NULL;
+  guint64 prev_key;
+  int pw, ph, gw, gh;
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (!ensure_network (l, compute, error))
+    return FALSE;
+  if (l->features < 0 || prev == NULL)
+    return ink_learned_paint (l, compute, moved, ww, wh, FALSE, lab, painted, ms, error);
+  padded (l, ww, wh, &pw, &ph);
+  gw = pw / l->flow_scale, gh = ph / l->flow_scale;
+
+  /* The previous frame's features: kept from the last frame painted, or made now. */
+  prev_key = content_key (prev, ww, wh);
+  if (l->kept_features == NULL || l->kept_features_key != prev_key
+      || l->kept_features_w != pw || l->kept_features_h != ph)
+    {
+      g_clear_pointer (&l->kept_features, g_free);
+      if (!run_network (l, prev, ww, wh, NULL, NULL, &prev_out, &l->kept_features, error))
+        return FALSE;
+      l->kept_features_key = prev_key;
+      l->kept_features_w = pw, l->kept_features_h = ph;
+    }
+  flow = grid_flow (disp, prev_disp, moved->width, moved->height, ww, wh, l->flow_scale, gw, gh);
+  if (!run_network (l, moved, ww, wh, l->kept_features, flow, &out, &features, error))
+    return FALSE;
+  g_free (l->kept_features);
+  l->kept_features = g_steal_pointer (&features);
+  l->kept_features_key = content_key (moved, ww, wh);
+
+  store (&l->scratch, out, ww, wh, pw, ph);
+  *lab = l->scratch.lab;
+  *painted = l->scratch.painted;
   *ms = (g_get_monotonic_time () - t0) / 1000.0;
   return TRUE;
 }

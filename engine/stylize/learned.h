@@ -32,4 +32,21 @@ gboolean ink_learned_paint (InkLearned *learned, InkCompute *compute, const InkI
                             int ww, int wh, gboolean keep, const guint32 **lab,
                             const InkImage **painted, double *ms, GError **error);
 
+/* A frame of a moving loop: MOVED (the photo moved by the frame's motion) painted as
+ * ink_learned_paint paints without keeping, with the temporal layer fed the previous frame:
+ * PREV (the photo moved by the previous frame's motion) gives the features, and DISP, PREV_DISP
+ * (each full-size pixel's displacement to where its frame reads the photo, two packed halves in
+ * px: the frame pass's positions) the motion between them. The features of MOVED are kept for
+ * the next frame, so frames made in order run the network once each. Without a temporal layer in
+ * the model, or with PREV NULL, it paints MOVED alone. */
+gboolean ink_learned_paint_frame (InkLearned *learned, InkCompute *compute,
+                                  const InkImage *moved, const InkImage *prev,
+                                  const guint32 *disp, const guint32 *prev_disp, int ww, int wh,
+                                  const guint32 **lab, const InkImage **painted, double *ms,
+                                  GError **error);
+/* Whether the model has a temporal layer (opening it if need be; FALSE with an error when it
+ * cannot be opened). */
+gboolean ink_learned_is_temporal (InkLearned *learned, InkCompute *compute, gboolean *temporal,
+                                  GError **error);
+
 G_END_DECLS

@@ -91,6 +91,10 @@ typedef struct {
  * the motion maps it (they were painted from the moved photo: the learned generator's loops). */
 #define INK_FRAME_LINES 1
 #define INK_FRAME_FLATS_IN_PLACE 2
+/* Instead of colour, each pixel's displacement to where the frame reads the picture (the
+ * cross-fade's two places mixed by its weight), as two packed halves, px: the learned
+ * generator's motion between frames. */
+#define INK_FRAME_POSITIONS 4
 
 typedef struct {
   gint32 width, height;          /* full size */
@@ -98,7 +102,7 @@ typedef struct {
   gint32 frame, frames;          /* t of N */
   gint32 drawing;                /* which drawing the line boil shows */
   gint32 seed;
-  gint32 layers;                 /* INK_FRAME_LINES | INK_FRAME_FLATS_IN_PLACE */
+  gint32 layers;                 /* INK_FRAME_LINES | INK_FRAME_FLATS_IN_PLACE | _POSITIONS */
   gint32 camera_on, flow_on, substeps;
   float boil_amp, boil_cell;     /* px */
   float flow_sx, flow_sy;        /* px a frame per normalized unit a loop */

@@ -29,10 +29,12 @@ gboolean ink_stylizer_render_frame (InkStylizer *stylizer, const InkPushFrame *f
 gboolean ink_stylizer_has_learned_layers (InkStylizer *stylizer);
 /* As ink_stylizer_render_frame, for learned layers: the photo is moved as FRAME moves the flats,
  * painted anew by the network, flattened to the still's palette with its settings, and shown in
- * place under the moving lines, so flowing regions are painted, not smeared. DEVICE_MS includes
- * the network's time. */
+ * place under the moving lines, so flowing regions are painted, not smeared. PREV, PREV_MOTION:
+ * the frame before, whose moved photo feeds the network's temporal layer (PREV NULL: none).
+ * DEVICE_MS includes the network's time. */
 gboolean ink_stylizer_render_repainted (InkStylizer *stylizer, const InkPushFrame *frame,
-                                        InkBuffer *const motion[3],
+                                        InkBuffer *const motion[3], const InkPushFrame *prev,
+                                        InkBuffer *const prev_motion[3],
                                         const InkPushOverlay *overlay, guint32 *rgba8,
                                         double *device_ms, GError **error);
 InkImage *ink_image_from_rgba8 (const guint32 *rgba8, int width, int height, gboolean has_alpha);

@@ -614,33 +614,73 @@ ink_stylizer_has_learned_layers (InkStylizer *s)
   return s->learned_layers;
 }
 
-gboolean
-ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
-                               InkBuffer *const motion[3], const InkPushOverlay *overlay,
-                               guint32 *rgba8, double *device_ms, GError **error)
+/* Frame FRAME's pass over the photo layer into RGBA8: the photo as the frame moves the flats (no
+ * lines, no boil: those move only ink), or with POSITIONS each pixel's displacement. */
+static gboolean
+move_photo (InkStylizer *s, const InkPushFrame *frame, InkBuffer *const motion[3],
+            gboolean positions, guint32 *rgba8, double *device_ms, GError **error)
 {
-  InkPushFrame moved = *frame, shown = *frame;
-  gsize work_n = (gsize) s->work_width * s->work_height;
-  const guint32 *lab;
-  const InkImage *painted;
-  InkImage *photo;
-  InkBuffer *scratch;
-  double network_ms;
-  gboolean ok;
+  InkPushFrame moved = *frame;
 
-  g_return_val_if_fail (s->learned_layers && s->learned != NULL, FALSE);
-  /* The photo, moved as the frame moves the flats (no lines, no boil: those move only ink). */
-  moved.layers = 0;
+  moved.layers = positions ? INK_FRAME_POSITIONS : 0;
   moved.boil_amp = 0.0f;
   if (!ink_compute_begin (s->compute, error)
       || !record_frame (s, s->photo8, &moved, motion, NULL, rgba8, error)
       || !ink_compute_finish (s->compute, error))
     return FALSE;
-  *device_ms = device_time (s);
+  *device_ms += device_time (s);
+  return TRUE;
+}
+
+gboolean
+ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
+                               InkBuffer *const motion[3], const InkPushFrame *prev,
+                               InkBuffer *const prev_motion[3], const InkPushOverlay *overlay,
+                               guint32 *rgba8, double *device_ms, GError **error)
+{
+  InkPushFrame shown = *frame;
+  gsize n = (gsize) s->width * s->height, work_n = (gsize) s->work_width * s->work_height;
+  const guint32 *lab;
+  const InkImage *painted;
+  InkImage *photo = NULL, *prev_photo = NULL;
+  g_autofree guint32 *disp = NULL, *prev_disp = NULL;
+  InkBuffer *scratch;
+  double network_ms;
+  gboolean ok, temporal = FALSE;
+
+  g_return_val_if_fail (s->learned_layers && s->learned != NULL, FALSE);
+  *device_ms = 0.0;
+  if (prev != NULL && !ink_learned_is_temporal (s->learned, s->compute, &temporal, error))
+    return FALSE;
+  if (temporal)
+    {
+      /* The frame before, moved, and both frames' displacements: the temporal layer's input
+       * and the motion between them. */
+      disp = g_try_new (guint32, n);
+      prev_disp = g_try_new (guint32, n);
+      if (disp == NULL || prev_disp == NULL)
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
+                       "out of memory for a %dx%d frame", s->width, s->height);
+          return FALSE;
+        }
+      if (!move_photo (s, prev, prev_motion, FALSE, rgba8, device_ms, error)
+          || !move_photo (s, prev, prev_motion, TRUE, prev_disp, device_ms, error)
+          || !move_photo (s, frame, motion, TRUE, disp, device_ms, error))
+        return FALSE;
+      prev_photo = ink_image_from_rgba8 (rgba8, s->width, s->height, FALSE);
+    }
+  if (!move_photo (s, frame, motion, FALSE, rgba8, device_ms, error))
+    {
+      ink_image_free (&prev_photo);
+      return FALSE;
+    }
   photo = ink_image_from_rgba8 (rgba8, s->width, s->height, FALSE);
-  ok = ink_learned_paint (s->learned, s->compute, photo, s->work_width, s->work_height, FALSE,
-                          &lab, &painted, &network_ms, error);
+  ok = ink_learned_paint_frame (s->learned, s->compute, photo, prev_photo, disp, prev_disp,
+                                s->work_width, s->work_height, &lab, &painted, &network_ms,
+                                error);
   ink_image_free (&photo);
+  ink_image_free (&prev_photo);
   if (!ok)
     return FALSE;
   *device_ms += network_ms;
