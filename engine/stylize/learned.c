@@ -94,7 +94,6 @@ ink_learned_free (InkLearned **pl)
 static guint64
 content_key (const InkImage *src, int ww, int wh)
 {
-  const guint64 *w = (const guint64 *) src->pixels;   /* a pixel is 4 x 16 bits */
   gsize n = (gsize) src->width * src->height;
   guint64 h = 0xcbf29ce484222325ull;
 
@@ -104,7 +103,10 @@ content_key (const InkImage *src, int ww, int wh)
   h = (h ^ (guint64) wh) * 0x100000001b3ull;
   for (gsize i = 0; i < n; i++)
     {
-      h ^= w[i];
+      guint64 w;   /* a pixel: 4 x 16 bits */
+
+      memcpy (&w, src->pixels + 4 * i, sizeof w);
+      h ^= w;
       h *= 0x100000001b3ull;
       h ^= h >> 29;
     }
@@ -131,11 +133,13 @@ read_temporal (InkLearned *l, GError **error)
   if (!json_object_has_member (o, "features") || !json_object_has_member (o, "input")
       || !json_object_has_member (o, "flow") || !json_object_has_member (o, "scale"))
     goto bad;
-  l->features = ink_network_value_index (l->network,
-                                         json_object_get_string_member (o, "features"));
-  l->prev_input = ink_network_value_index (l->network, json_object_get_string_member (o, "input"));
-  l->flow_input = ink_network_value_index (l->network, json_object_get_string_member (o, "flow"));
-  scale = (int) json_object_get_int_member (o, "scale");
+  l->features = ink_network_value_index (
+    l->network, json_object_get_string_member_with_default (o, "features", ""));
+  l->prev_input = ink_network_value_index (
+    l->network, json_object_get_string_member_with_default (o, "input", ""));
+  l->flow_input = ink_network_value_index (
+    l->network, json_object_get_string_member_with_default (o, "flow", ""));
+  scale = (int) json_object_get_int_member_with_default (o, "scale", 0);
   if (l->features < 0 || l->prev_input < 0 || l->flow_input < 0
       || (guint) l->prev_input >= ink_network_n_inputs (l->network)
       || (guint) l->flow_input >= ink_network_n_inputs (l->network)
@@ -196,7 +200,12 @@ ensure_network (InkLearned *l, InkCompute *compute, GError **error)
     }
   l->runner = ink_network_runner_new (l->network, compute, error);
   l->compute = compute;
-  return l->runner != NULL && read_temporal (l, error);
+  if (l->runner != NULL && read_temporal (l, error))
+    return TRUE;
+  /* Every later call fails the same way, rather than running without its temporal layer. */
+  ink_network_runner_free (&l->runner);
+  ink_network_free (&l->network);
+  return FALSE;
 }
 
 /* SRC box-averaged in linear light to WW x WH, as sRGB planes of PH x PW (the multiples of M at
@@ -381,9 +390,21 @@ half_at (guint32 v, int which)
   return ink_half_to_float ((guint16) (v >> (16 * which)));
 }
 
+/* The full-size span [*A, *B) under cells [I * SCALE, (I + 1) * SCALE) of a working grid of
+ * WORK px over FULL px (cells past the picture, in the padding, take its last pixels). */
+static void
+footprint (int i, int scale, int work, int full, int *a, int *b)
+{
+  int w0 = MIN (i * scale, work - 1), w1 = MIN ((i + 1) * scale, work);
+
+  *a = (int) ((gint64) w0 * full / work);
+  *b = MAX (*a + 1, (int) (((gint64) w1 * full + work - 1) / work));
+  *b = MIN (*b, full);
+}
+
 /* The motion from the previous frame to this one on the temporal layer's grid (GW x GH, in its
- * pixels): where each cell's content was in the previous frame, from the two frames'
- * displacements at the full-size pixel under the cell's centre. */
+ * pixels), as training made it (the field averaged over each cell, in cell units): where each
+ * cell's content was in the previous frame, from the two frames' displacements. */
 static float *
 grid_flow (const guint32 *disp, const guint32 *prev_disp, int width, int height, int ww, int wh,
            int scale, int gw, int gh)
@@ -395,18 +416,22 @@ grid_flow (const guint32 *disp, const guint32 *prev_disp, int width, int height,
   for (int gy = 0; gy < gh; gy++)
     for (int gx = 0; gx < gw; gx++)
       {
-        /* The cell's centre on the working grid (clamped into the picture), then full size. */
-        float wx = MIN ((gx + 0.5f) * scale - 0.5f, ww - 1.0f);
-        float wy = MIN ((gy + 0.5f) * scale - 0.5f, wh - 1.0f);
-        int x = CLAMP ((int) lrintf ((wx + 0.5f) * width / ww - 0.5f), 0, width - 1);
-        int y = CLAMP ((int) lrintf ((wy + 0.5f) * height / wh - 0.5f), 0, height - 1);
-        gsize i = (gsize) y * width + x;
+        int x0, x1, y0, y1;
+        double sx = 0.0, sy = 0.0;
 
+        footprint (gx, scale, ww, width, &x0, &x1);
+        footprint (gy, scale, wh, height, &y0, &y1);
         /* The content shown here now is at (here + now's displacement - then's) in the previous
          * frame, the displacements being smooth. */
-        flow[(gsize) gy * gw + gx] = (half_at (disp[i], 0) - half_at (prev_disp[i], 0)) * kx;
-        flow[(gsize) (gh + gy) * gw + gx] = (half_at (disp[i], 1) - half_at (prev_disp[i], 1))
-                                            * ky;
+        for (int y = y0; y < y1; y++)
+          for (int x = x0; x < x1; x++)
+            {
+              gsize i = (gsize) y * width + x;
+              sx += half_at (disp[i], 0) - half_at (prev_disp[i], 0);
+              sy += half_at (disp[i], 1) - half_at (prev_disp[i], 1);
+            }
+        flow[(gsize) gy * gw + gx] = (float) (sx / ((x1 - x0) * (y1 - y0))) * kx;
+        flow[(gsize) (gh + gy) * gw + gx] = (float) (sy / ((x1 - x0) * (y1 - y0))) * ky;
       }
   return flow;
 }

@@ -423,7 +423,6 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
       || !dispatch (s, &ink_pass_composite, FLATS, SOURCE, LAYER, &pc, INK_STAGE_COMPOSITE, error))
     return FALSE;
   s->has_lines = lines;
-  s->learned_layers = learned != NULL;
   s->learned_flatten = pf;
   s->learned_composite = pc;
   memcpy (s->line_color, p->line_color, sizeof s->line_color);
@@ -514,6 +513,7 @@ ink_stylizer_make_layers (InkStylizer *s, const InkImage *src, const InkStylePar
     return FALSE;
   if (learned != NULL && !upload_photo8 (s, src, error))
     return FALSE;
+  s->learned_layers = learned != NULL;
   add_timings (s, stats);
   return TRUE;
 }
@@ -644,7 +644,7 @@ ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
   const InkImage *painted;
   InkImage *photo = NULL, *prev_photo = NULL;
   g_autofree guint32 *disp = NULL, *prev_disp = NULL;
-  InkBuffer *scratch;
+  InkBuffer *scratch, *moved;
   double network_ms;
   gboolean ok, temporal = FALSE;
 
@@ -675,26 +675,33 @@ ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
       ink_image_free (&prev_photo);
       return FALSE;
     }
-  photo = ink_image_from_rgba8 (rgba8, s->width, s->height, FALSE);
+  photo = ink_image_from_rgba8 (rgba8, s->width, s->height, TRUE);
   ok = ink_learned_paint_frame (s->learned, s->compute, photo, prev_photo, disp, prev_disp,
                                 s->work_width, s->work_height, &lab, &painted, &network_ms,
                                 error);
-  ink_image_free (&photo);
   ink_image_free (&prev_photo);
   if (!ok)
-    return FALSE;
+    {
+      ink_image_free (&photo);
+      return FALSE;
+    }
   *device_ms += network_ms;
 
   /* Its flats with the still's palette and settings, shown in place under the moving lines. */
+  /* The composite takes its alpha from the moved photo, so transparency moves with it. */
   shown.layers |= INK_FRAME_FLATS_IN_PLACE;
-  if (!ink_compute_begin (s->compute, error)
-      || (scratch = ink_compute_scratch (s->compute, work_n * 4, "learned", error)) == NULL
-      || !ink_compute_upload (s->compute, scratch, lab, work_n * 4, error)
+  ok = ink_compute_begin (s->compute, error)
+       && (scratch = ink_compute_scratch (s->compute, work_n * 4, "learned", error)) != NULL
+       && ink_compute_upload (s->compute, scratch, lab, work_n * 4, error)
+       && (moved = ink_compute_scratch (s->compute, n * 8, "moved photo", error)) != NULL
+       && ink_compute_upload (s->compute, moved, photo->pixels, n * 8, error);
+  ink_image_free (&photo);
+  if (!ok
       || !ink_compute_dispatch (s->compute, &ink_pass_flatten,
                                 (InkBuffer *[]) { scratch, s->buffers[PALETTE] },
                                 s->buffers[FLATS], &s->learned_flatten, INK_STAGE_FLATTEN, error)
       || !ink_compute_dispatch (s->compute, &ink_pass_composite,
-                                (InkBuffer *[]) { s->buffers[FLATS], s->buffers[SOURCE] },
+                                (InkBuffer *[]) { s->buffers[FLATS], moved },
                                 s->moved_layer, &s->learned_composite, INK_STAGE_COMPOSITE,
                                 error)
       || !record_frame (s, s->moved_layer, &shown, motion, overlay, rgba8, error)
