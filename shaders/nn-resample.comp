@@ -1,15 +1,19 @@
 #version 450
 // nn-resample.comp: x2 upsampling of C planes, nearest or bilinear (PyTorch's align_corners=False:
 // a source position (x + 0.5) / 2 - 0.5, clamped at the edges).
-// In: binding 0. Out: binding 1, planes of 2 in_w x 2 in_h.
+// With add_off >= 0 the planes at add_off of binding 1 are added (an upsample and the sum after it
+// in one pass).
+// In: binding 0; binding 1, the addend (binding 0 again when unused). Out: binding 2, planes of
+// 2 in_w x 2 in_h.
 #extension GL_GOOGLE_include_directive : require
 #include "nn-common.glsl"
 
 layout (constant_id = 3) const int BILINEAR = 1;
 
 layout (binding = 0) uniform samplerBuffer src;
-layout (binding = 1, r32f) uniform writeonly imageBuffer dst;
-layout (push_constant) uniform Push { int in_w, in_h, c, in_off, out_off, bilinear; } pc;
+layout (binding = 1) uniform samplerBuffer addend;
+layout (binding = 2, r32f) uniform writeonly imageBuffer dst;
+layout (push_constant) uniform Push { int in_w, in_h, c, in_off, out_off, bilinear, add_off; } pc;
 
 float at (int i) { return texelFetch (src, i).r; }
 
@@ -35,5 +39,8 @@ void main ()
       v = mix (mix (at (top + x0), at (top + x1), fx), mix (at (bottom + x0), at (bottom + x1), fx),
                fy);
     }
-  imageStore (dst, pc.out_off + (ch * oh + y) * ow + x, vec4 (v));
+  int o = (ch * oh + y) * ow + x;
+  if (pc.add_off >= 0)
+    v += texelFetch (addend, pc.add_off + o).r;
+  imageStore (dst, pc.out_off + o, vec4 (v));
 }

@@ -41,6 +41,10 @@ typedef struct {
   gboolean bilinear;
   const InkTensorInfo *weight, *bias;   /* OP_CONV, OP_NORM (NULL: none) */
   gsize w_off;            /* in the packed weights */
+  /* An upsampling whose result only the next layer, a sum, reads: both run as one pass, adding
+   * value ADD_WITH into the sum's output ADD_OUT, and the sum is SKIPPED. -1: not fused. */
+  int add_with, add_out;
+  gboolean skipped;
 } Layer;
 
 struct InkNetwork {
@@ -484,6 +488,44 @@ clear_value (gpointer p)
 }
 
 /* The network of FILE (taken), named PATH in messages. */
+/* Whether a layer from FROM on, or the output, reads VALUE. */
+static gboolean
+read_from (InkNetwork *net, guint from, int value)
+{
+  if (value == net->output)
+    return TRUE;
+  for (guint i = from; i < net->layers->len; i++)
+    {
+      const Layer *l = &g_array_index (net->layers, Layer, i);
+      if (l->in[0] == value || l->in[1] == value)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Marks the upsamplings that run with the sum after them (Layer.add_with). */
+static void
+fuse (InkNetwork *net)
+{
+  for (guint i = 0; i < net->layers->len; i++)
+    {
+      Layer *l = &g_array_index (net->layers, Layer, i);
+      l->add_with = l->add_out = -1;
+    }
+  for (guint i = 0; i + 1 < net->layers->len; i++)
+    {
+      Layer *l = &g_array_index (net->layers, Layer, i);
+      Layer *n = &g_array_index (net->layers, Layer, i + 1);
+
+      if (l->op != OP_UPSAMPLE || n->op != OP_ADD || n->act != INK_ACT_NONE
+          || (n->in[0] == l->out) == (n->in[1] == l->out) || read_from (net, i + 2, l->out))
+        continue;
+      l->add_with = n->in[0] == l->out ? n->in[1] : n->in[0];
+      l->add_out = n->out;
+      n->skipped = TRUE;
+    }
+}
+
 static InkNetwork *
 network_new (InkSafetensors *file, const char *path, GError **error)
 {
@@ -507,6 +549,7 @@ network_new (InkSafetensors *file, const char *path, GError **error)
     }
   if (!read_graph (net, graph, error))
     goto error;
+  fuse (net);
   return net;
 
 error:
@@ -734,6 +777,8 @@ run_layer (InkNetworkRunner *r, const Layer *l, InkTensor *t, GError **error)
   InkCompute *c = r->compute;
   InkTensor *a = &t[l->in[0]], *b = l->in[1] >= 0 ? &t[l->in[1]] : NULL, *out = &t[l->out];
 
+  if (l->skipped)   /* done by the upsampling before it */
+    return TRUE;
   switch (l->op)
     {
     case OP_CONV:
@@ -745,6 +790,8 @@ run_layer (InkNetworkRunner *r, const Layer *l, InkTensor *t, GError **error)
     case OP_CONCAT:
       return ink_nn_concat (c, a, b, out, error);
     case OP_UPSAMPLE:
+      if (l->add_with >= 0)
+        return ink_nn_upsample2x_add (c, l->bilinear, a, &t[l->add_with], &t[l->add_out], error);
       return ink_nn_upsample2x (c, l->bilinear, a, out, error);
     case OP_WARP:
       return ink_nn_warp (c, a, b, out, error);

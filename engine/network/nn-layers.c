@@ -26,7 +26,7 @@
 
 PASS (nn_conv, ink_spv_nn_conv, 2, InkConvPush, ink_nn_ref_conv);
 PASS (nn_eltwise, ink_spv_nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise);
-PASS (nn_resample, ink_spv_nn_resample, 1, InkResamplePush, ink_nn_ref_resample);
+PASS (nn_resample, ink_spv_nn_resample, 2, InkResamplePush, ink_nn_ref_resample);
 PASS (nn_warp, ink_spv_nn_warp, 2, InkWarpPush, ink_nn_ref_warp);
 PASS (nn_box, ink_spv_nn_box, 1, InkBoxPush, ink_nn_ref_box);
 PASS (nn_guided, ink_spv_nn_guided, 2, InkGuidedPush, ink_nn_ref_guided);
@@ -287,21 +287,30 @@ ink_nn_concat (InkCompute *c, const InkTensor *a, const InkTensor *b, const InkT
 /* Resampling and filters ------------------------------------------------------------------------ */
 
 gboolean
-ink_nn_upsample2x (InkCompute *c, gboolean bilinear, const InkTensor *in, const InkTensor *out,
-                   GError **error)
+ink_nn_upsample2x_add (InkCompute *c, gboolean bilinear, const InkTensor *in,
+                       const InkTensor *addend, const InkTensor *out, GError **error)
 {
   InkResamplePush push = {
     .in_w = in->w, .in_h = in->h, .c = in->c, .in_off = in->offset, .out_off = out->offset,
-    .bilinear = bilinear,
+    .bilinear = bilinear, .add_off = addend != NULL ? (gint32) addend->offset : -1,
   };
   InkDispatchShape shape = grid_shape (out->w, out->h, out->c);
+  InkBuffer *inputs[] = { in->buffer, addend != NULL ? addend->buffer : in->buffer };
 
-  g_return_val_if_fail (fits (in) && fits (out), FALSE);
+  g_return_val_if_fail (fits (in) && fits (out) && (addend == NULL || fits (addend)), FALSE);
   g_return_val_if_fail (out->c == in->c && out->w == 2 * in->w && out->h == 2 * in->h, FALSE);
+  g_return_val_if_fail (addend == NULL || same_shape (addend, out), FALSE);
   shape.spec[0] = bilinear != 0;
   shape.n_spec = 1;
-  return ink_compute_dispatch_shaped (c, &nn_resample, &in->buffer, out->buffer, &push, &shape,
-                                      -1, error);
+  return ink_compute_dispatch_shaped (c, &nn_resample, inputs, out->buffer, &push, &shape, -1,
+                                      error);
+}
+
+gboolean
+ink_nn_upsample2x (InkCompute *c, gboolean bilinear, const InkTensor *in, const InkTensor *out,
+                   GError **error)
+{
+  return ink_nn_upsample2x_add (c, bilinear, in, NULL, out, error);
 }
 
 gboolean

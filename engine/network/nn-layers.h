@@ -73,6 +73,9 @@ gboolean ink_nn_add (InkCompute *compute, InkAct act, float alpha, const InkTens
 gboolean ink_nn_concat (InkCompute *compute, const InkTensor *a, const InkTensor *b,
                         const InkTensor *out, GError **error);
 /* OUT (2 H x 2 W) = IN upsampled, nearest or bilinear (align_corners=False). */
+/* OUT = the x2 upsampling of IN plus ADDEND (OUT's shape), in one pass. */
+gboolean ink_nn_upsample2x_add (InkCompute *compute, gboolean bilinear, const InkTensor *in,
+                                const InkTensor *addend, const InkTensor *out, GError **error);
 gboolean ink_nn_upsample2x (InkCompute *compute, gboolean bilinear, const InkTensor *in,
                             const InkTensor *out, GError **error);
 /* OUT = IN read at p + FLOW (p) (2 planes, pixels), bilinear, clamped at the edges. */
@@ -112,7 +115,7 @@ typedef struct {
   float alpha, eps;
 } InkEltPush;
 
-typedef struct { gint32 in_w, in_h, c, in_off, out_off, bilinear; } InkResamplePush;
+typedef struct { gint32 in_w, in_h, c, in_off, out_off, bilinear, add_off; } InkResamplePush;
 typedef struct { gint32 w, h, c, in_off, flow_off, out_off; } InkWarpPush;
 typedef struct { gint32 w, h, c, r, in_off, out_off, vertical; } InkBoxPush;
 /* The fused guided filter's two phases (nn-guided.comp): IN is p, then the coefficients. */

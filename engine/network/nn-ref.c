@@ -310,16 +310,20 @@ resample_row (int row, gpointer data)
   float *dst = job->dst + p->out_off + ((gsize) ch * oh + y) * ow;
 
   for (int x = 0; x < ow; x++)
-    dst[x] = !p->bilinear ? plane[(y / 2) * p->in_w + x / 2]
-             : bilinear (plane, p->in_w, p->in_h, MAX ((x + 0.5f) * 0.5f - 0.5f, 0.0f),
-                         MAX ((y + 0.5f) * 0.5f - 0.5f, 0.0f));
+    {
+      dst[x] = !p->bilinear ? plane[(y / 2) * p->in_w + x / 2]
+               : bilinear (plane, p->in_w, p->in_h, MAX ((x + 0.5f) * 0.5f - 0.5f, 0.0f),
+                           MAX ((y + 0.5f) * 0.5f - 0.5f, 0.0f));
+      if (p->add_off >= 0)
+        dst[x] += job->aux[p->add_off + ((gsize) ch * oh + y) * ow + x];
+    }
 }
 
 void
 ink_nn_ref_resample (const void *const *inputs, void *output, const void *push)
 {
   const InkResamplePush *p = push;
-  PlaneJob job = { .p = p, .src = inputs[0], .dst = output };
+  PlaneJob job = { .p = p, .src = inputs[0], .aux = inputs[1], .dst = output };
 
   parallel_rows (p->c * 2 * p->in_h, resample_row, &job);
 }
