@@ -255,6 +255,69 @@ test_tiles (void)
   ink_compute_free (&gpu);
 }
 
+/* The generator shipped in data/: it opens, has its temporal layer, fits the size bound, and
+ * paints the sample as a picture (finite, in range, near the photo's colours), on the device as
+ * on the references. */
+static void
+test_shipped (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (INK_SOURCE_DATADIR, "generator.safetensors", NULL);
+  InkNetwork *net = ink_network_open (path, &error);
+  InkImage *photo = test_load_sample (96);
+  int h = photo->height / 8 * 8, w = photo->width / 8 * 8;
+  const float *in[INK_NETWORK_MAX_INPUTS] = { NULL };
+  float *planes[INK_NETWORK_MAX_INPUTS] = { NULL };
+  g_autofree float *gpu = g_new (float, (gsize) 3 * h * w), *cpu = g_new (float, (gsize) 3 * h * w);
+  InkCompute *cg = ink_compute_new (vk, &error), *cc = ink_compute_new (NULL, &error);
+  InkNetworkRunner *rg, *rc;
+  double worst = 0.0, change = 0.0;
+  gsize out_of_range = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (ink_network_n_inputs (net), ==, 3);
+  g_assert_cmpint (ink_network_output_channels (net), ==, 3);
+  g_assert_nonnull (ink_network_metadata (net, "inkloop.temporal"));
+  g_assert_cmpuint (ink_network_parameters (net), <, 2500000);   /* under 5 MB in F16 */
+  for (guint i = 0; i < 3; i++)
+    {
+      int s = ink_network_input_scale (net, i);
+      planes[i] = g_new0 (float, (gsize) ink_network_input_channels (net, i) * (h / s) * (w / s));
+      in[i] = planes[i];
+    }
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++)
+        planes[0][((gsize) c * h + y) * w + x]
+          = photo->pixels[((gsize) y * photo->width + x) * 4 + c] / 65535.0f;
+  rg = ink_network_runner_new (net, cg, &error);
+  rc = ink_network_runner_new (net, cc, &error);
+  g_assert_true (ink_network_run (rg, in, h, w, gpu, NULL, &error));
+  g_assert_true (ink_network_run (rc, in, h, w, cpu, NULL, &error));
+  g_assert_no_error (error);
+  for (gsize k = 0; k < (gsize) 3 * h * w; k++)
+    {
+      g_assert_true (isfinite (gpu[k]));
+      worst = MAX (worst, fabs ((double) gpu[k] - cpu[k]));
+      out_of_range += gpu[k] < -0.25f || gpu[k] > 1.25f;
+      change += fabs ((double) gpu[k] - planes[0][k]) / (3.0 * h * w);
+    }
+  g_test_message ("%s: %zu parameters; device against references %.2g; mean change from the "
+                  "photo %.3f; %zu values out of range", path, ink_network_parameters (net), worst,
+                  change, out_of_range);
+  g_assert_cmpfloat (worst, <, 1e-4);
+  g_assert_cmpuint (out_of_range, <, (gsize) h * w / 100);
+  g_assert_cmpfloat (change, <, 0.25);
+  for (guint i = 0; i < 3; i++)
+    g_free (planes[i]);
+  ink_network_runner_free (&rg);
+  ink_network_runner_free (&rc);
+  ink_compute_free (&cg);
+  ink_compute_free (&cc);
+  ink_network_free (&net);
+  ink_image_free (&photo);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -264,5 +327,6 @@ main (int argc, char **argv)
   g_test_add_func ("/network/bad-graphs", test_bad_graphs);
   g_test_add_func ("/network/sizes", test_sizes);
   g_test_add_func ("/network/tiles", test_tiles);
+  g_test_add_func ("/network/shipped-generator", test_shipped);
   return test_engine_finish (g_test_run (), &vk, NULL);
 }
