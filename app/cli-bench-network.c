@@ -14,8 +14,8 @@
 char *
 cli_bench_default_model (void)
 {
-  /* The bundled learned generator once there is one; until then, in a source tree, the 0.2 M
-   * U-Net of random weights the tests use (training/make_fixture.py). */
+  /* The bundled learned generator (installed, or in the source tree); failing both, in a source
+   * tree, the 0.2 M U-Net of random weights the tests use (training/make_fixture.py). */
   const char *candidates[] = {
     INK_DATADIR "/generator.safetensors",
     INK_SOURCE_DATADIR "/generator.safetensors",
