@@ -214,26 +214,18 @@ static float *
 input_planes (const InkImage *src, int ww, int wh, int pw, int ph)
 {
   float *planes = g_new (float, (gsize) 3 * pw * ph);
-  int sw = src->width, sh = src->height;
 
   for (int y = 0; y < ph; y++)
     for (int x = 0; x < pw; x++)
       {
         int cx = MIN (x, ww - 1), cy = MIN (y, wh - 1);
-        int x0 = (cx * sw) / ww, x1 = MAX (x0 + 1, ((cx + 1) * sw) / ww);
-        int y0 = (cy * sh) / wh, y1 = MAX (y0 + 1, ((cy + 1) * sh) / wh);
-        float sum[3] = { 0 };
+        float mean[3];
 
         if (y < wh && x < ww)
           {
-            for (int sy = y0; sy < y1; sy++)
-              for (int sx = x0; sx < x1; sx++)
-                for (int c = 0; c < 3; c++)
-                  sum[c] += ink_srgb_to_linear (src->pixels[4 * ((gsize) sy * sw + sx) + c]
-                                                / 65535.0f);
+            ink_box_mean_linear (src->pixels, src->width, src->height, x, y, ww, wh, mean);
             for (int c = 0; c < 3; c++)
-              planes[((gsize) c * ph + y) * pw + x]
-                = ink_linear_to_srgb (sum[c] / (float) ((x1 - x0) * (y1 - y0)));
+              planes[((gsize) c * ph + y) * pw + x] = ink_linear_to_srgb (mean[c]);
           }
         else
           for (int c = 0; c < 3; c++)

@@ -10,6 +10,24 @@
 
 typedef struct { float x, y, z, w; } InkVec4;
 
+/* The mean in linear light of the RGB of the pixels of SRC (SW x SH rgba16, sRGB) that pixel
+ * (X, Y) of a W x H reduction covers (the reduce pass's box, shaders/reduce.comp). */
+static inline void
+ink_box_mean_linear (const guint16 *src, int sw, int sh, int x, int y, int w, int h,
+                     float mean[3])
+{
+  int x0 = (x * sw) / w, x1 = MAX (x0 + 1, ((x + 1) * sw) / w);
+  int y0 = (y * sh) / h, y1 = MAX (y0 + 1, ((y + 1) * sh) / h);
+  float sum[3] = { 0 };
+
+  for (int sy = y0; sy < y1; sy++)
+    for (int sx = x0; sx < x1; sx++)
+      for (int c = 0; c < 3; c++)
+        sum[c] += ink_srgb_to_linear (src[4 * ((gsize) sy * sw + sx) + c] / 65535.0f);
+  for (int c = 0; c < 3; c++)
+    mean[c] = sum[c] / (float) ((x1 - x0) * (y1 - y0));
+}
+
 static inline InkVec4
 ink_load_h4 (const guint16 *buf, gsize i)
 {

@@ -21,17 +21,10 @@ ref_reduce (const void *const *in, void *out, const void *push)
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
       {
-        int x0 = (x * sw) / w, x1 = MAX (x0 + 1, ((x + 1) * sw) / w);
-        int y0 = (y * sh) / h, y1 = MAX (y0 + 1, ((y + 1) * sh) / h);
-        float sum[3] = { 0 }, lab[3];
+        float mean[3], lab[3];
 
-        for (int sy = y0; sy < y1; sy++)
-          for (int sx = x0; sx < x1; sx++)
-            for (int c = 0; c < 3; c++)
-              sum[c] += ink_srgb_to_linear (src[4 * ((gsize) sy * sw + sx) + c] / 65535.0f);
-        for (int c = 0; c < 3; c++)
-          sum[c] /= (float) ((x1 - x0) * (y1 - y0));
-        ink_linear_to_oklab (sum, lab);
+        ink_box_mean_linear (src, sw, sh, x, y, w, h, mean);
+        ink_linear_to_oklab (mean, lab);
         dst[(gsize) y * w + x] = ink_pack_lab (lab);
       }
 }
