@@ -9,22 +9,21 @@
 
 #include "compute.h"
 #include "ink-error.h"
+#include "learned.h"
 #include "network.h"
 
 char *
 cli_bench_default_model (void)
 {
-  /* The bundled learned generator (installed, or in the source tree); failing both, in a source
-   * tree, the 0.2 M U-Net of random weights the tests use (training/make_fixture.py). */
-  const char *candidates[] = {
-    INK_DATADIR "/generator.safetensors",
-    INK_SOURCE_DATADIR "/generator.safetensors",
-    INK_SOURCE_DATADIR "/../tests/data/network/unet-bench.safetensors",
-  };
+  /* The model the learned generator uses (learned.c); failing that, in a source tree, the 0.2 M
+   * U-Net of random weights the tests use (training/make_fixture.py). */
+  g_autofree char *model = ink_learned_model_path ();
+  const char *fixture = INK_SOURCE_DATADIR "/../tests/data/network/unet-bench.safetensors";
 
-  for (gsize i = 0; i < G_N_ELEMENTS (candidates); i++)
-    if (g_file_test (candidates[i], G_FILE_TEST_IS_REGULAR))
-      return g_canonicalize_filename (candidates[i], NULL);
+  if (g_file_test (model, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&model);
+  if (g_file_test (fixture, G_FILE_TEST_IS_REGULAR))
+    return g_canonicalize_filename (fixture, NULL);
   return NULL;
 }
 

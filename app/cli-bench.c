@@ -407,7 +407,7 @@ cmd_bench (int argc, char **argv)
     { "runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Timed runs per size, after one warm-up (default 5)", "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { "generator", 0, 0, G_OPTION_ARG_STRING, &generator, "procedural (default) or learned: the network runtime, whole and per layer, at --sizes (default 640,1920)", "NAME" },
-    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "With --generator learned: the network to time (default: the bundled generator; in a source tree without one, the tests' 0.2 M-parameter U-Net of random weights)", "FILE" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "With --generator learned: the network to time (default: $INKLOOP_MODEL or the bundled generator; in a source tree without one, the tests' 0.2 M-parameter U-Net of random weights)", "FILE" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = cli_command_context ("[INPUT]",
