@@ -287,6 +287,16 @@ compare_rgba8 (const char *what, const guint32 *a, const guint32 *b, gsize n, in
   g_assert_cmpfloat (sum / (n * 4), <=, mean_tol);
 }
 
+/* The frame pass with PF over INPUTS (flats and lines of N pixels, three working-size fields of
+ * WN): the C reference into REF, and the device's result, returned. */
+static guint32 *
+frame_both (const void *const *inputs, gsize n, gsize wn, const InkPushFrame *pf, guint32 *ref)
+{
+  ink_pass_frame.ref (inputs, ref, pf);
+  return test_run_pass (vk, &ink_pass_frame, inputs,
+                        (gsize[]) { n * 4, n * 4, wn * 8, wn * 8, wn * 8 }, NULL, n * 4, pf);
+}
+
 static void
 test_passes (void)
 {
@@ -367,10 +377,8 @@ test_passes (void)
     map_back = g_steal_pointer (&back2);
   }
   pf.flow_back = 1.3f;
-  ink_pass_frame.ref ((const void *[]) { flats, lines, vel_ref, map_back, map_loop }, frame_ref, &pf);
-  frame_gpu = test_run_pass (vk, &ink_pass_frame,
-                             (const void *[]) { flats, lines, vel_ref, map_back, map_loop },
-                             (gsize[]) { n * 4, n * 4, wn * 8, wn * 8, wn * 8 }, NULL, n * 4, &pf);
+  frame_gpu = frame_both ((const void *[]) { flats, lines, vel_ref, map_back, map_loop }, n, wn,
+                          &pf, frame_ref);
   /* Random flats make every sub-pixel difference in a sample position visible. */
   compare_rgba8 ("frame", frame_gpu, frame_ref, n, 2, 0.05);
   /* Flats read in place (the learned generator's repainted frames): they do not move. */
@@ -381,12 +389,8 @@ test_passes (void)
 
     in_place.layers |= INK_FRAME_FLATS_IN_PLACE;
     in_place.line_alpha = 0.0f;
-    ink_pass_frame.ref ((const void *[]) { flats, lines, vel_ref, map_back, map_loop }, ref,
-                        &in_place);
-    gpu = test_run_pass (vk, &ink_pass_frame,
-                         (const void *[]) { flats, lines, vel_ref, map_back, map_loop },
-                         (gsize[]) { n * 4, n * 4, wn * 8, wn * 8, wn * 8 }, NULL, n * 4,
-                         &in_place);
+    gpu = frame_both ((const void *[]) { flats, lines, vel_ref, map_back, map_loop }, n, wn,
+                      &in_place, ref);
     compare_rgba8 ("frame, flats in place", gpu, ref, n, 2, 0.05);
     for (gsize i = 0; i < n; i++)
       unmoved += ref[i] == flats[i];
@@ -399,12 +403,8 @@ test_passes (void)
     double worst = 0.0, moved = 0.0;
 
     where.layers = INK_FRAME_POSITIONS;
-    ink_pass_frame.ref ((const void *[]) { flats, lines, vel_ref, map_back, map_loop }, ref,
-                        &where);
-    gpu = test_run_pass (vk, &ink_pass_frame,
-                         (const void *[]) { flats, lines, vel_ref, map_back, map_loop },
-                         (gsize[]) { n * 4, n * 4, wn * 8, wn * 8, wn * 8 }, NULL, n * 4,
-                         &where);
+    gpu = frame_both ((const void *[]) { flats, lines, vel_ref, map_back, map_loop }, n, wn,
+                      &where, ref);
     for (gsize i = 0; i < n; i++)
       for (int c = 0; c < 2; c++)
         {
