@@ -103,8 +103,8 @@ def make_pair(x1, gen, noise=0.01):
     """(x2, f, mask): x1 moved by a random field f, with a little sensor noise and a small
     exposure change, so the frames differ the way real frames do, not only by the motion."""
     n, _, h, w = x1.shape
-    f = random_field(n, h, w, gen)
+    f = random_field(n, h, w, gen).to(x1)    # drawn on the CPU: the same on any device
     x2 = inkgraph.warp(x1, f)
-    gain = 1 + 0.02 * (torch.rand(n, 1, 1, 1, generator=gen) * 2 - 1)
-    x2 = (x2 * gain + noise * torch.randn(x2.shape, generator=gen)).clamp(0, 1)
+    gain = (1 + 0.02 * (torch.rand(n, 1, 1, 1, generator=gen) * 2 - 1)).to(x1)
+    x2 = (x2 * gain + noise * torch.randn(x2.shape, generator=gen).to(x1)).clamp(0, 1)
     return x2, f, valid_mask(f)

@@ -94,6 +94,10 @@ def main():
     ap.add_argument("--threads", type=int,
                     help="CPU threads (default 2; smoke 1, so a busy machine does not stall it)")
     ap.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
+    ap.add_argument("--device", default="auto",
+                    help="cpu, cuda, cuda:N or auto (cuda when PyTorch sees a GPU, else cpu); "
+                         "random numbers come from the CPU either way, so a run is the same "
+                         "draw on any device")
     args = ap.parse_args()
     if args.smoke:
         args.steps = args.steps or 4
@@ -106,6 +110,13 @@ def main():
     if args.size % 8:
         sys.exit("train.py: --size must be a multiple of 8")
     torch.set_num_threads(args.threads)
+    if args.device == "auto":
+        args.device = "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        dev = torch.device(args.device)
+        torch.empty(1, device=dev)
+    except (RuntimeError, AssertionError) as e:
+        sys.exit(f"train.py: cannot use --device {args.device}: {e}")
     torch.manual_seed(SEED)
     gen = torch.Generator().manual_seed(SEED)
 
@@ -127,9 +138,9 @@ def main():
           f"{0 if val is None else len(val)} validation photos")
 
     cfg = {"width": args.width, "blocks": args.blocks}
-    g = Generator(**cfg)
-    d_surface, d_texture = PatchDiscriminator(3), PatchDiscriminator(1)
-    loss = L.Losses()
+    g = Generator(**cfg).to(dev)
+    d_surface, d_texture = PatchDiscriminator(3).to(dev), PatchDiscriminator(1).to(dev)
+    loss = L.Losses().to(dev)
     opt_g = torch.optim.Adam(g.parameters(), lr=args.lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(list(d_surface.parameters()) + list(d_texture.parameters()),
                              lr=args.lr, betas=(0.5, 0.999))
@@ -137,7 +148,7 @@ def main():
     ckpt_path, log_path = args.out / "checkpoint.pt", args.out / "log.csv"
     step = 0
     if ckpt_path.exists() and not args.fresh:
-        state = torch.load(ckpt_path)
+        state = torch.load(ckpt_path, map_location="cpu")
         if state["config"] != cfg:
             sys.exit(f"train.py: {ckpt_path} is a {state['config']} network, not {cfg}")
         g.load_state_dict(state["generator"])
@@ -153,7 +164,7 @@ def main():
         log_path.unlink()
     print(f"train.py: generator {count_parameters(g)} parameters, discriminators "
           f"{count_parameters(d_surface) + count_parameters(d_texture)}; steps {step} to "
-          f"{args.steps} (content only until {args.init_steps})")
+          f"{args.steps} (content only until {args.init_steps}) on {dev}")
 
     fields = ["step", "phase", "seconds", "total", "content", "surface", "lines", "style",
               "colour", "tv", "adv_surface", "adv_texture", "temporal", "d_surface", "d_texture",
@@ -179,7 +190,7 @@ def main():
         vgen = torch.Generator().manual_seed(SEED + 2)
         g.eval()
         with torch.no_grad():
-            x1 = val[:8].float() / 255
+            x1 = val[:8].to(dev).float() / 255
             x1 = x1[:, :, :x1.shape[2] // 8 * 8, :x1.shape[3] // 8 * 8]
             y1, f1 = g(x1)
             x2, f, mask = motion.make_pair(x1, vgen)
@@ -192,14 +203,14 @@ def main():
     t0 = time.time()
     while step < args.steps:
         adversarial = step >= args.init_steps
-        x1 = batch(photos, args.batch, args.size, gen)
+        x1 = batch(photos, args.batch, args.size, gen).to(dev)
         y1, f1 = g(x1)
         x2, f, mask = motion.make_pair(x1, gen)
         y2, _ = g(x2, f1, motion.downscale_flow(f, SCALE))
         parts = loss.content(y1, x1)
         parts.update(loss.temporal(y1, y2, x1, x2, f, mask))
         if adversarial:
-            a = batch(art, args.batch, args.size, gen)
+            a = batch(art, args.batch, args.size, gen).to(dev)
             parts.update(loss.style(y1, x1, a))
             parts.update(loss.adversarial_g(y1, d_surface, d_texture, gen))
         else:
