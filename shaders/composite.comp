@@ -31,6 +31,13 @@ float manga_tone (float v)
   return 0.35 * smoothstep (0.42, 0.48, v) + 0.65 * smoothstep (0.72, 0.78, v);
 }
 
+// The variant (specialization constant 3, variant_composite () in
+// engine/stylize/stage-composite.c): 1, black and white; 2, with its screentone. Lavapipe runs both
+// sides of a branch under a mask, so each is compiled alone.
+#define MONO 1
+#define TONE 2
+layout (constant_id = 3) const int VARIANT = 3;
+
 void main ()
 {
   ivec2 p = pixel ();
@@ -41,11 +48,11 @@ void main ()
   float alpha = float (texelFetch (source, int (i)).xy.y >> 16) / 65535.0;
   float l = clamp (0.5 + (c.x - 0.5) * pc.contrast, 0.0, 1.0);
   vec2 ab = c.yz * pc.saturation;
-  if (pc.mono != 0)
+  if ((VARIANT & MONO) != 0 && pc.mono != 0)
     {
       l = clamp (mono_grey (vec3 (l, c.yz), MONO_DARKEN), 0.0, 1.0);
       ab = vec2 (0.0);
-      if (pc.screentone > 0.0)
+      if ((VARIANT & TONE) != 0 && pc.screentone > 0.0)
         l = mix (l, 1.0 - screen_ink (vec2 (p), manga_tone (1.0 - l)), pc.screentone);
     }
   vec3 lin = clamp (oklab_to_linear (vec3 (l, ab)), 0.0, 1.0);

@@ -16,6 +16,10 @@ layout (push_constant) uniform Push { int width, height, n; float sigma, k, tau,
 
 #define COLOUR_EDGE 0.5
 
+// The variant (specialization constant 3, variant_dog () in engine/stylize/stage-lines.c): 1 for
+// black and white. Lavapipe runs both sides of a branch under a mask, so each is compiled alone.
+layout (constant_id = 3) const int VARIANT = 1;
+
 #define LOAD_L(i) (float (texelFetch (src, int (i)).x & 0x7ffu) * (1.0 / 2047.0))
 DEFINE_LINE_SAMPLER (sample_l, float, LOAD_L)
 // (mono grey, a, b)
@@ -60,7 +64,7 @@ void main ()
   vec2 u = line_step (vec2 (t.y, -t.x));
   float spacing = pc.step * length (u);
   int n = int (ceil (float (pc.n) / length (u)));
-  if (pc.darken == 0.0)
+  if (VARIANT == 0 || pc.darken == 0.0)
     {
       float d;
       DOG (float, sample_l, LOAD_L (i), pc.tau, d)

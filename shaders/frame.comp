@@ -41,6 +41,16 @@ layout (push_constant) uniform Push {
 #define LINES 1
 #define FLATS_IN_PLACE 2
 #define POSITIONS 4
+// The features this pipeline is compiled with (specialization constant 3, variant_frame () in
+// engine/motion/stage-motion.c): the layers' bits and these. Lavapipe runs both sides of every
+// branch under a mask, so a still must not carry the flow's code; the push constants still say
+// whether a feature compiled in is on.
+#define CAMERA 8
+#define SWAY 16
+#define FLOW 32
+#define BOIL 64
+layout (constant_id = 3) const int VARIANT = 127;
+#define HAS(F) ((VARIANT & (F)) != 0)
 #define LOAD_FLATS(i) unpack_rgba8 (texelFetch (flats, int (i)).x)
 #define LOAD_LINES(i) texelFetch (lines, int (i)).x
 #define LOAD_VELOCITY(i) unpackHalf2x16 (texelFetch (velocity, int (2 * (i))).x)
@@ -108,14 +118,14 @@ vec2 boil (vec2 q)
 // The line response at Q (the boil moves where it is read).
 float response_at (vec2 q)
 {
-  if (pc.boil_amp > 0.0)
+  if (HAS (BOIL) && pc.boil_amp > 0.0)
     q += boil (q);
   return sample_lines (q);
 }
 
 float ink_of (float u)
 {
-  return (pc.layers & LINES) != 0 ? clamp (-tanh (pc.line_phi * (u - pc.line_eps)), 0.0, 1.0) : 0.0;
+  return HAS (LINES) && (pc.layers & LINES) != 0 ? clamp (-tanh (pc.line_phi * (u - pc.line_eps)), 0.0, 1.0) : 0.0;
 }
 
 // Ink comes from the blended line response, not blended ink. Where the two copies are more than
@@ -142,14 +152,14 @@ void main ()
   if (outside (p))
     return;
   vec2 q = vec2 (p);
-  if (pc.camera_on != 0)
+  if (HAS (CAMERA) && pc.camera_on != 0)
     q = vec2 (pc.m00 * q.x + pc.m01 * q.y + pc.m02, pc.m10 * q.x + pc.m11 * q.y + pc.m12);
-  if (pc.sway_sx != 0.0 || pc.sway_sy != 0.0)
+  if (HAS (SWAY) && (pc.sway_sx != 0.0 || pc.sway_sy != 0.0))
     q -= sample_sway (work_at (q)) * vec2 (pc.sway_sx, pc.sway_sy);
   vec4 base;
   float ink;
   vec2 read = q;   // where the picture is read (POSITIONS)
-  if (pc.flow_on != 0)
+  if (HAS (FLOW) && pc.flow_on != 0)
     {
       // The displayed loop starts half-way through the cross-fade: the unblended (sharpest) frame
       // then falls mid-loop, not at the loop point, where every step is an ordinary one.
@@ -171,13 +181,13 @@ void main ()
       base = sample_flats (q);
       ink = ink_of (response_at (q));
     }
-  if ((pc.layers & POSITIONS) != 0)
+  if (HAS (POSITIONS) && (pc.layers & POSITIONS) != 0)
     {
       dst[index_of (p)] = packHalf2x16 (read - vec2 (p));
       return;
     }
   // Flats painted from the moved photo are already where the frame shows them.
-  if ((pc.layers & FLATS_IN_PLACE) != 0)
+  if (HAS (FLATS_IN_PLACE) && (pc.layers & FLATS_IN_PLACE) != 0)
     base = sample_flats (vec2 (p));
   vec3 rgb = mix (base.rgb, vec3 (pc.line_r, pc.line_g, pc.line_b), ink * pc.line_alpha);
   dst[index_of (p)] = pack_rgba8 (vec4 (rgb, base.a));

@@ -142,6 +142,15 @@ vec4 particle_layer (vec2 p, int layer)
   return acc;
 }
 
+// The effects this pipeline is compiled with (specialization constant 3, variant_overlay () in
+// engine/motion/stage-motion.c): lavapipe runs both sides of a branch under a mask, so an effect
+// that is off must not be compiled in. The push constants still say whether one compiled in is on.
+#define FOCUS 1
+#define SPEED 2
+#define PARTICLES 4
+layout (constant_id = 3) const int VARIANT = 7;
+#define HAS(F) ((VARIANT & (F)) != 0)
+
 void main ()
 {
   ivec2 p = pixel ();
@@ -151,11 +160,11 @@ void main ()
   vec4 c = unpack_rgba8 (image[i]);
   vec2 q = vec2 (p);
   vec3 ink = vec3 (pc.ink_r, pc.ink_g, pc.ink_b);
-  if (pc.focus_on != 0)
+  if (HAS (FOCUS) && pc.focus_on != 0)
     c.rgb = mix (c.rgb, ink, focus_ink (q));
-  if (pc.speed_on != 0)
+  if (HAS (SPEED) && pc.speed_on != 0)
     c.rgb = mix (c.rgb, ink, speed_ink (q));
-  if (pc.particles != 0)
+  if (HAS (PARTICLES) && pc.particles != 0)
     for (int layer = 1; layer >= 0; layer--)
       {
         vec4 pl = particle_layer (q, layer);

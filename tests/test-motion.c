@@ -381,6 +381,37 @@ test_passes (void)
                           &pf, frame_ref);
   /* Random flats make every sub-pixel difference in a sample position visible. */
   compare_rgba8 ("frame", frame_gpu, frame_ref, n, 2, 0.05);
+  /* Each motion alone, and none: the device compiles a variant of the pass for each set of
+   * motions a frame uses (InkPass.variant), and each must still match the reference. */
+  {
+    static const struct { const char *name; gboolean camera, sway, flow, boil, lines; } sets[] = {
+      { "still", FALSE, FALSE, FALSE, FALSE, TRUE }, { "no lines", FALSE, FALSE, FALSE, FALSE, FALSE },
+      { "camera", TRUE, FALSE, FALSE, FALSE, TRUE }, { "sway", FALSE, TRUE, FALSE, FALSE, TRUE },
+      { "flow", FALSE, FALSE, TRUE, FALSE, TRUE }, { "boil", FALSE, FALSE, FALSE, TRUE, TRUE },
+      { "camera and boil", TRUE, FALSE, FALSE, TRUE, TRUE },
+    };
+
+    for (guint k = 0; k < G_N_ELEMENTS (sets); k++)
+      {
+        InkPushFrame one = pf;
+        g_autofree guint32 *ref = g_new (guint32, n), *gpu = NULL;
+        g_autofree char *what = g_strdup_printf ("frame, %s", sets[k].name);
+        gsize moved = 0;
+
+        one.camera_on = sets[k].camera;
+        one.flow_on = sets[k].flow;
+        one.sway_sx = sets[k].sway ? pf.sway_sx : 0.0f;
+        one.sway_sy = sets[k].sway ? pf.sway_sy : 0.0f;
+        one.boil_amp = sets[k].boil ? pf.boil_amp : 0.0f;
+        one.layers = sets[k].lines ? INK_FRAME_LINES : 0;
+        gpu = frame_both ((const void *[]) { flats, lines, vel_ref, map_back, map_loop }, n, wn,
+                          &one, ref);
+        compare_rgba8 (what, gpu, ref, n, 2, 0.05);
+        for (gsize i = 0; i < n; i++)
+          moved += (ref[i] & 0xffffff) != (frame_ref[i] & 0xffffff);
+        g_assert_cmpuint (moved, >, 0);   /* not the frame with everything on */
+      }
+  }
   /* Flats read in place (the learned generator's repainted frames): they do not move. */
   {
     InkPushFrame in_place = pf;
@@ -423,6 +454,22 @@ test_passes (void)
   ink_pass_overlay.ref (NULL, over_ref, &po);
   over_gpu = test_run_pass (vk, &ink_pass_overlay, NULL, NULL, frame_ref, n * 4, &po);
   compare_rgba8 ("overlay", over_gpu, over_ref, n, 2, 0.05);
+  /* Each effect alone: a variant of the pass each (InkPass.variant). */
+  for (int k = 0; k < 3; k++)
+    {
+      InkPushOverlay one = po;
+      g_autofree guint32 *ref = g_memdup2 (frame_ref, n * 4), *gpu = NULL;
+      static const char *const names[] = { "overlay, focus lines", "overlay, speed lines",
+                                           "overlay, particles" };
+
+      one.focus_on = k == 0;
+      one.speed_on = k == 1;
+      one.particles = k == 2 ? po.particles : INK_PARTICLES_NONE;
+      ink_pass_overlay.ref (NULL, ref, &one);
+      gpu = test_run_pass (vk, &ink_pass_overlay, NULL, NULL, frame_ref, n * 4, &one);
+      compare_rgba8 (names[k], gpu, ref, n, 2, 0.05);
+      g_assert_false (memcmp (ref, frame_ref, n * 4) == 0);   /* it draws something */
+    }
   g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
 }
 

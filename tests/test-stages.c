@@ -161,9 +161,24 @@ test_passes (void)
                     n * 4, &pd, FMT_FLOAT, 1e-4, 1e-5);
   lines = check_pass (&ink_pass_lines, (const void *[]) { dog, flow }, (gsize[]) { n * 4, n * 4 },
                       n * 4, &pl, FMT_FLOAT, 2e-4, 1e-5);
+  /* The black-and-white DoG is a variant of its own (InkPass.variant), as are the composite's
+   * black and white with and without its screentone below. */
+  {
+    InkPushDog mono_dog = pd;
+    g_autofree void *grey = NULL;
+
+    mono_dog.darken = INK_MONO_DARKEN;
+    grey = check_pass (&ink_pass_dog, (const void *[]) { smooth, flow },
+                       (gsize[]) { n * 4, n * 4 }, n * 4, &mono_dog, FMT_FLOAT, 1e-4, 1e-5);
+  }
   rgba = check_pass (&ink_pass_composite, (const void *[]) { flat, photo->pixels },
                      (gsize[]) { n * 4, n * 8 }, n * 4, &pc, FMT_RGBA8, 1, 0.05);
-  pc.mono = 1, pc.screentone = 1.0f;
+  pc.mono = 1, pc.screentone = 0.0f;
+  g_free (mono);
+  mono = check_pass (&ink_pass_composite, (const void *[]) { flat, photo->pixels },
+                     (gsize[]) { n * 4, n * 8 }, n * 4, &pc, FMT_RGBA8, 2, 0.05);
+  pc.screentone = 1.0f;
+  g_free (mono);
   mono = check_pass (&ink_pass_composite, (const void *[]) { flat, photo->pixels },
                      (gsize[]) { n * 4, n * 8 }, n * 4, &pc, FMT_RGBA8, 2, 0.05);
   g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);

@@ -420,9 +420,10 @@ error:
   return NULL;
 }
 
-/* The shape of a pass dispatched by ink_compute_dispatch: one invocation per pixel. */
+/* The shape of PASS dispatched by ink_compute_dispatch: one invocation per pixel, and the
+ * variant PUSH needs. */
 static InkDispatchShape
-pixel_shape (const void *push)
+pixel_shape (const InkPass *pass, const void *push)
 {
   const gint32 *size = push;
   InkDispatchShape shape = { .local = { LOCAL_SIZE, LOCAL_SIZE, 1 }, .groups = { 1, 1, 1 } };
@@ -432,13 +433,18 @@ pixel_shape (const void *push)
       shape.groups[0] = (size[0] + LOCAL_SIZE - 1) / LOCAL_SIZE;
       shape.groups[1] = (size[1] + LOCAL_SIZE - 1) / LOCAL_SIZE;
     }
+  if (pass->variant != NULL)
+    {
+      shape.spec[0] = pass->variant (push);
+      shape.n_spec = 1;
+    }
   return shape;
 }
 
 gboolean
 ink_compute_prepare (InkCompute *c, const InkPass *pass, GError **error)
 {
-  InkDispatchShape shape = pixel_shape (NULL);
+  InkDispatchShape shape = pixel_shape (pass, NULL);
 
   return c->vk == NULL || get_pipeline (c, pass, &shape, error) != NULL;
 }
@@ -580,7 +586,7 @@ gboolean
 ink_compute_dispatch (InkCompute *c, const InkPass *pass, InkBuffer *const *inputs,
                       InkBuffer *output, const void *push, int tag, GError **error)
 {
-  InkDispatchShape shape = pixel_shape (push);
+  InkDispatchShape shape = pixel_shape (pass, push);
 
   return ink_compute_dispatch_shaped (c, pass, inputs, output, push, &shape, tag, error);
 }

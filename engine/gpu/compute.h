@@ -24,6 +24,12 @@ typedef struct {
                              (GLSL samplerBuffer, usamplerBuffer) rather than a storage buffer */
   guint32 texel_output;   /* an InkTexelFormat: the output written as a storage texel buffer (GLSL
                              imageBuffer, r32f or r32ui); INK_TEXEL_NONE: a storage buffer */
+  /* The features a dispatch with PUSH uses (a bit set the shader defines), given to the shader as
+   * specialization constant 3, so each pipeline is compiled without the code of the others.
+   * Lavapipe runs both sides of a branch under a mask even when the condition is the same for
+   * every invocation, so code a dispatch switches off at run time still costs its time. PUSH
+   * NULL: the set ink_compute_prepare builds. NULL: the pass has no variants. */
+  guint32 (*variant) (const void *push);
 } InkPass;
 
 /* How a pass reads an input through a uniform texel buffer: the elements' format. Lavapipe

@@ -506,6 +506,38 @@ ref_overlay (const void *const *in, void *out, const void *push)
 
 INK_DEFINE_PASS (velocity, 2, InkPushVelocity, INK_TEXELS2 (VEC4, FLOAT));
 INK_DEFINE_PASS (flowmap, 2, InkPushFlowmap, INK_TEXELS2 (UINT, VEC2));
-INK_DEFINE_PASS (frame, 5, InkPushFrame, (INK_TEXELS2 (UINT, FLOAT) | INK_TEXEL (2, INK_TEXEL_UINT) | INK_TEXEL (3, INK_TEXEL_VEC2)
+/* The frame pass's variants (shaders/frame.comp): INK_FRAME_LINES, _FLATS_IN_PLACE and
+ * _POSITIONS as in InkPushFrame.layers, and which motions it applies. A still has only its
+ * lines; without a push, that one. */
+#define FRAME_CAMERA 8
+#define FRAME_SWAY 16
+#define FRAME_FLOW 32
+#define FRAME_BOIL 64
+
+static guint32
+variant_frame (const void *push)
+{
+  const InkPushFrame *pf = push;
+
+  if (pf == NULL)
+    return INK_FRAME_LINES;
+  return (guint32) (pf->layers & (INK_FRAME_LINES | INK_FRAME_FLATS_IN_PLACE | INK_FRAME_POSITIONS))
+         | (pf->camera_on ? FRAME_CAMERA : 0)
+         | (pf->sway_sx != 0.0f || pf->sway_sy != 0.0f ? FRAME_SWAY : 0)
+         | (pf->flow_on ? FRAME_FLOW : 0) | (pf->boil_amp > 0.0f ? FRAME_BOIL : 0);
+}
+
+INK_DEFINE_PASS_VARIANTS (frame, 5, InkPushFrame, (INK_TEXELS2 (UINT, FLOAT) | INK_TEXEL (2, INK_TEXEL_UINT) | INK_TEXEL (3, INK_TEXEL_VEC2)
                   | INK_TEXEL (4, INK_TEXEL_VEC2)));
-INK_DEFINE_PASS (overlay, 0, InkPushOverlay, 0);
+/* The overlay's variants (shaders/overlay.comp): 1 focus lines, 2 speed lines, 4 particles. */
+static guint32
+variant_overlay (const void *push)
+{
+  const InkPushOverlay *po = push;
+
+  if (po == NULL)
+    return 0;
+  return (po->focus_on ? 1 : 0) | (po->speed_on ? 2 : 0) | (po->particles != 0 ? 4 : 0);
+}
+
+INK_DEFINE_PASS_VARIANTS (overlay, 0, InkPushOverlay, 0);

@@ -63,4 +63,15 @@ ref_composite (const void *const *in, void *out, const void *push)
       }
 }
 
-INK_DEFINE_PASS (composite, 2, InkPushComposite, INK_TEXELS2 (UINT, UVEC2));
+/* The composite's variants (shaders/composite.comp): 1, black and white; 2, with a screentone. */
+static guint32
+variant_composite (const void *push)
+{
+  const InkPushComposite *pc = push;
+
+  if (pc == NULL || !pc->mono)
+    return 0;
+  return 1 | (pc->screentone > 0.0f ? 2 : 0);
+}
+
+INK_DEFINE_PASS_VARIANTS (composite, 2, InkPushComposite, INK_TEXELS2 (UINT, UVEC2));

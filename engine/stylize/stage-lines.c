@@ -120,5 +120,14 @@ ref_lines (const void *const *in, void *out, const void *push)
       }
 }
 
-INK_DEFINE_PASS (dog, 2, InkPushDog, INK_TEXELS2 (UINT, UINT));
+/* The DoG's variants (shaders/dog.comp): 1, black and white; 0, colour (and without a push). */
+static guint32
+variant_dog (const void *push)
+{
+  const InkPushDog *pd = push;
+
+  return pd != NULL && pd->darken != 0.0f;
+}
+
+INK_DEFINE_PASS_VARIANTS (dog, 2, InkPushDog, INK_TEXELS2 (UINT, UINT));
 INK_DEFINE_PASS (lines, 2, InkPushLines, INK_TEXELS2 (FLOAT, UINT));

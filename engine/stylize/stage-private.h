@@ -237,7 +237,15 @@ ink_tensor_tangent (InkVec4 efg, float *tx, float *ty)
 
 /* Declares an InkPass named ink_pass_NAME for shaders/NAME.comp and its C reference ref_NAME;
  * TEXELS: how it reads its inputs as texel buffers (INK_TEXEL (i, format) for each). */
-#define INK_DEFINE_PASS(NAME, N_INPUTS, PUSH_TYPE, TEXELS)               \
+#define INK_DEFINE_PASS(NAME, N_INPUTS, PUSH_TYPE, TEXELS) \
+  INK_DEFINE_PASS_WITH (NAME, N_INPUTS, PUSH_TYPE, TEXELS, NULL)
+
+/* As INK_DEFINE_PASS, for a shader compiled per variant: variant_NAME (push) gives the features
+ * a dispatch uses (InkPass.variant). */
+#define INK_DEFINE_PASS_VARIANTS(NAME, N_INPUTS, PUSH_TYPE, TEXELS) \
+  INK_DEFINE_PASS_WITH (NAME, N_INPUTS, PUSH_TYPE, TEXELS, variant_##NAME)
+
+#define INK_DEFINE_PASS_WITH(NAME, N_INPUTS, PUSH_TYPE, TEXELS, VARIANT) \
   const InkPass ink_pass_##NAME = {                                      \
     .name = #NAME,                                                       \
     .spv = ink_spv_##NAME,                                               \
@@ -246,6 +254,7 @@ ink_tensor_tangent (InkVec4 efg, float *tx, float *ty)
     .push_size = sizeof (PUSH_TYPE),                                     \
     .ref = ref_##NAME,                                                   \
     .texel_inputs = TEXELS,                                              \
+    .variant = VARIANT,                                                  \
   }
 
 /* Texel formats of inputs 0, 1, ... (for INK_DEFINE_PASS). */
