@@ -11,6 +11,9 @@
 #include "nn-common.glsl"
 
 layout (constant_id = 3) const int PHASE = 0;
+// The radius, pc.r as a constant: the window's loops unroll, and every lane runs the same taps
+// (those outside the picture add zero), rather than each its own clipped bounds.
+layout (constant_id = 4) const int R = 1;
 
 layout (binding = 0) uniform samplerBuffer guide;
 layout (binding = 1) uniform samplerBuffer src;
@@ -36,11 +39,13 @@ void main ()
     {
       int p = pc.in_off + ch * plane;
       float s_i = 0.0, s_p = 0.0, s_ii = 0.0, s_ip = 0.0;
-      for (int j = y0; j <= y1; j++)
-        for (int i = x0; i <= x1; i++)
+      for (int dj = -R; dj <= R; dj++)
+        for (int di = -R; di <= R; di++)
           {
-            float gi = texelFetch (guide, g + j * pc.w + i).r;
-            float pi = texelFetch (src, p + j * pc.w + i).r;
+            int j = clamp (y + dj, 0, pc.h - 1), i = clamp (x + di, 0, pc.w - 1);
+            float in_window = j == y + dj && i == x + di ? 1.0 : 0.0;
+            float gi = texelFetch (guide, g + j * pc.w + i).r * in_window;
+            float pi = texelFetch (src, p + j * pc.w + i).r * in_window;
             s_i += gi, s_p += pi, s_ii += gi * gi, s_ip += gi * pi;
           }
       float m_i = s_i / n, m_p = s_p / n;
@@ -52,11 +57,13 @@ void main ()
     {
       int a = pc.in_off + ch * plane, b = pc.in_off + (pc.c + ch) * plane;
       float s_a = 0.0, s_b = 0.0;
-      for (int j = y0; j <= y1; j++)
-        for (int i = x0; i <= x1; i++)
+      for (int dj = -R; dj <= R; dj++)
+        for (int di = -R; di <= R; di++)
           {
-            s_a += texelFetch (src, a + j * pc.w + i).r;
-            s_b += texelFetch (src, b + j * pc.w + i).r;
+            int j = clamp (y + dj, 0, pc.h - 1), i = clamp (x + di, 0, pc.w - 1);
+            float in_window = j == y + dj && i == x + di ? 1.0 : 0.0;
+            s_a += texelFetch (src, a + j * pc.w + i).r * in_window;
+            s_b += texelFetch (src, b + j * pc.w + i).r * in_window;
           }
       imageStore (dst, pc.out_off + ch * plane + at,
                   vec4 (s_a / n * texelFetch (guide, g + at).r + s_b / n));

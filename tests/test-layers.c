@@ -68,6 +68,8 @@ static const Case cases[] = {
   { L (L_GUIDED, 3, 32, 41), .arg = 2, .c2 = 3 },
   { L (L_GUIDED, 3, 32, 41), .arg = 5, .c2 = 1 },
   { L (L_GUIDED, 1, 6, 5), .arg = 1, .c2 = 1, .offset = 3 },
+  { L (L_GUIDED, 2, 4, 5), .arg = 3, .c2 = 2 },     /* the window wider than the picture */
+  { L (L_GUIDED, 3, 23, 19), .arg = 0, .c2 = 1 },
   { L (L_NORM, 8, 19, 21), .arg = 8, .c2 = 1, .act = INK_ACT_RELU },     /* instance norm */
   { L (L_NORM, 8, 19, 21), .arg = 2, .c2 = 0, .act = INK_ACT_NONE },     /* group norm */
   { L (L_NORM, 16, 64, 70), .arg = 4, .c2 = 1, .act = INK_ACT_LEAKY, .offset = 7 },

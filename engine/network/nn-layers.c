@@ -381,7 +381,8 @@ guided_phase (InkCompute *c, int phase, int r, float eps, const InkTensor *guide
   InkDispatchShape shape = grid_shape (guide->w, guide->h, channels);
 
   shape.spec[0] = phase;
-  shape.n_spec = 1;
+  shape.spec[1] = r;
+  shape.n_spec = 2;
   return ink_compute_dispatch_shaped (c, &nn_guided,
                                       (InkBuffer *[]) { guide->buffer, in->buffer },
                                       out->buffer, &push, &shape, -1, error);
