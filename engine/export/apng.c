@@ -32,6 +32,10 @@ ink_export_write_apng (InkExportJob *job, const char *tmp_path, InkExportResult 
     goto out;
   /* The encoder's default prediction (none): paeth was 3% smaller and 1.7x slower. */
   av_dict_set (&mux_opts, "plays", "0", 0);   /* forever; the muxer's default plays once */
+  /* zlib level 4 (the encoder's default is 6): the sample's 24 frames at 960 px took 10.2 s
+   * instead of 16.1 s, for 2 % more bytes (level 3: 9.0 s, 10 % more). The encoder deflates
+   * every frame several times to choose its disposal and blending, so the level weighs twice. */
+  av_dict_set (&enc_opts, "compression_level", "4", 0);
   if (!ink_muxer_open (&o, &enc_opts, &mux_opts, error))
     goto out;
   for (int i = 0; i < job->n; i++)
