@@ -15,9 +15,10 @@ cd "$(dirname "$0")/.."
 
 # libwebp-dev: the loader decodes WebP stills with libwebp, not FFmpeg (see
 # engine/media/image-webp.c); libtiff-dev, which libgtk-4-dev needs, pulls it in already.
+# zlib1g-dev: 8-bit PNGs are deflated on several threads with zlib (engine/media/png-write.c).
 PACKAGES="meson ninja-build pkg-config gcc glslang-tools libvulkan-dev mesa-vulkan-drivers
   vulkan-validationlayers libglib2.0-dev libjson-glib-dev libavcodec-dev libavformat-dev
-  libavutil-dev libswscale-dev libimagequant-dev libwebp-dev
+  libavutil-dev libswscale-dev libimagequant-dev libwebp-dev zlib1g-dev
   libgtk-4-dev libadwaita-1-dev libepoxy-dev gettext libglib2.0-bin desktop-file-utils appstream"
 # Only for the tests (configuring and building need none of them: meson leaves out, with a message,
 # a test whose tool is missing; `test` configures with -Dtests_require_all=true, which makes that an

@@ -9,7 +9,10 @@
 # resampling finished ink (the stills, d, did not change); manga-focus's (c) when black and white
 # came to keep colour contrast (a red darker than a green of its lightness, in tones and lines; a
 # line between regions of one grey but different colour) and its tones to leave more paper white;
-# anime-flow's (a) when the flow's warps came from position maps made once per motion.
+# anime-flow's (a) when the flow's warps came from position maps made once per motion; every one
+# when 8-bit PNGs came to be deflated in slices on several threads (engine/media/png-write.c):
+# the new frames, re-encoded by FFmpeg's PNG encoder as before (level 2, Paeth), gave the old
+# hashes, so no pixel changed.
 set -u
 abs () { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
 cli=$(abs "$1") sample=$(abs "$2") golden=$(abs "$3")
