@@ -358,8 +358,8 @@ bench_finish (gboolean ok, GString *out, gboolean json, const char *what, const 
 
 /* bench --generator learned: the network at SIZES_ARG (default 640,1920). */
 static int
-bench_learned (int argc, char **argv, const char *sizes_arg, const char *model_arg, int runs,
-               gboolean json)
+bench_learned (int argc, char **argv, const char *sizes_arg, const char *model_arg,
+               const char *precision, int runs, gboolean json)
 {
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) sizes = g_strsplit (sizes_arg ? sizes_arg : "640,1920", ",", -1);
@@ -373,6 +373,11 @@ bench_learned (int argc, char **argv, const char *sizes_arg, const char *model_a
 
   if (!check_sizes (sizes, none))
     return EXIT_USAGE;
+  if (precision != NULL && !g_str_equal (precision, "fp32") && !g_str_equal (precision, "fp16"))
+    {
+      g_printerr ("inkloop-cli: --precision is fp32 or fp16, not '%s'\n", precision);
+      return EXIT_USAGE;
+    }
   model = model_arg != NULL ? g_strdup (model_arg) : cli_bench_default_model ();
   if (model == NULL)
     {
@@ -389,7 +394,8 @@ bench_learned (int argc, char **argv, const char *sizes_arg, const char *model_a
   what = NULL;   /* the network's errors name its file */
   ok = stylizer != NULL
        && cli_bench_network (ink_stylizer_vk_context (stylizer), model, source, input, sizes,
-                             runs, json, out, &error);
+                             runs, precision != NULL && g_str_equal (precision, "fp16"), json,
+                             out, &error);
 failed:
   return bench_finish (ok, out, json, what, error, &source, &stylizer);
 }
@@ -398,6 +404,7 @@ int
 cmd_bench (int argc, char **argv)
 {
   g_autofree char *sizes_arg = NULL, *export_arg = NULL, *generator = NULL, *model = NULL;
+  g_autofree char *precision = NULL;
   int runs = 5, export_runs = 1;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
@@ -407,6 +414,7 @@ cmd_bench (int argc, char **argv)
     { "runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Timed runs per size, after one warm-up (default 5)", "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { "generator", 0, 0, G_OPTION_ARG_STRING, &generator, "procedural (default) or learned: the network runtime, whole and per layer, at --sizes (default 640,1920)", "NAME" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision, "With --generator learned: fp32 (default) or fp16, how the values between layers are kept (weights and arithmetic stay fp32)", "P" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "With --generator learned: the network to time (default: $INKLOOP_MODEL or the bundled generator; in a source tree without one, the tests' 0.2 M-parameter U-Net of random weights)", "FILE" },
     { NULL },
   };
@@ -445,10 +453,10 @@ cmd_bench (int argc, char **argv)
       return EXIT_USAGE;
     }
   if (generator != NULL && g_str_equal (generator, "learned"))
-    return bench_learned (argc, argv, sizes_arg, model, runs, json);
-  if (model != NULL)
+    return bench_learned (argc, argv, sizes_arg, model, precision, runs, json);
+  if (model != NULL || precision != NULL)
     {
-      g_printerr ("inkloop-cli: --model goes with --generator learned\n");
+      g_printerr ("inkloop-cli: --model and --precision go with --generator learned\n");
       return EXIT_USAGE;
     }
   sizes = g_strsplit (sizes_arg ? sizes_arg : "512,1920,3840", ",", -1);

@@ -18,8 +18,9 @@ char *cli_bench_default_model (void);
 /* inkloop-cli bench --generator learned: the network in MODEL on VK (NULL: the C references)
  * over SOURCE (named INPUT) at each long edge in SIZES, RUNS timed runs after a warm-up; the
  * whole network and each layer, with GFLOP/s, as text or the start of a JSON object. */
+/* HALF: the values between layers kept in fp16 (ink_network_runner_set_half). */
 gboolean cli_bench_network (InkVkContext *vk, const char *model, const InkImage *source,
-                            const char *input, char **sizes, int runs, gboolean json,
-                            GString *out, GError **error);
+                            const char *input, char **sizes, int runs, gboolean half,
+                            gboolean json, GString *out, GError **error);
 
 G_END_DECLS

@@ -8,7 +8,7 @@
 layout (constant_id = 3) const int VERTICAL = 0;
 
 layout (binding = 0) uniform samplerBuffer src;
-layout (binding = 1, r32f) uniform writeonly imageBuffer dst;
+layout (binding = 1, OUT_FORMAT) uniform writeonly imageBuffer dst;
 layout (push_constant) uniform Push { int w, h, c, r, in_off, out_off, vertical; } pc;
 
 void main ()

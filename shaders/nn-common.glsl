@@ -3,6 +3,12 @@
 
 layout (local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
 
+// The output's format: r32f, or r16f in the half variants (-DOUT_FORMAT=r16f, shaders/meson.build),
+// which write tensors kept as halves (ink_buffer_set_half). Reads convert by themselves.
+#ifndef OUT_FORMAT
+#define OUT_FORMAT r32f
+#endif
+
 #define ACT_NONE 0
 #define ACT_RELU 1
 #define ACT_LEAKY 2

@@ -24,7 +24,7 @@ layout (constant_id = 10) const bool SHUFFLE = true;   // every subgroup has OCB
 
 layout (binding = 0) uniform samplerBuffer src;
 layout (binding = 1) uniform samplerBuffer wt;
-layout (binding = 2, r32f) uniform writeonly imageBuffer dst;
+layout (binding = 2, OUT_FORMAT) uniform writeonly imageBuffer dst;
 layout (push_constant) uniform Push {
   int in_w, in_h, in_c, out_w, out_h, out_c;
   int groups, in_off, out_off, w_off, b_off;

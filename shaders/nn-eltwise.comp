@@ -16,7 +16,7 @@ layout (constant_id = 4) const int ACT = 0;
 
 layout (binding = 0) uniform samplerBuffer a;
 layout (binding = 1) uniform samplerBuffer b;
-layout (binding = 2, r32f) uniform writeonly imageBuffer dst;
+layout (binding = 2, OUT_FORMAT) uniform writeonly imageBuffer dst;
 layout (push_constant) uniform Push {
   int plane, c, a_off, b_off, out_off, guide_c, row, op, act;
   float alpha, eps;

@@ -17,7 +17,7 @@ layout (constant_id = 4) const int R = 1;
 
 layout (binding = 0) uniform samplerBuffer guide;
 layout (binding = 1) uniform samplerBuffer src;
-layout (binding = 2, r32f) uniform writeonly imageBuffer dst;
+layout (binding = 2, OUT_FORMAT) uniform writeonly imageBuffer dst;
 layout (push_constant) uniform Push {
   int w, h, c, guide_c, r, guide_off, in_off, out_off, phase;   // phase: PHASE (the C reference's)
   float eps;

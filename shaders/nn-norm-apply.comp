@@ -11,7 +11,7 @@ layout (constant_id = 3) const int ACT = 0;
 layout (binding = 0) uniform samplerBuffer src;
 layout (binding = 1) uniform samplerBuffer stats;
 layout (binding = 2) uniform samplerBuffer wt;
-layout (binding = 3, r32f) uniform writeonly imageBuffer dst;
+layout (binding = 3, OUT_FORMAT) uniform writeonly imageBuffer dst;
 layout (push_constant) uniform Push {
   int plane, c, groups, in_off, out_off, g_off, b_off, row, act;
   float alpha;

@@ -12,7 +12,7 @@ layout (constant_id = 3) const int BILINEAR = 1;
 
 layout (binding = 0) uniform samplerBuffer src;
 layout (binding = 1) uniform samplerBuffer addend;
-layout (binding = 2, r32f) uniform writeonly imageBuffer dst;
+layout (binding = 2, OUT_FORMAT) uniform writeonly imageBuffer dst;
 layout (push_constant) uniform Push { int in_w, in_h, c, in_off, out_off, bilinear, add_off; } pc;
 
 float at (int i) { return texelFetch (src, i).r; }

@@ -7,7 +7,7 @@
 
 layout (binding = 0) uniform samplerBuffer src;
 layout (binding = 1) uniform samplerBuffer flow;
-layout (binding = 2, r32f) uniform writeonly imageBuffer dst;
+layout (binding = 2, OUT_FORMAT) uniform writeonly imageBuffer dst;
 layout (push_constant) uniform Push { int w, h, c, in_off, flow_off, out_off; } pc;
 
 float at (int i) { return texelFetch (src, i).r; }

@@ -19,7 +19,7 @@ compare (InkCompute *compute)
   double max, mean;
 
   g_assert_no_error (error);
-  max = test_network_against_io (compute, net, io_path, 1, &mean, NULL);
+  max = test_network_against_io (compute, net, io_path, 1, FALSE, &mean, NULL);
   g_test_message ("%s: %s, %" G_GSIZE_FORMAT " parameters, %u layers: largest difference from "
                   "PyTorch %.2g, mean %.2g", ink_compute_device_name (compute),
                   ink_network_name (net), ink_network_parameters (net),

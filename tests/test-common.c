@@ -126,7 +126,7 @@ io_tensor (InkSafetensors *file, const char *name, gsize *n)
 
 double
 test_network_against_io (InkCompute *compute, InkNetwork *net, const char *io_path, int runs,
-                         double *mean, double *layer_ms)
+                         gboolean half, double *mean, double *layer_ms)
 {
   g_autoptr (GError) error = NULL;
   InkSafetensors *io = ink_safetensors_open (io_path, &error);
@@ -147,6 +147,7 @@ test_network_against_io (InkCompute *compute, InkNetwork *net, const char *io_pa
   got = g_new0 (float, n[3]);
   runner = ink_network_runner_new (net, compute, &error);
   g_assert_no_error (error);
+  g_assert_true (ink_network_runner_set_half (runner, half, &error));
   /* More than once: the weights stay uploaded, and each run gives the same. */
   for (int run = 0; run < runs; run++)
     {

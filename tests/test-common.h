@@ -35,6 +35,7 @@ int test_engine_finish (int status, InkVkContext **vk, InkStylizer **stylizer);
 
 /* Runs NET on COMPUTE RUNS times over the inputs "x", "prev" and "flow" of IO_PATH (written by
  * training/make_fixture.py or export.py --io) and compares the output with its "y": returns the
- * largest difference, *MEAN the mean; LAYER_MS (NULL: none) gets each layer's time. */
+ * largest difference, *MEAN the mean; LAYER_MS (NULL: none) gets each layer's time. HALF: the
+ * values between layers kept as halves (ink_network_runner_set_half). */
 double test_network_against_io (InkCompute *compute, InkNetwork *net, const char *io_path, int runs,
-                                double *mean, double *layer_ms);
+                                gboolean half, double *mean, double *layer_ms);

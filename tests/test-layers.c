@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compute.h"
+#include "color.h"
 #include "nn-layers.h"
 #include "test-common.h"
 
@@ -139,11 +140,22 @@ random_floats (GRand *rand, gsize n, double lo, double hi)
   return v;
 }
 
-/* Runs case K on COMPUTE with INPUTS (host floats of Shapes) and the packed WEIGHTS; returns the
- * output's floats. */
-static float *
-run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weights)
+/* Host floats to halves, or back, as a buffer of halves holds them (HALF; else copied). */
+static void
+to_buffer_values (const float *f, gsize n, gboolean half, void *out)
 {
+  for (gsize i = 0; half && i < n; i++)
+    ((guint16 *) out)[i] = ink_float_to_half (f[i]);
+  if (!half)
+    memcpy (out, f, n * 4);
+}
+
+/* Runs case K on COMPUTE with INPUTS (host floats of Shapes) and the packed WEIGHTS; returns the
+ * output's floats. HALF: inputs, output and scratch kept as halves (the weights stay floats). */
+static float *
+run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weights, gboolean half)
+{
+  gsize es = half ? 2 : 4;
   g_autoptr (GError) error = NULL;
   Shapes s = shapes_of (k);
   InkTensor in[3], out = { .c = s.out_c, .h = s.out_h, .w = s.out_w, .offset = k->offset };
@@ -155,11 +167,13 @@ run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weigh
   for (int i = 0; i < s.n; i++)
     {
       in[i] = (InkTensor) { .c = s.c[i], .h = s.h[i], .w = s.w[i], .offset = k->offset };
-      in[i].buffer = ink_buffer_new (c, (k->offset + ink_tensor_count (&in[i])) * 4, "in", &error);
+      in[i].buffer = ink_buffer_new (c, (k->offset + ink_tensor_count (&in[i])) * es, "in", &error);
       g_assert_no_error (error);
+      ink_buffer_set_half (in[i].buffer, half);
     }
-  out.buffer = ink_buffer_new (c, (k->offset + out_n) * 4, "out", &error);
+  out.buffer = ink_buffer_new (c, (k->offset + out_n) * es, "out", &error);
   g_assert_no_error (error);
+  ink_buffer_set_half (out.buffer, half);
   if (s.weights > 0)
     {
       wbuf = ink_buffer_new (c, s.weights * 4, "weights", &error);
@@ -170,8 +184,10 @@ run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weigh
     {
       gsize n = ink_tensor_count (&in[i]);
       g_autofree float *padded = g_new0 (float, k->offset + n);
+      g_autofree guint8 *values = g_new (guint8, (k->offset + n) * es);
       memcpy (padded + k->offset, inputs[i], n * 4);
-      g_assert_true (ink_compute_upload (c, in[i].buffer, padded, (k->offset + n) * 4, &error));
+      to_buffer_values (padded, k->offset + n, half, values);
+      g_assert_true (ink_compute_upload (c, in[i].buffer, values, (k->offset + n) * es, &error));
     }
   if (wbuf != NULL)
     g_assert_true (ink_compute_upload (c, wbuf, weights, s.weights * 4, &error));
@@ -209,11 +225,13 @@ run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weigh
   g_assert_no_error (error);
   g_assert_true (ok);
   {
-    g_autofree float *all = g_new (float, k->offset + out_n);
-    g_assert_true (ink_compute_download (c, out.buffer, all, (k->offset + out_n) * 4, &error));
+    g_autofree guint8 *all = g_new (guint8, (k->offset + out_n) * es);
+    g_assert_true (ink_compute_download (c, out.buffer, all, (k->offset + out_n) * es, &error));
     g_assert_true (ink_compute_finish (c, &error));
     g_assert_no_error (error);
-    memcpy (result, all + k->offset, out_n * 4);
+    for (gsize i = 0; i < out_n; i++)
+      result[i] = half ? ink_half_to_float (((guint16 *) all)[k->offset + i])
+                       : ((float *) all)[k->offset + i];
   }
   for (int i = 0; i < s.n; i++)
     ink_buffer_free (&in[i].buffer);
@@ -330,8 +348,8 @@ test_case (gconstpointer data)
   else if (s.weights > 0)
     packed = random_floats (rand, s.weights, -1.0, 1.0);
 
-  gpu_out = run_case (gpu, k, inputs, packed);
-  cpu_out = run_case (cpu, k, inputs, packed);
+  gpu_out = run_case (gpu, k, inputs, packed, FALSE);
+  cpu_out = run_case (cpu, k, inputs, packed, FALSE);
   diff = max_difference (gpu_out, cpu_out, out_n, &scale);
   g_test_message ("layer %d %dx%dx%d: device against C reference, largest difference %.2g",
                   k->layer, k->c, k->h, k->w, diff);
@@ -342,13 +360,26 @@ test_case (gconstpointer data)
       /* The device's other path: every weight fetched by every lane (for small subgroups). */
       g_autofree float *unshared = NULL;
       g_setenv ("INKLOOP_NN_NO_SHUFFLE", "1", TRUE);
-      unshared = run_case (gpu, k, inputs, packed);
+      unshared = run_case (gpu, k, inputs, packed, FALSE);
       g_unsetenv ("INKLOOP_NN_NO_SHUFFLE");
       diff = max_difference (unshared, cpu_out, out_n, &scale);
       g_assert_cmpfloat (diff, <=, 2e-5 * scale);
       naive = naive_conv (&k->conv, inputs[0], k->h, k->w, weight, bias);
       diff = max_difference (cpu_out, naive, out_n, &scale);
       g_assert_cmpfloat (diff, <=, 2e-5 * scale);
+    }
+  /* fp16 storage: the inputs, the output and any scratch rounded to halves (a relative step of
+   * 2^-11), the arithmetic fp32. A warp also reads its flow as halves: a step of 1/64 px at
+   * 16 to 32 px, times these random pictures' gradients of up to 2 a pixel. */
+  if (ink_compute_has_half_texels (gpu))
+    {
+      g_autofree float *halves = run_case (gpu, k, inputs, packed, TRUE);
+      double tolerance = k->layer == L_WARP ? 0.06 : 4e-3;
+
+      diff = max_difference (halves, cpu_out, out_n, &scale);
+      g_test_message ("layer %d: fp16 storage against the fp32 reference, largest difference %.2g "
+                      "(tolerance %.2g)", k->layer, diff, tolerance * scale);
+      g_assert_cmpfloat (diff, <=, tolerance * scale);
     }
   for (int i = 0; i < s.n; i++)
     g_free (inputs[i]);

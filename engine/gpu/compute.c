@@ -17,6 +17,7 @@ struct InkBuffer {
   VkBuffer buffer;
   VkDeviceMemory memory;
   void *mapped;        /* host-visible device memory, or the CPU backend's memory */
+  gboolean half;       /* read and written as R16_SFLOAT where a pass says INK_TEXEL_FLOAT */
 };
 
 typedef struct {
@@ -307,6 +308,32 @@ gsize
 ink_buffer_size (InkBuffer *b)
 {
   return b->size;
+}
+
+void
+ink_buffer_set_half (InkBuffer *b, gboolean half)
+{
+  g_return_if_fail (!half || b->compute->vk != NULL);
+  b->half = half;
+}
+
+gboolean
+ink_buffer_is_half (InkBuffer *b)
+{
+  return b->half;
+}
+
+gboolean
+ink_compute_has_half_texels (InkCompute *c)
+{
+  VkFormatProperties props;
+  const VkFormatFeatureFlags need = VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT
+                                    | VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT;
+
+  if (c->vk == NULL)
+    return FALSE;
+  vkGetPhysicalDeviceFormatProperties (c->vk->physical, VK_FORMAT_R16_SFLOAT, &props);
+  return (props.bufferFeatures & need) == need;
 }
 
 /* Pipelines ------------------------------------------------------------------------------------- */
@@ -657,12 +684,14 @@ ink_compute_dispatch_shaped (InkCompute *c, const InkPass *pass, InkBuffer *cons
           };
           static const guint sizes[] = { 0, 4, 8, 16, 4, 8 };
           InkTexelFormat f = texel_format (pass, i);
-          gsize elements = MAX (b->size, 16) / sizes[f];
+          gboolean half = f == INK_TEXEL_FLOAT && b->half;
+          guint size = half ? 2 : sizes[f];
+          gsize elements = MAX (b->size, 16) / size;
           VkBufferViewCreateInfo view_info = {
             .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
             .buffer = b->buffer,
-            .format = formats[f],
-            .range = elements * sizes[f],
+            .format = half ? VK_FORMAT_R16_SFLOAT : formats[f],
+            .range = elements * size,
           };
           if (elements > c->vk->props.limits.maxTexelBufferElements)
             {

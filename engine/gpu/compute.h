@@ -42,6 +42,9 @@ typedef enum {
   INK_TEXEL_UINT,       /* R32_UINT: uint */
   INK_TEXEL_UVEC2,      /* R32G32_UINT: uvec2 */
 } InkTexelFormat;
+/* A buffer marked half (ink_buffer_set_half) is read and written as R16_SFLOAT wherever a pass
+ * takes it as INK_TEXEL_FLOAT: half the memory and traffic, the shader unchanged (a texel fetch
+ * converts; a pass that writes one must declare its output image r16f). */
 
 #define INK_TEXEL(input, format) ((guint32) (format) << (4 * (input)))
 
@@ -69,6 +72,12 @@ void ink_buffer_free (InkBuffer **buffer);
 /* A buffer for the current recording only: freed when it finishes (or is abandoned). */
 InkBuffer *ink_compute_scratch (InkCompute *compute, gsize size, const char *name, GError **error);
 gsize ink_buffer_size (InkBuffer *buffer);
+/* Marks BUFFER as holding halves (see InkTexelFormat); FALSE by default. The CPU backend has no
+ * halves: its references read and write floats. */
+void ink_buffer_set_half (InkBuffer *buffer, gboolean half);
+gboolean ink_buffer_is_half (InkBuffer *buffer);
+/* Whether the device reads and writes R16_SFLOAT texel buffers (FALSE for the CPU backend). */
+gboolean ink_compute_has_half_texels (InkCompute *compute);
 
 /* A dispatch's shape where the default (16 x 16 workgroups over the push's width and height) does
  * not fit: the network's layers, say. Pipelines are built once per (pass, local size, constants). */

@@ -64,6 +64,7 @@ struct InkNetworkRunner {
   InkNetwork *net;
   InkCompute *compute;
   InkBuffer *weights;
+  gboolean half;          /* values kept as halves (ink_network_runner_set_half) */
 };
 
 static gboolean
@@ -807,6 +808,38 @@ run_layer (InkNetworkRunner *r, const Layer *l, InkTensor *t, GError **error)
     }
 }
 
+gboolean
+ink_network_runner_set_half (InkNetworkRunner *r, gboolean half, GError **error)
+{
+  if (half && !ink_compute_has_half_texels (r->compute))
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_DEVICE,
+                   "%s keeps no half-precision texel buffers; run the network in fp32",
+                   ink_compute_device_name (r->compute));
+      return FALSE;
+    }
+  r->half = half;
+  return TRUE;
+}
+
+gboolean
+ink_network_runner_is_half (InkNetworkRunner *r)
+{
+  return r->half;
+}
+
+/* Halves for a buffer of halves: F's N floats, rounded to nearest. */
+static guint16 *
+to_halves (const float *f, gsize n)
+{
+  guint16 *h = g_try_new (guint16, n);
+
+  if (h != NULL)
+    for (gsize i = 0; i < n; i++)
+      h[i] = ink_float_to_half (f[i]);
+  return h;
+}
+
 /* One run over the whole of an H x W picture; KEEP >= 0: value KEEP also fetched into KEPT. */
 static gboolean
 run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float *output,
@@ -816,6 +849,10 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
   InkCompute *c = r->compute;
   g_autofree InkTensor *t = g_new0 (InkTensor, net->values->len);
   g_autofree guint *first = g_new0 (guint, net->layers->len + 1);
+  gsize element = r->half ? 2 : sizeof (float);
+  /* With halves, the output and the kept value come back as halves first. */
+  g_autofree guint16 *out_h = NULL, *kept_h = NULL;
+  gsize out_n, kept_n = 0;
 
   if (!ink_compute_begin (c, error))
     return FALSE;
@@ -823,13 +860,25 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
     {
       const Value *v = value_at (net, i);
       t[i] = (InkTensor) { .c = v->c, .h = h / v->scale, .w = w / v->scale };
-      t[i].buffer = ink_compute_scratch (c, ink_tensor_count (&t[i]) * sizeof (float), v->name,
-                                         error);
-      if (t[i].buffer == NULL
-          || (i < net->n_inputs
-              && !ink_compute_upload (c, t[i].buffer, inputs[i],
-                                      ink_tensor_count (&t[i]) * sizeof (float), error)))
+      t[i].buffer = ink_compute_scratch (c, ink_tensor_count (&t[i]) * element, v->name, error);
+      if (t[i].buffer == NULL)
         return FALSE;   /* the next begin frees what this recording made */
+      ink_buffer_set_half (t[i].buffer, r->half);
+      if (i < net->n_inputs)
+        {
+          gsize n = ink_tensor_count (&t[i]);
+          g_autofree guint16 *halves = r->half ? to_halves (inputs[i], n) : NULL;
+
+          if ((r->half && halves == NULL)
+              || !ink_compute_upload (c, t[i].buffer, r->half ? (const void *) halves : inputs[i],
+                                      n * element, error))
+            {
+              if (r->half && halves == NULL)
+                g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
+                             "out of memory for the network's input %s", v->name);
+              return FALSE;
+            }
+        }
     }
   for (guint i = 0; i < net->layers->len; i++)
     {
@@ -838,13 +887,30 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
         return FALSE;
     }
   first[net->layers->len] = ink_compute_n_recorded (c);
-  if (!ink_compute_download (c, t[net->output].buffer, output,
-                             ink_tensor_count (&t[net->output]) * sizeof (float), error)
+  out_n = ink_tensor_count (&t[net->output]);
+  if (keep >= 0)
+    kept_n = ink_tensor_count (&t[keep]);
+  if (r->half)
+    {
+      out_h = g_try_new (guint16, out_n);
+      kept_h = g_try_new (guint16, MAX (kept_n, 1));
+      if (out_h == NULL || kept_h == NULL)
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "out of memory for the network's output");
+          return FALSE;
+        }
+    }
+  if (!ink_compute_download (c, t[net->output].buffer, r->half ? (void *) out_h : output,
+                             out_n * element, error)
       || (keep >= 0
-          && !ink_compute_download (c, t[keep].buffer, kept,
-                                    ink_tensor_count (&t[keep]) * sizeof (float), error))
+          && !ink_compute_download (c, t[keep].buffer, r->half ? (void *) kept_h : kept,
+                                    kept_n * element, error))
       || !ink_compute_finish (c, error))
     return FALSE;
+  for (gsize i = 0; r->half && i < out_n; i++)
+    output[i] = ink_half_to_float (out_h[i]);
+  for (gsize i = 0; r->half && i < kept_n; i++)
+    kept[i] = ink_half_to_float (kept_h[i]);
   if (layer_ms != NULL)
     {
       const GArray *times = ink_compute_timings (c);

@@ -72,6 +72,11 @@ typedef struct InkNetworkRunner InkNetworkRunner;
 InkNetworkRunner *ink_network_runner_new (InkNetwork *network, InkCompute *compute,
                                           GError **error);
 void ink_network_runner_free (InkNetworkRunner **runner);
+/* Keeps every value between layers as halves (fp16 storage: half the memory and its traffic;
+ * weights, normalization statistics and arithmetic stay fp32) or, HALF FALSE, as floats (the
+ * default). Fails on a device without R16_SFLOAT texel buffers and on the CPU backend. */
+gboolean ink_network_runner_set_half (InkNetworkRunner *runner, gboolean half, GError **error);
+gboolean ink_network_runner_is_half (InkNetworkRunner *runner);
 
 /* Runs the network over an H x W picture (multiples of ink_network_multiple): INPUTS[i] holds
  * input i's planes (channels x H/scale x W/scale floats), OUTPUT receives the output's. When

@@ -15,23 +15,36 @@
 #include "nn-norm-stats.spv.h"
 #include "nn-resample.spv.h"
 #include "nn-warp.spv.h"
+#include "nn-box-f16.spv.h"
+#include "nn-conv-f16.spv.h"
+#include "nn-eltwise-f16.spv.h"
+#include "nn-guided-f16.spv.h"
+#include "nn-norm-apply-f16.spv.h"
+#include "nn-resample-f16.spv.h"
+#include "nn-warp-f16.spv.h"
 
 /* All N inputs read as texel buffers of floats: INK_TEXEL (i, INK_TEXEL_FLOAT) for i < N. */
 #define ALL_FLOATS(n) ((0x11111111u >> (4 * (8 - (n)))) * INK_TEXEL_FLOAT)
-#define PASS(id, code, inputs, push_type, reference) \
+#define PASS1(id, code, inputs, push_type, reference) \
   static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, \
                               .n_inputs = inputs, .push_size = sizeof (push_type), \
                               .ref = reference, .texel_inputs = ALL_FLOATS (inputs), \
                               .texel_output = INK_TEXEL_FLOAT }
+/* A layer's pass, and its twin writing halves (OUT_FORMAT r16f): which one runs is the output
+ * buffer's choice (PASS_FOR). Inputs read halves or floats as their buffers hold them. */
+#define PASS(id, inputs, push_type, reference) \
+  PASS1 (id, ink_spv_##id, inputs, push_type, reference); \
+  PASS1 (id##_f16, ink_spv_##id##_f16, inputs, push_type, reference)
+#define PASS_FOR(id, out) (ink_buffer_is_half ((out)->buffer) ? &id##_f16 : &id)
 
-PASS (nn_conv, ink_spv_nn_conv, 2, InkConvPush, ink_nn_ref_conv);
-PASS (nn_eltwise, ink_spv_nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise);
-PASS (nn_resample, ink_spv_nn_resample, 2, InkResamplePush, ink_nn_ref_resample);
-PASS (nn_warp, ink_spv_nn_warp, 2, InkWarpPush, ink_nn_ref_warp);
-PASS (nn_box, ink_spv_nn_box, 1, InkBoxPush, ink_nn_ref_box);
-PASS (nn_guided, ink_spv_nn_guided, 2, InkGuidedPush, ink_nn_ref_guided);
-PASS (nn_norm_stats, ink_spv_nn_norm_stats, 1, InkNormStatsPush, ink_nn_ref_norm_stats);
-PASS (nn_norm_apply, ink_spv_nn_norm_apply, 3, InkNormApplyPush, ink_nn_ref_norm_apply);
+PASS (nn_conv, 2, InkConvPush, ink_nn_ref_conv);
+PASS (nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise);
+PASS (nn_resample, 2, InkResamplePush, ink_nn_ref_resample);
+PASS (nn_warp, 2, InkWarpPush, ink_nn_ref_warp);
+PASS (nn_box, 1, InkBoxPush, ink_nn_ref_box);
+PASS (nn_guided, 2, InkGuidedPush, ink_nn_ref_guided);
+PASS1 (nn_norm_stats, ink_spv_nn_norm_stats, 1, InkNormStatsPush, ink_nn_ref_norm_stats);
+PASS (nn_norm_apply, 3, InkNormApplyPush, ink_nn_ref_norm_apply);
 
 /* Every layer reads its inputs as texel buffers (InkPass.texel_inputs): lavapipe fetches those
  * for all lanes at once, storage buffers lane by lane. */
@@ -110,7 +123,8 @@ static gboolean
 fits (const InkTensor *t)
 {
   return t->buffer != NULL && t->c > 0 && t->h > 0 && t->w > 0
-         && (t->offset + ink_tensor_count (t)) * sizeof (float) <= ink_buffer_size (t->buffer)
+         && (t->offset + ink_tensor_count (t)) * ink_tensor_element_size (t)
+              <= ink_buffer_size (t->buffer)
          && t->offset + ink_tensor_count (t) <= G_MAXINT32;
 }
 
@@ -225,7 +239,7 @@ ink_nn_conv2d (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuff
   memcpy (shape.spec, (guint32[]) { push.k, push.stride, push.dil, push.reflect, push.act,
                                     push.ocb, pxb, shuffle }, 8 * sizeof (guint32));
   shape.n_spec = 8;
-  return ink_compute_dispatch_shaped (c, &nn_conv, inputs, out->buffer, &push, &shape, -1, error);
+  return ink_compute_dispatch_shaped (c, PASS_FOR (nn_conv, out), inputs, out->buffer, &push, &shape, -1, error);
 }
 
 /* Element-wise ---------------------------------------------------------------------------------- */
@@ -246,7 +260,7 @@ eltwise (InkCompute *c, InkEltOp op, InkAct act, float alpha, float eps, const I
   shape.spec[0] = op;
   shape.spec[1] = act;
   shape.n_spec = 2;
-  return ink_compute_dispatch_shaped (c, &nn_eltwise, inputs, out->buffer, &push, &shape, -1,
+  return ink_compute_dispatch_shaped (c, PASS_FOR (nn_eltwise, out), inputs, out->buffer, &push, &shape, -1,
                                       error);
 }
 
@@ -302,7 +316,7 @@ ink_nn_upsample2x_add (InkCompute *c, gboolean bilinear, const InkTensor *in,
   g_return_val_if_fail (addend == NULL || same_shape (addend, out), FALSE);
   shape.spec[0] = bilinear != 0;
   shape.n_spec = 1;
-  return ink_compute_dispatch_shaped (c, &nn_resample, inputs, out->buffer, &push, &shape, -1,
+  return ink_compute_dispatch_shaped (c, PASS_FOR (nn_resample, out), inputs, out->buffer, &push, &shape, -1,
                                       error);
 }
 
@@ -326,7 +340,7 @@ ink_nn_warp (InkCompute *c, const InkTensor *in, const InkTensor *flow, const In
 
   g_return_val_if_fail (fits (in) && fits (flow) && fits (out) && same_shape (in, out), FALSE);
   g_return_val_if_fail (flow->c == 2 && flow->w == in->w && flow->h == in->h, FALSE);
-  return ink_compute_dispatch_shaped (c, &nn_warp, inputs, out->buffer, &push, &shape, -1, error);
+  return ink_compute_dispatch_shaped (c, PASS_FOR (nn_warp, out), inputs, out->buffer, &push, &shape, -1, error);
 }
 
 static gboolean
@@ -341,7 +355,7 @@ box_axis (InkCompute *c, int r, gboolean vertical, const InkTensor *in, const In
 
   shape.spec[0] = vertical;
   shape.n_spec = 1;
-  return ink_compute_dispatch_shaped (c, &nn_box, &in->buffer, out->buffer, &push, &shape, -1,
+  return ink_compute_dispatch_shaped (c, PASS_FOR (nn_box, out), &in->buffer, out->buffer, &push, &shape, -1,
                                       error);
 }
 
@@ -349,8 +363,13 @@ box_axis (InkCompute *c, int r, gboolean vertical, const InkTensor *in, const In
 static gboolean
 scratch_tensor (InkCompute *c, const InkTensor *shape, int channels, InkTensor *t, GError **error)
 {
+  gboolean half = ink_buffer_is_half (shape->buffer);
+
   *t = (InkTensor) { .c = channels, .h = shape->h, .w = shape->w };
-  t->buffer = ink_compute_scratch (c, ink_tensor_count (t) * sizeof (float), "nn scratch", error);
+  t->buffer = ink_compute_scratch (c, ink_tensor_count (t) * (half ? 2 : sizeof (float)),
+                                   "nn scratch", error);
+  if (t->buffer != NULL)
+    ink_buffer_set_half (t->buffer, half);
   return t->buffer != NULL;
 }
 
@@ -383,7 +402,7 @@ guided_phase (InkCompute *c, int phase, int r, float eps, const InkTensor *guide
   shape.spec[0] = phase;
   shape.spec[1] = r;
   shape.n_spec = 2;
-  return ink_compute_dispatch_shaped (c, &nn_guided,
+  return ink_compute_dispatch_shaped (c, PASS_FOR (nn_guided, out),
                                       (InkBuffer *[]) { guide->buffer, in->buffer },
                                       out->buffer, &push, &shape, -1, error);
 }
@@ -446,7 +465,7 @@ ink_nn_group_norm (InkCompute *c, int groups, float eps, InkBuffer *weights, gsi
   apply_shape.n_spec = 1;
   return ink_compute_dispatch_shaped (c, &nn_norm_stats, &in->buffer, stats, &stats_push,
                                       &stats_shape, -1, error)
-         && ink_compute_dispatch_shaped (c, &nn_norm_apply,
+         && ink_compute_dispatch_shaped (c, PASS_FOR (nn_norm_apply, out),
                                          (InkBuffer *[]) { in->buffer, stats,
                                                            weights != NULL ? weights : stats },
                                          out->buffer, &apply, &apply_shape, -1, error);

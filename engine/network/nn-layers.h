@@ -31,6 +31,13 @@ ink_tensor_count (const InkTensor *t)
   return (gsize) t->c * t->h * t->w;
 }
 
+/* Bytes a value: 2 in a buffer of halves (ink_buffer_set_half), else 4. */
+static inline gsize
+ink_tensor_element_size (const InkTensor *t)
+{
+  return ink_buffer_is_half (t->buffer) ? 2 : sizeof (float);
+}
+
 /* A 2-D convolution: padding D (K - 1) / 2, zero or reflected; IN_C and OUT_C divisible by GROUPS
  * (GROUPS = IN_C = OUT_C: depthwise). */
 typedef struct {
