@@ -18,6 +18,7 @@
 
 #include "animate.h"
 #include "export.h"
+#include "gif-write-private.h"
 #include "ink-error.h"
 #include "stylize.h"
 #include "test-common.h"
@@ -398,6 +399,102 @@ still_changed_pixels (const guint32 *a, const guint32 *b, const guint32 *got_a,
  * in two frames encoded differs between them decoded, whatever the dither carries into it. Error
  * diffusion's pattern stays put: it changes under 1 % more pixels than no dither (2.2 % more when
  * a kept pixel passed its own error on, 0.2 % now). */
+/* The GIF writer alone (gif-write.c): indices in, the same colours decoded, over palettes of 1 to
+ * 255 entries and pictures large enough to fill the LZW table several times; a frame that
+ * changes a rectangle, one that changes nothing. With a tolerance, every pixel decodes within it
+ * of as close to its true colour as its own index, and pixels whose true colour did not change
+ * do not change. */
+static void
+test_gif_writer (void)
+{
+  static const int palettes[] = { 1, 2, 5, 200, 255 };
+  const int w = 97, h = 61;
+  gsize n = (gsize) w * h;
+
+  for (guint t = 0; t < G_N_ELEMENTS (palettes) * 2; t++)
+    {
+      int colors = palettes[t / 2];
+      gint64 tolerance = t % 2 ? 300 : 0;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GRand) rand = g_rand_new_with_seed (t + 1);
+      g_autofree char *path = g_build_filename (tmpdir, "writer.gif", NULL);
+      g_autofree guint8 *rgb = g_new (guint8, colors * 3);
+      guint8 *idx[3];
+      guint32 *want[3];
+      InkGifWriter *gw;
+      Decoded d;
+
+      for (int c = 0; c < colors * 3; c++)
+        rgb[c] = (guint8) g_rand_int_range (rand, 0, 256);
+      for (int f = 0; f < 3; f++)
+        {
+          idx[f] = g_new (guint8, n);
+          want[f] = g_new (guint32, n);
+          for (gsize i = 0; i < n; i++)
+            {
+              int x = (int) (i % w), y = (int) (i / w);
+              /* Frame 1 changes a rectangle of frame 0, frame 2 nothing. */
+              gboolean moved = f == 1 && x >= 20 && x < 70 && y >= 10 && y < 40;
+              idx[f][i] = f == 0 || moved ? (guint8) g_rand_int_range (rand, 0, colors)
+                                          : idx[f - 1][i];
+              /* True colours a little off the palette's, but the same where nothing moved. */
+              if (f == 0 || moved)
+                {
+                  const guint8 *c = rgb + 3 * idx[f][i];
+                  want[f][i] = 0xff000000u;
+                  for (int k = 0; k < 3; k++)
+                    want[f][i] |= (guint32) CLAMP (c[k] + g_rand_int_range (rand, -3, 4), 0, 255)
+                                  << (8 * k);
+                }
+              else
+                want[f][i] = want[f - 1][i];
+            }
+        }
+      gw = ink_gif_writer_new (path, path, w, h, rgb, colors, &error);
+      g_assert_no_error (error);
+      for (int f = 0; f < 3; f++)
+        g_assert_true (ink_gif_writer_frame (gw, idx[f], want[f], f > 0 ? want[f - 1] : NULL,
+                                             tolerance, f * 10, &error));
+      g_assert_true (ink_gif_writer_finish (gw, 35, &error));
+      g_assert_no_error (error);
+      ink_gif_writer_free (&gw);
+
+      d = decode_file (path);
+      g_assert_cmpint (d.n, ==, 3);
+      g_assert_cmpint (d.width, ==, w);
+      g_assert_cmpint (d.height, ==, h);
+      g_assert_cmpint (d.dur_ms[0] + d.dur_ms[1] + d.dur_ms[2], ==, 350);
+      for (int f = 0; f < 3; f++)
+        for (gsize i = 0; i < n; i++)
+          {
+            const guint8 *c = rgb + 3 * idx[f][i];
+            guint32 got = d.frames[f][i];
+            if (tolerance == 0)
+              for (int k = 0; k < 3; k++)
+                g_assert_cmpuint (got >> (8 * k) & 0xff, ==, c[k]);
+            else
+              {
+                gint64 own = 0, dec = 0;
+                for (int k = 0; k < 3; k++)
+                  {
+                    static const int weight[3] = { 2, 4, 3 };
+                    int tv = want[f][i] >> (8 * k) & 0xff;
+                    own += weight[k] * (c[k] - tv) * (c[k] - tv);
+                    dec += weight[k] * ((int) (got >> (8 * k) & 0xff) - tv)
+                           * ((int) (got >> (8 * k) & 0xff) - tv);
+                  }
+                g_assert_cmpint (dec, <=, own + tolerance);
+                if (f > 0 && want[f][i] == want[f - 1][i])
+                  g_assert_cmpuint (got, ==, d.frames[f - 1][i]);
+              }
+          }
+      decoded_clear (&d);
+      for (int f = 0; f < 3; f++)
+        g_free (idx[f]), g_free (want[f]);
+      remove_in_tmpdir ("writer.gif");
+    }
+}
+
 static void
 test_gif_temporal (void)
 {
@@ -875,6 +972,7 @@ main (int argc, char **argv)
   g_test_add_func ("/export/png-frames", test_png_frames);
   g_test_add_func ("/export/max-bytes", test_max_bytes);
   g_test_add_func ("/export/gif-temporal", test_gif_temporal);
+  g_test_add_func ("/export/gif-writer", test_gif_writer);
   g_test_add_func ("/export/cancel", test_cancel);
   g_test_add_func ("/export/bad-output", test_bad_output);
   g_test_add_func ("/export/disk-full", test_disk_full);

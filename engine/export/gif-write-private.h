@@ -1,0 +1,28 @@
+/* gif-write-private.h: the GIF file writer (gif-write.c): global palette, loop forever, changed
+ * rectangles with transparency, LZW with a tolerance. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct InkGifWriter InkGifWriter;
+
+/* Opens TMP_PATH for a WIDTH x HEIGHT GIF whose palette is RGB (COLORS entries, 3 bytes each);
+ * a further index, COLORS (when under 256), is transparent. PATH names the file in messages. */
+InkGifWriter *ink_gif_writer_new (const char *tmp_path, const char *path, int width, int height,
+                                  const guint8 *rgb, int colors, GError **error);
+/* Adds a frame of INDICES (WIDTH x HEIGHT) starting at START_CS centiseconds: only the rectangle
+ * that changed, its unchanged pixels transparent. WANT: the frame's true colours (RGBA), for the
+ * tolerance (see gif-write.c; 0: exact); BEFORE: the frame before's (or NULL): a pixel whose
+ * true colour it equals keeps what is on screen, whatever its index. */
+gboolean ink_gif_writer_frame (InkGifWriter *writer, const guint8 *indices, const guint32 *want,
+                               const guint32 *before, gint64 tolerance, gint64 start_cs,
+                               GError **error);
+/* The index on screen at each pixel after the frames so far (WIDTH x HEIGHT). */
+const guint8 *ink_gif_writer_shown (InkGifWriter *writer);
+/* The last frame lasts until END_CS; the file is complete and closed. */
+gboolean ink_gif_writer_finish (InkGifWriter *writer, gint64 end_cs, GError **error);
+void ink_gif_writer_free (InkGifWriter **writer);
+
+G_END_DECLS
