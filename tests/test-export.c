@@ -344,6 +344,22 @@ test_gif_dither (void)
       decoded_clear (&d);
       ink_export_result_clear (&r);
     }
+  /* The smallest palette: 2 colours (libimagequant refused the 1 that leaving room for the
+   * transparent index asked of it, and kept 256). */
+  {
+    InkExportResult r = { 0 };
+    g_autofree char *path = NULL;
+    Decoded d;
+
+    p.dither = INK_DITHER_NONE;
+    p.colors = 2;
+    path = export_ok (photo, &m, "dither.gif", &p, &r);
+    d = decode_file (path);
+    g_assert_cmpint (d.n, ==, m.frames);
+    g_assert_cmpint (r.colors, ==, 2);
+    decoded_clear (&d);
+    ink_export_result_clear (&r);
+  }
   /* Motion 0: every frame equal, so one frame lasting the whole loop. */
   {
     InkExportResult r = { 0 };

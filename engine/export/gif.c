@@ -262,8 +262,14 @@ ink_export_write_gif (InkExportJob *job, const char *tmp_path, const InkExportPa
 
   job->total = job->done + 2.0 * job->n;
   /* One entry is kept transparent: the writer leaves unchanged pixels out of each frame, which
-   * is most of a loop. */
-  liq_set_max_colors (attr, colors - 1);
+   * is most of a loop. libimagequant makes no palette under 2 colours (it refuses 1 and would
+   * keep 256), so 2 colours take a third index for transparency. */
+  if (liq_set_max_colors (attr, MAX (2, colors - 1)) != LIQ_OK)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "%s: a GIF palette of %d colours cannot be "
+                   "made; choose 2 to 256", job->path, colors);
+      goto out;
+    }
   liq_set_quality (attr, 0, quality);
   liq_set_speed (attr, 3);   /* speed 1 measured no better on these frames, and slower */
   t_start = g_get_monotonic_time ();
