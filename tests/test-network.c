@@ -248,6 +248,22 @@ run_tiles (InkCompute *c)
   g_test_message ("%s: tiles of 32 px against the whole picture: largest difference %.2g",
                   ink_compute_device_name (c), max);
   g_assert_cmpfloat (max, <, 1.0 / 255);
+  /* The same with the values kept as halves, where the device can. */
+  if (ink_compute_has_half_texels (c))
+    {
+      g_assert_true (ink_network_runner_set_half (runner, TRUE, &error));
+      g_assert_true (ink_network_run_tiled (runner, (const float *const *) in, h, w, whole, 0,
+                                            NULL, &error));
+      g_assert_true (ink_network_run_tiled (runner, (const float *const *) in, h, w, tiled, 32,
+                                            NULL, &error));
+      g_assert_no_error (error);
+      max = 0.0;
+      for (gsize k = 0; k < n_out; k++)
+        max = MAX (max, fabs ((double) whole[k] - tiled[k]));
+      g_test_message ("%s, fp16 storage: tiles of 32 px against the whole picture: largest "
+                      "difference %.2g", ink_compute_device_name (c), max);
+      g_assert_cmpfloat (max, <, 1.0 / 255);
+    }
   for (guint i = 0; i < 3; i++)
     g_free (in[i]);
   ink_network_runner_free (&runner);
