@@ -8,6 +8,16 @@ G_BEGIN_DECLS
 
 typedef struct InkGifWriter InkGifWriter;
 
+/* How far apart two colours look (8-bit R, G, B; a weighted squared distance): the measure of the
+ * nearest-colour search, the temporal snapping and the LZW tolerance. */
+static inline gint64
+ink_gif_distance (int r, int g, int b, int r2, int g2, int b2)
+{
+  int dr = r - r2, dg = g - g2, db = b - b2;
+
+  return 2 * dr * dr + 4 * dg * dg + 3 * db * db;   /* roughly perceptual weights */
+}
+
 /* Opens TMP_PATH for a WIDTH x HEIGHT GIF whose palette is RGB (COLORS entries, 3 bytes each);
  * a further index, COLORS (when under 256), is transparent. PATH names the file in messages. */
 InkGifWriter *ink_gif_writer_new (const char *tmp_path, const char *path, int width, int height,

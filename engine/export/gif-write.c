@@ -125,13 +125,10 @@ lzw_add (Lzw *z, int prefix, guint8 index)
   z->first_child[prefix] = (gint16) code;
 }
 
-/* Weighted squared distance, the weights gif.c's nearest-colour search uses. */
 static inline gint64
 distance (const guint8 *c, const guint8 *want)
 {
-  int dr = (int) c[0] - want[0], dg = (int) c[1] - want[1], db = (int) c[2] - want[2];
-
-  return 2 * dr * dr + 4 * dg * dg + 3 * db * db;
+  return ink_gif_distance (c[0], c[1], c[2], want[0], want[1], want[2]);
 }
 
 /* The colour index I shows at pixel AT. */

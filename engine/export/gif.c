@@ -42,8 +42,7 @@ nearest_index (Nearest *near, int r, int g, int b)
   for (int i = 0; i < near->n; i++)
     {
       const liq_color *c = &near->palette->entries[i];
-      int dr = r - c->r, dg = g - c->g, db = b - c->b;
-      gint64 d = 2 * dr * dr + 4 * dg * dg + 3 * db * db;   /* roughly perceptual weights */
+      gint64 d = ink_gif_distance (r, g, b, c->r, c->g, c->b);
       if (c->a == 255 && d < best_d)
         best_d = d, best = i;
     }
@@ -54,9 +53,7 @@ nearest_index (Nearest *near, int r, int g, int b)
 static inline gint64
 colour_distance (const liq_color *c, const int want[3])
 {
-  int dr = want[0] - c->r, dg = want[1] - c->g, db = want[2] - c->b;
-
-  return 2 * dr * dr + 4 * dg * dg + 3 * db * db;   /* the weights nearest_index uses */
+  return ink_gif_distance (want[0], want[1], want[2], c->r, c->g, c->b);
 }
 
 /* The entry for WANT: the nearest (IDX), or the entry the pixel had in the frame before (PREV,

@@ -24,13 +24,6 @@
 #define PNG_COMPRESSION_LEVEL 2
 #define PNG_PREDICTION "paeth"
 
-/* 16 to 8 bits, rounded to nearest. */
-static inline guint8
-to8 (guint16 v)
-{
-  return (guint8) (((guint32) v * 255 + 32767) / 65535);
-}
-
 static void
 set_encode_error (GError **error,
                   const char *path,
@@ -93,7 +86,7 @@ fill_frame (AVFrame *frame,
         {
           for (int x = 0; x < image->width; x++, src += 4, dst += channels)
             for (int c = 0; c < channels; c++)
-              dst[c] = to8 (src[c]);
+              dst[c] = ink_image_to8 (src[c]);
           continue;
         }
       for (int x = 0; x < image->width; x++, src += 4)
@@ -107,7 +100,7 @@ fill_frame (AVFrame *frame,
                 *dst++ = (guint8) (v & 0xff);
               }
             else
-              *dst++ = to8 (v);
+              *dst++ = ink_image_to8 (v);
           }
     }
 }

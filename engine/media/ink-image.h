@@ -18,6 +18,13 @@ typedef struct {
 } InkImage;
 
 InkImage *ink_image_new (int width, int height);
+
+/* A 16-bit sample in 8 bits, rounded to nearest. */
+static inline guint8
+ink_image_to8 (guint16 v)
+{
+  return (guint8) (((guint32) v * 255 + 32767) / 65535);
+}
 void ink_image_free (InkImage **image);
 InkImage *ink_image_copy (const InkImage *image);
 

@@ -46,7 +46,7 @@ row8 (const InkImage *image, int channels, int y, guint8 *dst)
 
   for (int x = 0; x < image->width; x++, src += 4, dst += channels)
     for (int c = 0; c < channels; c++)
-      dst[c] = (guint8) (((guint32) src[c] * 255 + 32767) / 65535);
+      dst[c] = ink_image_to8 (src[c]);
 }
 
 static inline guint8

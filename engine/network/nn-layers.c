@@ -363,13 +363,11 @@ box_axis (InkCompute *c, int r, gboolean vertical, const InkTensor *in, const In
 static gboolean
 scratch_tensor (InkCompute *c, const InkTensor *shape, int channels, InkTensor *t, GError **error)
 {
-  gboolean half = ink_buffer_is_half (shape->buffer);
-
   *t = (InkTensor) { .c = channels, .h = shape->h, .w = shape->w };
-  t->buffer = ink_compute_scratch (c, ink_tensor_count (t) * (half ? 2 : sizeof (float)),
+  t->buffer = ink_compute_scratch (c, ink_tensor_count (t) * ink_tensor_element_size (shape),
                                    "nn scratch", error);
   if (t->buffer != NULL)
-    ink_buffer_set_half (t->buffer, half);
+    ink_buffer_set_half (t->buffer, ink_buffer_is_half (shape->buffer));
   return t->buffer != NULL;
 }
 

@@ -551,7 +551,7 @@ to_rgba8 (InkClip *c, const InkImage *image, guint32 *rgba8)
                                              + x * image->width / c->width) * 4;
         guint32 v = 0;
         for (int k = 0; k < 4; k++)
-          v |= (guint32) ((p[k] * 255u + 32767u) / 65535u) << (8 * k);
+          v |= (guint32) ink_image_to8 (p[k]) << (8 * k);
         rgba8[(gsize) y * c->width + x] = v;
       }
 }
