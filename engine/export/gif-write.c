@@ -131,6 +131,13 @@ distance (const guint8 *c, const guint8 *want)
   return ink_gif_distance (c[0], c[1], c[2], want[0], want[1], want[2]);
 }
 
+/* Whether pixel AT's true colour is the frame before's (BEFORE NULL: no frame before). */
+static inline gboolean
+unchanged (const guint32 *want, const guint32 *before, gsize at)
+{
+  return before != NULL && before[at] == want[at];
+}
+
 /* The colour index I shows at pixel AT. */
 static inline const guint8 *
 colour_of (const InkGifWriter *w, int i, gsize at)
@@ -159,7 +166,7 @@ lzw_encode (InkGifWriter *w, Lzw *z, guint8 *symbols, int x0, int y0, int rw, in
       int next = z->child[(gsize) cur * 256 + s];
       gsize at = (gsize) (y0 + k / rw) * w->width + x0 + k % rw;
 
-      if (next == NO_CODE && tolerance > 0 && (before == NULL || before[at] != want[at]))
+      if (next == NO_CODE && tolerance > 0 && !unchanged (want, before, at))
         {
           guint8 true_rgb[3] = { want[at] & 0xff, (want[at] >> 8) & 0xff, (want[at] >> 16) & 0xff };
           gint64 limit = distance (colour_of (w, s, at), true_rgb) + tolerance, best = G_MAXINT64;
@@ -299,7 +306,7 @@ ink_gif_writer_frame (InkGifWriter *w, const guint8 *indices, const guint32 *wan
       {
         gsize at = (gsize) y * w->width + x;
         if (!w->started
-            || (indices[at] != w->shown[at] && (before == NULL || before[at] != want[at])))
+            || (indices[at] != w->shown[at] && !unchanged (want, before, at)))
           {
             x0 = MIN (x0, x), x1 = MAX (x1, x);
             y0 = MIN (y0, y), y1 = MAX (y1, y);
@@ -318,7 +325,7 @@ ink_gif_writer_frame (InkGifWriter *w, const guint8 *indices, const guint32 *wan
     for (int x = 0; x < rw; x++)
       {
         gsize at = (gsize) (y0 + y) * w->width + x0 + x;
-        guint8 i = before != NULL && before[at] == want[at] ? w->shown[at] : indices[at];
+        guint8 i = unchanged (want, before, at) ? w->shown[at] : indices[at];
         symbols[(gsize) y * rw + x] = w->started && w->transparent >= 0 && i == w->shown[at]
                                         ? (guint8) w->transparent : i;
       }
