@@ -7,6 +7,7 @@
 #include <math.h>
 #include <signal.h>
 #include <string.h>
+#include <zlib.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -51,13 +52,15 @@ test_motion (void)
   return m;
 }
 
-/* The frames the export encodes, rendered directly (R G B A bytes per pixel). */
+/* The frames the export encodes with HINTS, rendered directly (R G B A bytes per pixel). */
 static guint32 **
-reference_frames (const InkImage *source, const InkMotionParams *motion, int *w, int *h)
+reference_frames_hinted (const InkImage *source, const InkMotionParams *motion,
+                         const InkMotionHints *hints, int *w, int *h)
 {
   g_autoptr (GError) error = NULL;
   InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
-  InkAnimation *a = ink_animation_new (get_stylizer (), source, &style, motion, NULL, NULL, &error);
+  InkAnimation *a = ink_animation_new (get_stylizer (), source, &style, motion, hints, NULL,
+                                       &error);
   guint32 **frames = g_new0 (guint32 *, motion->frames);
 
   g_assert_no_error (error);
@@ -70,6 +73,12 @@ reference_frames (const InkImage *source, const InkMotionParams *motion, int *w,
     }
   ink_animation_free (&a);
   return frames;
+}
+
+static guint32 **
+reference_frames (const InkImage *source, const InkMotionParams *motion, int *w, int *h)
+{
+  return reference_frames_hinted (source, motion, NULL, w, h);
 }
 
 static void
@@ -218,18 +227,26 @@ read_bytes (const char *path)
 }
 
 static char *
-export_ok (const InkImage *source, const InkMotionParams *motion, const char *name,
-           const InkExportParams *params, InkExportResult *result)
+export_hinted_ok (const InkImage *source, const InkMotionParams *motion,
+                  const InkMotionHints *hints, const char *name, const InkExportParams *params,
+                  InkExportResult *result)
 {
   g_autoptr (GError) error = NULL;
   InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
   char *path = g_build_filename (tmpdir, name, NULL);
 
-  g_assert_true (ink_export (get_stylizer (), source, &style, motion, NULL, path, params, NULL,
+  g_assert_true (ink_export (get_stylizer (), source, &style, motion, hints, path, params, NULL,
                              NULL, NULL, result, &error));
   g_assert_no_error (error);
   g_assert_nonnull (result->summary);
   return path;
+}
+
+static char *
+export_ok (const InkImage *source, const InkMotionParams *motion, const char *name,
+           const InkExportParams *params, InkExportResult *result)
+{
+  return export_hinted_ok (source, motion, NULL, name, params, result);
 }
 
 /* Only the names given are in the test folder: no temporary file or folder is left. */
@@ -558,19 +575,108 @@ test_gif_temporal (void)
   remove_in_tmpdir ("temporal.gif");
 }
 
-/* APNG: lossless RGBA, so every frame is exact; plays forever (acTL num_plays 0). */
+/* An APNG's chunks as the specification orders them: the signature; IHDR first; every CRC
+ * right; acTL before the first IDAT, its frame count that of the fcTLs and plays 0 (forever);
+ * fcTL and fdAT sequence numbers 0, 1, 2 ... in file order; the first frame whole at 0,0 and
+ * before IDAT, every frame inside the canvas, "leave" and "replace"; IEND last. The frames'
+ * rectangles (x, y, width, height) into RECTS and their delays in ms into DELAYS_MS; the IHDR
+ * colour type into COLOUR_TYPE. */
+static int
+apng_check_chunks (const char *path, int width, int height, int rects[][4], double *delays_ms,
+                   int max_frames, int *colour_type)
+{
+  g_autoptr (GBytes) bytes = read_bytes (path);
+  gsize size, at = 8;
+  const guint8 *d = g_bytes_get_data (bytes, &size);
+  guint32 sequence = 0, actl_frames = G_MAXUINT32;
+  int frames = 0;
+  gboolean idat = FALSE, iend = FALSE;
+
+#define BE32(p) ((guint32) (p)[0] << 24 | (guint32) (p)[1] << 16 | (guint32) (p)[2] << 8 | (p)[3])
+  g_assert_cmpmem (d, 8, "\x89PNG\r\n\x1a\n", 8);
+  while (at < size)
+    {
+      guint32 len, crc;
+      const guint8 *type, *data;
+
+      g_assert_cmpuint (at + 12, <=, size);
+      g_assert_false (iend);
+      len = BE32 (d + at);
+      g_assert_cmpuint (at + 12 + len, <=, size);
+      type = d + at + 4, data = d + at + 8;
+      crc = crc32 (crc32 (0, type, 4), data, len);
+      g_assert_cmpuint (crc, ==, BE32 (data + len));
+      if (at == 8)
+        {
+          g_assert_cmpmem (type, 4, "IHDR", 4);
+          g_assert_cmpuint (BE32 (data), ==, width);
+          g_assert_cmpuint (BE32 (data + 4), ==, height);
+          g_assert_cmpuint (data[8], ==, 8);
+          *colour_type = data[9];
+        }
+      else if (memcmp (type, "acTL", 4) == 0)
+        {
+          g_assert_false (idat);
+          actl_frames = BE32 (data);
+          g_assert_cmpuint (BE32 (data + 4), ==, 0);
+        }
+      else if (memcmp (type, "fcTL", 4) == 0)
+        {
+          int *r;
+          g_assert_cmpuint (len, ==, 26);
+          g_assert_cmpuint (BE32 (data), ==, sequence++);
+          g_assert_cmpint (frames, <, max_frames);
+          r = rects[frames];
+          r[2] = BE32 (data + 4), r[3] = BE32 (data + 8), r[0] = BE32 (data + 12), r[1] = BE32 (data + 16);
+          g_assert_cmpint (r[2], >=, 1);
+          g_assert_cmpint (r[3], >=, 1);
+          g_assert_cmpint (r[0] + r[2], <=, width);
+          g_assert_cmpint (r[1] + r[3], <=, height);
+          if (frames == 0)
+            {
+              g_assert_false (idat);
+              g_assert_true (r[0] == 0 && r[1] == 0 && r[2] == width && r[3] == height);
+            }
+          g_assert_cmpuint (data[22] << 8 | data[23], >, 0);
+          delays_ms[frames] = 1000.0 * (data[20] << 8 | data[21]) / (data[22] << 8 | data[23]);
+          g_assert_cmpuint (data[24], ==, 0);   /* dispose_op NONE */
+          g_assert_cmpuint (data[25], ==, 0);   /* blend_op SOURCE */
+          frames++;
+        }
+      else if (memcmp (type, "fdAT", 4) == 0)
+        {
+          g_assert_true (idat);
+          g_assert_cmpuint (BE32 (data), ==, sequence++);
+        }
+      else if (memcmp (type, "IDAT", 4) == 0)
+        {
+          g_assert_cmpuint (actl_frames, !=, G_MAXUINT32);
+          g_assert_cmpint (frames, ==, 1);
+          idat = TRUE;
+        }
+      else if (memcmp (type, "IEND", 4) == 0)
+        iend = TRUE;
+      at += 12 + len;
+    }
+#undef BE32
+  g_assert_true (iend);
+  g_assert_true (idat);
+  g_assert_cmpuint (actl_frames, ==, frames);
+  return frames;
+}
+
+/* APNG: lossless, so every frame is exact, whichever decoder: FFmpeg's here, which composes the
+ * frames' rectangles. */
 static void
 test_apng (void)
 {
   InkMotionParams m = test_motion ();
   InkExportParams p = INK_EXPORT_PARAMS_DEFAULT;
   InkExportResult r = { 0 };
-  int w, h;
+  int w, h, rects[64][4], type;
+  double delays[64], total = 0.0;
   guint32 **ref = reference_frames (photo, &m, &w, &h);
   g_autofree char *path = NULL;
-  g_autoptr (GBytes) bytes = NULL;
-  const guint8 *data, *actl;
-  gsize size;
   Decoded d;
 
   p.format = INK_FORMAT_APNG;
@@ -580,16 +686,87 @@ test_apng (void)
   g_assert_cmpint (d.n, ==, m.frames);
   for (int i = 0; i < d.n; i++)
     g_assert_cmpfloat (psnr_rgb (ref[i], d.frames[i], w, h, FALSE), ==, INFINITY);
-  bytes = read_bytes (path);
-  data = g_bytes_get_data (bytes, &size);
-  actl = memmem (data, size, "acTL", 4);
-  g_assert_nonnull (actl);
-  g_assert_cmpint (actl[4] << 24 | actl[5] << 16 | actl[6] << 8 | actl[7], ==, m.frames);
-  g_assert_cmpint (actl[8] << 24 | actl[9] << 16 | actl[10] << 8 | actl[11], ==, 0);   /* forever */
+  g_assert_cmpint (apng_check_chunks (path, w, h, rects, delays, 64, &type), ==, m.frames);
+  g_assert_cmpint (type, ==, 2);   /* RGB: the photo has no transparency */
+  for (int i = 0; i < m.frames; i++)
+    total += delays[i];
+  g_assert_cmpfloat (fabs (total - 1000.0 * m.frames / m.fps), <, 1e-6);
   decoded_clear (&d);
   frames_free (ref, m.frames);
   ink_export_result_clear (&r);
   remove_in_tmpdir ("loop.apng");
+}
+
+/* Frames that change only where a short flow arrow moves the picture are stored as that
+ * rectangle, and still decode exactly; a loop that does not move is one frame lasting the loop;
+ * a picture with transparency is RGBA and exact in alpha too. */
+static void
+test_apng_rectangles (void)
+{
+  InkMotionParams m = test_motion ();
+  InkExportParams p = INK_EXPORT_PARAMS_DEFAULT;
+  InkMotionHints *hints = ink_motion_hints_new ();
+  InkImage *clear = ink_image_copy (photo);
+  int w, h, rects[64][4], type, n, smaller = 0;
+  double delays[64];
+
+  p.format = INK_FORMAT_APNG;
+  m.camera = INK_CAMERA_NONE;
+  m.boil = 0.0f;
+  ink_motion_hints_add_arrow (hints, 0.2f, 0.3f, 0.3f, 0.3f);
+  g_array_index (hints->arrows, InkArrow, 0).reach = INK_ARROW_REACH_MIN;
+  for (int pass = 0; pass < 3; pass++)
+    {
+      InkMotionParams mp = m;
+      const InkImage *source = pass == 2 ? clear : photo;
+      const InkMotionHints *hp = pass == 1 ? NULL : hints;
+      guint32 **ref;
+      g_autofree char *path = NULL;
+      InkExportResult r = { 0 };
+      Decoded d;
+
+      if (pass == 1)
+        mp.motion = 0.0f;
+      if (pass == 2)
+        {
+          /* A translucent band across the middle. */
+          clear->has_alpha = TRUE;
+          for (int y = clear->height / 3; y < 2 * clear->height / 3; y++)
+            for (int x = 0; x < clear->width; x++)
+              clear->pixels[((gsize) y * clear->width + x) * 4 + 3] = 0x4000;
+        }
+      ref = reference_frames_hinted (source, &mp, hp, &w, &h);
+      path = export_hinted_ok (source, &mp, hp, "parts.apng", &p, &r);
+      n = apng_check_chunks (path, w, h, rects, delays, 64, &type);
+      g_assert_cmpint (type, ==, pass == 2 ? 6 : 2);
+      d = decode_file (path);
+      g_assert_cmpint (d.n, ==, n);
+      if (pass == 1)
+        {
+          /* Still: one frame, the whole loop long. */
+          g_assert_cmpint (n, ==, 1);
+          g_assert_cmpfloat (fabs (delays[0] - 1000.0 * m.frames / m.fps), <, 1e-6);
+          g_assert_cmpmem (ref[0], (gsize) w * h * 4, d.frames[0], (gsize) w * h * 4);
+        }
+      else
+        {
+          g_assert_cmpint (n, ==, m.frames);
+          for (int i = 0; i < n; i++)
+            {
+              g_assert_cmpmem (ref[i], (gsize) w * h * 4, d.frames[i], (gsize) w * h * 4);
+              smaller += rects[i][2] * rects[i][3] < w * h / 2;
+              g_test_message ("frame %d: %dx%d at %d,%d", i, rects[i][2], rects[i][3], rects[i][0], rects[i][1]);
+            }
+        }
+      decoded_clear (&d);
+      frames_free (ref, m.frames);
+      ink_export_result_clear (&r);
+      remove_in_tmpdir ("parts.apng");
+    }
+  /* The arrow moves a small part of the picture: most frames are a small rectangle. */
+  g_assert_cmpint (smaller, >=, m.frames);
+  ink_image_free (&clear);
+  ink_motion_hints_free (&hints);
 }
 
 /* MP4: H.264 yuv420p tagged BT.709 limited range, moov before mdat, an odd size padded to even,
@@ -983,6 +1160,7 @@ main (int argc, char **argv)
   g_test_add_func ("/export/gif", test_gif);
   g_test_add_func ("/export/gif-dither", test_gif_dither);
   g_test_add_func ("/export/apng", test_apng);
+  g_test_add_func ("/export/apng-rectangles", test_apng_rectangles);
   g_test_add_func ("/export/mp4", test_mp4);
   g_test_add_func ("/export/webp", test_webp);
   g_test_add_func ("/export/png-frames", test_png_frames);

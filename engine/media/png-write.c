@@ -27,8 +27,8 @@
 #define MAX_IDAT (1u << 20)
 
 typedef struct {
-  const InkImage *image;
-  int channels;
+  const InkPngRows *rows;
+  int level;
   int y0, y1;            /* rows y0 .. y1-1 */
   gboolean last;
   guint8 *out;           /* the slice's deflate stream */
@@ -38,14 +38,20 @@ typedef struct {
   gboolean ok;
 } Slice;
 
-/* Row Y of the picture in 8 bits, rounded to nearest. */
-static void
-row8 (const InkImage *image, int channels, int y, guint8 *dst)
-{
-  const guint16 *src = image->pixels + (gsize) y * image->width * 4;
+/* Row Y of IMAGE in 8 bits, rounded to nearest (an InkPngRows.row). */
+typedef struct {
+  const InkImage *image;
+  int channels;
+} ImageRows;
 
-  for (int x = 0; x < image->width; x++, src += 4, dst += channels)
-    for (int c = 0; c < channels; c++)
+static void
+image_row8 (gconstpointer data, int y, guint8 *dst)
+{
+  const ImageRows *r = data;
+  const guint16 *src = r->image->pixels + (gsize) y * r->image->width * 4;
+
+  for (int x = 0; x < r->image->width; x++, src += 4, dst += r->channels)
+    for (int c = 0; c < r->channels; c++)
       dst[c] = ink_image_to8 (src[c]);
 }
 
@@ -105,7 +111,8 @@ static gpointer
 slice_run (gpointer data)
 {
   Slice *s = data;
-  gsize len = (gsize) s->image->width * s->channels;
+  const InkPngRows *rows = s->rows;
+  gsize len = (gsize) rows->width * rows->channels;
   g_autofree guint8 *a = g_try_malloc (len), *b = g_try_malloc0 (len);
   g_autofree guint8 *filtered = g_try_malloc (len + 1);
   guint8 *cur = a, *prev = b;
@@ -114,19 +121,19 @@ slice_run (gpointer data)
   s->ok = FALSE;
   s->adler = adler32 (0, NULL, 0);
   if (a == NULL || b == NULL || filtered == NULL
-      || deflateInit2 (&z, LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+      || deflateInit2 (&z, s->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     return NULL;
   s->out_size = deflateBound (&z, (uLong) ((len + 1) * (s->y1 - s->y0))) + 64;
   s->out = g_try_malloc (s->out_size);
   if (s->out != NULL && s->y0 > 0)
-    row8 (s->image, s->channels, s->y0 - 1, prev);
+    rows->row (rows->data, s->y0 - 1, prev);
   s->ok = s->out != NULL;
   for (int y = s->y0; y < s->y1 && s->ok; y++)
     {
       guint8 *t;
 
-      row8 (s->image, s->channels, y, cur);
-      filter_paeth (cur, prev, len, s->channels, filtered);
+      rows->row (rows->data, y, cur);
+      filter_paeth (cur, prev, len, rows->channels, filtered);
       s->adler = adler32 (s->adler, filtered, (uInt) (len + 1));
       s->raw_len += len + 1;
       z.next_in = filtered;
@@ -156,13 +163,14 @@ worker_run (gpointer data)
 static void
 put32 (GByteArray *out, guint32 v)
 {
-  guint8 b[4] = { v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff };
+  guint8 b[4];
 
+  ink_png_put32 (b, v);
   g_byte_array_append (out, b, 4);
 }
 
-static void
-chunk (GByteArray *out, const char *type, const guint8 *data, gsize len)
+void
+ink_png_chunk (GByteArray *out, const char *type, const guint8 *data, gsize len)
 {
   uLong crc = crc32 (0, (const Bytef *) type, 4);
 
@@ -175,35 +183,47 @@ chunk (GByteArray *out, const char *type, const guint8 *data, gsize len)
   put32 (out, (guint32) crc);
 }
 
-GBytes *
-ink_png_encode_8bit (const InkImage *image, const char *name, GError **error)
+void
+ink_png_header (GByteArray *out, int width, int height, int channels)
+{
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  guint8 ihdr[13];
+
+  g_byte_array_append (out, signature, sizeof signature);
+  ink_png_put32 (ihdr, (guint32) width);
+  ink_png_put32 (ihdr + 4, (guint32) height);
+  ihdr[8] = 8;                             /* bits a sample */
+  ihdr[9] = channels == 4 ? 6 : 2;         /* RGBA, RGB */
+  ihdr[10] = ihdr[11] = ihdr[12] = 0;      /* deflate, adaptive filtering, not interlaced */
+  ink_png_chunk (out, "IHDR", ihdr, sizeof ihdr);
+}
+
+int
+ink_png_slices (int rows)
 {
   /* The slices depend on the picture alone, never on the machine, so the same picture gives
    * the same file everywhere (the golden renders compare bytes). */
-  return ink_png_encode_8bit_slices (image, CLAMP (image->height / SLICE_ROWS, 1, MAX_SLICES),
-                                     name, error);
+  return CLAMP (rows / SLICE_ROWS, 1, MAX_SLICES);
 }
 
-GBytes *
-ink_png_encode_8bit_slices (const InkImage *image, int n, const char *name, GError **error)
+GByteArray *
+ink_png_deflate (const InkPngRows *rows, int level, int n)
 {
-  int channels = image->has_alpha ? 4 : 3;
   g_autofree Slice *slices = g_new0 (Slice, n);
   g_autofree GThread **threads = g_new0 (GThread *, n);
   g_autofree Worker *jobs = g_new0 (Worker, n);
   int workers;
-  GByteArray *out = NULL, *stream = NULL;
-  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-  guint8 ihdr[13];
+  GByteArray *stream = NULL;
   uLong adler = adler32 (0, NULL, 0);
   gboolean ok = TRUE;
 
-  g_return_val_if_fail (image->width > 0 && image->height > 0, NULL);
-  g_return_val_if_fail (n >= 1 && n <= image->height, NULL);
+  g_return_val_if_fail (rows->width > 0 && rows->height > 0, NULL);
+  g_return_val_if_fail (rows->channels == 3 || rows->channels == 4, NULL);
+  g_return_val_if_fail (n >= 1 && n <= rows->height, NULL);
   for (int k = 0; k < n; k++)
     slices[k] = (Slice) {
-      .image = image, .channels = channels, .y0 = (int) ((gint64) image->height * k / n),
-      .y1 = (int) ((gint64) image->height * (k + 1) / n), .last = k == n - 1,
+      .rows = rows, .level = level, .y0 = (int) ((gint64) rows->height * k / n),
+      .y1 = (int) ((gint64) rows->height * (k + 1) / n), .last = k == n - 1,
     };
   /* As many workers as processors, each taking every WORKERS-th slice; worker 0 is this
    * thread, and a worker that cannot start leaves its slices to it. */
@@ -223,42 +243,51 @@ ink_png_encode_8bit_slices (const InkImage *image, int n, const char *name, GErr
 
   for (int k = 0; k < n; k++)
     ok = ok && slices[k].ok;
-  if (!ok)
+  if (ok)
+    {
+      /* The zlib stream: header (deflate, 32 KiB window, "fast" level), the slices, Adler-32. */
+      stream = g_byte_array_new ();
+      g_byte_array_append (stream, (const guint8[]) { 0x78, 0x5e }, 2);
+      for (int k = 0; k < n; k++)
+        {
+          g_byte_array_append (stream, slices[k].out, (guint) slices[k].out_len);
+          adler = adler32_combine (adler, slices[k].adler, (z_off_t) slices[k].raw_len);
+        }
+      put32 (stream, (guint32) adler);
+    }
+  for (int k = 0; k < n; k++)
+    g_free (slices[k].out);
+  return stream;
+}
+
+GBytes *
+ink_png_encode_8bit (const InkImage *image, const char *name, GError **error)
+{
+  return ink_png_encode_8bit_slices (image, ink_png_slices (image->height), name, error);
+}
+
+GBytes *
+ink_png_encode_8bit_slices (const InkImage *image, int n, const char *name, GError **error)
+{
+  ImageRows source = { image, image->has_alpha ? 4 : 3 };
+  InkPngRows rows = {
+    .row = image_row8, .data = &source, .width = image->width, .height = image->height,
+    .channels = source.channels,
+  };
+  g_autoptr (GByteArray) stream = ink_png_deflate (&rows, LEVEL, n);
+  GByteArray *out;
+
+  if (stream == NULL)
     {
       g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
                    "%s: cannot write: out of memory for a %dx%d PNG", name, image->width,
                    image->height);
-      goto out;
+      return NULL;
     }
-
-  /* The zlib stream: header (deflate, 32 KiB window, "fast" level), the slices, Adler-32. */
-  stream = g_byte_array_new ();
-  g_byte_array_append (stream, (const guint8[]) { 0x78, 0x5e }, 2);
-  for (int k = 0; k < n; k++)
-    {
-      g_byte_array_append (stream, slices[k].out, (guint) slices[k].out_len);
-      adler = adler32_combine (adler, slices[k].adler, (z_off_t) slices[k].raw_len);
-    }
-  put32 (stream, (guint32) adler);
-
   out = g_byte_array_sized_new (stream->len + 64);
-  g_byte_array_append (out, signature, sizeof signature);
-  ihdr[0] = image->width >> 24, ihdr[1] = (image->width >> 16) & 0xff;
-  ihdr[2] = (image->width >> 8) & 0xff, ihdr[3] = image->width & 0xff;
-  ihdr[4] = image->height >> 24, ihdr[5] = (image->height >> 16) & 0xff;
-  ihdr[6] = (image->height >> 8) & 0xff, ihdr[7] = image->height & 0xff;
-  ihdr[8] = 8;                             /* bits a sample */
-  ihdr[9] = image->has_alpha ? 6 : 2;      /* RGBA, RGB */
-  ihdr[10] = ihdr[11] = ihdr[12] = 0;      /* deflate, adaptive filtering, not interlaced */
-  chunk (out, "IHDR", ihdr, sizeof ihdr);
+  ink_png_header (out, image->width, image->height, source.channels);
   for (gsize at = 0; at < stream->len; at += MAX_IDAT)
-    chunk (out, "IDAT", stream->data + at, MIN (MAX_IDAT, stream->len - at));
-  chunk (out, "IEND", NULL, 0);
-
-out:
-  for (int k = 0; k < n; k++)
-    g_free (slices[k].out);
-  if (stream != NULL)
-    g_byte_array_unref (stream);
-  return out != NULL ? g_byte_array_free_to_bytes (out) : NULL;
+    ink_png_chunk (out, "IDAT", stream->data + at, MIN (MAX_IDAT, stream->len - at));
+  ink_png_chunk (out, "IEND", NULL, 0);
+  return g_byte_array_free_to_bytes (out);
 }
