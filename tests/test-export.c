@@ -769,6 +769,89 @@ test_apng_rectangles (void)
   ink_motion_hints_free (&hints);
 }
 
+/* WebP frames that change only near a short flow arrow are stored as that rectangle and decode
+ * close to the frames; a loop that does not move is one frame lasting the loop. */
+static void
+test_webp_rectangles (void)
+{
+  InkMotionParams m = test_motion ();
+  InkExportParams p = INK_EXPORT_PARAMS_DEFAULT;
+  InkMotionHints *hints = ink_motion_hints_new ();
+  int small = 0;
+
+  p.format = INK_FORMAT_WEBP;
+  m.camera = INK_CAMERA_NONE;
+  m.boil = 0.0f;
+  ink_motion_hints_add_arrow (hints, 0.2f, 0.3f, 0.3f, 0.3f);
+  g_array_index (hints->arrows, InkArrow, 0).reach = INK_ARROW_REACH_MIN;
+  for (int pass = 0; pass < 2; pass++)
+    {
+      InkMotionParams mp = m;
+      const InkMotionHints *hp = pass == 0 ? hints : NULL;
+      int w, h, frames = 0, ts = 0;
+      guint32 **ref;
+      g_autofree char *path = NULL;
+      g_autoptr (GBytes) bytes = NULL;
+      InkExportResult r = { 0 };
+      WebPData data;
+      WebPDemuxer *demux;
+      WebPIterator it;
+      WebPAnimDecoderOptions opts;
+      WebPAnimDecoder *dec;
+
+      if (pass == 1)
+        mp.motion = 0.0f;
+      ref = reference_frames_hinted (photo, &mp, hp, &w, &h);
+      path = export_hinted_ok (photo, &mp, hp, "parts.webp", &p, &r);
+      bytes = read_bytes (path);
+      data.bytes = g_bytes_get_data (bytes, &data.size);
+      demux = WebPDemux (&data);
+      g_assert_nonnull (demux);
+      g_assert_true (WebPDemuxGetFrame (demux, 1, &it));
+      do
+        {
+          g_assert_cmpint (it.x_offset % 2, ==, 0);
+          g_assert_cmpint (it.y_offset % 2, ==, 0);
+          g_assert_cmpint (it.x_offset + it.width, <=, w);
+          g_assert_cmpint (it.y_offset + it.height, <=, h);
+          g_assert_true (pass == 1 || it.blend_method == WEBP_MUX_NO_BLEND);
+          g_assert_true (it.dispose_method == WEBP_MUX_DISPOSE_NONE);
+          if (it.frame_num == 1)
+            g_assert_true (it.x_offset == 0 && it.y_offset == 0 && it.width == w && it.height == h);
+          else
+            small += it.width * it.height < w * h / 2;
+          ts += it.duration;
+          frames++;
+        }
+      while (WebPDemuxNextFrame (&it));
+      WebPDemuxReleaseIterator (&it);
+      /* A loop that does not move is written as a still picture (libwebp's muxer makes one
+         frame so), which every viewer shows as it is. */
+      g_assert_cmpint (WebPDemuxGetI (demux, WEBP_FF_FORMAT_FLAGS) & ANIMATION_FLAG, ==,
+                       pass == 1 ? 0 : ANIMATION_FLAG);
+      WebPDemuxDelete (demux);
+      g_assert_cmpint (ts, ==, pass == 1 ? 0 : 667);   /* the loop: 8 frames at 12 fps */
+      g_assert_cmpint (frames, ==, pass == 1 ? 1 : m.frames);
+      g_assert_true (WebPAnimDecoderOptionsInit (&opts));
+      opts.color_mode = MODE_RGBA;
+      dec = WebPAnimDecoderNew (&data, &opts);
+      g_assert_nonnull (dec);
+      for (int i = 0; WebPAnimDecoderHasMoreFrames (dec); i++)
+        {
+          uint8_t *rgba;
+          int t;
+          g_assert_true (WebPAnimDecoderGetNext (dec, &rgba, &t));
+          g_assert_cmpfloat (psnr_rgb (ref[i], (const guint32 *) rgba, w, h, FALSE), >, 30.0);
+        }
+      WebPAnimDecoderDelete (dec);
+      frames_free (ref, m.frames);
+      ink_export_result_clear (&r);
+      remove_in_tmpdir ("parts.webp");
+    }
+  g_assert_cmpint (small, ==, m.frames - 1);
+  ink_motion_hints_free (&hints);
+}
+
 /* MP4: H.264 yuv420p tagged BT.709 limited range, moov before mdat, an odd size padded to even,
  * the loop repeated, and flat colours within 3 levels after the round trip. Sharp edges are
  * softened by 4:2:0 chroma, so only patch interiors are compared. */
@@ -1164,6 +1247,7 @@ main (int argc, char **argv)
   g_test_add_func ("/export/gif-dither", test_gif_dither);
   g_test_add_func ("/export/apng", test_apng);
   g_test_add_func ("/export/apng-rectangles", test_apng_rectangles);
+  g_test_add_func ("/export/webp-rectangles", test_webp_rectangles);
   g_test_add_func ("/export/mp4", test_mp4);
   g_test_add_func ("/export/webp", test_webp);
   g_test_add_func ("/export/png-frames", test_png_frames);

@@ -1,14 +1,19 @@
-/* webp.c: the animated WebP writer: libwebp's animation encoder at the loop's rate, played
- * forever, each frame lasting until the next (the last one to the loop's end).
+/* webp.c: the animated WebP writer: lossy frames at the loop's rate, played forever, each frame
+ * after the first only the rectangle that changed, equal neighbours merged, the last frame
+ * lasting to the loop's end.
  *
- * libwebp directly rather than through FFmpeg's libwebp_anim (what this file used before): the
- * encoder can then use a second thread within each frame (WebPConfig.thread_level), which FFmpeg's
- * wrapper leaves off, and the last frame gets its true duration instead of one tick. */
+ * Each frame is encoded by libwebp on its own, several at once on a pool of threads, and the
+ * frames are then put together by libwebp's muxer. Before, FFmpeg's libwebp_anim (and then
+ * libwebp's WebPAnimEncoder) encoded the frames one after another on one thread, each several
+ * times to choose between a key frame and blended sub-frames: the sample's 24 frames at 1920 px
+ * took 9.1 s, against 7.5 s for the ffmpeg command line. Every frame here replaces its rectangle
+ * (no blending) and leaves it for the next (no disposal), which every WebP decoder shows alike. */
 #include "export-private.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <glib/gstdio.h>
 #include <webp/encode.h>
@@ -16,6 +21,49 @@
 
 #include "atomic-file.h"
 #include "ink-error.h"
+
+/* What the pool's threads and the writer share: a frame's done flag is set under LOCK. */
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  const WebPConfig *config;
+} Shared;
+
+/* One frame's rectangle, encoded on the pool. */
+typedef struct {
+  int start;                        /* the loop frame it starts at */
+  int x, y;                         /* its place on the canvas (even, as WebP stores it) */
+  WebPPicture picture;
+  WebPMemoryWriter bitstream;
+  gboolean done, ok;
+} Frame;
+
+static void
+encode_frame (gpointer data, gpointer user_data)
+{
+  Frame *f = data;
+  Shared *shared = user_data;
+  gboolean ok;
+
+  f->picture.writer = WebPMemoryWrite;
+  f->picture.custom_ptr = &f->bitstream;
+  ok = WebPEncode (shared->config, &f->picture);
+  g_mutex_lock (&shared->lock);
+  f->ok = ok;
+  f->done = TRUE;
+  g_cond_broadcast (&shared->cond);
+  g_mutex_unlock (&shared->lock);
+}
+
+static void
+frame_free (gpointer data)
+{
+  Frame *f = data;
+
+  WebPPictureFree (&f->picture);
+  WebPMemoryWriterClear (&f->bitstream);
+  g_free (f);
+}
 
 /* Frame I's start in ms at FPS, rounded on the running total so the loop keeps its length. */
 static int
@@ -41,71 +89,173 @@ encoder_error (WebPEncodingError code)
     }
 }
 
+/* The smallest rectangle holding every pixel where FRAME and PREV differ, its left and top
+ * edges moved to even coordinates; FALSE: none. */
+static gboolean
+changed_rect (const guint32 *frame, const guint32 *prev, int width, int height, int *x0,
+              int *y0, int *x1, int *y1)
+{
+  *x0 = width, *y0 = height, *x1 = -1, *y1 = -1;
+  for (int y = 0; y < height; y++)
+    {
+      const guint32 *f = frame + (gsize) y * width, *p = prev + (gsize) y * width;
+      int left = 0, right = width - 1;
+
+      if (memcmp (f, p, (gsize) width * 4) == 0)
+        continue;
+      while (f[left] == p[left])
+        left++;
+      while (f[right] == p[right])
+        right--;
+      *x0 = MIN (*x0, left), *x1 = MAX (*x1, right);
+      *y0 = MIN (*y0, y), *y1 = y;
+    }
+  *x0 &= ~1, *y0 &= ~1;
+  return *x1 >= 0;
+}
+
+/* Waits for the oldest frame in FLIGHT, then adds it to MUX lasting until END_MS. */
+static gboolean
+mux_oldest (Shared *shared, GPtrArray *flight, WebPMux *mux, double fps, int end_ms,
+            const char *path, GError **error)
+{
+  Frame *f = g_ptr_array_index (flight, 0);
+  WebPMuxFrameInfo info = {
+    .x_offset = f->x, .y_offset = f->y,
+    .duration = end_ms - start_ms (f->start, fps),
+    .id = WEBP_CHUNK_ANMF,
+    .dispose_method = WEBP_MUX_DISPOSE_NONE,
+    .blend_method = WEBP_MUX_NO_BLEND,
+  };
+  WebPMuxError err;
+
+  g_mutex_lock (&shared->lock);
+  while (!f->done)
+    g_cond_wait (&shared->cond, &shared->lock);
+  g_mutex_unlock (&shared->lock);
+  if (!f->ok)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: %s", path,
+                   encoder_error (f->picture.error_code));
+      return FALSE;
+    }
+  info.bitstream.bytes = f->bitstream.mem;
+  info.bitstream.size = f->bitstream.size;
+  err = WebPMuxPushFrame (mux, &info, 1);
+  g_ptr_array_remove_index (flight, 0);
+  if (err != WEBP_MUX_OK)
+    {
+      g_set_error (error, INK_ERROR, err == WEBP_MUX_MEMORY_ERROR ? INK_ERROR_TOO_LARGE
+                                                                  : INK_ERROR_FAILED,
+                   "%s: %s", path, err == WEBP_MUX_MEMORY_ERROR ? "out of memory"
+                                                               : "the WebP muxer failed");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 ink_export_write_webp (InkExportJob *job, const char *tmp_path, int quality,
                        InkExportResult *result, GError **error)
 {
-  WebPAnimEncoderOptions options;
-  WebPAnimEncoder *enc = NULL;
+  gsize pixels = (gsize) job->width * job->height;
+  g_autofree guint32 *prev = g_try_malloc (pixels * 4);
+  g_autoptr (GPtrArray) flight = g_ptr_array_new_with_free_func (frame_free);
+  int workers = CLAMP ((int) g_get_num_processors (), 1, 16);
+  GThreadPool *pool = NULL;
+  WebPMux *mux = WebPMuxNew ();
+  WebPMuxAnimParams anim = { .bgcolor = 0xffffffff, .loop_count = 0 };   /* forever */
   WebPConfig config;
-  WebPPicture picture;
+  Shared shared = { .config = &config };
   WebPData data = { NULL, 0 };
-  gboolean ok = FALSE, picture_ready = FALSE;
   FILE *file = NULL;
-  int errsv = 0;
+  int written = 0, errsv = 0;
+  gboolean ok = FALSE;
 
   job->total = job->done + job->n;
-  if (!WebPAnimEncoderOptionsInit (&options) || !WebPConfigPreset (&config, WEBP_PRESET_DRAWING, quality)
-      || !WebPPictureInit (&picture))
+  g_mutex_init (&shared.lock);
+  g_cond_init (&shared.cond);
+  if (prev == NULL || mux == NULL)
     {
-      g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "%s: this libwebp is not the one Inkloop was "
-                   "built with; reinstall libwebp", job->path);
-      return FALSE;
-    }
-  options.anim_params.loop_count = 0;   /* forever */
-  /* A second thread within each frame (the analysis and the filter search): the same bytes. */
-  config.thread_level = 1;
-  picture.use_argb = 1;
-  picture.width = job->width;
-  picture.height = job->height;
-  enc = WebPAnimEncoderNew (job->width, job->height, &options);
-  if (enc == NULL || !WebPPictureAlloc (&picture))
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: %s", job->path,
-                   enc == NULL ? "out of memory"
-                               : encoder_error (picture.error_code));
+      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: out of memory", job->path);
       goto out;
     }
-  picture_ready = TRUE;
+  if (!WebPConfigPreset (&config, WEBP_PRESET_DRAWING, quality))
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "%s: this libwebp is not the one Inkloop "
+                   "was built with; reinstall libwebp", job->path);
+      goto out;
+    }
+  pool = g_thread_pool_new (encode_frame, &shared, workers, FALSE, NULL);
+  if (WebPMuxSetCanvasSize (mux, job->width, job->height) != WEBP_MUX_OK
+      || WebPMuxSetAnimationParams (mux, &anim) != WEBP_MUX_OK)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "%s: the WebP muxer failed", job->path);
+      goto out;
+    }
   for (int i = 0; i < job->n; i++)
     {
       const guint32 *frame = ink_export_job_frame (job, i, i + 1 < job->n ? i + 1 : -1, FALSE,
                                                    error);
+      int x0 = 0, y0 = 0, x1 = job->width - 1, y1 = job->height - 1;
+      Frame *f;
+
       if (frame == NULL)
         goto out;
       ink_export_job_step (job);
-      /* R G B A bytes to libwebp's ARGB words. */
-      for (int y = 0; y < job->height; y++)
+      if (written > 0 && !changed_rect (frame, prev, job->width, job->height, &x0, &y0, &x1, &y1))
+        continue;   /* lengthens the frame before */
+      /* The frames ahead of this one wait in order; the oldest leaves once this one says when it
+       * ends, and at most one more than the pool's threads are held. */
+      while ((int) flight->len >= workers + 1)
         {
-          const guint32 *src = frame + (gsize) y * job->width;
-          guint32 *dst = picture.argb + (gsize) y * picture.argb_stride;
-          for (int x = 0; x < job->width; x++)
-            dst[x] = (src[x] & 0xff00ff00u) | (src[x] >> 16 & 0xff) | (src[x] & 0xff) << 16;
+          int end = ((Frame *) g_ptr_array_index (flight, 1))->start;
+          if (!mux_oldest (&shared, flight, mux, job->fps, start_ms (end, job->fps), job->path,
+                           error))
+            goto out;
         }
-      /* Equal neighbours merge inside the encoder. */
-      if (!WebPAnimEncoderAdd (enc, &picture, start_ms (i, job->fps), &config))
+      f = g_new0 (Frame, 1);
+      g_ptr_array_add (flight, f);
+      WebPMemoryWriterInit (&f->bitstream);
+      if (!WebPPictureInit (&f->picture))
         {
-          g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: %s", job->path,
-                       encoder_error (picture.error_code));
+          g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "%s: this libwebp is not the one "
+                       "Inkloop was built with; reinstall libwebp", job->path);
           goto out;
         }
+      f->start = i, f->x = x0, f->y = y0;
+      f->picture.use_argb = 1;
+      f->picture.width = x1 - x0 + 1;
+      f->picture.height = y1 - y0 + 1;
+      if (!WebPPictureAlloc (&f->picture))
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: %s", job->path,
+                       encoder_error (f->picture.error_code));
+          goto out;
+        }
+      /* R G B A bytes to libwebp's ARGB words. */
+      for (int y = 0; y < f->picture.height; y++)
+        {
+          const guint32 *src = frame + (gsize) (y0 + y) * job->width + x0;
+          guint32 *dst = f->picture.argb + (gsize) y * f->picture.argb_stride;
+          for (int x = 0; x < f->picture.width; x++)
+            dst[x] = (src[x] & 0xff00ff00u) | (src[x] >> 16 & 0xff) | (src[x] & 0xff) << 16;
+        }
+      memcpy (prev, frame, pixels * 4);
+      g_thread_pool_push (pool, f, NULL);
+      written++;
     }
-  /* The end of the loop: the last frame's duration. */
-  if (!WebPAnimEncoderAdd (enc, NULL, start_ms (job->n, job->fps), NULL)
-      || !WebPAnimEncoderAssemble (enc, &data))
+  /* The last frame lasts to the end of the loop. */
+  while (flight->len > 0)
     {
-      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: %s", job->path,
-                   WebPAnimEncoderGetError (enc));
+      int end = flight->len > 1 ? ((Frame *) g_ptr_array_index (flight, 1))->start : job->n;
+      if (!mux_oldest (&shared, flight, mux, job->fps, start_ms (end, job->fps), job->path,
+                       error))
+        goto out;
+    }
+  if (WebPMuxAssemble (mux, &data) != WEBP_MUX_OK)
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: out of memory", job->path);
       goto out;
     }
   file = g_fopen (tmp_path, "wb");
@@ -118,12 +268,16 @@ ink_export_write_webp (InkExportJob *job, const char *tmp_path, int quality,
       ink_set_write_error (error, job->path, errsv);
       goto out;
     }
-  result->frames = job->n;
+  result->frames = written;
   ok = TRUE;
 out:
+  /* Frames still on the pool finish (those queued are dropped) before any is freed. */
+  if (pool != NULL)
+    g_thread_pool_free (pool, TRUE, TRUE);
+  g_ptr_array_set_size (flight, 0);
+  g_mutex_clear (&shared.lock);
+  g_cond_clear (&shared.cond);
   WebPDataClear (&data);
-  if (picture_ready)
-    WebPPictureFree (&picture);
-  WebPAnimEncoderDelete (enc);
+  WebPMuxDelete (mux);
   return ok;
 }
