@@ -21,23 +21,38 @@ grid_lab (const InkImage *image, int long_edge, int *grid_width, int *grid_heigh
   g_autofree double *sums = g_new0 (double, (gsize) gw * gh * 5);
   float *cells = g_new0 (float, (gsize) gw * gh * 4);
   float lut[256];
+  g_autofree int *column = g_new (int, w);
 
   for (int v = 0; v < 256; v++)
     lut[v] = ink_srgb_to_linear (v / 255.0f);
+  for (int x = 0; x < w; x++)
+    column[x] = MIN (gw - 1, (int) ((x + 0.5) * gw / w));
   for (int y = 0; y < h; y++)
     {
       int cy = MIN (gh - 1, (int) ((y + 0.5) * gh / h));
-      for (int x = 0; x < w; x++)
-        {
-          int cx = MIN (gw - 1, (int) ((x + 0.5) * gw / w));
-          const guint16 *p = image->pixels + 4 * ((gsize) y * w + x);
-          double *s = sums + 5 * ((gsize) cy * gw + cx);
-          double a = p[3] / 65535.0;
+      const guint16 *p = image->pixels + 4 * (gsize) y * w;
+      double *row = sums + 5 * (gsize) cy * gw;
 
-          s[0] += a * lut[p[0] >> 8];
-          s[1] += a * lut[p[1] >> 8];
-          s[2] += a * lut[p[2] >> 8];
-          s[3] += a;
+      for (int x = 0; x < w; x++, p += 4)
+        {
+          double *s = row + 5 * column[x];
+
+          /* Opaque pixels (most) skip the weighting: a * v == v when a is 1. */
+          if (p[3] == 65535)
+            {
+              s[0] += lut[p[0] >> 8];
+              s[1] += lut[p[1] >> 8];
+              s[2] += lut[p[2] >> 8];
+              s[3] += 1.0;
+            }
+          else
+            {
+              double a = p[3] / 65535.0;
+              s[0] += a * lut[p[0] >> 8];
+              s[1] += a * lut[p[1] >> 8];
+              s[2] += a * lut[p[2] >> 8];
+              s[3] += a;
+            }
           s[4] += 1.0;
         }
     }
