@@ -697,24 +697,35 @@ test_apng (void)
   remove_in_tmpdir ("loop.apng");
 }
 
+/* A loop in which only a small part of the picture moves: no camera, no boil, one short flow
+ * arrow of the least reach (into *M); its hints. */
+static InkMotionHints *
+small_arrow_loop (InkMotionParams *m)
+{
+  InkMotionHints *hints = ink_motion_hints_new ();
+
+  *m = test_motion ();
+  m->camera = INK_CAMERA_NONE;
+  m->boil = 0.0f;
+  ink_motion_hints_add_arrow (hints, 0.2f, 0.3f, 0.3f, 0.3f);
+  g_array_index (hints->arrows, InkArrow, 0).reach = INK_ARROW_REACH_MIN;
+  return hints;
+}
+
 /* Frames that change only where a short flow arrow moves the picture are stored as that
  * rectangle, and still decode exactly; a loop that does not move is one frame lasting the loop;
  * a picture with transparency is RGBA and exact in alpha too. */
 static void
 test_apng_rectangles (void)
 {
-  InkMotionParams m = test_motion ();
+  InkMotionParams m;
   InkExportParams p = INK_EXPORT_PARAMS_DEFAULT;
-  InkMotionHints *hints = ink_motion_hints_new ();
+  InkMotionHints *hints = small_arrow_loop (&m);
   InkImage *clear = ink_image_copy (photo);
   int w, h, rects[64][4], type, n, smaller = 0;
   double delays[64];
 
   p.format = INK_FORMAT_APNG;
-  m.camera = INK_CAMERA_NONE;
-  m.boil = 0.0f;
-  ink_motion_hints_add_arrow (hints, 0.2f, 0.3f, 0.3f, 0.3f);
-  g_array_index (hints->arrows, InkArrow, 0).reach = INK_ARROW_REACH_MIN;
   for (int pass = 0; pass < 3; pass++)
     {
       InkMotionParams mp = m;
@@ -774,16 +785,12 @@ test_apng_rectangles (void)
 static void
 test_webp_rectangles (void)
 {
-  InkMotionParams m = test_motion ();
+  InkMotionParams m;
   InkExportParams p = INK_EXPORT_PARAMS_DEFAULT;
-  InkMotionHints *hints = ink_motion_hints_new ();
+  InkMotionHints *hints = small_arrow_loop (&m);
   int small = 0;
 
   p.format = INK_FORMAT_WEBP;
-  m.camera = INK_CAMERA_NONE;
-  m.boil = 0.0f;
-  ink_motion_hints_add_arrow (hints, 0.2f, 0.3f, 0.3f, 0.3f);
-  g_array_index (hints->arrows, InkArrow, 0).reach = INK_ARROW_REACH_MIN;
   for (int pass = 0; pass < 2; pass++)
     {
       InkMotionParams mp = m;

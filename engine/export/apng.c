@@ -105,29 +105,6 @@ flush_pending (Apng *a, AVRational tick, int ticks)
   g_clear_pointer (&a->pending, g_byte_array_unref);
 }
 
-/* The smallest rectangle holding every pixel where FRAME and PREV differ; FALSE: none. */
-static gboolean
-changed_rect (const guint32 *frame, const guint32 *prev, int width, int height, int *x0,
-              int *y0, int *x1, int *y1)
-{
-  *x0 = width, *y0 = height, *x1 = -1, *y1 = -1;
-  for (int y = 0; y < height; y++)
-    {
-      const guint32 *f = frame + (gsize) y * width, *p = prev + (gsize) y * width;
-      int left = 0, right = width - 1;
-
-      if (memcmp (f, p, (gsize) width * 4) == 0)
-        continue;
-      while (f[left] == p[left])
-        left++;
-      while (f[right] == p[right])
-        right--;
-      *x0 = MIN (*x0, left), *x1 = MAX (*x1, right);
-      *y0 = MIN (*y0, y), *y1 = y;
-    }
-  return *x1 >= 0;
-}
-
 gboolean
 ink_export_write_apng (InkExportJob *job, const char *tmp_path, InkExportResult *result,
                        GError **error)
@@ -174,7 +151,7 @@ ink_export_write_apng (InkExportJob *job, const char *tmp_path, InkExportResult 
       if (frame == NULL)
         goto out;
       ink_export_job_step (job);
-      if (written > 0 && !changed_rect (frame, prev, job->width, job->height, &x0, &y0, &x1, &y1))
+      if (written > 0 && !ink_export_changed_rect (frame, prev, job->width, job->height, 1, &x0, &y0, &x1, &y1))
         continue;   /* lengthens the frame before */
       flush_pending (&a, tick, i - a.pending_start);
       rect = (Rect) { frame, job->width, x0, y0, x1 - x0 + 1, channels };

@@ -62,6 +62,12 @@ void ink_export_job_step (InkExportJob *job);
 const guint32 *ink_export_job_frame (InkExportJob *job, int i, int next, gboolean flatten,
                                      GError **error);
 
+/* The smallest rectangle (X0, Y0 to X1, Y1, inclusive) holding every pixel where the WIDTH x
+ * HEIGHT frames FRAME and PREV differ, its left and top edges moved down to multiples of ALIGN;
+ * FALSE: they are equal. */
+gboolean ink_export_changed_rect (const guint32 *frame, const guint32 *prev, int width,
+                                  int height, int align, int *x0, int *y0, int *x1, int *y1);
+
 /* FFmpeg output: one encoder into one muxer (muxer.c) ----------------------------------------- */
 
 typedef struct {

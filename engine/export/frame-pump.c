@@ -1,6 +1,8 @@
 /* frame-pump.c: the export job: one size of the loop, its frames on demand, rendered ahead, cached. */
 #include "export-private.h"
 
+#include <string.h>
+
 #include "ink-error.h"
 
 /* Frames of one size are kept in memory between passes (GIF palette, MP4 repeats, --max-bytes
@@ -230,4 +232,27 @@ ink_export_job_frame (InkExportJob *job, int i, int next, gboolean flatten, GErr
       job->flat[p] = out;
     }
   return job->flat;
+}
+
+gboolean
+ink_export_changed_rect (const guint32 *frame, const guint32 *prev, int width, int height,
+                         int align, int *x0, int *y0, int *x1, int *y1)
+{
+  *x0 = width, *y0 = height, *x1 = -1, *y1 = -1;
+  for (int y = 0; y < height; y++)
+    {
+      const guint32 *f = frame + (gsize) y * width, *p = prev + (gsize) y * width;
+      int left = 0, right = width - 1;
+
+      if (memcmp (f, p, (gsize) width * 4) == 0)
+        continue;
+      while (f[left] == p[left])
+        left++;
+      while (f[right] == p[right])
+        right--;
+      *x0 = MIN (*x0, left), *x1 = MAX (*x1, right);
+      *y0 = MIN (*y0, y), *y1 = y;
+    }
+  *x0 -= *x0 % align, *y0 -= *y0 % align;
+  return *x1 >= 0;
 }

@@ -89,31 +89,6 @@ encoder_error (WebPEncodingError code)
     }
 }
 
-/* The smallest rectangle holding every pixel where FRAME and PREV differ, its left and top
- * edges moved to even coordinates; FALSE: none. */
-static gboolean
-changed_rect (const guint32 *frame, const guint32 *prev, int width, int height, int *x0,
-              int *y0, int *x1, int *y1)
-{
-  *x0 = width, *y0 = height, *x1 = -1, *y1 = -1;
-  for (int y = 0; y < height; y++)
-    {
-      const guint32 *f = frame + (gsize) y * width, *p = prev + (gsize) y * width;
-      int left = 0, right = width - 1;
-
-      if (memcmp (f, p, (gsize) width * 4) == 0)
-        continue;
-      while (f[left] == p[left])
-        left++;
-      while (f[right] == p[right])
-        right--;
-      *x0 = MIN (*x0, left), *x1 = MAX (*x1, right);
-      *y0 = MIN (*y0, y), *y1 = y;
-    }
-  *x0 &= ~1, *y0 &= ~1;
-  return *x1 >= 0;
-}
-
 /* Waits for the oldest frame in FLIGHT, then adds it to MUX lasting until END_MS. */
 static gboolean
 mux_oldest (Shared *shared, GPtrArray *flight, WebPMux *mux, double fps, int end_ms,
@@ -203,7 +178,7 @@ ink_export_write_webp (InkExportJob *job, const char *tmp_path, int quality,
       if (frame == NULL)
         goto out;
       ink_export_job_step (job);
-      if (written > 0 && !changed_rect (frame, prev, job->width, job->height, &x0, &y0, &x1, &y1))
+      if (written > 0 && !ink_export_changed_rect (frame, prev, job->width, job->height, 2, &x0, &y0, &x1, &y1))
         continue;   /* lengthens the frame before */
       /* The frames ahead of this one wait in order; the oldest leaves once this one says when it
        * ends, and at most one more than the pool's threads are held. */
