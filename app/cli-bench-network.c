@@ -134,7 +134,7 @@ bench_size (InkNetwork *net, InkNetworkRunner *runner, const InkImage *source, i
 
 gboolean
 cli_bench_network (InkVkContext *vk, const char *model, const InkImage *source,
-                   const char *input, char **sizes, int runs, gboolean half, gboolean json,
+                   const char *input, char **sizes, int runs, const char *precision, gboolean json,
                    GString *out, GError **error)
 {
   InkNetwork *net = ink_network_open (model, error);
@@ -149,7 +149,9 @@ cli_bench_network (InkVkContext *vk, const char *model, const InkImage *source,
   if (compute == NULL)
     goto out;
   runner = ink_network_runner_new (net, compute, error);
-  if (runner == NULL || !ink_network_runner_set_half (runner, half, error))
+  if (runner == NULL
+      || !ink_network_runner_set_half (runner, !g_str_equal (precision, "fp32"), error)
+      || !ink_network_runner_set_half_math (runner, g_str_equal (precision, "fp16-math"), error))
     goto out;
   model_json = g_strescape (model, NULL);
   input_json = g_strescape (input, NULL);
@@ -159,15 +161,13 @@ cli_bench_network (InkVkContext *vk, const char *model, const InkImage *source,
                             "\"input\": \"%s\", \"runs\": %d, \"precision\": \"%s\", "
                             "\"sizes\": [",
                             ink_compute_device_name (compute), model_json,
-                            ink_network_parameters (net), input_json, runs,
-                            half ? "fp16" : "fp32");
+                            ink_network_parameters (net), input_json, runs, precision);
   else
     g_string_append_printf (out, "device: %s\nmodel: %s (%s), %" G_GSIZE_FORMAT " parameters\n"
-                            "input: %s, %d runs each, values kept in %s, medians (the whole "
+                            "input: %s, %d runs each, precision %s, medians (the whole "
                             "network: wall time; layers: device time)\n",
                             ink_compute_device_name (compute), model, ink_network_name (net),
-                            ink_network_parameters (net), input, runs,
-                            half ? "fp16" : "fp32");
+                            ink_network_parameters (net), input, runs, precision);
   for (int i = 0; sizes[i] != NULL; i++)
     if (!bench_size (net, runner, source, atoi (sizes[i]), runs, json, i == 0, out, error))
       goto out;

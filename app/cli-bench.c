@@ -373,9 +373,10 @@ bench_learned (int argc, char **argv, const char *sizes_arg, const char *model_a
 
   if (!check_sizes (sizes, none))
     return EXIT_USAGE;
-  if (precision != NULL && !g_str_equal (precision, "fp32") && !g_str_equal (precision, "fp16"))
+  if (precision != NULL && !g_str_equal (precision, "fp32") && !g_str_equal (precision, "fp16")
+      && !g_str_equal (precision, "fp16-math"))
     {
-      g_printerr ("inkloop-cli: --precision is fp32 or fp16, not '%s'\n", precision);
+      g_printerr ("inkloop-cli: --precision is fp32, fp16 or fp16-math, not '%s'\n", precision);
       return EXIT_USAGE;
     }
   model = model_arg != NULL ? g_strdup (model_arg) : cli_bench_default_model ();
@@ -394,8 +395,7 @@ bench_learned (int argc, char **argv, const char *sizes_arg, const char *model_a
   what = NULL;   /* the network's errors name its file */
   ok = stylizer != NULL
        && cli_bench_network (ink_stylizer_vk_context (stylizer), model, source, input, sizes,
-                             runs, precision != NULL && g_str_equal (precision, "fp16"), json,
-                             out, &error);
+                             runs, precision != NULL ? precision : "fp32", json, out, &error);
 failed:
   return bench_finish (ok, out, json, what, error, &source, &stylizer);
 }
@@ -414,7 +414,7 @@ cmd_bench (int argc, char **argv)
     { "runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Timed runs per size, after one warm-up (default 5)", "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { "generator", 0, 0, G_OPTION_ARG_STRING, &generator, "procedural (default) or learned: the network runtime, whole and per layer, at --sizes (default 640,1920)", "NAME" },
-    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision, "With --generator learned: fp32 (default) or fp16, how the values between layers are kept (weights and arithmetic stay fp32)", "P" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision, "With --generator learned: fp32 (default), fp16 (the values between layers kept as halves; weights and arithmetic fp32) or fp16-math (also the convolutions' products and sums in halves, on devices with shaderFloat16)", "P" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "With --generator learned: the network to time (default: $INKLOOP_MODEL or the bundled generator; in a source tree without one, the tests' 0.2 M-parameter U-Net of random weights)", "FILE" },
     { NULL },
   };

@@ -20,7 +20,7 @@ char *cli_bench_default_model (void);
  * whole network and each layer, with GFLOP/s, as text or the start of a JSON object. */
 /* HALF: the values between layers kept in fp16 (ink_network_runner_set_half). */
 gboolean cli_bench_network (InkVkContext *vk, const char *model, const InkImage *source,
-                            const char *input, char **sizes, int runs, gboolean half,
+                            const char *input, char **sizes, int runs, const char *precision,
                             gboolean json, GString *out, GError **error);
 
 G_END_DECLS

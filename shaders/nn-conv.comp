@@ -11,6 +11,14 @@
 // In: binding 0, the input planes; binding 1, the weights. Out: binding 2, the output planes.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_KHR_shader_subgroup_shuffle : require
+// HALF_MATH (the -h variant, which also writes halves): the products and sums in fp16 (devices
+// with shaderFloat16); the weights and inputs rounded to halves as they are read.
+#ifdef HALF_MATH
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#define VALUE float16_t
+#else
+#define VALUE float
+#endif
 #include "nn-common.glsl"
 
 layout (constant_id = 3) const int K = 3;
@@ -60,10 +68,10 @@ void main ()
       mx[j] = REFLECT != 0 || xi == ix[j] ? 1.0 : 0.0;
     }
 
-  float acc[OCB * PXB];
+  VALUE acc[OCB * PXB];
   for (int o = 0; o < OCB; o++)
     for (int p = 0; p < PXB; p++)
-      acc[o * PXB + p] = pc.b_off >= 0 ? texelFetch (wt, pc.b_off + oc0 + o).r : 0.0;
+      acc[o * PXB + p] = VALUE (pc.b_off >= 0 ? texelFetch (wt, pc.b_off + oc0 + o).r : 0.0);
   int w = pc.w_off + block * ipg * K * K * OCB;
   int plane = pc.in_w * pc.in_h;
   int base = pc.in_off + g * ipg * plane;
@@ -73,9 +81,9 @@ void main ()
         int yi = y * S + ky * D - pad, yr = border (yi, pc.in_h);
         float my = REFLECT != 0 || yi == yr ? 1.0 : 0.0;
         int row = base + yr * pc.in_w;
-        float seg[SEG];
+        VALUE seg[SEG];
         for (int j = 0; j < SEG; j++)
-          seg[j] = texelFetch (src, row + ix[j]).r * (mx[j] * my);
+          seg[j] = VALUE (texelFetch (src, row + ix[j]).r * (mx[j] * my));
         for (int kx = 0; kx < K; kx++, w += OCB)
           {
             // Lane o fetches weight o and every lane takes it from there: one fetch, not OCB
@@ -84,8 +92,8 @@ void main ()
             float mine = SHUFFLE ? texelFetch (wt, w + lane).r : 0.0;
             for (int o = 0; o < OCB; o++)
               {
-                float weight = SHUFFLE ? subgroupShuffle (mine, uint (o))
-                                              : texelFetch (wt, w + o).r;
+                VALUE weight = VALUE (SHUFFLE ? subgroupShuffle (mine, uint (o))
+                                              : texelFetch (wt, w + o).r);
                 for (int p = 0; p < PXB; p++)
                   acc[o * PXB + p] = fma (weight, seg[p * S + kx * D], acc[o * PXB + p]);
               }
@@ -97,5 +105,5 @@ void main ()
     for (int p = 0; p < PXB; p++)
       if (inside && x + p < pc.out_w && oc0 + o < pc.out_c)
         imageStore (dst, pc.out_off + (oc0 + o) * out_plane + y * pc.out_w + x + p,
-                    vec4 (activate (ACT, acc[o * PXB + p], pc.alpha)));
+                    vec4 (activate (ACT, float (acc[o * PXB + p]), pc.alpha)));
 }

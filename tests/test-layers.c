@@ -381,6 +381,23 @@ test_case (gconstpointer data)
                       "(tolerance %.2g)", k->layer, diff, tolerance * scale);
       g_assert_cmpfloat (diff, <=, tolerance * scale);
     }
+  /* fp16 arithmetic (a convolution's products and sums in halves): each of up to K K C_in terms
+   * and partial sums rounded to a relative 2^-11, errors that grow as the sum's square root. */
+  if (k->layer == L_CONV && ink_compute_has_half_texels (gpu) && ink_compute_has_half_math (gpu))
+    {
+      g_autofree float *half_math = NULL;
+      int terms = k->conv.kernel * k->conv.kernel * (k->conv.in_c / k->conv.groups);
+      double tolerance = 2e-3 + 6e-4 * sqrt ((double) terms);
+
+      ink_compute_set_half_math (gpu, TRUE);
+      half_math = run_case (gpu, k, inputs, packed, TRUE);
+      ink_compute_set_half_math (gpu, FALSE);
+      diff = max_difference (half_math, cpu_out, out_n, &scale);
+      g_test_message ("conv %d terms: fp16 arithmetic against the fp32 reference, largest "
+                      "difference %.2g of %.2g (tolerance %.2g)", terms, diff, scale,
+                      tolerance * scale);
+      g_assert_cmpfloat (diff, <=, tolerance * scale);
+    }
   for (int i = 0; i < s.n; i++)
     g_free (inputs[i]);
   ink_compute_free (&gpu);

@@ -73,6 +73,7 @@ struct InkCompute {
   GArray *views;           /* VkBufferView, destroyed after finish */
   GArray *timings;     /* InkTiming */
   gboolean recording;
+  gboolean half_math;  /* ink_compute_set_half_math */
 };
 
 InkCompute *
@@ -334,6 +335,24 @@ ink_compute_has_half_texels (InkCompute *c)
     return FALSE;
   vkGetPhysicalDeviceFormatProperties (c->vk->physical, VK_FORMAT_R16_SFLOAT, &props);
   return (props.bufferFeatures & need) == need;
+}
+
+gboolean
+ink_compute_has_half_math (InkCompute *c)
+{
+  return c->vk != NULL && ink_vk_context_has_float16 (c->vk);
+}
+
+void
+ink_compute_set_half_math (InkCompute *c, gboolean half_math)
+{
+  c->half_math = half_math && ink_compute_has_half_math (c);
+}
+
+gboolean
+ink_compute_half_math (InkCompute *c)
+{
+  return c->half_math;
 }
 
 /* Pipelines ------------------------------------------------------------------------------------- */

@@ -78,6 +78,11 @@ void ink_buffer_set_half (InkBuffer *buffer, gboolean half);
 gboolean ink_buffer_is_half (InkBuffer *buffer);
 /* Whether the device reads and writes R16_SFLOAT texel buffers (FALSE for the CPU backend). */
 gboolean ink_compute_has_half_texels (InkCompute *compute);
+/* Whether the device computes in halves (shaderFloat16); and whether layers that can (the
+ * network's convolutions writing halves) do so on COMPUTE, off by default and where it has none. */
+gboolean ink_compute_has_half_math (InkCompute *compute);
+void ink_compute_set_half_math (InkCompute *compute, gboolean half_math);
+gboolean ink_compute_half_math (InkCompute *compute);
 
 /* A dispatch's shape where the default (16 x 16 workgroups over the push's width and height) does
  * not fit: the network's layers, say. Pipelines are built once per (pass, local size, constants). */

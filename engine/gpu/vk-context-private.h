@@ -22,6 +22,7 @@ struct InkVkContext {
   gboolean has_timestamps;
   gboolean has_subgroup_shuffle;   /* in compute shaders */
   guint subgroup_size;
+  gboolean has_float16;            /* shaderFloat16 (VK_KHR_shader_float16_int8), enabled */
   guint validation_messages;
 };
 

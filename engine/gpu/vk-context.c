@@ -405,6 +405,31 @@ ink_vk_context_new (const InkVkContextParams *params, GError **error)
   g_debug ("using Vulkan device %u: %s", chosen, ctx->props.deviceName);
 
   {
+    /* fp16 arithmetic where the device has it (the network's half variants). */
+    static const char *float16_ext = VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME;
+    VkPhysicalDeviceShaderFloat16Int8FeaturesKHR float16 = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES_KHR,
+    };
+    guint32 n_exts = 0;
+    g_autofree VkExtensionProperties *exts = NULL;
+    gboolean has_ext = FALSE;
+
+    vkEnumerateDeviceExtensionProperties (ctx->physical, NULL, &n_exts, NULL);
+    exts = g_new0 (VkExtensionProperties, MAX (n_exts, 1));
+    vkEnumerateDeviceExtensionProperties (ctx->physical, NULL, &n_exts, exts);
+    for (guint32 i = 0; i < n_exts; i++)
+      has_ext = has_ext || strcmp (exts[i].extensionName, float16_ext) == 0;
+    if (has_ext)
+      {
+        VkPhysicalDeviceFeatures2 features = {
+          .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &float16,
+        };
+        vkGetPhysicalDeviceFeatures2 (ctx->physical, &features);
+      }
+    ctx->has_float16 = has_ext && float16.shaderFloat16;
+    float16.shaderInt8 = VK_FALSE;
+    float16.pNext = NULL;
+
     VkDeviceQueueCreateInfo queue_info = {
       .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
       .queueFamilyIndex = ctx->queue_family,
@@ -413,8 +438,11 @@ ink_vk_context_new (const InkVkContextParams *params, GError **error)
     };
     VkDeviceCreateInfo device_info = {
       .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+      .pNext = ctx->has_float16 ? &float16 : NULL,
       .queueCreateInfoCount = 1,
       .pQueueCreateInfos = &queue_info,
+      .enabledExtensionCount = ctx->has_float16 ? 1 : 0,
+      .ppEnabledExtensionNames = ctx->has_float16 ? &float16_ext : NULL,
     };
     VkCommandPoolCreateInfo pool_info = {
       .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
@@ -462,6 +490,18 @@ ink_vk_context_free (InkVkContext **pctx)
     vkDestroyInstance (ctx->instance, NULL);
   g_free (ctx);
   *pctx = NULL;
+}
+
+gboolean
+ink_vk_context_has_float16 (InkVkContext *ctx)
+{
+  return ctx->has_float16;
+}
+
+gboolean
+ink_vk_context_is_cpu (InkVkContext *ctx)
+{
+  return ctx->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
 }
 
 guint

@@ -22,6 +22,10 @@ const char *ink_vk_context_device_name (InkVkContext *ctx);
 /* Lanes a compute shader can share values among with subgroup shuffles: the subgroup size; 0
  * without VK_SUBGROUP_FEATURE_SHUFFLE_BIT in compute shaders. */
 guint ink_vk_context_shuffle_lanes (InkVkContext *ctx);
+/* Whether shaders may compute in halves (shaderFloat16, enabled on the device). */
+gboolean ink_vk_context_has_float16 (InkVkContext *ctx);
+/* Whether the device is the CPU (lavapipe): there halves are converted for every operation. */
+gboolean ink_vk_context_is_cpu (InkVkContext *ctx);
 /* Validation-layer warnings and errors seen so far (0 when validation is off). */
 guint ink_vk_context_validation_messages (InkVkContext *ctx);
 

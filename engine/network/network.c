@@ -65,6 +65,7 @@ struct InkNetworkRunner {
   InkCompute *compute;
   InkBuffer *weights;
   gboolean half;          /* values kept as halves (ink_network_runner_set_half) */
+  gboolean half_math;     /* and convolutions computed in halves (ink_network_runner_set_half_math) */
 };
 
 static gboolean
@@ -828,6 +829,26 @@ ink_network_runner_is_half (InkNetworkRunner *r)
   return r->half;
 }
 
+gboolean
+ink_network_runner_set_half_math (InkNetworkRunner *r, gboolean half_math, GError **error)
+{
+  if (half_math && !ink_compute_has_half_math (r->compute))
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_DEVICE,
+                   "%s does not compute in half precision (no shaderFloat16); run the network "
+                   "in fp16 storage or fp32", ink_compute_device_name (r->compute));
+      return FALSE;
+    }
+  r->half_math = half_math;
+  return TRUE;
+}
+
+gboolean
+ink_network_runner_is_half_math (InkNetworkRunner *r)
+{
+  return r->half && r->half_math;
+}
+
 /* Halves for a buffer of halves: F's N floats, rounded to nearest. */
 static guint16 *
 to_halves (const float *f, gsize n)
@@ -856,6 +877,7 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
 
   if (!ink_compute_begin (c, error))
     return FALSE;
+  ink_compute_set_half_math (c, r->half && r->half_math);
   for (guint i = 0; i < net->values->len; i++)
     {
       const Value *v = value_at (net, i);

@@ -77,6 +77,12 @@ void ink_network_runner_free (InkNetworkRunner **runner);
  * default). Fails on a device without R16_SFLOAT texel buffers and on the CPU backend. */
 gboolean ink_network_runner_set_half (InkNetworkRunner *runner, gboolean half, GError **error);
 gboolean ink_network_runner_is_half (InkNetworkRunner *runner);
+/* With halves kept (ink_network_runner_set_half), also computes the convolutions in halves:
+ * products and sums in fp16 (a relative step of 2^-11 on every sum). Fails on a device without
+ * shaderFloat16. */
+gboolean ink_network_runner_set_half_math (InkNetworkRunner *runner, gboolean half_math,
+                                           GError **error);
+gboolean ink_network_runner_is_half_math (InkNetworkRunner *runner);
 
 /* Runs the network over an H x W picture (multiples of ink_network_multiple): INPUTS[i] holds
  * input i's planes (channels x H/scale x W/scale floats), OUTPUT receives the output's. When

@@ -17,6 +17,7 @@
 #include "nn-warp.spv.h"
 #include "nn-box-f16.spv.h"
 #include "nn-conv-f16.spv.h"
+#include "nn-conv-h.spv.h"
 #include "nn-eltwise-f16.spv.h"
 #include "nn-guided-f16.spv.h"
 #include "nn-norm-apply-f16.spv.h"
@@ -38,6 +39,8 @@
 #define PASS_FOR(id, out) (ink_buffer_is_half ((out)->buffer) ? &id##_f16 : &id)
 
 PASS (nn_conv, 2, InkConvPush, ink_nn_ref_conv);
+/* The convolution computing in halves (ink_compute_set_half_math), for outputs of halves. */
+PASS1 (nn_conv_h, ink_spv_nn_conv_h, 2, InkConvPush, ink_nn_ref_conv);
 PASS (nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise);
 PASS (nn_resample, 2, InkResamplePush, ink_nn_ref_resample);
 PASS (nn_warp, 2, InkWarpPush, ink_nn_ref_warp);
@@ -239,7 +242,9 @@ ink_nn_conv2d (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuff
   memcpy (shape.spec, (guint32[]) { push.k, push.stride, push.dil, push.reflect, push.act,
                                     push.ocb, pxb, shuffle }, 8 * sizeof (guint32));
   shape.n_spec = 8;
-  return ink_compute_dispatch_shaped (c, PASS_FOR (nn_conv, out), inputs, out->buffer, &push, &shape, -1, error);
+  return ink_compute_dispatch_shaped (c, ink_buffer_is_half (out->buffer) && ink_compute_half_math (c)
+                                           ? &nn_conv_h : PASS_FOR (nn_conv, out),
+                                      inputs, out->buffer, &push, &shape, -1, error);
 }
 
 /* Element-wise ---------------------------------------------------------------------------------- */

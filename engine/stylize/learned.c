@@ -201,11 +201,22 @@ ensure_network (InkLearned *l, InkCompute *compute, GError **error)
   l->runner = ink_network_runner_new (l->network, compute, error);
   l->compute = compute;
   /* Values between layers as halves where the device keeps them (fp16 storage): within an 8-bit
-   * level of fp32 and faster, on lavapipe too (640 px: about 450 ms instead of 500).
-   * INKLOOP_PRECISION=fp32 keeps floats. */
-  if (l->runner != NULL && ink_compute_has_half_texels (compute)
-      && g_strcmp0 (g_getenv ("INKLOOP_PRECISION"), "fp32") != 0)
-    ink_network_runner_set_half (l->runner, TRUE, NULL);
+   * level of fp32 and faster, on lavapipe too (640 px: about 450 ms instead of 500). The
+   * convolutions also compute in halves where a GPU can (shaderFloat16); lavapipe converts every
+   * half operation, 4x slower, so not there. INKLOOP_PRECISION=fp32 keeps floats, fp16 halves
+   * stored only, fp16-math halves computed wherever the device has them. */
+  if (l->runner != NULL && ink_compute_has_half_texels (compute))
+    {
+      const char *precision = g_getenv ("INKLOOP_PRECISION");
+      gboolean gpu = ink_compute_is_gpu (compute)
+                     && !ink_vk_context_is_cpu (ink_compute_context (compute));
+
+      if (g_strcmp0 (precision, "fp32") != 0)
+        ink_network_runner_set_half (l->runner, TRUE, NULL);
+      if (ink_compute_has_half_math (compute)
+          && (g_strcmp0 (precision, "fp16-math") == 0 || (precision == NULL && gpu)))
+        ink_network_runner_set_half_math (l->runner, TRUE, NULL);
+    }
   if (l->runner != NULL && read_temporal (l, error))
     return TRUE;
   /* Every later call fails the same way, rather than running without its temporal layer. */
