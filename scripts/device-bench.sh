@@ -3,7 +3,8 @@
 # made by scripts/device-bundle.sh (or a source tree's build: DIR with inkloop-cli and data/).
 # Prints the device, then medians from Vulkan timestamps where the bench reports device time:
 #   1. stylize at 3840x2160 and one animated 4K frame (bench --sizes 3840);
-#   2. the learned generator at 3840x2160, fp16 and fp32 storage (bench --generator learned);
+#   2. the learned generator at 3840x2160: fp16 arithmetic, fp16 storage, fp32 (bench
+#      --generator learned --precision);
 #   3. a 1920 px, 48-frame MP4 export, end to end (wall time, median of 3).
 # Usage: [LD_LIBRARY_PATH=DIR/lib] device-bench.sh [DIR] [DEVICE]  (DEVICE: index or name part;
 # default: the best, a GPU over lavapipe). SIZE (3840) and EXPORT_SIZE (1920) change the sizes.
@@ -20,8 +21,8 @@ trap 'rm -rf "$tmp"' EXIT
 "$cli" devices
 echo "== stylize and one animated frame at $size px (ms, medians of 5)"
 "$cli" bench "$sample" "${dev[@]}" --sizes "$size" --export-sizes 0 --runs 5
-for p in fp16 fp32; do
-  echo "== learned generator at $size px, $p storage (ms, medians of 5)"
+for p in fp16-math fp16 fp32; do
+  echo "== learned generator at $size px, precision $p (ms, medians of 5)"
   "$cli" bench "$sample" "${dev[@]}" --generator learned --model "$model" --precision "$p" \
     --sizes "$size" --runs 5
 done
