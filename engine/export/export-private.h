@@ -63,8 +63,8 @@ const guint32 *ink_export_job_frame (InkExportJob *job, int i, int next, gboolea
                                      GError **error);
 
 /* The smallest rectangle (X0, Y0 to X1, Y1, inclusive) holding every pixel where the WIDTH x
- * HEIGHT frames FRAME and PREV differ, its left and top edges moved down to multiples of ALIGN;
- * FALSE: they are equal. */
+ * HEIGHT frames FRAME and PREV differ, grown to whole cells of an ALIGN px grid (within the
+ * frame); FALSE: they are equal. */
 gboolean ink_export_changed_rect (const guint32 *frame, const guint32 *prev, int width,
                                   int height, int align, int *x0, int *y0, int *x1, int *y1);
 

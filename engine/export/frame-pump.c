@@ -253,6 +253,10 @@ ink_export_changed_rect (const guint32 *frame, const guint32 *prev, int width, i
       *x0 = MIN (*x0, left), *x1 = MAX (*x1, right);
       *y0 = MIN (*y0, y), *y1 = y;
     }
+  if (*x1 < 0)
+    return FALSE;
   *x0 -= *x0 % align, *y0 -= *y0 % align;
-  return *x1 >= 0;
+  *x1 = MIN (width - 1, *x1 - *x1 % align + align - 1);
+  *y1 = MIN (height - 1, *y1 - *y1 % align + align - 1);
+  return TRUE;
 }

@@ -22,6 +22,11 @@
 #include "atomic-file.h"
 #include "ink-error.h"
 
+/* Rectangles are whole macroblocks of VP8, the lossy codec. */
+#define MACROBLOCK 16
+/* What the frames waiting or being encoded may take, about. */
+#define FLIGHT_BUDGET ((gsize) 256 << 20)
+
 /* What the pool's threads and the writer share: a frame's done flag is set under LOCK. */
 typedef struct {
   GMutex lock;
@@ -137,6 +142,7 @@ ink_export_write_webp (InkExportJob *job, const char *tmp_path, int quality,
   g_autofree guint32 *prev = g_try_malloc (pixels * 4);
   g_autoptr (GPtrArray) flight = g_ptr_array_new_with_free_func (frame_free);
   int workers = CLAMP ((int) g_get_num_processors (), 1, 16);
+  int in_flight = (int) MIN ((gsize) workers + 1, MAX (2, FLIGHT_BUDGET / (2 * 4 * pixels)));
   GThreadPool *pool = NULL;
   WebPMux *mux = WebPMuxNew ();
   WebPMuxAnimParams anim = { .bgcolor = 0xffffffff, .loop_count = 0 };   /* forever */
@@ -161,7 +167,8 @@ ink_export_write_webp (InkExportJob *job, const char *tmp_path, int quality,
                    "was built with; reinstall libwebp", job->path);
       goto out;
     }
-  pool = g_thread_pool_new (encode_frame, &shared, workers, FALSE, NULL);
+  /* The pool's threads start now (exclusive): where none can, this thread encodes each frame. */
+  pool = g_thread_pool_new (encode_frame, &shared, workers, TRUE, NULL);
   if (WebPMuxSetCanvasSize (mux, job->width, job->height) != WEBP_MUX_OK
       || WebPMuxSetAnimationParams (mux, &anim) != WEBP_MUX_OK)
     {
@@ -178,11 +185,19 @@ ink_export_write_webp (InkExportJob *job, const char *tmp_path, int quality,
       if (frame == NULL)
         goto out;
       ink_export_job_step (job);
-      if (written > 0 && !ink_export_changed_rect (frame, prev, job->width, job->height, 2, &x0, &y0, &x1, &y1))
+      /* The rectangle in whole 16 px macroblocks of the canvas: the encoder's ringing around
+         a change stays inside blocks that the next change to them sends again whole, rather
+         than lingering beside a rectangle cut through a block (a red pixel moving over grey
+         left 35 levels of it; 10 so, and a smaller file). Offsets are then even, as WebP
+         stores them. */
+      if (written > 0
+          && !ink_export_changed_rect (frame, prev, job->width, job->height, MACROBLOCK, &x0, &y0,
+                                       &x1, &y1))
         continue;   /* lengthens the frame before */
       /* The frames ahead of this one wait in order; the oldest leaves once this one says when it
-       * ends, and at most one more than the pool's threads are held. */
-      while ((int) flight->len >= workers + 1)
+       * ends. At most one more than the pool's threads are held, and no more than the budget
+       * (each costs about twice its pixels while encoding). */
+      while ((int) flight->len >= in_flight)
         {
           int end = ((Frame *) g_ptr_array_index (flight, 1))->start;
           if (!mux_oldest (&shared, flight, mux, job->fps, start_ms (end, job->fps), job->path,
@@ -217,7 +232,10 @@ ink_export_write_webp (InkExportJob *job, const char *tmp_path, int quality,
             dst[x] = (src[x] & 0xff00ff00u) | (src[x] >> 16 & 0xff) | (src[x] & 0xff) << 16;
         }
       memcpy (prev, frame, pixels * 4);
-      g_thread_pool_push (pool, f, NULL);
+      if (pool != NULL)
+        g_thread_pool_push (pool, f, NULL);
+      else
+        encode_frame (f, &shared);
       written++;
     }
   /* The last frame lasts to the end of the loop. */
@@ -228,11 +246,17 @@ ink_export_write_webp (InkExportJob *job, const char *tmp_path, int quality,
                        error))
         goto out;
     }
-  if (WebPMuxAssemble (mux, &data) != WEBP_MUX_OK)
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: out of memory", job->path);
-      goto out;
-    }
+  {
+    WebPMuxError err = WebPMuxAssemble (mux, &data);
+    if (err != WEBP_MUX_OK)
+      {
+        g_set_error (error, INK_ERROR, err == WEBP_MUX_MEMORY_ERROR ? INK_ERROR_TOO_LARGE
+                                                                    : INK_ERROR_FAILED,
+                     "%s: %s", job->path, err == WEBP_MUX_MEMORY_ERROR
+                                            ? "out of memory" : "the WebP muxer failed");
+        goto out;
+      }
+  }
   file = g_fopen (tmp_path, "wb");
   if (file == NULL || fwrite (data.bytes, 1, data.size, file) != data.size || fflush (file) != 0)
     errsv = errno != 0 ? errno : EIO;
