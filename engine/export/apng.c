@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <zlib.h>
 #include <libavutil/rational.h>
 
 #include "atomic-file.h"
@@ -38,10 +39,39 @@ typedef struct {
 } Apng;
 
 static void
+put_bytes (Apng *a, const void *data, gsize len)
+{
+  if (a->errsv == 0 && len > 0 && fwrite (data, 1, len, a->file) != len)
+    a->errsv = errno != 0 ? errno : EIO;
+}
+
+static void
 put (Apng *a, const GByteArray *bytes)
 {
-  if (a->errsv == 0 && fwrite (bytes->data, 1, bytes->len, a->file) != bytes->len)
-    a->errsv = errno != 0 ? errno : EIO;
+  put_bytes (a, bytes->data, bytes->len);
+}
+
+/* Writes a chunk of TYPE whose data is HEAD (N_HEAD bytes) then LEN bytes of DATA, straight
+ * from where they are. */
+static void
+put_chunk (Apng *a, const char *type, const guint8 *head, gsize n_head, const guint8 *data,
+           gsize len)
+{
+  guint8 be[4];
+  uLong crc = crc32 (0, (const Bytef *) type, 4);
+
+  /* (zlib's crc32 starts afresh when given no buffer.) */
+  if (n_head > 0)
+    crc = crc32 (crc, head, (uInt) n_head);
+  if (len > 0)
+    crc = crc32 (crc, data, (uInt) len);
+  ink_png_put32 (be, (guint32) (n_head + len));
+  put_bytes (a, be, 4);
+  put_bytes (a, type, 4);
+  put_bytes (a, head, n_head);
+  put_bytes (a, data, len);
+  ink_png_put32 (be, (guint32) crc);
+  put_bytes (a, be, 4);
 }
 
 /* The rows of a rectangle of an RGBA8 frame, as RGB or RGBA (an InkPngRows.row). */
@@ -69,7 +99,6 @@ rect_row (gconstpointer data, int y, guint8 *dst)
 static void
 flush_pending (Apng *a, AVRational tick, int ticks)
 {
-  g_autoptr (GByteArray) out = NULL;
   guint8 fctl[26];
   int num, den;
 
@@ -77,7 +106,6 @@ flush_pending (Apng *a, AVRational tick, int ticks)
     return;
   /* The delay as a fraction with 16-bit terms, as near as they allow. */
   av_reduce (&num, &den, (gint64) tick.num * ticks, tick.den, 65535);
-  out = g_byte_array_sized_new (a->pending->len + a->pending->len / MAX_CHUNK * 16 + 64);
   ink_png_put32 (fctl, a->sequence++);
   ink_png_put32 (fctl + 4, (guint32) a->width);
   ink_png_put32 (fctl + 8, (guint32) a->height);
@@ -87,21 +115,20 @@ flush_pending (Apng *a, AVRational tick, int ticks)
   fctl[22] = (guint8) (den >> 8), fctl[23] = (guint8) den;
   fctl[24] = 0;   /* dispose_op NONE: the frame stays as the canvas for the next */
   fctl[25] = 0;   /* blend_op SOURCE: the rectangle replaces what was there */
-  ink_png_chunk (out, "fcTL", fctl, sizeof fctl);
+  put_chunk (a, "fcTL", fctl, sizeof fctl, NULL, 0);
   for (gsize at = 0; at < a->pending->len; at += MAX_CHUNK)
     {
       gsize len = MIN (MAX_CHUNK, a->pending->len - at);
+      guint8 sequence[4];
+
       if (a->pending_start == 0)   /* the first frame is the PNG's own image */
-        ink_png_chunk (out, "IDAT", a->pending->data + at, len);
+        put_chunk (a, "IDAT", NULL, 0, a->pending->data + at, len);
       else
         {
-          g_autofree guint8 *fdat = g_malloc (len + 4);
-          ink_png_put32 (fdat, a->sequence++);
-          memcpy (fdat + 4, a->pending->data + at, len);
-          ink_png_chunk (out, "fdAT", fdat, len + 4);
+          ink_png_put32 (sequence, a->sequence++);
+          put_chunk (a, "fdAT", sequence, 4, a->pending->data + at, len);
         }
     }
-  put (a, out);
   g_clear_pointer (&a->pending, g_byte_array_unref);
 }
 
