@@ -178,7 +178,9 @@ ink_export_write_apng (InkExportJob *job, const char *tmp_path, InkExportResult 
       if (frame == NULL)
         goto out;
       ink_export_job_step (job);
-      if (written > 0 && !ink_export_changed_rect (frame, prev, job->width, job->height, 1, &x0, &y0, &x1, &y1))
+      if (written > 0
+          && !ink_export_changed_rect (frame, prev, job->width, job->height, 1, &x0, &y0, &x1,
+                                       &y1))
         continue;   /* lengthens the frame before */
       flush_pending (&a, tick, i - a.pending_start);
       rect = (Rect) { frame, job->width, x0, y0, x1 - x0 + 1, channels };

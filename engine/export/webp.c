@@ -94,6 +94,26 @@ encoder_error (WebPEncodingError code)
     }
 }
 
+/* The muxer's ERR for PATH. */
+static gboolean
+mux_failed (GError **error, const char *path, WebPMuxError err)
+{
+  gboolean memory = err == WEBP_MUX_MEMORY_ERROR;
+
+  g_set_error (error, INK_ERROR, memory ? INK_ERROR_TOO_LARGE : INK_ERROR_FAILED, "%s: %s", path,
+               memory ? "out of memory" : "the WebP muxer failed");
+  return FALSE;
+}
+
+/* A libwebp whose structures differ from its headers' (WebP*Init refused them). */
+static gboolean
+version_failed (GError **error, const char *path)
+{
+  g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "%s: this libwebp is not the one Inkloop was "
+               "built with; reinstall libwebp", path);
+  return FALSE;
+}
+
 /* Waits for the oldest frame in FLIGHT, then adds it to MUX lasting until END_MS. */
 static gboolean
 mux_oldest (Shared *shared, GPtrArray *flight, WebPMux *mux, double fps, int end_ms,
@@ -124,13 +144,7 @@ mux_oldest (Shared *shared, GPtrArray *flight, WebPMux *mux, double fps, int end
   err = WebPMuxPushFrame (mux, &info, 1);
   g_ptr_array_remove_index (flight, 0);
   if (err != WEBP_MUX_OK)
-    {
-      g_set_error (error, INK_ERROR, err == WEBP_MUX_MEMORY_ERROR ? INK_ERROR_TOO_LARGE
-                                                                  : INK_ERROR_FAILED,
-                   "%s: %s", path, err == WEBP_MUX_MEMORY_ERROR ? "out of memory"
-                                                               : "the WebP muxer failed");
-      return FALSE;
-    }
+    return mux_failed (error, path, err);
   return TRUE;
 }
 
@@ -163,18 +177,21 @@ ink_export_write_webp (InkExportJob *job, const char *tmp_path, int quality,
     }
   if (!WebPConfigPreset (&config, WEBP_PRESET_DRAWING, quality))
     {
-      g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "%s: this libwebp is not the one Inkloop "
-                   "was built with; reinstall libwebp", job->path);
+      version_failed (error, job->path);
       goto out;
     }
   /* The pool's threads start now (exclusive): where none can, this thread encodes each frame. */
   pool = g_thread_pool_new (encode_frame, &shared, workers, TRUE, NULL);
-  if (WebPMuxSetCanvasSize (mux, job->width, job->height) != WEBP_MUX_OK
-      || WebPMuxSetAnimationParams (mux, &anim) != WEBP_MUX_OK)
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "%s: the WebP muxer failed", job->path);
-      goto out;
-    }
+  {
+    WebPMuxError err = WebPMuxSetCanvasSize (mux, job->width, job->height);
+    if (err == WEBP_MUX_OK)
+      err = WebPMuxSetAnimationParams (mux, &anim);
+    if (err != WEBP_MUX_OK)
+      {
+        mux_failed (error, job->path, err);
+        goto out;
+      }
+  }
   for (int i = 0; i < job->n; i++)
     {
       const guint32 *frame = ink_export_job_frame (job, i, i + 1 < job->n ? i + 1 : -1, FALSE,
@@ -209,8 +226,7 @@ ink_export_write_webp (InkExportJob *job, const char *tmp_path, int quality,
       WebPMemoryWriterInit (&f->bitstream);
       if (!WebPPictureInit (&f->picture))
         {
-          g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "%s: this libwebp is not the one "
-                       "Inkloop was built with; reinstall libwebp", job->path);
+          version_failed (error, job->path);
           goto out;
         }
       f->start = i, f->x = x0, f->y = y0;
@@ -250,10 +266,7 @@ ink_export_write_webp (InkExportJob *job, const char *tmp_path, int quality,
     WebPMuxError err = WebPMuxAssemble (mux, &data);
     if (err != WEBP_MUX_OK)
       {
-        g_set_error (error, INK_ERROR, err == WEBP_MUX_MEMORY_ERROR ? INK_ERROR_TOO_LARGE
-                                                                    : INK_ERROR_FAILED,
-                     "%s: %s", job->path, err == WEBP_MUX_MEMORY_ERROR
-                                            ? "out of memory" : "the WebP muxer failed");
+        mux_failed (error, job->path, err);
         goto out;
       }
   }

@@ -227,6 +227,7 @@ ink_nn_conv2d (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuff
   int pxb = conv_pixels (out->w);
   InkDispatchShape shape = conv_shape ((out->w + pxb - 1) / pxb, out->h, ink_conv_blocks (s));
   InkBuffer *inputs[] = { in->buffer, weights };
+  const InkPass *pass;
 
   g_return_val_if_fail (ink_conv_spec_check (s) == NULL && fits (in) && fits (out), FALSE);
   g_return_val_if_fail (in->c == s->in_c && out->c == s->out_c, FALSE);
@@ -242,9 +243,9 @@ ink_nn_conv2d (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuff
   memcpy (shape.spec, (guint32[]) { push.k, push.stride, push.dil, push.reflect, push.act,
                                     push.ocb, pxb, shuffle }, 8 * sizeof (guint32));
   shape.n_spec = 8;
-  return ink_compute_dispatch_shaped (c, ink_buffer_is_half (out->buffer) && ink_compute_half_math (c)
-                                           ? &nn_conv_h : PASS_FOR (nn_conv, out),
-                                      inputs, out->buffer, &push, &shape, -1, error);
+  pass = ink_buffer_is_half (out->buffer) && ink_compute_half_math (c) ? &nn_conv_h
+                                                                      : PASS_FOR (nn_conv, out);
+  return ink_compute_dispatch_shaped (c, pass, inputs, out->buffer, &push, &shape, -1, error);
 }
 
 /* Element-wise ---------------------------------------------------------------------------------- */
