@@ -15,38 +15,70 @@
 /* GIF delays are centiseconds; browsers turn 1 cs into 10 cs, so 50 fps is the fastest rate. */
 #define GIF_MAX_FPS 50.0
 
-/* The nearest palette entry to each colour at 7 bits a channel, filled on first use: the loop's
- * frames hold far fewer distinct colours than that, so each is searched once. Mapping through a
- * fixed table also keeps unchanged pixels unchanged from frame to frame. */
-#define LUT_BITS 7
-#define LUT_SIZE ((gsize) 1 << (3 * LUT_BITS))
+/* The nearest palette entry to each colour, filled on first use: the loop's frames hold far fewer
+ * distinct colours than there are, so each is searched once, and the table (32 MB, allocated
+ * zeroed) takes the memory of only the pages those colours fall in. Mapping through a fixed table
+ * also keeps unchanged pixels unchanged from frame to frame. Every colour gets its own nearest
+ * entry: rounding colours to 7 bits a channel first, as before, cost the sample loop 0.2 dB of
+ * PSNR at the same size. (Smaller tables, of hashed colours or of the colours at 7 bits holding
+ * the last one searched, made the mapping slower: more searches, or more cache misses.) */
+#define LUT_SIZE ((gsize) 1 << 24)
 
 typedef struct {
   const liq_palette *palette;
   int n;
-  gint16 *lut;
+  guint16 *lut;               /* per colour, its entry + 1; 0: not searched yet */
+  guint8 by_green[256];       /* the opaque entries, by green */
+  int n_opaque;
+  int from_green[256];        /* per green level, the first of BY_GREEN at or above it */
 } Nearest;
 
+static void
+nearest_init (Nearest *near, const liq_palette *palette)
+{
+  near->palette = palette;
+  near->n = palette->count;
+  near->n_opaque = 0;
+  for (int g = 0; g < 256; g++)
+    for (int i = 0; i < near->n; i++)
+      if (palette->entries[i].a == 255 && palette->entries[i].g == g)
+        near->by_green[near->n_opaque++] = (guint8) i;
+  for (int g = 0, k = 0; g < 256; g++)
+    {
+      while (k < near->n_opaque && palette->entries[near->by_green[k]].g < g)
+        k++;
+      near->from_green[g] = k;
+    }
+}
+
+/* The nearest opaque entry to R, G, B (ties: the lowest index; none opaque: 0), searched outward
+ * from G in order of green, until green alone puts the rest further than the best. */
 static inline guint8
 nearest_index (Nearest *near, int r, int g, int b)
 {
-  const int shift = 8 - LUT_BITS, half = 1 << (shift - 1);
-  gsize key = (gsize) (r >> shift) << (2 * LUT_BITS) | (gsize) (g >> shift) << LUT_BITS
-              | (gsize) (b >> shift);
-  int best = 0;
+  int best = 0, lo, hi;
   gint64 best_d = G_MAXINT64;
+  guint16 *slot = &near->lut[(gsize) r << 16 | (gsize) g << 8 | (gsize) b];
 
-  if (near->lut[key] >= 0)
-    return (guint8) near->lut[key];
-  r = (r >> shift << shift) + half, g = (g >> shift << shift) + half, b = (b >> shift << shift) + half;
-  for (int i = 0; i < near->n; i++)
+  if (*slot != 0)
+    return (guint8) (*slot - 1);
+  hi = near->from_green[g], lo = hi - 1;
+  while (lo >= 0 || hi < near->n_opaque)
     {
+      int below = lo >= 0 ? g - near->palette->entries[near->by_green[lo]].g : G_MAXINT;
+      int above = hi < near->n_opaque ? near->palette->entries[near->by_green[hi]].g - g : G_MAXINT;
+      int i = below <= above ? near->by_green[lo--] : near->by_green[hi++];
+      int dg = MIN (below, above);
       const liq_color *c = &near->palette->entries[i];
-      gint64 d = ink_gif_distance (r, g, b, c->r, c->g, c->b);
-      if (c->a == 255 && d < best_d)
+      gint64 d;
+
+      if (4 * (gint64) dg * dg > best_d)
+        break;
+      d = ink_gif_distance (r, g, b, c->r, c->g, c->b);
+      if (d < best_d || (d == best_d && i < best))
         best_d = d, best = i;
     }
-  near->lut[key] = (gint16) best;
+  *slot = (guint16) (best + 1);
   return (guint8) best;
 }
 
@@ -290,15 +322,13 @@ ink_export_write_gif (InkExportJob *job, const char *tmp_path, const InkExportPa
   indices = g_try_malloc (pixels);
   snap = gif_snap (quality);
   tolerance = gif_tolerance (quality);
-  near.palette = palette;
-  near.n = palette->count;
-  near.lut = g_try_malloc (sizeof (gint16) * LUT_SIZE);
+  nearest_init (&near, palette);
+  near.lut = g_try_malloc0 (sizeof (guint16) * LUT_SIZE);
   if (prev == NULL || indices == NULL || near.lut == NULL)
     {
       g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: out of memory", job->path);
       goto out;
     }
-  memset (near.lut, 0xff, sizeof (gint16) * LUT_SIZE);
 
   for (int i = 0; i < job->n; i++)
     {
