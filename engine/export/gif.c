@@ -122,8 +122,9 @@ remap_frame (Nearest *near, const guint32 *rgba, int width, int height, InkDithe
   /* Ordered: a sixth of a palette step (the colours' cube root over 0..255) breaks up bands;
      half a step, the textbook amount, cost 6 dB of PSNR on cel-shaded frames. */
   float spread = 0.15f * 255.0f / cbrtf ((float) near->n);
-  /* Diffusion: Floyd-Steinberg, serpentine, half the error carried and clamped, so flat
-     regions that match a palette colour stay clean and only gradients get a pattern. */
+  /* Diffusion: Floyd-Steinberg, serpentine, a third of the error carried and clamped, so flat
+     regions that match a palette colour stay clean and only gradients get a pattern (a half
+     made the sample loop 0.3 % larger at 0.04 dB less). */
   g_autofree int *err = dither == INK_DITHER_DIFFUSION ? g_new0 (int, (gsize) (width + 2) * 6) : NULL;
 
   for (int y = 0; y < height; y++)
@@ -160,7 +161,7 @@ remap_frame (Nearest *near, const guint32 *rgba, int width, int height, InkDithe
               const liq_color *c;
               for (int ch = 0; ch < 3; ch++)
                 want[ch] = CLAMP ((int) (src[x] >> (8 * ch) & 0xff)
-                                    + CLAMP (cur[(x + 1) * 3 + ch] / 32, -24, 24), 0, 255);
+                                    + CLAMP (cur[(x + 1) * 3 + ch] / 48, -24, 24), 0, 255);
               best = nearest_index (near, want[0], want[1], want[2]);
               dst[x] = before != NULL && src_before[x] == src[x]
                          ? before[x]
@@ -242,9 +243,12 @@ out:
 
 /* How much worse than the nearest entry a pixel's entry of the frame before may be and still be
  * kept (choose_index), in levels on each channel at quality 100; more as the quality falls (twice
- * at 75). On the four sample photos at 512 px, 3 levels made the GIFs 26-41 % smaller for 0.6-1.9
- * dB of PSNR, smaller than gifski's at a higher PSNR on each. */
-#define SNAP_LEVELS 3.0
+ * at 75). With the LZW tolerance below it sets the size against the PSNR; 3.9 and 1.25 levels
+ * (from 3 and 2) take the sample loop (600x400) from 1,129,308 bytes at 43.08 dB to 1,030,869
+ * bytes at 42.81 dB, under 1 MiB, where gifski 1.7.1 makes 1,342,698 bytes at 42.68 dB. On the
+ * four sample photos at 512 px the GIFs are 6-16 % smaller than before and 0.16-0.9 dB above
+ * gifski's. */
+#define SNAP_LEVELS 3.9
 
 static gint64
 gif_snap (int quality)
@@ -255,11 +259,11 @@ gif_snap (int quality)
 }
 
 /* The LZW coder's tolerance (gif-write.c), in the same units, likewise growing as the quality
- * falls. At quality 100, 2 levels: on the sample loop and the four sample photos at 512 px the
- * GIFs came out 4-7 % smaller for 0.1-0.4 dB (sample: 1,190,532 to 1,129,308 bytes, 43.23 to
- * 43.08 dB), each still smaller than gifski 1.7.1's at a higher PSNR; 3 levels fell below
- * gifski's PSNR on two photos. */
-#define LOSSY_LEVELS 2.0
+ * falls. Past a level or so it buys fewer bytes for its PSNR than snapping: on the sample loop
+ * at 3.8 levels of snapping (half the dither's error carried), 1 and 2 levels gave 1,050,921
+ * bytes at 42.89 dB and 1,021,515 at 42.65 dB (121 kB a dB), where snapping 4.0 levels instead
+ * of 3.8 gave 150 kB a dB. */
+#define LOSSY_LEVELS 1.25
 
 static gint64
 gif_tolerance (int quality)
