@@ -54,6 +54,7 @@ key_equal (gconstpointer a, gconstpointer b)
 typedef struct {
   InkBuffer *staging;  /* NULL when the source buffer is mapped */
   InkBuffer *src;
+  gsize offset;        /* in SRC, bytes (the staging copy starts at 0) */
   void *data;
   gsize size;
 } Download;
@@ -605,14 +606,15 @@ ink_compute_upload (InkCompute *c, InkBuffer *dst, const void *data, gsize size,
 }
 
 gboolean
-ink_compute_download (InkCompute *c, InkBuffer *src, void *data, gsize size, GError **error)
+ink_compute_download_at (InkCompute *c, InkBuffer *src, gsize offset, void *data, gsize size,
+                         GError **error)
 {
-  Download d = { .src = src, .data = data, .size = size };
+  Download d = { .src = src, .offset = offset, .data = data, .size = size };
 
-  g_return_val_if_fail (c->recording && size <= src->size, FALSE);
+  g_return_val_if_fail (c->recording && offset <= src->size && size <= src->size - offset, FALSE);
   if (c->vk == NULL)
     {
-      memcpy (data, src->mapped, size);
+      memcpy (data, (const guint8 *) src->mapped + offset, size);
       return TRUE;
     }
   if (src->mapped == NULL)
@@ -620,12 +622,19 @@ ink_compute_download (InkCompute *c, InkBuffer *src, void *data, gsize size, GEr
       d.staging = staging_new (c, size, TRUE, error);
       if (d.staging == NULL)
         return FALSE;
+      d.offset = 0;
       barrier (c);
       vkCmdCopyBuffer (c->cmd, src->buffer, d.staging->buffer, 1,
-                       &(VkBufferCopy) { .size = size });
+                       &(VkBufferCopy) { .srcOffset = offset, .size = size });
     }
   g_array_append_val (c->downloads, d);
   return TRUE;
+}
+
+gboolean
+ink_compute_download (InkCompute *c, InkBuffer *src, void *data, gsize size, GError **error)
+{
+  return ink_compute_download_at (c, src, 0, data, size, error);
 }
 
 gboolean
@@ -787,7 +796,8 @@ ink_compute_finish (InkCompute *c, GError **error)
   for (guint i = 0; i < c->downloads->len; i++)
     {
       Download *d = &g_array_index (c->downloads, Download, i);
-      memcpy (d->data, d->staging != NULL ? d->staging->mapped : d->src->mapped, d->size);
+      memcpy (d->data, (const guint8 *) (d->staging != NULL ? d->staging->mapped : d->src->mapped)
+                         + d->offset, d->size);
     }
   drop_temporaries (c);
   return TRUE;

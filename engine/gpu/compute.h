@@ -111,6 +111,9 @@ gboolean ink_compute_dispatch_shaped (InkCompute *compute, const InkPass *pass,
                                       const InkDispatchShape *shape, int tag, GError **error);
 gboolean ink_compute_download (InkCompute *compute, InkBuffer *src, void *data, gsize size,
                                GError **error);
+/* As ink_compute_download, from OFFSET bytes into SRC. */
+gboolean ink_compute_download_at (InkCompute *compute, InkBuffer *src, gsize offset, void *data,
+                                  gsize size, GError **error);
 gboolean ink_compute_finish (InkCompute *compute, GError **error);
 
 /* Dispatches recorded so far in the current recording: with ink_compute_timings, which

@@ -24,10 +24,13 @@ static const char *const op_names[] = {
 static const int op_inputs[] = { 1, 1, 2, 2, 1, 2, 1, 2, 1 };
 static const char *const act_names[] = { "none", "relu", "leaky_relu", "tanh", "sigmoid" };
 
-/* A named value of the graph: channels and size divisor. */
+/* A named value of the graph: channels and size divisor. A value that a concatenation puts
+ * first or second is kept in place in the concatenation's own buffer (PARENT), from its plane
+ * PLANE on, so the concatenation costs nothing. */
 typedef struct {
   char *name;
   int c, scale;
+  int parent, plane;      /* set by fuse (); PARENT -1: its own buffer */
 } Value;
 
 typedef struct {
@@ -42,7 +45,8 @@ typedef struct {
   const InkTensorInfo *weight, *bias;   /* OP_CONV, OP_NORM (NULL: none) */
   gsize w_off;            /* in the packed weights */
   /* An upsampling whose result only the next layer, a sum, reads: both run as one pass, adding
-   * value ADD_WITH into the sum's output ADD_OUT, and the sum is SKIPPED. -1: not fused. */
+   * value ADD_WITH into the sum's output ADD_OUT, and the sum is SKIPPED. -1: not fused. A
+   * concatenation whose inputs are made in place (Value.parent) is SKIPPED too. */
   int add_with, add_out;
   gboolean skipped;
 } Layer;
@@ -505,14 +509,22 @@ read_from (InkNetwork *net, guint from, int value)
   return FALSE;
 }
 
-/* Marks the upsamplings that run with the sum after them (Layer.add_with). */
+/* Marks the upsamplings that run with the sum after them (Layer.add_with), and the
+ * concatenations whose inputs can be made in place (Value.parent): both inputs made by layers
+ * (the network's inputs are uploaded on their own), different, and neither already placed in
+ * another concatenation or holding values of its own. */
 static void
 fuse (InkNetwork *net)
 {
+  g_autofree gboolean *holds = g_new0 (gboolean, net->values->len);
+
+  for (guint i = 0; i < net->values->len; i++)
+    g_array_index (net->values, Value, i).parent = -1;
   for (guint i = 0; i < net->layers->len; i++)
     {
       Layer *l = &g_array_index (net->layers, Layer, i);
       l->add_with = l->add_out = -1;
+      l->skipped = FALSE;
     }
   for (guint i = 0; i + 1 < net->layers->len; i++)
     {
@@ -525,6 +537,24 @@ fuse (InkNetwork *net)
       l->add_with = n->in[0] == l->out ? n->in[1] : n->in[0];
       l->add_out = n->out;
       n->skipped = TRUE;
+    }
+  for (guint i = 0; i < net->layers->len; i++)
+    {
+      Layer *l = &g_array_index (net->layers, Layer, i);
+      Value *a, *b;
+
+      if (l->op != OP_CONCAT || l->in[0] == l->in[1] || l->in[0] < (int) net->n_inputs
+          || l->in[1] < (int) net->n_inputs || holds[l->in[0]] || holds[l->in[1]])
+        continue;
+      a = &g_array_index (net->values, Value, l->in[0]);
+      b = &g_array_index (net->values, Value, l->in[1]);
+      if (a->parent >= 0 || b->parent >= 0)
+        continue;
+      a->parent = b->parent = l->out;
+      a->plane = 0;
+      b->plane = a->c;
+      holds[l->out] = TRUE;
+      l->skipped = TRUE;
     }
 }
 
@@ -779,7 +809,7 @@ run_layer (InkNetworkRunner *r, const Layer *l, InkTensor *t, GError **error)
   InkCompute *c = r->compute;
   InkTensor *a = &t[l->in[0]], *b = l->in[1] >= 0 ? &t[l->in[1]] : NULL, *out = &t[l->out];
 
-  if (l->skipped)   /* done by the upsampling before it */
+  if (l->skipped)   /* done by the upsampling before it, or by its inputs in place */
     return TRUE;
   switch (l->op)
     {
@@ -882,6 +912,8 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
     {
       const Value *v = value_at (net, i);
       t[i] = (InkTensor) { .c = v->c, .h = h / v->scale, .w = w / v->scale };
+      if (v->parent >= 0)
+        continue;   /* placed below, in its concatenation's buffer */
       t[i].buffer = ink_compute_scratch (c, ink_tensor_count (&t[i]) * element, v->name, error);
       if (t[i].buffer == NULL)
         return FALSE;   /* the next begin frees what this recording made */
@@ -900,6 +932,15 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
                              "out of memory for the network's input %s", v->name);
               return FALSE;
             }
+        }
+    }
+  for (guint i = 0; i < net->values->len; i++)
+    {
+      const Value *v = value_at (net, i);
+      if (v->parent >= 0)
+        {
+          t[i].buffer = t[v->parent].buffer;
+          t[i].offset = t[v->parent].offset + (gsize) v->plane * t[i].h * t[i].w;
         }
     }
   for (guint i = 0; i < net->layers->len; i++)
@@ -922,11 +963,11 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
           return FALSE;
         }
     }
-  if (!ink_compute_download (c, t[net->output].buffer, r->half ? (void *) out_h : output,
-                             out_n * element, error)
+  if (!ink_compute_download_at (c, t[net->output].buffer, t[net->output].offset * element,
+                                r->half ? (void *) out_h : output, out_n * element, error)
       || (keep >= 0
-          && !ink_compute_download (c, t[keep].buffer, r->half ? (void *) kept_h : kept,
-                                    kept_n * element, error))
+          && !ink_compute_download_at (c, t[keep].buffer, t[keep].offset * element,
+                                       r->half ? (void *) kept_h : kept, kept_n * element, error))
       || !ink_compute_finish (c, error))
     return FALSE;
   for (gsize i = 0; r->half && i < out_n; i++)
