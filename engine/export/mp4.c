@@ -22,7 +22,7 @@ ink_export_write_mp4 (InkExportJob *job, const char *tmp_path, const InkExportPa
   struct SwsContext *sws = NULL;
   InkAudioCopy *audio = NULL;
   gboolean ok = FALSE;
-  int crf = (int) lrint (51.0 * (100 - quality) / 100.0);
+  int crf = (int) lrint (51.0 * (100 - quality) / 100.0), lookahead;
 
   job->total = job->done + (double) job->n * params->repeat;
   if (w != job->width || h != job->height)
@@ -41,8 +41,16 @@ ink_export_write_mp4 (InkExportJob *job, const char *tmp_path, const InkExportPa
   /* x264 keeps rc-lookahead frames (40 by default) in flight: 1.3 GB at 3840x2160. Large frames
      look less far ahead, so memory stays flat: 1080p keeps the default, 3840x2160 looks 5 frames
      ahead (10 peaked at 1.03 GB for 48 frames, 5 at under 1 GB). */
-  av_dict_set_int (&enc_opts, "rc-lookahead",
-                   CLAMP ((gint64) (40.0 * pow (1920.0 * 1080 / ((double) w * h), 1.5)), 5, 40), 0);
+  lookahead = CLAMP ((int) (40.0 * pow (1920.0 * 1080 / ((double) w * h), 1.5)), 5, 40);
+  /* x264 encodes nothing until it has looked that far ahead: in a loop of a few dozen frames it
+     would wait for nearly all of them, so making them and encoding them ran one after the other.
+     Looking 10 frames ahead, they overlap; the size for the quality stayed the same (FFmpeg's
+     x264 on 24-frame loops at 1920 px, rc-lookahead 10 against 30 at CRF 18 and 18.5: within
+     0.01 dB at equal size on the sample and on a flowing loop of the astronaut). A clip keeps
+     the longer look ahead, which its length pays for. */
+  if (job->clip == NULL)
+    lookahead = MIN (lookahead, 10);
+  av_dict_set_int (&enc_opts, "rc-lookahead", lookahead, 0);
   /* Above 4 megapixels, slices instead of frame threads: another 150 MB less at 3840x2160. */
   if ((gsize) w * h > 4000000)
     av_dict_set (&enc_opts, "x264-params", "sliced-threads=1", 0);
