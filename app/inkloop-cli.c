@@ -4,6 +4,7 @@
 #include <locale.h>
 
 #include "cli.h"
+#include "vk-context.h"
 
 static const char *usage_text =
   "Commands:\n"
@@ -29,6 +30,7 @@ int
 main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
+  ink_vk_skip_absent_gpu_drivers ();   /* before any thread */
   cli_catch_stop_signals ();
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
       || g_str_equal (argv[1], "help"))

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "ink-application.h"
+#include "vk-context.h"
 
 int
 main (int argc, char **argv)
@@ -12,6 +13,7 @@ main (int argc, char **argv)
   g_autoptr (InkApplication) app = NULL;
 
   setlocale (LC_ALL, "");
+  ink_vk_skip_absent_gpu_drivers ();   /* before any thread */
   /* A file size limit (ulimit -f) is a write error with a message, not a silent death. */
   signal (SIGXFSZ, SIG_IGN);
   ink_application_init_resources ();

@@ -355,6 +355,38 @@ error:
   return NULL;
 }
 
+/* Whether /dev holds a node a GPU driver opens. */
+static gboolean
+has_gpu_node (void)
+{
+  GDir *dri = g_dir_open ("/dev/dri", 0, NULL);
+  const char *name;
+  gboolean found = FALSE;
+
+  while (dri != NULL && !found && (name = g_dir_read_name (dri)) != NULL)
+    found = g_str_has_prefix (name, "renderD");
+  if (dri != NULL)
+    g_dir_close (dri);
+  return found || g_file_test ("/dev/nvidiactl", G_FILE_TEST_EXISTS)
+         || g_file_test ("/dev/nvidia0", G_FILE_TEST_EXISTS)
+         || g_file_test ("/dev/dxg", G_FILE_TEST_EXISTS);
+}
+
+void
+ink_vk_skip_absent_gpu_drivers (void)
+{
+  static const char *const chosen[] = {
+    "VK_ICD_FILENAMES", "VK_DRIVER_FILES", "VK_ADD_DRIVER_FILES", "VK_LOADER_DRIVERS_SELECT",
+    "VK_LOADER_DRIVERS_DISABLE",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (chosen); i++)
+    if (g_getenv (chosen[i]) != NULL)
+      return;
+  if (!has_gpu_node ())
+    g_setenv ("VK_LOADER_DRIVERS_SELECT", "*lvp*,*swiftshader*", FALSE);
+}
+
 InkVkContext *
 ink_vk_context_new (const InkVkContextParams *params, GError **error)
 {
