@@ -32,12 +32,20 @@ layout (constant_id = 10) const bool SHUFFLE = true;   // every subgroup has OCB
 
 layout (binding = 0) uniform samplerBuffer src;
 layout (binding = 1) uniform samplerBuffer wt;
+// RESIDUAL (the -add variants): binding 2 holds planes added to the output after the activation
+// (a residual block's sum in the same pass); the output is then binding 3.
+#ifdef RESIDUAL
+layout (binding = 2) uniform samplerBuffer res;
+layout (binding = 3, OUT_FORMAT) uniform writeonly imageBuffer dst;
+#else
 layout (binding = 2, OUT_FORMAT) uniform writeonly imageBuffer dst;
+#endif
 layout (push_constant) uniform Push {
   int in_w, in_h, in_c, out_w, out_h, out_c;
   int groups, in_off, out_off, w_off, b_off;
   int k, stride, dil, reflect_pad, act, ocb;
   float alpha;
+  int res_off;
 } pc;
 
 int border (int i, int n)
@@ -104,6 +112,12 @@ void main ()
   for (int o = 0; o < OCB; o++)
     for (int p = 0; p < PXB; p++)
       if (inside && x + p < pc.out_w && oc0 + o < pc.out_c)
-        imageStore (dst, pc.out_off + (oc0 + o) * out_plane + y * pc.out_w + x + p,
-                    vec4 (activate (ACT, float (acc[o * PXB + p]), pc.alpha)));
+        {
+          int at = (oc0 + o) * out_plane + y * pc.out_w + x + p;
+          float v = activate (ACT, float (acc[o * PXB + p]), pc.alpha);
+#ifdef RESIDUAL
+          v += texelFetch (res, pc.res_off + at).r;
+#endif
+          imageStore (dst, pc.out_off + at, vec4 (v));
+        }
 }

@@ -17,7 +17,8 @@ typedef struct {
   int c, h, w;
   InkConvSpec conv;   /* L_CONV */
   int arg;            /* L_UP: bilinear; L_BOX, L_GUIDED: radius; L_NORM: groups */
-  int c2;             /* L_CONCAT: the second part's channels; L_GUIDED: the guide's; L_NORM: affine */
+  int c2;             /* L_CONCAT: the second part's channels; L_GUIDED: the guide's; L_NORM: affine;
+                         L_CONV: 1, a residual added (ink_nn_conv2d_add) */
   InkAct act;         /* L_COPY, L_ADD, L_NORM */
   int offset;         /* floats before every tensor in its buffer */
 } Case;
@@ -50,6 +51,9 @@ static const Case cases[] = {
   { L (L_CONV, 2, 1, 1), CONV (2, 4, 3, 1, 1, 1, TRUE, INK_ACT_NONE) },
   { L (L_CONV, 2, 2, 3), CONV (2, 4, 3, 1, 2, 1, TRUE, INK_ACT_NONE) },       /* reflect > size */
   { L (L_CONV, 4, 3, 2), CONV (4, 4, 3, 2, 1, 1, FALSE, INK_ACT_RELU) },
+  /* With the sum after them in the same pass (a residual block's). */
+  { L (L_CONV, 32, 20, 71), CONV (32, 32, 3, 1, 1, 1, TRUE, INK_ACT_NONE), .c2 = 1 },
+  { L (L_CONV, 8, 31, 29), CONV (8, 3, 3, 2, 1, 1, FALSE, INK_ACT_LEAKY), .c2 = 1, .offset = 5 },
   { L (L_COPY, 5, 17, 19), .act = INK_ACT_LEAKY, .offset = 4 },
   { L (L_COPY, 3, 9, 9), .act = INK_ACT_TANH },
   { L (L_COPY, 3, 9, 9), .act = INK_ACT_SIGMOID },
@@ -99,6 +103,8 @@ shapes_of (const Case *k)
       s.out_c = k->conv.out_c;
       s.out_h = ink_conv_out_size (&k->conv, k->h);
       s.out_w = ink_conv_out_size (&k->conv, k->w);
+      if (k->c2)
+        s.n = 2, s.c[1] = s.out_c, s.h[1] = s.out_h, s.w[1] = s.out_w;
       break;
     case L_ADD:
       s.n = 2;
@@ -195,7 +201,7 @@ run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weigh
   switch (k->layer)
     {
     case L_CONV:
-      ok = ink_nn_conv2d (c, &k->conv, &in[0], wbuf, 0, &out, &error);
+      ok = ink_nn_conv2d_add (c, &k->conv, &in[0], wbuf, 0, k->c2 ? &in[1] : NULL, &out, &error);
       break;
     case L_COPY:
       ok = ink_nn_copy (c, k->act, 0.1f, &in[0], &out, &error);
@@ -365,6 +371,8 @@ test_case (gconstpointer data)
       diff = max_difference (unshared, cpu_out, out_n, &scale);
       g_assert_cmpfloat (diff, <=, 2e-5 * scale);
       naive = naive_conv (&k->conv, inputs[0], k->h, k->w, weight, bias);
+      for (gsize i = 0; k->c2 && i < out_n; i++)   /* the residual */
+        naive[i] += inputs[1][i];
       diff = max_difference (cpu_out, naive, out_n, &scale);
       g_assert_cmpfloat (diff, <=, 2e-5 * scale);
     }

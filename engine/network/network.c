@@ -44,11 +44,12 @@ typedef struct {
   gboolean bilinear;
   const InkTensorInfo *weight, *bias;   /* OP_CONV, OP_NORM (NULL: none) */
   gsize w_off;            /* in the packed weights */
-  /* An upsampling whose result only the next layer, a sum, reads: both run as one pass, adding
-   * value ADD_WITH into the sum's output ADD_OUT, and the sum is SKIPPED. -1: not fused. A
-   * concatenation whose inputs are made in place (Value.parent) is SKIPPED too. */
+  /* An upsampling or a convolution whose result only the next layer, a sum, reads: both run
+   * as one pass, adding value ADD_WITH into the sum's output ADD_OUT, and the sum is SKIPPED
+   * (and FUSED: it runs after all where the caller keeps the value it would have read). -1: not
+   * fused. A concatenation whose inputs are made in place (Value.parent) is SKIPPED too. */
   int add_with, add_out;
-  gboolean skipped;
+  gboolean skipped, fused;
 } Layer;
 
 struct InkNetwork {
@@ -524,19 +525,20 @@ fuse (InkNetwork *net)
     {
       Layer *l = &g_array_index (net->layers, Layer, i);
       l->add_with = l->add_out = -1;
-      l->skipped = FALSE;
+      l->skipped = l->fused = FALSE;
     }
   for (guint i = 0; i + 1 < net->layers->len; i++)
     {
       Layer *l = &g_array_index (net->layers, Layer, i);
       Layer *n = &g_array_index (net->layers, Layer, i + 1);
 
-      if (l->op != OP_UPSAMPLE || n->op != OP_ADD || n->act != INK_ACT_NONE
-          || (n->in[0] == l->out) == (n->in[1] == l->out) || read_from (net, i + 2, l->out))
+      if ((l->op != OP_UPSAMPLE && l->op != OP_CONV) || n->op != OP_ADD
+          || n->act != INK_ACT_NONE || (n->in[0] == l->out) == (n->in[1] == l->out)
+          || read_from (net, i + 2, l->out))
         continue;
       l->add_with = n->in[0] == l->out ? n->in[1] : n->in[0];
       l->add_out = n->out;
-      n->skipped = TRUE;
+      n->skipped = n->fused = TRUE;
     }
   for (guint i = 0; i < net->layers->len; i++)
     {
@@ -803,17 +805,24 @@ ink_network_runner_free (InkNetworkRunner **pr)
   *pr = NULL;
 }
 
+/* Runs layer L on the values T; UNFUSED: each layer on its own (the value a fused pass skips is
+ * wanted). */
 static gboolean
-run_layer (InkNetworkRunner *r, const Layer *l, InkTensor *t, GError **error)
+run_layer (InkNetworkRunner *r, const Layer *l, InkTensor *t, gboolean unfused, GError **error)
 {
   InkCompute *c = r->compute;
   InkTensor *a = &t[l->in[0]], *b = l->in[1] >= 0 ? &t[l->in[1]] : NULL, *out = &t[l->out];
+  gboolean with_add = l->add_with >= 0 && !unfused;
 
-  if (l->skipped)   /* done by the upsampling before it, or by its inputs in place */
+  /* Done by the layer before it, or by its inputs in place. */
+  if (l->skipped && !(l->fused && unfused))
     return TRUE;
   switch (l->op)
     {
     case OP_CONV:
+      if (with_add)
+        return ink_nn_conv2d_add (c, &l->conv, a, r->weights, l->w_off, &t[l->add_with],
+                                  &t[l->add_out], error);
       return ink_nn_conv2d (c, &l->conv, a, r->weights, l->w_off, out, error);
     case OP_ACTIVATION:
       return ink_nn_copy (c, l->act, l->alpha, a, out, error);
@@ -822,7 +831,7 @@ run_layer (InkNetworkRunner *r, const Layer *l, InkTensor *t, GError **error)
     case OP_CONCAT:
       return ink_nn_concat (c, a, b, out, error);
     case OP_UPSAMPLE:
-      if (l->add_with >= 0)
+      if (with_add)
         return ink_nn_upsample2x_add (c, l->bilinear, a, &t[l->add_with], &t[l->add_out], error);
       return ink_nn_upsample2x (c, l->bilinear, a, out, error);
     case OP_WARP:
@@ -904,6 +913,7 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
   /* With halves, the output and the kept value come back as halves first. */
   g_autofree guint16 *out_h = NULL, *kept_h = NULL;
   gsize out_n, kept_n = 0;
+  gboolean unfused = FALSE;
 
   if (!ink_compute_begin (c, error))
     return FALSE;
@@ -943,10 +953,13 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
           t[i].offset = t[v->parent].offset + (gsize) v->plane * t[i].h * t[i].w;
         }
     }
+  /* A value kept that a fused pass would skip: every layer runs on its own. */
+  for (guint i = 0; i < net->layers->len && keep >= 0; i++)
+    unfused = unfused || (layer_at (net, i)->add_with >= 0 && layer_at (net, i)->out == keep);
   for (guint i = 0; i < net->layers->len; i++)
     {
       first[i] = ink_compute_n_recorded (c);
-      if (!run_layer (r, layer_at (net, i), t, error))
+      if (!run_layer (r, layer_at (net, i), t, unfused, error))
         return FALSE;
     }
   first[net->layers->len] = ink_compute_n_recorded (c);

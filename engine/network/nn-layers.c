@@ -18,6 +18,9 @@
 #include "nn-box-f16.spv.h"
 #include "nn-conv-f16.spv.h"
 #include "nn-conv-h.spv.h"
+#include "nn-conv-add.spv.h"
+#include "nn-conv-add-f16.spv.h"
+#include "nn-conv-add-h.spv.h"
 #include "nn-eltwise-f16.spv.h"
 #include "nn-guided-f16.spv.h"
 #include "nn-norm-apply-f16.spv.h"
@@ -41,6 +44,9 @@
 PASS (nn_conv, 2, InkConvPush, ink_nn_ref_conv);
 /* The convolution computing in halves (ink_compute_set_half_math), for outputs of halves. */
 PASS1 (nn_conv_h, ink_spv_nn_conv_h, 2, InkConvPush, ink_nn_ref_conv);
+/* The three adding a residual (input 2). */
+PASS (nn_conv_add, 3, InkConvPush, ink_nn_ref_conv);
+PASS1 (nn_conv_add_h, ink_spv_nn_conv_add_h, 3, InkConvPush, ink_nn_ref_conv);
 PASS (nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise);
 PASS (nn_resample, 2, InkResamplePush, ink_nn_ref_resample);
 PASS (nn_warp, 2, InkWarpPush, ink_nn_ref_warp);
@@ -211,8 +217,8 @@ ink_conv_pack (const InkConvSpec *s, const float *weight, const float *bias, flo
 }
 
 gboolean
-ink_nn_conv2d (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuffer *weights,
-               gsize w_off, const InkTensor *out, GError **error)
+ink_nn_conv2d_add (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuffer *weights,
+                   gsize w_off, const InkTensor *residual, const InkTensor *out, GError **error)
 {
   InkConvPush push = {
     .in_w = in->w, .in_h = in->h, .in_c = in->c,
@@ -223,10 +229,12 @@ ink_nn_conv2d (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuff
                                  - (gsize) ink_conv_blocks (s) * ink_conv_block (s)) : -1,
     .k = s->kernel, .stride = s->stride, .dil = s->dilation, .reflect = s->reflect,
     .act = s->act, .ocb = ink_conv_block (s), .alpha = s->alpha,
+    .res_off = residual != NULL ? (gint32) residual->offset : -1,
   };
   int pxb = conv_pixels (out->w);
   InkDispatchShape shape = conv_shape ((out->w + pxb - 1) / pxb, out->h, ink_conv_blocks (s));
-  InkBuffer *inputs[] = { in->buffer, weights };
+  InkBuffer *inputs[] = { in->buffer, weights, residual != NULL ? residual->buffer : NULL };
+  gboolean half_math = ink_buffer_is_half (out->buffer) && ink_compute_half_math (c);
   const InkPass *pass;
 
   g_return_val_if_fail (ink_conv_spec_check (s) == NULL && fits (in) && fits (out), FALSE);
@@ -235,6 +243,8 @@ ink_nn_conv2d (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuff
                         && out->h == ink_conv_out_size (s, in->h), FALSE);
   g_return_val_if_fail ((w_off + ink_conv_packed_size (s)) * sizeof (float)
                         <= ink_buffer_size (weights), FALSE);
+  g_return_val_if_fail (residual == NULL || (fits (residual) && same_shape (residual, out)),
+                        FALSE);
   /* Weights shared by subgroup shuffles where every subgroup has a lane for each (the tests turn
    * it off with INKLOOP_NN_NO_SHUFFLE to try the other path). */
   gboolean shuffle = ink_compute_is_gpu (c)
@@ -243,9 +253,18 @@ ink_nn_conv2d (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuff
   memcpy (shape.spec, (guint32[]) { push.k, push.stride, push.dil, push.reflect, push.act,
                                     push.ocb, pxb, shuffle }, 8 * sizeof (guint32));
   shape.n_spec = 8;
-  pass = ink_buffer_is_half (out->buffer) && ink_compute_half_math (c) ? &nn_conv_h
-                                                                      : PASS_FOR (nn_conv, out);
+  if (residual != NULL)
+    pass = half_math ? &nn_conv_add_h : PASS_FOR (nn_conv_add, out);
+  else
+    pass = half_math ? &nn_conv_h : PASS_FOR (nn_conv, out);
   return ink_compute_dispatch_shaped (c, pass, inputs, out->buffer, &push, &shape, -1, error);
+}
+
+gboolean
+ink_nn_conv2d (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuffer *weights,
+               gsize w_off, const InkTensor *out, GError **error)
+{
+  return ink_nn_conv2d_add (c, s, in, weights, w_off, NULL, out, error);
 }
 
 /* Element-wise ---------------------------------------------------------------------------------- */

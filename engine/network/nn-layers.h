@@ -69,6 +69,11 @@ void ink_conv_pack (const InkConvSpec *spec, const float *weight, const float *b
  * _finish; WEIGHTS holds packed weights at W_OFF floats. Shapes are checked with g_return. */
 gboolean ink_nn_conv2d (InkCompute *compute, const InkConvSpec *spec, const InkTensor *in,
                         InkBuffer *weights, gsize w_off, const InkTensor *out, GError **error);
+/* As ink_nn_conv2d, with RESIDUAL (OUT's shape; NULL: none) added after the activation: a
+ * convolution and the sum after it in one pass. */
+gboolean ink_nn_conv2d_add (InkCompute *compute, const InkConvSpec *spec, const InkTensor *in,
+                            InkBuffer *weights, gsize w_off, const InkTensor *residual,
+                            const InkTensor *out, GError **error);
 /* OUT = act (IN), element by element (IN and OUT of one shape; OUT may be a channel range of a
  * larger tensor: concatenation). */
 gboolean ink_nn_copy (InkCompute *compute, InkAct act, float alpha, const InkTensor *in,
@@ -107,6 +112,7 @@ typedef struct {
   gint32 groups, in_off, out_off, w_off, b_off;
   gint32 k, stride, dil, reflect, act, ocb;
   float alpha;
+  gint32 res_off;   /* >= 0: the planes there of input 2 added after the activation */
 } InkConvPush;
 
 typedef enum {

@@ -112,6 +112,7 @@ typedef float V8 __attribute__ ((vector_size (32)));
 typedef struct {
   const InkConvPush *p;
   const float *src, *wt;
+  const float *res;   /* the planes added after the activation (res_off), or NULL */
   float *dst;
   int blocks, span;   /* output-channel blocks; floats in one phase row */
   int vx;             /* 8-wide vectors across an output row */
@@ -204,9 +205,13 @@ conv_row (int unit, gpointer data)
     {
       const float *a = (const float *) (acc + o * job->vx);
       float bias = p->b_off >= 0 ? job->wt[p->b_off + oc0 + o] : 0.0f;
-      float *dst = job->dst + p->out_off + ((gsize) (oc0 + o) * p->out_h + y) * p->out_w;
+      gsize at = ((gsize) (oc0 + o) * p->out_h + y) * p->out_w;
+      float *dst = job->dst + p->out_off + at;
       for (int x = 0; x < p->out_w; x++)
         dst[x] = activate (p->act, a[x] + bias, p->alpha);
+      if (job->res != NULL)
+        for (int x = 0; x < p->out_w; x++)
+          dst[x] += job->res[p->res_off + at + x];
     }
   g_aligned_free (acc);
   g_free (rows);
@@ -216,7 +221,8 @@ void
 ink_nn_ref_conv (const void *const *inputs, void *output, const void *push)
 {
   const InkConvPush *p = push;
-  ConvJob job = { .p = p, .src = inputs[0], .wt = inputs[1], .dst = output };
+  ConvJob job = { .p = p, .src = inputs[0], .wt = inputs[1], .dst = output,
+                  .res = p->res_off >= 0 ? inputs[2] : NULL };
 
   job.blocks = (p->out_c + p->ocb - 1) / p->ocb;
   job.vx = (p->out_w + 7) / 8;
