@@ -336,6 +336,47 @@ test_gif (void)
 
 /* GIF dithering modes all decode, and ordered dithering gives every frame the same pattern: a
  * still loop stays still. Frames equal to the one before merge into a longer one. */
+/* A picture of 128 rows or more is mapped in two bands of rows, on two threads (gif.c): every
+ * frame decodes close to the frames rendered, the rows either side of the seam as well as the
+ * rest. */
+static void
+test_gif_bands (void)
+{
+  InkMotionParams m = test_motion ();
+  InkExportParams p = INK_EXPORT_PARAMS_DEFAULT;
+  InkExportResult r = { 0 };
+  InkImage *tall = test_load_sample (320);
+  g_autofree char *path = NULL;
+  guint32 **ref;
+  int w, h;
+  Decoded d;
+
+  ref = reference_frames (tall, &m, &w, &h);
+  g_assert_cmpint (h, >=, 128);
+  path = export_ok (tall, &m, "bands.gif", &p, &r);
+  d = decode_file (path);
+  g_assert_cmpint (d.width, ==, w);
+  g_assert_cmpint (d.height, ==, h);
+  g_assert_cmpint (d.n, ==, m.frames);
+  for (int i = 0; i < d.n; i++)
+    {
+      int seam = h / 2;
+      double whole = psnr_rgb (ref[i], d.frames[i], w, h, TRUE);
+      double near = psnr_rgb (ref[i] + (gsize) (seam - 2) * w, d.frames[i] + (gsize) (seam - 2) * w,
+                              w, 4, TRUE);
+      g_test_message ("gif frame %d of %dx%d: %.1f dB, %.1f dB at the bands' seam", i, w, h,
+                      whole, near);
+      g_assert_cmpfloat (whole, >, 30.0);
+      g_assert_cmpfloat (near, >, 30.0);
+    }
+  decoded_clear (&d);
+  frames_free (ref, m.frames);
+  ink_export_result_clear (&r);
+  ink_image_free (&tall);
+  remove_in_tmpdir ("bands.gif");
+  assert_folder_holds (NULL);
+}
+
 static void
 test_gif_dither (void)
 {
@@ -1255,6 +1296,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/export/gif", test_gif);
   g_test_add_func ("/export/gif-dither", test_gif_dither);
+  g_test_add_func ("/export/gif-bands", test_gif_bands);
   g_test_add_func ("/export/apng", test_apng);
   g_test_add_func ("/export/apng-rectangles", test_apng_rectangles);
   g_test_add_func ("/export/webp-rectangles", test_webp_rectangles);
