@@ -8,7 +8,8 @@
 // packed per block of OCB output channels: [block][in/groups][K*K][OCB], then the bias (the last
 // block padded with zeros)
 // (engine/network/nn-layers.c: ink_conv_pack).
-// In: binding 0, the input planes; binding 1, the weights. Out: binding 2, the output planes.
+// In: binding 0, the input planes; binding 1, the weights (RESIDUAL: binding 2, the planes
+// added). Out: binding 2 (RESIDUAL: 3), the output planes.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_KHR_shader_subgroup_shuffle : require
 // HALF_MATH (the -h variant, which also writes halves): the products and sums in fp16 (devices

@@ -334,8 +334,6 @@ test_gif (void)
   assert_folder_holds (NULL);
 }
 
-/* GIF dithering modes all decode, and ordered dithering gives every frame the same pattern: a
- * still loop stays still. Frames equal to the one before merge into a longer one. */
 /* A picture of 128 rows or more is mapped in two bands of rows, on two threads (gif.c): every
  * frame decodes close to the frames rendered, the rows either side of the seam as well as the
  * rest. */
@@ -377,6 +375,8 @@ test_gif_bands (void)
   assert_folder_holds (NULL);
 }
 
+/* GIF dithering modes all decode, and ordered dithering gives every frame the same pattern: a
+ * still loop stays still. Frames equal to the one before merge into a longer one. */
 static void
 test_gif_dither (void)
 {

@@ -41,7 +41,7 @@ ink_export_write_mp4 (InkExportJob *job, const char *tmp_path, const InkExportPa
   /* x264 keeps rc-lookahead frames (40 by default) in flight: 1.3 GB at 3840x2160. Large frames
      look less far ahead, so memory stays flat: 1080p keeps the default, 3840x2160 looks 5 frames
      ahead (10 peaked at 1.03 GB for 48 frames, 5 at under 1 GB). */
-  lookahead = CLAMP ((int) (40.0 * pow (1920.0 * 1080 / ((double) w * h), 1.5)), 5, 40);
+  lookahead = (int) CLAMP (40.0 * pow (1920.0 * 1080 / ((double) w * h), 1.5), 5.0, 40.0);
   /* x264 encodes nothing until it has looked that far ahead: in a loop of a few dozen frames it
      would wait for nearly all of them, so making them and encoding them ran one after the other.
      Looking 10 frames ahead, they overlap; the size for the quality stayed the same (FFmpeg's

@@ -369,7 +369,9 @@ has_gpu_node (void)
     g_dir_close (dri);
   return found || g_file_test ("/dev/nvidiactl", G_FILE_TEST_EXISTS)
          || g_file_test ("/dev/nvidia0", G_FILE_TEST_EXISTS)
-         || g_file_test ("/dev/dxg", G_FILE_TEST_EXISTS);
+         || g_file_test ("/dev/dxg", G_FILE_TEST_EXISTS)
+         || g_file_test ("/dev/kgsl-3d0", G_FILE_TEST_EXISTS)    /* Adreno without DRM */
+         || g_file_test ("/dev/mali0", G_FILE_TEST_EXISTS);      /* Mali's own driver */
 }
 
 void

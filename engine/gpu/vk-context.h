@@ -15,10 +15,10 @@ typedef struct {
 #define INK_VK_CONTEXT_PARAMS_DEFAULT { .device = NULL, .validation = FALSE }
 
 /* For main (), before any thread starts: where the machine has no GPU device node
- * (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg), only a CPU driver (lavapipe, SwiftShader) can
- * give a Vulkan device, so the Vulkan loader is told to load only those (VK_LOADER_DRIVERS_SELECT)
- * rather than every hardware driver installed, unless drivers were chosen in the environment
- * already. */
+ * (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg, /dev/kgsl-3d0, /dev/mali0), only a CPU driver
+ * (lavapipe, SwiftShader) can give a Vulkan device, so the Vulkan loader is told to load only
+ * those (VK_LOADER_DRIVERS_SELECT) rather than every hardware driver installed, unless drivers
+ * were chosen in the environment already. */
 void ink_vk_skip_absent_gpu_drivers (void);
 
 /* Fails with INK_ERROR_NO_DEVICE when there is no Vulkan device, or not the one asked for. */
