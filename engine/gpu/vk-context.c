@@ -127,6 +127,23 @@ has_instance_extension (const char *name)
 }
 
 static gboolean
+has_device_extension (VkPhysicalDevice physical, const char *name)
+{
+  guint32 n = 0;
+  g_autofree VkExtensionProperties *exts = NULL;
+
+  if (vkEnumerateDeviceExtensionProperties (physical, NULL, &n, NULL) != VK_SUCCESS)
+    return FALSE;
+  exts = g_new0 (VkExtensionProperties, MAX (n, 1));
+  if (vkEnumerateDeviceExtensionProperties (physical, NULL, &n, exts) != VK_SUCCESS)
+    return FALSE;
+  for (guint32 i = 0; i < n; i++)
+    if (g_str_equal (exts[i].extensionName, name))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 want_validation (const InkVkContextParams *params)
 {
   return params->validation || g_strcmp0 (g_getenv ("INKLOOP_VALIDATION"), "1") == 0;
@@ -444,15 +461,8 @@ ink_vk_context_new (const InkVkContextParams *params, GError **error)
     VkPhysicalDeviceShaderFloat16Int8FeaturesKHR float16 = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES_KHR,
     };
-    guint32 n_exts = 0;
-    g_autofree VkExtensionProperties *exts = NULL;
-    gboolean has_ext = FALSE;
+    gboolean has_ext = has_device_extension (ctx->physical, float16_ext);
 
-    vkEnumerateDeviceExtensionProperties (ctx->physical, NULL, &n_exts, NULL);
-    exts = g_new0 (VkExtensionProperties, MAX (n_exts, 1));
-    vkEnumerateDeviceExtensionProperties (ctx->physical, NULL, &n_exts, exts);
-    for (guint32 i = 0; i < n_exts; i++)
-      has_ext = has_ext || strcmp (exts[i].extensionName, float16_ext) == 0;
     if (has_ext)
       {
         VkPhysicalDeviceFeatures2 features = {
