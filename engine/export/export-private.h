@@ -31,7 +31,8 @@ typedef struct {
   double fps;
   char *note;                       /* said after the summary (what happened to a clip's sound) */
   gboolean has_alpha;
-  guint32 **cache;                  /* n frames when they fit in the cache budget, else NULL */
+  gboolean reread;                  /* the writer reads the frames more than once (set before the size) */
+  guint32 **cache;                  /* with REREAD, n frames when they fit in the cache budget */
   guint32 *scratch;                 /* the frame being encoded when not cached */
   guint32 *flat;                    /* SCRATCH over white, for formats without alpha */
 

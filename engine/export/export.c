@@ -268,6 +268,10 @@ export_job (InkExportJob *job, const InkExportParams *params, int long_edge,
     }
   colors = params->colors;
   quality = params->quality >= 0 ? params->quality : default_quality (params->format);
+  /* The GIF writer reads the frames twice (palette, then mapping); a repeated MP4 reads them
+     each repeat; a size limit may encode them again. */
+  job->reread = params->format == INK_FORMAT_GIF || params->max_bytes > 0
+                || (params->format == INK_FORMAT_MP4 && params->repeat > 1);
   if (!ink_export_job_set_size (job, long_edge, error))
     goto out;
   if (long_edge <= 0)
