@@ -320,21 +320,25 @@ export_job (InkExportJob *job, const InkExportParams *params, int long_edge,
   result->seconds = (g_get_monotonic_time () - t0) / 1e6;
   if (params->format == INK_FORMAT_GIF)
     g_string_append_printf (reduced, ", %d colours", result->colors);
-  if (colors != params->colors || quality != (params->quality >= 0 ? params->quality
-                                                                   : default_quality (params->format))
-      || long_edge != MAX (job->width, job->height))
-    {
-      g_autofree char *limit = format_bytes (params->max_bytes);
-      g_string_append_printf (reduced, "; reduced to fit %s:", limit);
-      if (params->format == INK_FORMAT_GIF && colors != params->colors)
-        g_string_append_printf (reduced, " at most %d colours (from %d)", colors, params->colors);
-      if (params->format == INK_FORMAT_WEBP && params->quality != quality)
-        g_string_append_printf (reduced, " quality %d,", quality);
-      if (long_edge != MAX (job->width, job->height))
-        g_string_append_printf (reduced, "%s %dx%d px (from a %d px long edge)",
-                                colors != params->colors ? "," : "", job->width,
-                                job->height, long_edge);
-    }
+  {
+    int asked = params->quality >= 0 ? params->quality : default_quality (params->format);
+    g_autoptr (GPtrArray) what = g_ptr_array_new_with_free_func (g_free);
+    if (params->format == INK_FORMAT_GIF && colors != params->colors)
+      g_ptr_array_add (what, g_strdup_printf ("at most %d colours (from %d)", colors,
+                                              params->colors));
+    if (params->format == INK_FORMAT_WEBP && quality != asked)
+      g_ptr_array_add (what, g_strdup_printf ("quality %d (from %d)", quality, asked));
+    if (long_edge != MAX (job->width, job->height))
+      g_ptr_array_add (what, g_strdup_printf ("%dx%d px (from a %d px long edge)", job->width,
+                                              job->height, long_edge));
+    if (what->len > 0)
+      {
+        g_autofree char *limit = format_bytes (params->max_bytes);
+        g_ptr_array_add (what, NULL);
+        g_autofree char *list = g_strjoinv (", ", (char **) what->pdata);
+        g_string_append_printf (reduced, "; reduced to fit %s: %s", limit, list);
+      }
+  }
   {
     g_autofree char *size = format_bytes (result->bytes);
     g_autoptr (GString) notes = g_string_new (NULL);
