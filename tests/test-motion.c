@@ -530,6 +530,36 @@ test_learned (void)
       }
     ink_animation_free (&a);
   }
+  /* Played in order, a frame takes the frame before's moved photo from the last one; a new
+   * motion must not: frame 2 after frames 0 and 1 under another arrow is the frame 2 that
+   * animation makes first. */
+  {
+    InkMotionHints *h2 = ink_motion_hints_new ();
+    InkAnimation *a = ink_animation_new (stylizer, photo, &s, &m, h, NULL, &error);
+    InkImage *in_order = NULL, *alone = NULL;
+
+    g_assert_no_error (error);
+    ink_motion_hints_add_arrow (h2, 0.3f, 0.3f, 0.7f, 0.6f);
+    for (int i = 0; i < 2; i++)
+      {
+        InkImage *frame = ink_animation_render (a, i, NULL, &error);
+        g_assert_no_error (error);
+        ink_image_free (&frame);
+      }
+    g_assert_true (ink_animation_set_motion (a, &m, h2, &error));
+    in_order = ink_animation_render (a, 2, NULL, &error);
+    g_assert_no_error (error);
+    ink_animation_free (&a);
+    a = ink_animation_new (stylizer, photo, &s, &m, h2, NULL, &error);
+    g_assert_no_error (error);
+    alone = ink_animation_render (a, 2, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpmem (in_order->pixels, (gsize) in_order->width * in_order->height * 8,
+                     alone->pixels, (gsize) alone->width * alone->height * 8);
+    ink_image_free (&in_order), ink_image_free (&alone);
+    ink_animation_free (&a);
+    ink_motion_hints_free (&h2);
+  }
   loop_free (&loop), loop_free (&ref);
 
   /* A moving frame is painted from the moved photo, not made by moving the still's flats; with
@@ -546,8 +576,8 @@ test_learned (void)
     g_assert_true (ink_stylizer_has_learned_layers (stylizer));
     ink_stylizer_frame_defaults (stylizer, &pf);
     g_assert_true (ink_stylizer_render_frame (stylizer, &pf, NULL, NULL, moved, &ms, &error));
-    g_assert_true (ink_stylizer_render_repainted (stylizer, &pf, NULL, NULL, NULL, NULL, painted, &ms,
-                                                  &error));
+    g_assert_true (ink_stylizer_render_repainted (stylizer, &pf, NULL, NULL, NULL, NULL, NULL,
+                                                  painted, &ms, &error));
     for (gsize i = 0; i < n; i++)
       unmoved += rgba8_differ (moved[i], painted[i]);
     m.camera = INK_CAMERA_PAN;
@@ -556,8 +586,8 @@ test_learned (void)
     pf.m00 = cam[0], pf.m01 = cam[1], pf.m02 = cam[2];
     pf.m10 = cam[3], pf.m11 = cam[4], pf.m12 = cam[5];
     g_assert_true (ink_stylizer_render_frame (stylizer, &pf, NULL, NULL, moved, &ms, &error));
-    g_assert_true (ink_stylizer_render_repainted (stylizer, &pf, NULL, NULL, NULL, NULL, painted, &ms,
-                                                  &error));
+    g_assert_true (ink_stylizer_render_repainted (stylizer, &pf, NULL, NULL, NULL, NULL, NULL,
+                                                  painted, &ms, &error));
     g_assert_no_error (error);
     for (gsize i = 0; i < n; i++)
       repainted += rgba8_differ (moved[i], painted[i]);

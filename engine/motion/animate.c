@@ -34,6 +34,10 @@ struct InkAnimation {
   InkBuffer *maps[MAX_MAPS + 1];
   int n_maps;
   float map_span;
+  /* Learned layers that repaint: the last repainted frame's moved photo and displacements, and
+   * which frame that was (-1: none), for the next frame's temporal layer. */
+  InkRepaintCarry carry;
+  int carry_index;
 };
 
 static int
@@ -259,6 +263,7 @@ ink_animation_new (InkStylizer *stylizer, const InkImage *source, const InkStyle
     return NULL;
   a = g_new0 (InkAnimation, 1);
   a->stylizer = stylizer;
+  a->carry_index = -1;
   a->has_alpha = source->has_alpha;
   ink_stylizer_get_sizes (stylizer, &a->width, &a->height, &a->work_width, &a->work_height);
   if (!ink_animation_set_motion (a, motion, hints, error))
@@ -293,6 +298,7 @@ ink_animation_set_motion (InkAnimation *a, const InkMotionParams *motion,
   ink_buffer_free (&old_velocity);
   free_maps (a->maps);
   memcpy (a->maps, maps, sizeof maps);
+  a->carry_index = -1;   /* moved by the old motion */
   a->n_maps = flow_on ? map_count (motion->frames) : 0;
   a->map_span = (float) motion->frames / MAX (a->n_maps, 1);
   a->motion = *motion;
@@ -310,6 +316,7 @@ ink_animation_free (InkAnimation **pa)
     return;
   ink_buffer_free (&a->velocity);
   free_maps (a->maps);
+  ink_repaint_carry_clear (&a->carry);
   g_free (a);
   *pa = NULL;
 }
@@ -415,7 +422,10 @@ ink_animation_render_rgba8 (InkAnimation *a, int index, guint32 *rgba8, InkFrame
    * under 3, against 0.36 moved; training/flicker.py). */
   if (ink_stylizer_has_learned_layers (a->stylizer) && (a->flow_on || a->sway_on))
     {
-      frame_push (a, (index + m->frames - 1) % m->frames, &prev, &prev_map);
+      int before = (index + m->frames - 1) % m->frames;
+      frame_push (a, before, &prev, &prev_map);
+      /* Played in order, the frame before's moved photo is the one the last frame moved. */
+      a->carry.valid = a->carry_index == before;
       ok = ink_stylizer_render_repainted (
         a->stylizer, &pf,
         (InkBuffer *[]) { a->velocity, a->flow_on ? a->maps[map] : NULL,
@@ -423,7 +433,8 @@ ink_animation_render_rgba8 (InkAnimation *a, int index, guint32 *rgba8, InkFrame
         &prev,
         (InkBuffer *[]) { a->velocity, a->flow_on ? a->maps[prev_map] : NULL,
                           a->flow_on ? a->maps[MAX_MAPS] : NULL },
-        overlays ? &po : NULL, rgba8, &device_ms, error);
+        overlays ? &po : NULL, &a->carry, rgba8, &device_ms, error);
+      a->carry_index = ok && a->carry.valid ? index : -1;
     }
   else
     ok = ink_stylizer_render_frame (a->stylizer, &pf,

@@ -86,6 +86,7 @@ struct InkStylizer {
    * the photo as an rgba8 layer, the frame's own flats, and the still's flatten and composite
    * settings (its palette stays in PALETTE). NULL and FALSE otherwise. */
   gboolean learned_layers;
+  guint64 layers_made;     /* ink_stylizer_make_layers calls: an InkRepaintCarry's origin */
   InkBuffer *photo8, *moved_layer;
   InkPushFlatten learned_flatten;
   InkPushComposite learned_composite;
@@ -487,6 +488,7 @@ ink_stylizer_make_layers (InkStylizer *s, const InkImage *src, const InkStylePar
   gint64 t1;
 
   memset (stats, 0, sizeof *stats);
+  s->layers_made++;
   if (!ink_style_params_validate (params, error)
       || !ensure_buffers (s, src->width, src->height, error))
     return FALSE;
@@ -632,11 +634,20 @@ move_photo (InkStylizer *s, const InkPushFrame *frame, InkBuffer *const motion[3
   return TRUE;
 }
 
+void
+ink_repaint_carry_clear (InkRepaintCarry *carry)
+{
+  g_clear_pointer (&carry->photo, g_free);
+  g_clear_pointer (&carry->disp, g_free);
+  carry->valid = FALSE;
+}
+
 gboolean
 ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
                                InkBuffer *const motion[3], const InkPushFrame *prev,
                                InkBuffer *const prev_motion[3], const InkPushOverlay *overlay,
-                               guint32 *rgba8, double *device_ms, GError **error)
+                               InkRepaintCarry *carry, guint32 *rgba8, double *device_ms,
+                               GError **error)
 {
   InkPushFrame shown = *frame;
   gsize n = (gsize) s->width * s->height, work_n = (gsize) s->work_width * s->work_height;
@@ -646,27 +657,43 @@ ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
   g_autofree guint32 *disp = NULL, *prev_disp = NULL;
   InkBuffer *scratch, *moved;
   double network_ms;
-  gboolean ok, temporal = FALSE;
+  gboolean ok, temporal = FALSE, held;
 
   g_return_val_if_fail (s->learned_layers && s->learned != NULL, FALSE);
   *device_ms = 0.0;
+  /* Whether CARRY holds the frame before's: from the same layers, and said so by the caller. */
+  held = carry != NULL && carry->valid && carry->layers == s->layers_made && prev != NULL;
+  if (carry != NULL)
+    carry->valid = FALSE;   /* until it holds this frame's */
   if (prev != NULL && !ink_learned_is_temporal (s->learned, s->compute, &temporal, error))
     return FALSE;
   if (temporal)
     {
       /* The frame before, moved, and both frames' displacements: the temporal layer's input
-       * and the motion between them. */
+       * and the motion between them. The frame before's come from CARRY when the frames are
+       * painted in order (the last one moved them); otherwise the photo is moved again. */
       disp = g_try_new (guint32, n);
       prev_disp = g_try_new (guint32, n);
-      if (disp == NULL || prev_disp == NULL)
+      if (carry != NULL && carry->photo == NULL)
+        carry->photo = g_try_new (guint32, n);
+      if (carry != NULL && carry->disp == NULL)
+        carry->disp = g_try_new (guint32, n);
+      if (disp == NULL || prev_disp == NULL
+          || (carry != NULL && (carry->photo == NULL || carry->disp == NULL)))
         {
           g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
                        "out of memory for a %dx%d frame", s->width, s->height);
           return FALSE;
         }
-      if (!move_photo (s, prev, prev_motion, FALSE, rgba8, device_ms, error)
-          || !move_photo (s, prev, prev_motion, TRUE, prev_disp, device_ms, error)
-          || !move_photo (s, frame, motion, TRUE, disp, device_ms, error))
+      if (held)
+        {
+          memcpy (rgba8, carry->photo, n * 4);
+          memcpy (prev_disp, carry->disp, n * 4);
+        }
+      else if (!move_photo (s, prev, prev_motion, FALSE, rgba8, device_ms, error)
+               || !move_photo (s, prev, prev_motion, TRUE, prev_disp, device_ms, error))
+        return FALSE;
+      if (!move_photo (s, frame, motion, TRUE, disp, device_ms, error))
         return FALSE;
       prev_photo = ink_image_from_rgba8 (rgba8, s->width, s->height, FALSE);
     }
@@ -674,6 +701,11 @@ ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
     {
       ink_image_free (&prev_photo);
       return FALSE;
+    }
+  if (temporal && carry != NULL)
+    {
+      memcpy (carry->photo, rgba8, n * 4);
+      memcpy (carry->disp, disp, n * 4);
     }
   photo = ink_image_from_rgba8 (rgba8, s->width, s->height, TRUE);
   ok = ink_learned_paint_frame (s->learned, s->compute, photo, prev_photo, disp, prev_disp,
@@ -708,6 +740,11 @@ ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
       || !ink_compute_finish (s->compute, error))
     return FALSE;
   *device_ms += device_time (s);
+  if (temporal && carry != NULL)
+    {
+      carry->layers = s->layers_made;
+      carry->valid = TRUE;
+    }
   return TRUE;
 }
 
