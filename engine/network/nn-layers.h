@@ -8,6 +8,11 @@
 
 G_BEGIN_DECLS
 
+/* Calls FUNC (row, DATA) for every row in 0 .. N-1, on the calling thread and GLib's shared
+ * pool of a thread per further processor: the C references' parallel for (nn-ref.c). */
+typedef void (*InkRowFunc) (int row, gpointer data);
+void ink_parallel_rows (int n, InkRowFunc func, gpointer data);
+
 /* Activations, fused into the layer before them. */
 typedef enum {
   INK_ACT_NONE,

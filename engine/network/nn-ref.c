@@ -8,10 +8,8 @@
 
 /* Parallel for ---------------------------------------------------------------------------------- */
 
-typedef void (*RowFunc) (int row, gpointer data);
-
 typedef struct {
-  RowFunc func;
+  InkRowFunc func;
   gpointer data;
   int n, next;        /* rows, and the next row to take (atomic) */
   int running;        /* workers not yet done (atomic) */
@@ -55,9 +53,8 @@ shared_pool (void)
   return pool;
 }
 
-/* Calls FUNC (row, DATA) for every row in 0 .. N-1, on the calling thread and the pool's. */
-static void
-parallel_rows (int n, RowFunc func, gpointer data)
+void
+ink_parallel_rows (int n, InkRowFunc func, gpointer data)
 {
   ParallelJob job = { .func = func, .data = data, .n = n };
   GThreadPool *pool = shared_pool ();
@@ -227,7 +224,7 @@ ink_nn_ref_conv (const void *const *inputs, void *output, const void *push)
   job.blocks = (p->out_c + p->ocb - 1) / p->ocb;
   job.vx = (p->out_w + 7) / 8;
   job.span = job.vx * 8 + (p->k - 1) * p->dil / p->stride + 1;
-  parallel_rows (p->out_h * job.blocks, conv_row, &job);
+  ink_parallel_rows (p->out_h * job.blocks, conv_row, &job);
 }
 
 /* Element-wise ---------------------------------------------------------------------------------- */
@@ -285,7 +282,7 @@ ink_nn_ref_eltwise (const void *const *inputs, void *output, const void *push)
   const InkEltPush *p = push;
   EltJob job = { .p = p, .a = inputs[0], .b = inputs[1], .dst = output };
 
-  parallel_rows (p->c, eltwise_plane, &job);
+  ink_parallel_rows (p->c, eltwise_plane, &job);
 }
 
 /* Upsampling, warping, box filter --------------------------------------------------------------- */
@@ -331,7 +328,7 @@ ink_nn_ref_resample (const void *const *inputs, void *output, const void *push)
   const InkResamplePush *p = push;
   PlaneJob job = { .p = p, .src = inputs[0], .aux = inputs[1], .dst = output };
 
-  parallel_rows (p->c * 2 * p->in_h, resample_row, &job);
+  ink_parallel_rows (p->c * 2 * p->in_h, resample_row, &job);
 }
 
 static void
@@ -356,7 +353,7 @@ ink_nn_ref_warp (const void *const *inputs, void *output, const void *push)
   const InkWarpPush *p = push;
   PlaneJob job = { .p = p, .src = inputs[0], .aux = inputs[1], .dst = output };
 
-  parallel_rows (p->c * p->h, warp_row, &job);
+  ink_parallel_rows (p->c * p->h, warp_row, &job);
 }
 
 static void
@@ -387,7 +384,7 @@ ink_nn_ref_box (const void *const *inputs, void *output, const void *push)
   const InkBoxPush *p = push;
   PlaneJob job = { .p = p, .src = inputs[0], .dst = output };
 
-  parallel_rows (p->c * p->h, box_row, &job);
+  ink_parallel_rows (p->c * p->h, box_row, &job);
 }
 
 static void
@@ -441,7 +438,7 @@ ink_nn_ref_guided (const void *const *inputs, void *output, const void *push)
   const InkGuidedPush *p = push;
   PlaneJob job = { .p = p, .aux = inputs[0], .src = inputs[1], .dst = output };
 
-  parallel_rows (p->c * p->h, guided_row, &job);
+  ink_parallel_rows (p->c * p->h, guided_row, &job);
 }
 
 /* Group normalization --------------------------------------------------------------------------- */
