@@ -8,8 +8,9 @@
 
 G_BEGIN_DECLS
 
-/* Calls FUNC (row, DATA) for every row in 0 .. N-1, on the calling thread and GLib's shared
- * pool of a thread per further processor: the C references' parallel for (nn-ref.c). */
+/* Calls FUNC (row, DATA) for every row in 0 .. N-1, on the calling thread and a pool of a
+ * thread per further processor: the C references' parallel for (nn-ref.c). FUNC must not call
+ * it again (the pool's threads would wait on themselves). */
 typedef void (*InkRowFunc) (int row, gpointer data);
 void ink_parallel_rows (int n, InkRowFunc func, gpointer data);
 

@@ -39,16 +39,21 @@ worker (gpointer item, gpointer unused)
   g_mutex_unlock (&job->lock);
 }
 
+/* The pool's threads, made at once by its first caller, run at that thread's priority: the
+ * editor's workers are niced so the interface stays ahead of them, and their rows must be too.
+ * (A shared GLib pool's threads take the priority of whichever thread first made one.) NULL
+ * when no thread could be made: the caller then does every row. */
 static GThreadPool *
-shared_pool (void)
+row_pool (void)
 {
+  static gsize once;
   static GThreadPool *pool;
 
-  if (g_once_init_enter (&pool))
+  if (g_once_init_enter (&once))
     {
-      GThreadPool *p = g_thread_pool_new (worker, NULL, MAX (1, (int) g_get_num_processors () - 1),
-                                          FALSE, NULL);
-      g_once_init_leave (&pool, p);
+      pool = g_thread_pool_new (worker, NULL, MAX (1, (int) g_get_num_processors () - 1), TRUE,
+                                NULL);
+      g_once_init_leave (&once, 1);
     }
   return pool;
 }
@@ -57,14 +62,15 @@ void
 ink_parallel_rows (int n, InkRowFunc func, gpointer data)
 {
   ParallelJob job = { .func = func, .data = data, .n = n };
-  GThreadPool *pool = shared_pool ();
-  int helpers = MIN (n - 1, (int) g_thread_pool_get_max_threads (pool));
+  GThreadPool *pool = row_pool ();
+  int helpers = pool != NULL ? MIN (n - 1, (int) g_thread_pool_get_max_threads (pool)) : 0;
 
   g_mutex_init (&job.lock);
   g_cond_init (&job.done);
   job.running = MAX (helpers, 0);
   for (int i = 0; i < helpers; i++)
-    g_thread_pool_push (pool, &job, NULL);
+    if (!g_thread_pool_push (pool, &job, NULL))
+      g_atomic_int_add (&job.running, -1);
   run_rows (&job);
   g_mutex_lock (&job.lock);
   while (g_atomic_int_get (&job.running) > 0)

@@ -255,7 +255,7 @@ input_row (int y, gpointer data)
 
 /* SRC box-averaged in linear light to WW x WH, as sRGB planes of PH x PW (the multiples of M at
  * or above), the edge repeated into the padding. Rows in parallel (a power per channel and
- * pixel, twice: 50 ms a frame at 640 px on one thread). */
+ * pixel, twice, which on one thread held up every frame). */
 static float *
 input_planes (const InkImage *src, int ww, int wh, int pw, int ph)
 {

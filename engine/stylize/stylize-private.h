@@ -31,7 +31,7 @@ gboolean ink_stylizer_has_learned_layers (InkStylizer *stylizer);
  * its displacements (frame.comp's positions), width x height each, so the next frame need not
  * move the photo again for its frame before. The caller owns it (ink_repaint_carry_clear). */
 typedef struct {
-  guint32 *photo, *disp;     /* allocated on first use */
+  guint32 *photo, *disp;     /* allocated for the layers' size when first needed */
   guint64 layers;            /* the layers they were moved from (the stylizer's count) */
   gboolean valid;
 } InkRepaintCarry;

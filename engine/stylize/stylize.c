@@ -674,16 +674,24 @@ ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
        * painted in order (the last one moved them); otherwise the photo is moved again. */
       disp = g_try_new (guint32, n);
       prev_disp = g_try_new (guint32, n);
-      if (carry != NULL && carry->photo == NULL)
-        carry->photo = g_try_new (guint32, n);
-      if (carry != NULL && carry->disp == NULL)
-        carry->disp = g_try_new (guint32, n);
-      if (disp == NULL || prev_disp == NULL
-          || (carry != NULL && (carry->photo == NULL || carry->disp == NULL)))
+      if (disp == NULL || prev_disp == NULL)
         {
           g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
                        "out of memory for a %dx%d frame", s->width, s->height);
           return FALSE;
+        }
+      /* Sized for these layers (others may be another size); without the memory, the frame is
+       * painted all the same, and the next one moves its frame before again. */
+      if (carry != NULL && carry->layers != s->layers_made)
+        ink_repaint_carry_clear (carry);
+      if (carry != NULL && carry->photo == NULL)
+        carry->photo = g_try_new (guint32, n);
+      if (carry != NULL && carry->disp == NULL)
+        carry->disp = g_try_new (guint32, n);
+      if (carry != NULL && (carry->photo == NULL || carry->disp == NULL))
+        {
+          ink_repaint_carry_clear (carry);
+          carry = NULL;
         }
       if (held)
         {
@@ -706,6 +714,7 @@ ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
     {
       memcpy (carry->photo, rgba8, n * 4);
       memcpy (carry->disp, disp, n * 4);
+      carry->layers = s->layers_made;
     }
   photo = ink_image_from_rgba8 (rgba8, s->width, s->height, TRUE);
   ok = ink_learned_paint_frame (s->learned, s->compute, photo, prev_photo, disp, prev_disp,
@@ -741,10 +750,7 @@ ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
     return FALSE;
   *device_ms += device_time (s);
   if (temporal && carry != NULL)
-    {
-      carry->layers = s->layers_made;
-      carry->valid = TRUE;
-    }
+    carry->valid = TRUE;
   return TRUE;
 }
 
