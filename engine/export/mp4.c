@@ -4,10 +4,29 @@
 #include <math.h>
 #include <string.h>
 
+#include <libavutil/cpu.h>
 #include <libswscale/swscale.h>
 
 #include "audio-copy.h"
 #include "ink-error.h"
+
+/* The x264 option that keeps it from its AVX-512 code, or NULL. On a CPU with AVX-512, Debian
+ * 12's x264 (0.164) gave a different file from run to run for the same frames (a learned loop
+ * at 320 px, the frames and their YUV planes hashing the same every run): the file followed what
+ * the heap held (the same every run with MALLOC_PERTURB_, with x264's AVX2 code or with none),
+ * so an AVX-512 function reads memory it did not write. Up to AVX2 every run gives the same
+ * file. x264 then gets the features it would have found below AVX-512: a CPU with AVX-512 has
+ * AVX2, FMA3, BMI1 and 2 and LZCNT (x264's "AVX2" set), and fast SSE2. */
+static const char *
+x264_cpu_option (void)
+{
+  int flags = av_get_cpu_flags ();
+  int below = AV_CPU_FLAG_AVX2 | AV_CPU_FLAG_FMA3 | AV_CPU_FLAG_BMI2;
+
+  if ((flags & AV_CPU_FLAG_AVX512) == 0 || (flags & below) != below)
+    return NULL;
+  return (flags & AV_CPU_FLAG_SSE2SLOW) != 0 ? "asm=AVX2" : "asm=AVX2,SSE2Fast";
+}
 
 gboolean
 ink_export_write_mp4 (InkExportJob *job, const char *tmp_path, const InkExportParams *params,
@@ -52,8 +71,17 @@ ink_export_write_mp4 (InkExportJob *job, const char *tmp_path, const InkExportPa
     lookahead = MIN (lookahead, 10);
   av_dict_set_int (&enc_opts, "rc-lookahead", lookahead, 0);
   /* Above 4 megapixels, slices instead of frame threads: another 150 MB less at 3840x2160. */
-  if ((gsize) w * h > 4000000)
-    av_dict_set (&enc_opts, "x264-params", "sliced-threads=1", 0);
+  {
+    const char *cpu = x264_cpu_option ();
+    g_autoptr (GString) x264 = g_string_new (NULL);
+
+    if ((gsize) w * h > 4000000)
+      g_string_append (x264, "sliced-threads=1");
+    if (cpu != NULL)
+      g_string_append_printf (x264, "%s%s", x264->len > 0 ? ":" : "", cpu);
+    if (x264->len > 0)
+      av_dict_set (&enc_opts, "x264-params", x264->str, 0);
+  }
   av_dict_set (&mux_opts, "movflags", "+faststart", 0);   /* moov first: plays while loading */
   if (job->clip != NULL && !job->range->no_audio
       && ink_video_get_info (ink_clip_video (job->clip))->has_audio)
