@@ -692,6 +692,7 @@ ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
         {
           ink_repaint_carry_clear (carry);
           carry = NULL;
+          held = FALSE;
         }
       if (held)
         {
