@@ -21,9 +21,12 @@
 #include "ink-error.h"
 #include "png-write-private.h"
 
-/* zlib's level: the sample's 24 frames at 1920 px took 5.9 s at 4 (41.1 MB), 10.1 s at 6 (38.2 MB)
- * and 66 s at 9 (35.5 MB); FFmpeg's encoder at 6 made 43.0 MB. */
+/* zlib's level and strategy. The sample's 24 frames at 1920 px: level 4 5.9 s (41.1 MB), level 6
+ * 10.1 s (38.2 MB; 8.3 s on a later machine), level 9 66 s (35.5 MB); FFmpeg's encoder at 6 made
+ * 43.0 MB. Runs (Z_RLE, png-write.c says why): 2.8-3.3 s for 39.2 MB on that later machine, where
+ * level 6 took 8.3-8.5 s; on a learned still and on a photo, runs were also smaller than level 6. */
 #define LEVEL 6
+#define STRATEGY Z_RLE
 /* fdAT and IDAT chunks of at most this many bytes (some decoders allocate a chunk at once). */
 #define MAX_CHUNK (1u << 20)
 
@@ -185,7 +188,7 @@ ink_export_write_apng (InkExportJob *job, const char *tmp_path, InkExportResult 
       flush_pending (&a, tick, i - a.pending_start);
       rect = (Rect) { frame, job->width, x0, y0, x1 - x0 + 1, channels };
       rows = (InkPngRows) { rect_row, &rect, rect.width, y1 - y0 + 1, channels };
-      a.pending = ink_png_deflate (&rows, LEVEL, ink_png_slices (rows.height));
+      a.pending = ink_png_deflate (&rows, LEVEL, STRATEGY, ink_png_slices (rows.height));
       if (a.pending == NULL)
         {
           g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: out of memory", job->path);

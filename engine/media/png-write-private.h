@@ -15,10 +15,11 @@ typedef struct {
   int width, height, channels;
 } InkPngRows;
 
-/* PNG's IDAT stream of ROWS (a zlib stream of Paeth-filtered rows), deflated at zlib LEVEL in N
- * slices (1 .. the height) on as many threads as there are processors, as pigz does: the bytes
- * depend on N, the pixels never. NULL: out of memory. */
-GByteArray *ink_png_deflate (const InkPngRows *rows, int level, int n);
+/* PNG's IDAT stream of ROWS (a zlib stream of Paeth-filtered rows), deflated at zlib LEVEL with
+ * STRATEGY (Z_DEFAULT_STRATEGY, Z_RLE, ...) in N slices (1 .. the height) on as many threads as
+ * there are processors, as pigz does: the bytes depend on N, the pixels never. NULL: out of
+ * memory. */
+GByteArray *ink_png_deflate (const InkPngRows *rows, int level, int strategy, int n);
 /* The slices for ROWS rows: depends on the size alone, so the bytes do not depend on the machine. */
 int ink_png_slices (int rows);
 /* Appends the signature and IHDR of an 8-bit WIDTH x HEIGHT PNG of CHANNELS (3 or 4). */

@@ -18,8 +18,13 @@
 
 #include "ink-error.h"
 
-/* zlib's level 2, as the FFmpeg path had (image-save.c says why), Paeth on every row. */
+/* Paeth on every row, deflated as runs (zlib's Z_RLE: matches only at distance one, each byte or
+ * run Huffman-coded). A Paeth-filtered row is mostly small residuals and runs of zeros, so
+ * searching for longer matches gains little. 1920x1080, one thread, zlib 1.2.13: a stylized still
+ * 1.28 MB in 43 ms, against 1.54 MB in 63 ms at level 2 (what was used before) and 1.26 MB in 343
+ * ms at level 6; the photo it came from 1.69 MB in 56 ms against 1.94 MB in 72 ms at level 2. */
 #define LEVEL 2
+#define STRATEGY Z_RLE
 /* A slice for every SLICE_ROWS rows, at most MAX_SLICES: each costs a few hundred bytes. */
 #define SLICE_ROWS 128
 #define MAX_SLICES 8
@@ -28,7 +33,7 @@
 
 typedef struct {
   const InkPngRows *rows;
-  int level;
+  int level, strategy;
   int y0, y1;            /* rows y0 .. y1-1 */
   gboolean last;
   guint8 *out;           /* the slice's deflate stream */
@@ -121,7 +126,7 @@ slice_run (gpointer data)
   s->ok = FALSE;
   s->adler = adler32 (0, NULL, 0);
   if (a == NULL || b == NULL || filtered == NULL
-      || deflateInit2 (&z, s->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+      || deflateInit2 (&z, s->level, Z_DEFLATED, -15, 8, s->strategy) != Z_OK)
     return NULL;
   s->out_size = deflateBound (&z, (uLong) ((len + 1) * (s->y1 - s->y0))) + 64;
   s->out = g_try_malloc (s->out_size);
@@ -207,7 +212,7 @@ ink_png_slices (int rows)
 }
 
 GByteArray *
-ink_png_deflate (const InkPngRows *rows, int level, int n)
+ink_png_deflate (const InkPngRows *rows, int level, int strategy, int n)
 {
   g_autofree Slice *slices = g_new0 (Slice, n);
   g_autofree GThread **threads = g_new0 (GThread *, n);
@@ -222,7 +227,7 @@ ink_png_deflate (const InkPngRows *rows, int level, int n)
   g_return_val_if_fail (n >= 1 && n <= rows->height, NULL);
   for (int k = 0; k < n; k++)
     slices[k] = (Slice) {
-      .rows = rows, .level = level, .y0 = (int) ((gint64) rows->height * k / n),
+      .rows = rows, .level = level, .strategy = strategy, .y0 = (int) ((gint64) rows->height * k / n),
       .y1 = (int) ((gint64) rows->height * (k + 1) / n), .last = k == n - 1,
     };
   /* As many workers as processors, each taking every WORKERS-th slice; worker 0 is this
@@ -274,7 +279,7 @@ ink_png_encode_8bit_slices (const InkImage *image, int n, const char *name, GErr
     .row = image_row8, .data = &source, .width = image->width, .height = image->height,
     .channels = source.channels,
   };
-  g_autoptr (GByteArray) stream = ink_png_deflate (&rows, LEVEL, n);
+  g_autoptr (GByteArray) stream = ink_png_deflate (&rows, LEVEL, STRATEGY, n);
   GByteArray *out;
 
   if (stream == NULL)

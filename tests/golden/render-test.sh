@@ -12,7 +12,8 @@
 # anime-flow's (a) when the flow's warps came from position maps made once per motion; every one
 # when 8-bit PNGs came to be deflated in slices on several threads (engine/media/png-write.c):
 # the new frames, re-encoded by FFmpeg's PNG encoder as before (level 2, Paeth), gave the old
-# hashes, so no pixel changed.
+# hashes, so no pixel changed; and again when those slices came to be deflated as runs (Z_RLE):
+# the frames of the build before and after decoded to the same pixels.
 set -u
 abs () { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
 cli=$(abs "$1") sample=$(abs "$2") golden=$(abs "$3")
