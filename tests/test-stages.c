@@ -198,6 +198,67 @@ stylize (InkStylizer *s, const InkImage *src, const char *preset)
   return out;
 }
 
+/* A recording in two parts (ink_compute_submit: the first runs while the rest is recorded) gives
+ * what one part gives, times every dispatch of both, and may be abandoned after its first part. */
+static void
+test_submit_in_parts (void)
+{
+  g_autoptr (GError) error = NULL;
+  int w = photo->width, h = photo->height;
+  gsize n = (gsize) w * h;
+  float palette[INK_PALETTE_MAX * 4];
+  InkPushResample same = { w, h, w, h };
+  InkPushFlatten pf = { .width = w, .height = h, .src_width = w, .src_height = h, .colors = 12,
+                        .tones = 3, .flatten = 0.8f, .softness = 0.02f, .cel_amount = 0.5f,
+                        .cel_step = 0.09f };
+  g_autofree guint32 *whole = g_new (guint32, n), *parts = g_new (guint32, n);
+  InkCompute *c = ink_compute_new (vk, &error);
+  InkBuffer *src, *lab, *pal, *flat;
+
+  g_assert_no_error (error);
+  pf.colors = ink_palette_fit (photo, pf.colors, palette);
+  src = ink_buffer_new (c, n * 8, "src", &error);
+  lab = ink_buffer_new (c, n * 4, "lab", &error);
+  pal = ink_buffer_new (c, sizeof palette, "palette", &error);
+  flat = ink_buffer_new (c, n * 4, "flat", &error);
+  g_assert_no_error (error);
+  for (int split = 0; split < 2; split++)
+    {
+      g_assert_true (ink_compute_begin (c, &error));
+      g_assert_true (ink_compute_upload (c, src, photo->pixels, n * 8, &error));
+      g_assert_true (ink_compute_dispatch (c, &ink_pass_reduce, (InkBuffer *[]) { src }, lab,
+                                           &same, 0, &error));
+      if (split)
+        g_assert_true (ink_compute_submit (c, &error));
+      g_assert_true (ink_compute_upload (c, pal, palette, sizeof palette, &error));
+      g_assert_true (ink_compute_dispatch (c, &ink_pass_flatten, (InkBuffer *[]) { lab, pal },
+                                           flat, &pf, 1, &error));
+      g_assert_true (ink_compute_download (c, flat, split ? parts : whole, n * 4, &error));
+      g_assert_true (ink_compute_finish (c, &error));
+      g_assert_no_error (error);
+      if (ink_compute_is_gpu (c))
+        g_assert_cmpuint (ink_compute_timings (c)->len, ==, 2);
+    }
+  g_assert_true (memcmp (whole, parts, n * 4) == 0);
+
+  /* Abandoned after its first part: the next recording waits for it, then starts afresh. */
+  g_assert_true (ink_compute_begin (c, &error));
+  g_assert_true (ink_compute_dispatch (c, &ink_pass_reduce, (InkBuffer *[]) { src }, lab, &same,
+                                       0, &error));
+  g_assert_true (ink_compute_submit (c, &error));
+  g_assert_true (ink_compute_begin (c, &error));
+  g_assert_true (ink_compute_dispatch (c, &ink_pass_flatten, (InkBuffer *[]) { lab, pal }, flat,
+                                       &pf, 1, &error));
+  g_assert_true (ink_compute_download (c, flat, parts, n * 4, &error));
+  g_assert_true (ink_compute_finish (c, &error));
+  g_assert_no_error (error);
+  g_assert_true (memcmp (whole, parts, n * 4) == 0);
+  ink_buffer_free (&src), ink_buffer_free (&lab), ink_buffer_free (&pal);
+  ink_buffer_free (&flat);
+  ink_compute_free (&c);
+  g_assert_cmpuint (ink_vk_context_validation_messages (vk), ==, 0);
+}
+
 static void
 test_pipeline_matches_reference (void)
 {
@@ -579,6 +640,7 @@ main (int argc, char **argv)
   g_test_add_func ("/params/palette", test_palette);
   g_test_add_func ("/vulkan/devices", test_devices);
   g_test_add_func ("/stages/vulkan-vs-reference", test_passes);
+  g_test_add_func ("/compute/submit-in-parts", test_submit_in_parts);
   g_test_add_func ("/stylize/vulkan-vs-reference", test_pipeline_matches_reference);
   g_test_add_func ("/stylize/deterministic", test_deterministic);
   g_test_add_func ("/stylize/resolution-independent", test_resolution_independent);

@@ -65,6 +65,11 @@ struct InkCompute {
   VkDescriptorPool descriptor_pool;
   VkCommandBuffer cmd;
   VkFence fence;
+  /* ink_compute_submit: the recording's first part, running (in_flight) while the rest is
+   * recorded into CMD, with its own fence. */
+  VkCommandBuffer cmd_early;
+  VkFence fence_early;
+  gboolean in_flight;
   VkQueryPool queries;
   guint n_dispatches;
   int tags[MAX_DISPATCHES];
@@ -120,7 +125,9 @@ ink_compute_new (InkVkContext *vk, GError **error)
 
     VK (vkCreateDescriptorPool (vk->device, &pool_info, NULL, &c->descriptor_pool));
     VK (vkAllocateCommandBuffers (vk->device, &cmd_info, &c->cmd));
+    VK (vkAllocateCommandBuffers (vk->device, &cmd_info, &c->cmd_early));
     VK (vkCreateFence (vk->device, &fence_info, NULL, &c->fence));
+    VK (vkCreateFence (vk->device, &fence_info, NULL, &c->fence_early));
     if (vk->has_timestamps)
       VK (vkCreateQueryPool (vk->device, &query_info, NULL, &c->queries));
   }
@@ -181,8 +188,12 @@ ink_compute_free (InkCompute **pc)
         vkDestroyQueryPool (dev, c->queries, NULL);
       if (c->fence != VK_NULL_HANDLE)
         vkDestroyFence (dev, c->fence, NULL);
+      if (c->fence_early != VK_NULL_HANDLE)
+        vkDestroyFence (dev, c->fence_early, NULL);
       if (c->cmd != VK_NULL_HANDLE)
         vkFreeCommandBuffers (dev, c->vk->command_pool, 1, &c->cmd);
+      if (c->cmd_early != VK_NULL_HANDLE)
+        vkFreeCommandBuffers (dev, c->vk->command_pool, 1, &c->cmd_early);
       if (c->descriptor_pool != VK_NULL_HANDLE)
         vkDestroyDescriptorPool (dev, c->descriptor_pool, NULL);
     }
@@ -538,7 +549,13 @@ ink_compute_begin (InkCompute *c, GError **error)
     .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
   };
 
-  /* A recording abandoned after an error is simply started afresh. */
+  /* A recording abandoned after an error is simply started afresh, once a part of it that was
+   * submitted has run: its descriptors and temporaries go now. */
+  if (c->in_flight)
+    {
+      c->in_flight = FALSE;
+      VK (vkWaitForFences (c->vk->device, 1, &c->fence_early, VK_TRUE, UINT64_MAX));
+    }
   drop_temporaries (c);
   g_array_set_size (c->timings, 0);
   c->n_dispatches = 0;
@@ -774,6 +791,42 @@ collect_timings (InkCompute *c)
 }
 
 gboolean
+ink_compute_submit (InkCompute *c, GError **error)
+{
+  VkCommandBufferBeginInfo begin = {
+    .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+    .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
+  };
+  VkSubmitInfo submit = {
+    .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+    .commandBufferCount = 1,
+  };
+  VkCommandBuffer running;
+
+  g_return_val_if_fail (c->recording, FALSE);
+  if (c->vk == NULL || c->in_flight)   /* the C references have run already; one part at a time */
+    return TRUE;
+  barrier (c);
+  VK (vkEndCommandBuffer (c->cmd));
+  submit.pCommandBuffers = &c->cmd;
+  VK (vkResetFences (c->vk->device, 1, &c->fence_early));
+  VK (vkQueueSubmit (c->vk->queue, 1, &submit, c->fence_early));
+  /* The rest is recorded into the other command buffer; its barriers order it after this part
+   * (a pipeline barrier's first scope takes in earlier submissions to the queue), and finish's
+   * fence covers both. */
+  running = c->cmd;
+  c->cmd = c->cmd_early;
+  c->cmd_early = running;
+  c->in_flight = TRUE;
+  VK (vkResetCommandBuffer (c->cmd, 0));
+  VK (vkBeginCommandBuffer (c->cmd, &begin));
+  return TRUE;
+
+error:
+  return FALSE;
+}
+
+gboolean
 ink_compute_finish (InkCompute *c, GError **error)
 {
   VkSubmitInfo submit = {
@@ -792,6 +845,11 @@ ink_compute_finish (InkCompute *c, GError **error)
   VK (vkResetFences (c->vk->device, 1, &c->fence));
   VK (vkQueueSubmit (c->vk->queue, 1, &submit, c->fence));
   VK (vkWaitForFences (c->vk->device, 1, &c->fence, VK_TRUE, UINT64_MAX));
+  if (c->in_flight)
+    {
+      c->in_flight = FALSE;
+      VK (vkWaitForFences (c->vk->device, 1, &c->fence_early, VK_TRUE, UINT64_MAX));
+    }
   collect_timings (c);
   for (guint i = 0; i < c->downloads->len; i++)
     {
@@ -803,6 +861,12 @@ ink_compute_finish (InkCompute *c, GError **error)
   return TRUE;
 
 error:
+  /* A part already submitted may still be reading the temporaries. */
+  if (c->in_flight)
+    {
+      c->in_flight = FALSE;
+      vkWaitForFences (c->vk->device, 1, &c->fence_early, VK_TRUE, UINT64_MAX);
+    }
   drop_temporaries (c);
   return FALSE;
 }

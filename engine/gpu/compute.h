@@ -115,6 +115,11 @@ gboolean ink_compute_download (InkCompute *compute, InkBuffer *src, void *data, 
 gboolean ink_compute_download_at (InkCompute *compute, InkBuffer *src, gsize offset, void *data,
                                   gsize size, GError **error);
 gboolean ink_compute_finish (InkCompute *compute, GError **error);
+/* Starts what is recorded so far without waiting for it, so the host can work meanwhile;
+ * recording goes on, and finish waits for both parts (once a recording: a second call does
+ * nothing). After it, an upload must not write a buffer that the submitted part reads: uploads to
+ * mapped buffers are done at once. With the C references (no device) everything has run already. */
+gboolean ink_compute_submit (InkCompute *compute, GError **error);
 
 /* Dispatches recorded so far in the current recording: with ink_compute_timings, which
  * dispatches (and so which times) belong to what. */

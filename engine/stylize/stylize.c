@@ -336,9 +336,12 @@ record_lines (InkStylizer *s, const InkStyleParams *p, float scale, BufferId ima
 /* Records the stylization into the layers: the flats in LAYER, the line response in LINES. */
 /* LEARNED: the learned generator's working-size colour (lab32), which the flats are then made
  * from instead of the smoothing; NULL for the procedural generator. */
+/* FIT_FROM: the image the palette is fitted to, while the device smooths and draws the lines (the
+ * first part runs as the host fits it); NULL: PALETTE (PALETTE_SIZE colours) is given. */
 static gboolean
-record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const float *palette,
-        int palette_size, const guint32 *learned, InkStylizeStats *stats, GError **error)
+record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const InkImage *fit_from,
+        float *palette, int palette_size, const guint32 *learned, InkStylizeStats *stats,
+        GError **error)
 {
   /* The three working lab32 planes the smoothing rotates through. */
   static const BufferId planes[3] = { W_LAB0, W_LAB1, W_SCRATCH };
@@ -355,7 +358,7 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
   };
   InkPushFlatten pf = {
     .width = s->width, .height = s->height, .src_width = s->work_width,
-    .src_height = s->work_height, .colors = palette_size, .tones = p->cel_tones,
+    .src_height = s->work_height, .tones = p->cel_tones,
     .flatten = p->flatten, .softness = 0.02f, .cel_amount = p->cel_amount, .cel_step = 0.09f,
   };
   InkPushComposite pc = {
@@ -377,8 +380,7 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
     return FALSE;
 
   t0 = g_get_monotonic_time ();
-  if (!ink_compute_upload (s->compute, s->buffers[SOURCE], src->pixels, n * 8, error)
-      || !ink_compute_upload (s->compute, s->buffers[PALETTE], palette, palette_size * 16, error))
+  if (!ink_compute_upload (s->compute, s->buffers[SOURCE], src->pixels, n * 8, error))
     return FALSE;
   if (learned != NULL
       && ((painted = ink_compute_scratch (s->compute, work_n * 4, "learned", error)) == NULL
@@ -413,6 +415,22 @@ record (InkStylizer *s, const InkImage *src, const InkStyleParams *p, const floa
         return FALSE;
     }
   if (passes == 0 && lines && !record_lines (s, p, scale, planes[image], error))
+    return FALSE;
+
+  /* The palette: fitted on the host while the device runs what is recorded so far (no pass
+   * before the flattening reads PALETTE). */
+  if (fit_from != NULL)
+    {
+      gint64 t1;
+
+      if (!ink_compute_submit (s->compute, error))
+        return FALSE;
+      t1 = g_get_monotonic_time ();
+      palette_size = ink_palette_fit (fit_from, p->colors, palette);
+      stats->stage_ms[INK_STAGE_FLATTEN] += (g_get_monotonic_time () - t1) / 1000.0;
+    }
+  pf.colors = palette_size;
+  if (!ink_compute_upload (s->compute, s->buffers[PALETTE], palette, palette_size * 16, error))
     return FALSE;
 
   /* Stage 2 at full size (reading the working image bilinearly); stage 4, the flats layer. */
@@ -484,8 +502,7 @@ ink_stylizer_make_layers (InkStylizer *s, const InkImage *src, const InkStylePar
   float palette[INK_PALETTE_MAX * 4];
   int palette_size;
   const guint32 *learned = NULL;
-  const InkImage *painted = src;
-  gint64 t1;
+  const InkImage *painted = src, *fit_from = NULL;
 
   memset (stats, 0, sizeof *stats);
   s->layers_made++;
@@ -500,18 +517,17 @@ ink_stylizer_make_layers (InkStylizer *s, const InkImage *src, const InkStylePar
                               &learned, &painted, &stats->stage_ms[INK_STAGE_SMOOTH], error))
         return FALSE;
     }
-  t1 = g_get_monotonic_time ();
+  palette_size = 0;
   if (s->fixed_size > 0 && s->fixed_colors == params->colors)
     {
       palette_size = s->fixed_size;
       memcpy (palette, s->fixed_palette, sizeof palette);
     }
-  else  /* the learned generator's palette is fitted to its own colours */
-    palette_size = ink_palette_fit (painted, params->colors, palette);
-  stats->stage_ms[INK_STAGE_FLATTEN] += (g_get_monotonic_time () - t1) / 1000.0;
+  else  /* fitted in record (); the learned generator's to its own colours */
+    fit_from = painted;
   s->has_lines = FALSE;
   s->learned_layers = FALSE;
-  if (!record (s, src, params, palette, palette_size, learned, stats, error))
+  if (!record (s, src, params, fit_from, palette, palette_size, learned, stats, error))
     return FALSE;
   if (learned != NULL && !upload_photo8 (s, src, error))
     return FALSE;
