@@ -84,8 +84,9 @@ gboolean ink_compute_has_half_math (InkCompute *compute);
 void ink_compute_set_half_math (InkCompute *compute, gboolean half_math);
 gboolean ink_compute_half_math (InkCompute *compute);
 
-/* A dispatch's shape where the default (16 x 16 workgroups over the push's width and height) does
- * not fit: the network's layers, say. Pipelines are built once per (pass, local size, constants). */
+/* A dispatch's shape where the default (one invocation a pixel over the push's width and height,
+ * in 16 x 16 workgroups, 128 x 2 on a CPU device) does not fit: the network's layers, say.
+ * Pipelines are built once per (pass, local size, constants). */
 #define INK_MAX_SPEC 12
 typedef struct {
   guint32 local[3];     /* workgroup size: specialization constants 0, 1, 2 */
