@@ -803,6 +803,26 @@ collect_timings (InkCompute *c)
     }
 }
 
+/* Ends the command buffer being recorded and submits it, to signal FENCE. */
+static gboolean
+end_and_submit (InkCompute *c, VkFence fence, GError **error)
+{
+  VkSubmitInfo submit = {
+    .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+    .commandBufferCount = 1,
+    .pCommandBuffers = &c->cmd,
+  };
+
+  barrier (c);
+  VK (vkEndCommandBuffer (c->cmd));
+  VK (vkResetFences (c->vk->device, 1, &fence));
+  VK (vkQueueSubmit (c->vk->queue, 1, &submit, fence));
+  return TRUE;
+
+error:
+  return FALSE;
+}
+
 gboolean
 ink_compute_submit (InkCompute *c, GError **error)
 {
@@ -810,20 +830,13 @@ ink_compute_submit (InkCompute *c, GError **error)
     .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
     .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
   };
-  VkSubmitInfo submit = {
-    .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-    .commandBufferCount = 1,
-  };
   VkCommandBuffer running;
 
   g_return_val_if_fail (c->recording, FALSE);
   if (c->vk == NULL || c->in_flight)   /* the C references have run already; one part at a time */
     return TRUE;
-  barrier (c);
-  VK (vkEndCommandBuffer (c->cmd));
-  submit.pCommandBuffers = &c->cmd;
-  VK (vkResetFences (c->vk->device, 1, &c->fence_early));
-  VK (vkQueueSubmit (c->vk->queue, 1, &submit, c->fence_early));
+  if (!end_and_submit (c, c->fence_early, error))
+    return FALSE;
   /* The rest is recorded into the other command buffer; its barriers order it after this part
    * (a pipeline barrier's first scope takes in earlier submissions to the queue), and finish's
    * fence covers both. */
@@ -842,21 +855,13 @@ error:
 gboolean
 ink_compute_finish (InkCompute *c, GError **error)
 {
-  VkSubmitInfo submit = {
-    .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-    .commandBufferCount = 1,
-  };
-
   g_return_val_if_fail (c->recording, FALSE);
   c->recording = FALSE;
   if (c->vk == NULL)
     return TRUE;
 
-  barrier (c);
-  VK (vkEndCommandBuffer (c->cmd));
-  submit.pCommandBuffers = &c->cmd;
-  VK (vkResetFences (c->vk->device, 1, &c->fence));
-  VK (vkQueueSubmit (c->vk->queue, 1, &submit, c->fence));
+  if (!end_and_submit (c, c->fence, error))
+    goto error;
   VK (vkWaitForFences (c->vk->device, 1, &c->fence, VK_TRUE, UINT64_MAX));
   if (c->in_flight)
     {
