@@ -846,6 +846,10 @@ ink_compute_submit (InkCompute *c, GError **error)
   c->in_flight = TRUE;
   VK (vkResetCommandBuffer (c->cmd, 0));
   VK (vkBeginCommandBuffer (c->cmd, &begin));
+  /* A timestamp where the rest starts, so the time the device waits for it (while the host
+   * works) is timed apart (tag -1), not as the next dispatch's. */
+  if (c->n_dispatches < MAX_DISPATCHES)
+    timestamp (c, -1, "(host)");
   return TRUE;
 
 error:
