@@ -51,19 +51,33 @@ ink_webp_anim_open (const char *path, GError **error)
   options.use_threads = 1;
   data.bytes = g_bytes_get_data (a->bytes, &size);
   data.size = size;
+  /* The canvas's size first, from the demuxer: the animation decoder allocates the whole canvas
+   * as it opens (a few bytes of header can ask for gigabytes). */
+  {
+    WebPDemuxer *demux = WebPDemux (&data);
+    guint32 w, h;
+
+    if (demux == NULL)
+      goto broken;
+    w = WebPDemuxGetI (demux, WEBP_FF_CANVAS_WIDTH);
+    h = WebPDemuxGetI (demux, WEBP_FF_CANVAS_HEIGHT);
+    WebPDemuxDelete (demux);
+    if (w < 1 || h < 1)
+      goto broken;
+    if ((guint64) w * h > INK_IMAGE_MAX_PIXELS || w > INK_IMAGE_MAX_SIDE
+        || h > INK_IMAGE_MAX_SIDE)
+      {
+        g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: the animation is %ux%u px; "
+                     "Inkloop takes at most %d px a side and %d pixels", path, w, h,
+                     INK_IMAGE_MAX_SIDE, INK_IMAGE_MAX_PIXELS);
+        goto error;
+      }
+  }
   a->dec = WebPAnimDecoderNew (&data, &options);
   if (a->dec == NULL || !WebPAnimDecoderGetInfo (a->dec, &a->info))
     goto broken;
   if (a->info.frame_count < 1 || a->info.canvas_width < 1 || a->info.canvas_height < 1)
     goto broken;
-  if ((guint64) a->info.canvas_width * a->info.canvas_height > INK_IMAGE_MAX_PIXELS
-      || a->info.canvas_width > INK_IMAGE_MAX_SIDE || a->info.canvas_height > INK_IMAGE_MAX_SIDE)
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: the animation is %ux%u px; Inkloop "
-                   "takes at most %d px a side and %d pixels", path, a->info.canvas_width,
-                   a->info.canvas_height, INK_IMAGE_MAX_SIDE, INK_IMAGE_MAX_PIXELS);
-      goto error;
-    }
   return a;
 
 broken:
