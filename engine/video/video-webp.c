@@ -3,11 +3,13 @@
 #include "video-webp.h"
 
 #include <string.h>
+#include <webp/decode.h>
 #include <webp/demux.h>
 
 #include "file-read.h"
 #include "ink-error.h"
 #include "ink-image.h"
+#include "media-private.h"
 
 struct InkWebpAnim {
   char *path;
@@ -51,25 +53,17 @@ ink_webp_anim_open (const char *path, GError **error)
   options.use_threads = 1;
   data.bytes = g_bytes_get_data (a->bytes, &size);
   data.size = size;
-  /* The canvas's size first, from the demuxer: the animation decoder allocates the whole canvas
+  /* The canvas's size first, from the header: the animation decoder allocates the whole canvas
    * as it opens (a few bytes of header can ask for gigabytes). */
   {
-    WebPDemuxer *demux = WebPDemux (&data);
-    guint32 w, h;
+    WebPBitstreamFeatures features;
 
-    if (demux == NULL)
+    if (WebPGetFeatures (data.bytes, data.size, &features) != VP8_STATUS_OK
+        || features.width < 1 || features.height < 1)
       goto broken;
-    w = WebPDemuxGetI (demux, WEBP_FF_CANVAS_WIDTH);
-    h = WebPDemuxGetI (demux, WEBP_FF_CANVAS_HEIGHT);
-    WebPDemuxDelete (demux);
-    if (w < 1 || h < 1)
-      goto broken;
-    if ((guint64) w * h > INK_IMAGE_MAX_PIXELS || w > INK_IMAGE_MAX_SIDE
-        || h > INK_IMAGE_MAX_SIDE)
+    if (ink_size_too_large ((guint) features.width, (guint) features.height))
       {
-        g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: the animation is %ux%u px; "
-                     "Inkloop takes at most %d px a side and %d pixels", path, w, h,
-                     INK_IMAGE_MAX_SIDE, INK_IMAGE_MAX_PIXELS);
+        ink_set_too_large (error, path, (guint) features.width, (guint) features.height);
         goto error;
       }
   }
