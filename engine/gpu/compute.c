@@ -20,6 +20,9 @@
 #define MAX_DISPATCHES 256     /* per recording */
 #define MAX_BINDINGS 8
 
+/* What a temporary buffer is, for a later recording to reuse it as the same. */
+enum { SPARE_NONE, SPARE_SCRATCH, SPARE_UPLOAD, SPARE_READBACK };
+
 struct InkBuffer {
   InkCompute *compute;
   gsize size;
@@ -27,6 +30,7 @@ struct InkBuffer {
   VkDeviceMemory memory;
   void *mapped;        /* host-visible device memory, or the CPU backend's memory */
   gboolean half;       /* read and written as R16_SFLOAT where a pass says INK_TEXEL_FLOAT */
+  guint spare;         /* a temporary kept for the next recording to reuse: SPARE_* */
 };
 
 typedef struct {
@@ -84,7 +88,8 @@ struct InkCompute {
   int tags[MAX_DISPATCHES];
   const char *names[MAX_DISPATCHES];
   GArray *downloads;   /* Download */
-  GPtrArray *temporaries;  /* InkBuffer *, freed after finish */
+  GPtrArray *temporaries;  /* InkBuffer *, freed after finish (scratch and staging: kept) */
+  GPtrArray *spares;       /* InkBuffer *: the last recording's temporaries, reused (drop_temporaries) */
   GArray *views;           /* VkBufferView, destroyed after finish */
   GArray *timings;     /* InkTiming */
   gboolean recording;
@@ -101,6 +106,7 @@ ink_compute_new (InkVkContext *vk, GError **error)
   c->pipelines = g_hash_table_new_full (key_hash, key_equal, g_free, NULL);
   c->downloads = g_array_new (FALSE, FALSE, sizeof (Download));
   c->temporaries = g_ptr_array_new ();
+  c->spares = g_ptr_array_new ();
   c->views = g_array_new (FALSE, FALSE, sizeof (VkBufferView));
   c->timings = g_array_new (FALSE, FALSE, sizeof (InkTiming));
   c->local[0] = c->local[1] = TILE_GPU;
@@ -170,12 +176,34 @@ destroy_pipelines (InkCompute *c)
 }
 
 static void
-drop_temporaries (InkCompute *c)
+free_buffers (GPtrArray *buffers)
 {
+  for (guint i = 0; i < buffers->len; i++)
+    {
+      InkBuffer *b = g_ptr_array_index (buffers, i);
+      ink_buffer_free (&b);
+    }
+  g_ptr_array_set_size (buffers, 0);
+}
+
+/* When a recording ends (it ran or failed; one abandoned ends as the next begins): its scratch
+ * and staging buffers become the spares the next one reuses, and the spares it left unused are
+ * freed, so what is kept never exceeds one recording's own. Reusing them spares the memory's
+ * first touch: on a CPU device (lavapipe) a new buffer is fresh pages, zeroed by the kernel a page
+ * fault at a time within the pass that first writes them (a network's 35 MB tensor: 8,600
+ * faults). ENDED FALSE (a begin after a recording that finished): the spares stay. */
+static void
+drop_temporaries (InkCompute *c, gboolean ended)
+{
+  if (ended)
+    free_buffers (c->spares);
   for (guint i = 0; i < c->temporaries->len; i++)
     {
       InkBuffer *b = g_ptr_array_index (c->temporaries, i);
-      ink_buffer_free (&b);
+      if (b->spare != SPARE_NONE)
+        g_ptr_array_add (c->spares, b);
+      else
+        ink_buffer_free (&b);
     }
   g_ptr_array_set_size (c->temporaries, 0);
   for (guint i = 0; i < c->views->len; i++)
@@ -195,7 +223,8 @@ ink_compute_free (InkCompute **pc)
     {
       VkDevice dev = c->vk->device;
       vkDeviceWaitIdle (dev);
-      drop_temporaries (c);
+      drop_temporaries (c, TRUE);
+      free_buffers (c->spares);
       destroy_pipelines (c);
       if (c->queries != VK_NULL_HANDLE)
         vkDestroyQueryPool (dev, c->queries, NULL);
@@ -210,7 +239,9 @@ ink_compute_free (InkCompute **pc)
       if (c->descriptor_pool != VK_NULL_HANDLE)
         vkDestroyDescriptorPool (dev, c->descriptor_pool, NULL);
     }
-  drop_temporaries (c);
+  drop_temporaries (c, TRUE);
+  free_buffers (c->spares);
+  g_ptr_array_free (c->spares, TRUE);
   g_hash_table_destroy (c->pipelines);
   g_array_free (c->downloads, TRUE);
   g_ptr_array_free (c->temporaries, TRUE);
@@ -569,7 +600,7 @@ ink_compute_begin (InkCompute *c, GError **error)
       c->in_flight = FALSE;
       VK (vkWaitForFences (c->vk->device, 1, &c->fence_early, VK_TRUE, UINT64_MAX));
     }
-  drop_temporaries (c);
+  drop_temporaries (c, c->temporaries->len > 0);
   g_array_set_size (c->timings, 0);
   c->n_dispatches = 0;
   c->recording = TRUE;
@@ -588,17 +619,45 @@ error:
   return FALSE;
 }
 
+/* A spare of KIND and SIZE (drop_temporaries), now a temporary of this recording; or NULL. */
+static InkBuffer *
+take_spare (InkCompute *c, guint kind, gsize size, const char *name)
+{
+  for (guint i = 0; i < c->spares->len; i++)
+    {
+      InkBuffer *b = g_ptr_array_index (c->spares, i);
+      if (b->spare != kind || b->size != size)
+        continue;
+      g_ptr_array_remove_index_fast (c->spares, i);
+      b->half = FALSE;
+      if (c->vk == NULL)
+        memset (b->mapped, 0, MAX (size, 16));   /* as new, for the references */
+      else
+        ink_vk_name_object (c->vk, VK_OBJECT_TYPE_BUFFER, (guint64) b->buffer, name);
+      g_ptr_array_add (c->temporaries, b);
+      return b;
+    }
+  return NULL;
+}
+
 static InkBuffer *
 staging_new (InkCompute *c, gsize size, gboolean readback, GError **error)
 {
-  InkBuffer *b = buffer_new_with (c, size, readback ? "download" : "upload",
-                                  readback ? VK_BUFFER_USAGE_TRANSFER_DST_BIT
-                                           : VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
-                                  VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT
-                                  | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
-                                  readback ? VK_MEMORY_PROPERTY_HOST_CACHED_BIT : 0, error);
+  const char *name = readback ? "download" : "upload";
+  guint kind = readback ? SPARE_READBACK : SPARE_UPLOAD;
+  InkBuffer *b = take_spare (c, kind, size, name);
+
   if (b != NULL)
-    g_ptr_array_add (c->temporaries, b);
+    return b;
+  b = buffer_new_with (c, size, name,
+                       readback ? VK_BUFFER_USAGE_TRANSFER_DST_BIT : VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+                       readback ? VK_MEMORY_PROPERTY_HOST_CACHED_BIT : 0, error);
+  if (b != NULL)
+    {
+      b->spare = kind;
+      g_ptr_array_add (c->temporaries, b);
+    }
   return b;
 }
 
@@ -608,9 +667,12 @@ ink_compute_scratch (InkCompute *c, gsize size, const char *name, GError **error
   InkBuffer *b;
 
   g_return_val_if_fail (c->recording, NULL);
-  b = ink_buffer_new (c, size, name, error);
-  if (b != NULL)
-    g_ptr_array_add (c->temporaries, b);
+  b = take_spare (c, SPARE_SCRATCH, size, name);
+  if (b == NULL && (b = ink_buffer_new (c, size, name, error)) != NULL)
+    {
+      b->spare = SPARE_SCRATCH;
+      g_ptr_array_add (c->temporaries, b);
+    }
   return b;
 }
 
@@ -879,7 +941,7 @@ ink_compute_finish (InkCompute *c, GError **error)
       memcpy (d->data, (const guint8 *) (d->staging != NULL ? d->staging->mapped : d->src->mapped)
                          + d->offset, d->size);
     }
-  drop_temporaries (c);
+  drop_temporaries (c, TRUE);
   return TRUE;
 
 error:
@@ -889,7 +951,7 @@ error:
       c->in_flight = FALSE;
       vkWaitForFences (c->vk->device, 1, &c->fence_early, VK_TRUE, UINT64_MAX);
     }
-  drop_temporaries (c);
+  drop_temporaries (c, TRUE);
   return FALSE;
 }
 
