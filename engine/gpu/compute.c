@@ -122,6 +122,7 @@ ink_compute_new (InkVkContext *vk, GError **error)
       { .type = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER,
         .descriptorCount = MAX_DISPATCHES * MAX_BINDINGS },
       { .type = VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, .descriptorCount = MAX_DISPATCHES },
+      { .type = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, .descriptorCount = MAX_DISPATCHES },
     };
     VkDescriptorPoolCreateInfo pool_info = {
       .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
@@ -251,6 +252,13 @@ ink_compute_free (InkCompute **pc)
   *pc = NULL;
 }
 
+void
+ink_compute_uniform_window (InkCompute *c, gsize *range, gsize *align)
+{
+  *range = c->vk != NULL ? c->vk->props.limits.maxUniformBufferRange : G_MAXUINT32;
+  *align = c->vk != NULL ? c->vk->props.limits.minUniformBufferOffsetAlignment : 1;
+}
+
 gboolean
 ink_compute_is_gpu (InkCompute *c)
 {
@@ -336,7 +344,8 @@ ink_buffer_new (InkCompute *c, gsize size, const char *name, GError **error)
                           VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT
                           | VK_BUFFER_USAGE_TRANSFER_DST_BIT
                           | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT
-                          | VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT,
+                          | VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT
+                          | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
                           0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, error);
 }
 
@@ -390,6 +399,9 @@ ink_compute_has_half_texels (InkCompute *c)
   if (c->vk == NULL)
     return FALSE;
   vkGetPhysicalDeviceFormatProperties (c->vk->physical, VK_FORMAT_R16_SFLOAT, &props);
+  if ((props.bufferFeatures & need) != need)
+    return FALSE;
+  vkGetPhysicalDeviceFormatProperties (c->vk->physical, VK_FORMAT_R16G16B16A16_SFLOAT, &props);
   return (props.bufferFeatures & need) == need;
 }
 
@@ -427,6 +439,8 @@ descriptor_type (const InkPass *pass, guint i)
 {
   if (texel_format (pass, i) == INK_TEXEL_NONE)
     return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+  if (texel_format (pass, i) == INK_TEXEL_UNIFORM)
+    return VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
   return i == pass->n_inputs ? VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER
                              : VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
 }
@@ -795,7 +809,16 @@ ink_compute_dispatch_shaped (InkCompute *c, const InkPass *pass, InkBuffer *cons
         .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
         .pBufferInfo = &infos[i],
       };
-      if (texel_format (pass, i) != INK_TEXEL_NONE)
+      if (texel_format (pass, i) == INK_TEXEL_UNIFORM)
+        {
+          g_assert (shape->window[0] % c->vk->props.limits.minUniformBufferOffsetAlignment == 0
+                    && shape->window[0] + shape->window[1] <= b->size
+                    && shape->window[1] <= c->vk->props.limits.maxUniformBufferRange);
+          infos[i].offset = shape->window[0];
+          infos[i].range = shape->window[1];
+          writes[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+        }
+      else if (texel_format (pass, i) != INK_TEXEL_NONE)
         {
           static const VkFormat formats[] = {
             [INK_TEXEL_FLOAT] = VK_FORMAT_R32_SFLOAT, [INK_TEXEL_VEC2] = VK_FORMAT_R32G32_SFLOAT,
@@ -804,13 +827,14 @@ ink_compute_dispatch_shaped (InkCompute *c, const InkPass *pass, InkBuffer *cons
           };
           static const guint sizes[] = { 0, 4, 8, 16, 4, 8 };
           InkTexelFormat f = texel_format (pass, i);
-          gboolean half = f == INK_TEXEL_FLOAT && b->half;
-          guint size = half ? 2 : sizes[f];
+          gboolean half = (f == INK_TEXEL_FLOAT || f == INK_TEXEL_VEC4) && b->half;
+          guint size = half ? sizes[f] / 2 : sizes[f];
           gsize elements = MAX (b->size, 16) / size;
           VkBufferViewCreateInfo view_info = {
             .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
             .buffer = b->buffer,
-            .format = half ? VK_FORMAT_R16_SFLOAT : formats[f],
+            .format = !half ? formats[f]
+                      : f == INK_TEXEL_VEC4 ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R16_SFLOAT,
             .range = elements * size,
           };
           if (elements > c->vk->props.limits.maxTexelBufferElements)

@@ -41,10 +41,13 @@ typedef enum {
   INK_TEXEL_VEC4,       /* R32G32B32A32_SFLOAT: vec4 */
   INK_TEXEL_UINT,       /* R32_UINT: uint */
   INK_TEXEL_UVEC2,      /* R32G32_UINT: uvec2 */
+  INK_TEXEL_UNIFORM,    /* not a texel buffer: a uniform buffer (GLSL uniform block), bound at the
+                           dispatch's InkDispatchShape.window; one such input a pass */
 } InkTexelFormat;
 /* A buffer marked half (ink_buffer_set_half) is read and written as R16_SFLOAT wherever a pass
- * takes it as INK_TEXEL_FLOAT: half the memory and traffic, the shader unchanged (a texel fetch
- * converts; a pass that writes one must declare its output image r16f). */
+ * takes it as INK_TEXEL_FLOAT, and as R16G16B16A16_SFLOAT as INK_TEXEL_VEC4: half the memory and
+ * traffic, the shader unchanged (a texel fetch converts; a pass that writes one must declare its
+ * output image r16f or rgba16f). */
 
 #define INK_TEXEL(input, format) ((guint32) (format) << (4 * (input)))
 
@@ -78,7 +81,8 @@ gsize ink_buffer_size (InkBuffer *buffer);
  * halves: its references read and write floats. */
 void ink_buffer_set_half (InkBuffer *buffer, gboolean half);
 gboolean ink_buffer_is_half (InkBuffer *buffer);
-/* Whether the device reads and writes R16_SFLOAT texel buffers (FALSE for the CPU backend). */
+/* Whether the device reads and writes R16_SFLOAT and R16G16B16A16_SFLOAT texel buffers (FALSE for
+ * the CPU backend). */
 gboolean ink_compute_has_half_texels (InkCompute *compute);
 /* Whether the device computes in halves (shaderFloat16); and whether layers that can (the
  * network's convolutions writing halves) do so on COMPUTE, off by default and where it has none. */
@@ -95,7 +99,14 @@ typedef struct {
   guint32 groups[3];    /* workgroup counts */
   guint32 spec[INK_MAX_SPEC];   /* specialization constants 3 .. 3 + n_spec - 1 */
   guint n_spec;
+  /* An INK_TEXEL_UNIFORM input's offset and range in bytes: the offset a multiple of the
+   * alignment and the range at most the size ink_compute_uniform_window gives. */
+  gsize window[2];
 } InkDispatchShape;
+
+/* The most bytes a uniform buffer binding may span on COMPUTE's device, and the alignment of its
+ * offset. */
+void ink_compute_uniform_window (InkCompute *compute, gsize *range, gsize *align);
 
 /* Builds PASS's pipeline now rather than at its first dispatch. */
 gboolean ink_compute_prepare (InkCompute *compute, const InkPass *pass, GError **error);
