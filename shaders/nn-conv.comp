@@ -2,16 +2,23 @@
 // nn-conv.comp: 2-D convolution, the network's main layer: kernel K, stride S, dilation D, zero or
 // reflect padding of D (K - 1) / 2, groups (depthwise included), bias and a fused activation. One
 // invocation computes OCB output channels of PXB pixels along a row, so each weight read serves PXB
-// multiply-adds and each input value OCB; a subgroup fetches each weight once. Inputs and weights
-// are texel buffers: lavapipe reads storage buffers lane by lane, texel buffers for all lanes at
-// once (3x3, 32 to 32 channels, 640x427: 15.8 s with storage buffers, 0.5 s so). Weights are
-// packed per block of OCB output channels: [block][in/groups][K*K][OCB], then the bias (the last
-// block padded with zeros)
-// (engine/network/nn-layers.c: ink_conv_pack).
+// multiply-adds and each input value OCB; a subgroup fetches each weight once. Inputs are texel
+// buffers: lavapipe reads storage buffers lane by lane, texel buffers for all lanes at once (3x3,
+// 32 to 32 channels, 640x427: 15.8 s with storage buffers, 0.5 s so). Weights are packed per block
+// of OCB output channels: [in/groups][K*K][OCB], then the block's OCB biases (the last block
+// padded with zeros) (engine/network/nn-layers.c: ink_conv_pack).
 // In: binding 0, the input planes; binding 1, the weights (RESIDUAL: binding 2, the planes
 // added). Out: binding 2 (RESIDUAL: 3), the output planes.
+//
+// PACKED (the -p variants, for CPU devices): the input comes as texels of 4 channels, [in_c / 4]
+// [in_h][in_w] vec4 (nn-pack.comp made it), and the weights as a uniform block bound at the
+// dispatch's blocks (block0 on). On lavapipe every texel fetch is a call into a fetch function
+// that spills every vector register, while a uniform load is inline: a fetch of 4 channels and
+// weights without calls ran 3x3, 32 to 32 channels at 640x427 in 164 ms instead of 281.
+// PACKED_OUT (-po): the output packed likewise, for a next convolution that reads it packed.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_KHR_shader_subgroup_shuffle : require
+#extension GL_EXT_control_flow_attributes : require
 // HALF_MATH (the -h variant, which also writes halves): the products and sums in fp16 (devices
 // with shaderFloat16); the weights and inputs rounded to halves as they are read.
 #ifdef HALF_MATH
@@ -32,7 +39,14 @@ layout (constant_id = 9) const int PXB = 4;
 layout (constant_id = 10) const bool SHUFFLE = true;   // every subgroup has OCB lanes or more
 
 layout (binding = 0) uniform samplerBuffer src;
+#ifdef PACKED
+// The window of the weights buffer this dispatch reads: 64 KB, lavapipe's maxUniformBufferRange.
+layout (std140, binding = 1) uniform Weights { vec4 wv[4096]; };
+float weight_at (int i) { return wv[i >> 2][i & 3]; }
+#else
 layout (binding = 1) uniform samplerBuffer wt;
+float weight_at (int i) { return texelFetch (wt, i).r; }
+#endif
 // RESIDUAL (the -add variants): binding 2 holds planes added to the output after the activation
 // (a residual block's sum in the same pass); the output is then binding 3.
 #ifdef RESIDUAL
@@ -43,10 +57,10 @@ layout (binding = 2, OUT_FORMAT) uniform writeonly imageBuffer dst;
 #endif
 layout (push_constant) uniform Push {
   int in_w, in_h, in_c, out_w, out_h, out_c;
-  int groups, in_off, out_off, w_off, b_off;
+  int groups, in_off, out_off, w_off, bias;
   int k, stride, dil, reflect_pad, act, ocb;
   float alpha;
-  int res_off;
+  int res_off, block0;
 } pc;
 
 int border (int i, int n)
@@ -57,7 +71,8 @@ int border (int i, int n)
 void main ()
 {
   int x = int (gl_GlobalInvocationID.x) * PXB, y = int (gl_GlobalInvocationID.y);
-  int block = int (gl_GlobalInvocationID.z);
+  // A dispatch computes blocks BLOCK0 on (the weights at w_off are BLOCK0's).
+  int zb = int (gl_GlobalInvocationID.z), block = pc.block0 + zb;
   // No early return: the weights are shared across the subgroup below, so every lane takes part.
   bool inside = x < pc.out_w && y < pc.out_h;
   y = min (y, pc.out_h - 1);
@@ -77,12 +92,43 @@ void main ()
       mx[j] = REFLECT != 0 || xi == ix[j] ? 1.0 : 0.0;
     }
 
+  // This block's weights, then its biases.
+  int w = pc.w_off + zb * (ipg * K * K + 1) * OCB;
   VALUE acc[OCB * PXB];
   for (int o = 0; o < OCB; o++)
     for (int p = 0; p < PXB; p++)
-      acc[o * PXB + p] = VALUE (pc.b_off >= 0 ? texelFetch (wt, pc.b_off + oc0 + o).r : 0.0);
-  int w = pc.w_off + block * ipg * K * K * OCB;
+      acc[o * PXB + p] = VALUE (pc.bias != 0 ? weight_at (w + ipg * K * K * OCB + o) : 0.0);
+  // Lane o fetches weight o and every lane takes it from there: one fetch, not OCB (where every
+  // subgroup has the lanes: SHUFFLE).
+  int lane = min (int (gl_SubgroupInvocationID), OCB - 1);
   int plane = pc.in_w * pc.in_h;
+#ifdef PACKED
+  int base = pc.in_off + g * (ipg / 4) * plane;
+  for (int i = 0; i < ipg; i += 4, base += plane)
+    for (int ky = 0; ky < K; ky++)
+      {
+        int yi = y * S + ky * D - pad, yr = border (yi, pc.in_h);
+        float my = REFLECT != 0 || yi == yr ? 1.0 : 0.0;
+        int row = base + yr * pc.in_w;
+        vec4 seg[SEG];
+        for (int j = 0; j < SEG; j++)
+          seg[j] = texelFetch (src, row + ix[j]) * (mx[j] * my);
+        [[unroll]] for (int c = 0; c < 4; c++)
+          [[unroll]] for (int kx = 0; kx < K; kx++)
+            {
+              int wi = w + (((i + c) * K + ky) * K + kx) * OCB;
+              float mine = SHUFFLE ? weight_at (wi + lane) : 0.0;
+              [[unroll]] for (int o = 0; o < OCB; o++)
+                {
+                  VALUE weight = VALUE (SHUFFLE ? subgroupShuffle (mine, uint (o))
+                                                : weight_at (wi + o));
+                  [[unroll]] for (int p = 0; p < PXB; p++)
+                    acc[o * PXB + p] = fma (weight, VALUE (seg[p * S + kx * D][c]),
+                                            acc[o * PXB + p]);
+                }
+            }
+      }
+#else
   int base = pc.in_off + g * ipg * plane;
   for (int i = 0; i < ipg; i++, base += plane)
     for (int ky = 0; ky < K; ky++)
@@ -95,21 +141,31 @@ void main ()
           seg[j] = VALUE (texelFetch (src, row + ix[j]).r * (mx[j] * my));
         for (int kx = 0; kx < K; kx++, w += OCB)
           {
-            // Lane o fetches weight o and every lane takes it from there: one fetch, not OCB
-            // (where every subgroup has the lanes: SHUFFLE).
-            int lane = min (int (gl_SubgroupInvocationID), OCB - 1);
-            float mine = SHUFFLE ? texelFetch (wt, w + lane).r : 0.0;
+            float mine = SHUFFLE ? weight_at (w + lane) : 0.0;
             for (int o = 0; o < OCB; o++)
               {
                 VALUE weight = VALUE (SHUFFLE ? subgroupShuffle (mine, uint (o))
-                                              : texelFetch (wt, w + o).r);
+                                              : weight_at (w + o));
                 for (int p = 0; p < PXB; p++)
                   acc[o * PXB + p] = fma (weight, seg[p * S + kx * D], acc[o * PXB + p]);
               }
           }
       }
+#endif
 
   int out_plane = pc.out_w * pc.out_h;
+#ifdef PACKED_OUT
+  // The output packed by 4 channels too, for the next convolution (out_off in texels).
+  for (int q = 0; q < OCB / 4; q++)
+    for (int p = 0; p < PXB; p++)
+      if (inside && x + p < pc.out_w && oc0 + 4 * q < pc.out_c)
+        {
+          vec4 v;
+          for (int k = 0; k < 4; k++)
+            v[k] = activate (ACT, float (acc[(4 * q + k) * PXB + p]), pc.alpha);
+          imageStore (dst, pc.out_off + (oc0 / 4 + q) * out_plane + y * pc.out_w + x + p, v);
+        }
+#else
   for (int o = 0; o < OCB; o++)
     for (int p = 0; p < PXB; p++)
       if (inside && x + p < pc.out_w && oc0 + o < pc.out_c)
@@ -121,4 +177,5 @@ void main ()
 #endif
           imageStore (dst, pc.out_off + at, vec4 (v));
         }
+#endif
 }

@@ -51,6 +51,11 @@ static const Case cases[] = {
   { L (L_CONV, 2, 1, 1), CONV (2, 4, 3, 1, 1, 1, TRUE, INK_ACT_NONE) },
   { L (L_CONV, 2, 2, 3), CONV (2, 4, 3, 1, 2, 1, TRUE, INK_ACT_NONE) },       /* reflect > size */
   { L (L_CONV, 4, 3, 2), CONV (4, 4, 3, 2, 1, 1, FALSE, INK_ACT_RELU) },
+  /* On a CPU device, packed by 4 channels with uniform weights: blocks in 3 windows, in 1 each,
+   * and too large for one (the unpacked path). */
+  { L (L_CONV, 64, 9, 13), CONV (64, 64, 3, 1, 1, 1, TRUE, INK_ACT_LEAKY), .offset = 2 },
+  { L (L_CONV, 32, 12, 10), CONV (32, 16, 7, 2, 1, 1, FALSE, INK_ACT_RELU) },
+  { L (L_CONV, 64, 6, 7), CONV (64, 8, 7, 1, 1, 1, TRUE, INK_ACT_NONE) },
   /* With the sum after them in the same pass (a residual block's). */
   { L (L_CONV, 32, 20, 71), CONV (32, 32, 3, 1, 1, 1, TRUE, INK_ACT_NONE), .c2 = 1 },
   { L (L_CONV, 8, 31, 29), CONV (8, 3, 3, 2, 1, 1, FALSE, INK_ACT_LEAKY), .c2 = 1, .offset = 5 },
@@ -156,15 +161,37 @@ to_buffer_values (const float *f, gsize n, gboolean half, void *out)
     memcpy (out, f, n * 4);
 }
 
-/* Runs case K on COMPUTE with INPUTS (host floats of Shapes) and the packed WEIGHTS; returns the
- * output's floats. HALF: inputs, output and scratch kept as halves (the weights stay floats). */
-static float *
-run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weights, gboolean half)
+/* The planes of C channels of PLANE values as texels of 4 channels (InkTensor.packed), or back. */
+static void
+pack4 (const float *planes, int c, gsize plane, float *texels, gboolean back)
 {
-  gsize es = half ? 2 : 4;
+  for (int ch = 0; ch < c; ch++)
+    for (gsize i = 0; i < plane; i++)
+      {
+        gsize t = ((ch / 4) * plane + i) * 4 + ch % 4;
+        if (back)
+          texels[(gsize) ch * plane + i] = planes[t];
+        else
+          texels[t] = planes[(gsize) ch * plane + i];
+      }
+}
+
+/* Runs case K on COMPUTE with INPUTS (host floats of Shapes) and the packed WEIGHTS; returns the
+ * output's floats. HALF: inputs, output and scratch kept as halves (the weights stay floats).
+ * PACK: a convolution's input given packed by 4 channels where the device reads it so, and its
+ * output taken packed where it writes it so (at an offset rounded up to 4). */
+static float *
+run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weights, gboolean half,
+          gboolean pack)
+{
   g_autoptr (GError) error = NULL;
   Shapes s = shapes_of (k);
-  InkTensor in[3], out = { .c = s.out_c, .h = s.out_h, .w = s.out_w, .offset = k->offset };
+  gboolean pack_in = pack && k->layer == L_CONV && ink_nn_conv_packs (c, &k->conv);
+  gboolean pack_out = pack_in && !k->c2 && ink_nn_conv_writes_packed (c, &k->conv);
+  gsize es = half ? 2 : 4;
+  int offset = pack_in ? (k->offset + 3) / 4 * 4 : k->offset;
+  InkTensor in[3], out = { .c = s.out_c, .h = s.out_h, .w = s.out_w,
+                           .offset = pack_out ? offset : k->offset, .packed = pack_out };
   InkBuffer *wbuf = NULL;
   gsize out_n = ink_tensor_count (&out);
   float *result = g_new (float, out_n);
@@ -172,12 +199,15 @@ run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weigh
 
   for (int i = 0; i < s.n; i++)
     {
-      in[i] = (InkTensor) { .c = s.c[i], .h = s.h[i], .w = s.w[i], .offset = k->offset };
-      in[i].buffer = ink_buffer_new (c, (k->offset + ink_tensor_count (&in[i])) * es, "in", &error);
+      gboolean packed = pack_in && i == 0;
+      in[i] = (InkTensor) { .c = s.c[i], .h = s.h[i], .w = s.w[i],
+                            .offset = packed ? offset : k->offset, .packed = packed };
+      in[i].buffer = ink_buffer_new (c, (in[i].offset + ink_tensor_count (&in[i])) * es, "in",
+                                     &error);
       g_assert_no_error (error);
       ink_buffer_set_half (in[i].buffer, half);
     }
-  out.buffer = ink_buffer_new (c, (k->offset + out_n) * es, "out", &error);
+  out.buffer = ink_buffer_new (c, (out.offset + out_n) * es, "out", &error);
   g_assert_no_error (error);
   ink_buffer_set_half (out.buffer, half);
   if (s.weights > 0)
@@ -188,12 +218,15 @@ run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weigh
   g_assert_true (ink_compute_begin (c, &error));
   for (int i = 0; i < s.n; i++)
     {
-      gsize n = ink_tensor_count (&in[i]);
-      g_autofree float *padded = g_new0 (float, k->offset + n);
-      g_autofree guint8 *values = g_new (guint8, (k->offset + n) * es);
-      memcpy (padded + k->offset, inputs[i], n * 4);
-      to_buffer_values (padded, k->offset + n, half, values);
-      g_assert_true (ink_compute_upload (c, in[i].buffer, values, (k->offset + n) * es, &error));
+      gsize n = ink_tensor_count (&in[i]), at = in[i].offset;
+      g_autofree float *padded = g_new0 (float, at + n);
+      g_autofree guint8 *values = g_new (guint8, (at + n) * es);
+      if (in[i].packed)
+        pack4 (inputs[i], in[i].c, (gsize) in[i].h * in[i].w, padded + at, FALSE);
+      else
+        memcpy (padded + at, inputs[i], n * 4);
+      to_buffer_values (padded, at + n, half, values);
+      g_assert_true (ink_compute_upload (c, in[i].buffer, values, (at + n) * es, &error));
     }
   if (wbuf != NULL)
     g_assert_true (ink_compute_upload (c, wbuf, weights, s.weights * 4, &error));
@@ -231,13 +264,18 @@ run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weigh
   g_assert_no_error (error);
   g_assert_true (ok);
   {
-    g_autofree guint8 *all = g_new (guint8, (k->offset + out_n) * es);
-    g_assert_true (ink_compute_download (c, out.buffer, all, (k->offset + out_n) * es, &error));
+    g_autofree guint8 *all = g_new (guint8, (out.offset + out_n) * es);
+    g_assert_true (ink_compute_download (c, out.buffer, all, (out.offset + out_n) * es, &error));
     g_assert_true (ink_compute_finish (c, &error));
     g_assert_no_error (error);
+    g_autofree float *values = g_new (float, out_n);
     for (gsize i = 0; i < out_n; i++)
-      result[i] = half ? ink_half_to_float (((guint16 *) all)[k->offset + i])
-                       : ((float *) all)[k->offset + i];
+      values[i] = half ? ink_half_to_float (((guint16 *) all)[out.offset + i])
+                       : ((float *) all)[out.offset + i];
+    if (pack_out)
+      pack4 (values, out.c, (gsize) out.h * out.w, result, TRUE);
+    else
+      memcpy (result, values, out_n * sizeof (float));
   }
   for (int i = 0; i < s.n; i++)
     ink_buffer_free (&in[i].buffer);
@@ -354,8 +392,8 @@ test_case (gconstpointer data)
   else if (s.weights > 0)
     packed = random_floats (rand, s.weights, -1.0, 1.0);
 
-  gpu_out = run_case (gpu, k, inputs, packed, FALSE);
-  cpu_out = run_case (cpu, k, inputs, packed, FALSE);
+  gpu_out = run_case (gpu, k, inputs, packed, FALSE, FALSE);
+  cpu_out = run_case (cpu, k, inputs, packed, FALSE, FALSE);
   diff = max_difference (gpu_out, cpu_out, out_n, &scale);
   g_test_message ("layer %d %dx%dx%d: device against C reference, largest difference %.2g",
                   k->layer, k->c, k->h, k->w, diff);
@@ -366,10 +404,26 @@ test_case (gconstpointer data)
       /* The device's other path: every weight fetched by every lane (for small subgroups). */
       g_autofree float *unshared = NULL;
       g_setenv ("INKLOOP_NN_NO_SHUFFLE", "1", TRUE);
-      unshared = run_case (gpu, k, inputs, packed, FALSE);
+      unshared = run_case (gpu, k, inputs, packed, FALSE, FALSE);
       g_unsetenv ("INKLOOP_NN_NO_SHUFFLE");
       diff = max_difference (unshared, cpu_out, out_n, &scale);
       g_assert_cmpfloat (diff, <=, 2e-5 * scale);
+      /* On a CPU device: unpacked where it would pack, and packed in and out. */
+      {
+        g_autofree float *unpacked = NULL, *packed_io = NULL;
+        g_setenv ("INKLOOP_NN_NO_PACK", "1", TRUE);
+        unpacked = run_case (gpu, k, inputs, packed, FALSE, FALSE);
+        g_unsetenv ("INKLOOP_NN_NO_PACK");
+        diff = max_difference (unpacked, cpu_out, out_n, &scale);
+        g_assert_cmpfloat (diff, <=, 2e-5 * scale);
+        packed_io = run_case (gpu, k, inputs, packed, FALSE, TRUE);
+        diff = max_difference (packed_io, cpu_out, out_n, &scale);
+        g_assert_cmpfloat (diff, <=, 2e-5 * scale);
+        if (g_test_verbose () && ink_nn_conv_packs (gpu, &k->conv))
+          g_test_message ("conv: packed in%s, largest difference %.2g",
+                          ink_nn_conv_writes_packed (gpu, &k->conv) && !k->c2 ? " and out" : "",
+                          diff);
+      }
       naive = naive_conv (&k->conv, inputs[0], k->h, k->w, weight, bias);
       for (gsize i = 0; k->c2 && i < out_n; i++)   /* the residual */
         naive[i] += inputs[1][i];
@@ -381,13 +435,19 @@ test_case (gconstpointer data)
    * 16 to 32 px, times these random pictures' gradients of up to 2 a pixel. */
   if (ink_compute_has_half_texels (gpu))
     {
-      g_autofree float *halves = run_case (gpu, k, inputs, packed, TRUE);
+      g_autofree float *halves = run_case (gpu, k, inputs, packed, TRUE, FALSE);
       double tolerance = k->layer == L_WARP ? 0.06 : 4e-3;
 
       diff = max_difference (halves, cpu_out, out_n, &scale);
       g_test_message ("layer %d: fp16 storage against the fp32 reference, largest difference %.2g "
                       "(tolerance %.2g)", k->layer, diff, tolerance * scale);
       g_assert_cmpfloat (diff, <=, tolerance * scale);
+      if (k->layer == L_CONV)
+        {
+          g_autofree float *packed_halves = run_case (gpu, k, inputs, packed, TRUE, TRUE);
+          diff = max_difference (packed_halves, cpu_out, out_n, &scale);
+          g_assert_cmpfloat (diff, <=, tolerance * scale);
+        }
     }
   /* fp16 arithmetic (a convolution's products and sums in halves): each of up to K K C_in terms
    * and partial sums rounded to a relative 2^-11, errors that grow as the sum's square root. */
@@ -398,7 +458,7 @@ test_case (gconstpointer data)
       double tolerance = 2e-3 + 6e-4 * sqrt ((double) terms);
 
       ink_compute_set_half_math (gpu, TRUE);
-      half_math = run_case (gpu, k, inputs, packed, TRUE);
+      half_math = run_case (gpu, k, inputs, packed, TRUE, FALSE);
       ink_compute_set_half_math (gpu, FALSE);
       diff = max_difference (half_math, cpu_out, out_n, &scale);
       g_test_message ("conv %d terms: fp16 arithmetic against the fp32 reference, largest "

@@ -900,6 +900,41 @@ to_halves (const float *f, gsize n)
   return h;
 }
 
+/* Which values the convolutions hand each other packed by 4 channels (InkTensor.packed), on a
+ * device where they run so (ink_nn_conv_packs): the output of a convolution that can write it so
+ * and adds nothing to it, read only by convolutions, as their input, all of them from it packed.
+ * Not the network's inputs, its output, KEEP, or a concatenation's parts. */
+static gboolean *
+packed_values (InkNetworkRunner *r, int keep)
+{
+  InkNetwork *net = r->net;
+  gboolean *packed = g_new0 (gboolean, net->values->len);
+
+  for (guint i = 0; i < net->layers->len; i++)
+    {
+      const Layer *l = layer_at (net, i);
+      int v = l->out;
+
+      if (l->op != OP_CONV || l->skipped || l->add_with >= 0 || v < (int) net->n_inputs
+          || v == net->output || v == keep || value_at (net, v)->parent >= 0
+          || !ink_nn_conv_writes_packed (r->compute, &l->conv))
+        continue;
+      packed[v] = TRUE;
+      for (guint j = 0; j < net->values->len; j++)
+        packed[v] = packed[v] && value_at (net, j)->parent != v;
+      for (guint j = 0; j < net->layers->len; j++)
+        {
+          const Layer *m = layer_at (net, j);
+          gboolean reads = m->in[0] == v || m->in[1] == v || m->add_with == v;
+
+          if (reads && (m->op != OP_CONV || m->in[0] != v || m->add_with == v
+                        || !ink_nn_conv_packs (r->compute, &m->conv)))
+            packed[v] = FALSE;
+        }
+    }
+  return packed;
+}
+
 /* One run over the whole of an H x W picture; KEEP >= 0: value KEEP also fetched into KEPT. */
 static gboolean
 run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float *output,
@@ -915,13 +950,16 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
   gsize out_n, kept_n = 0;
   gboolean unfused = FALSE;
 
+  g_autofree gboolean *packed = NULL;
+
   if (!ink_compute_begin (c, error))
     return FALSE;
   ink_compute_set_half_math (c, r->half && r->half_math);
+  packed = packed_values (r, keep);
   for (guint i = 0; i < net->values->len; i++)
     {
       const Value *v = value_at (net, i);
-      t[i] = (InkTensor) { .c = v->c, .h = h / v->scale, .w = w / v->scale };
+      t[i] = (InkTensor) { .c = v->c, .h = h / v->scale, .w = w / v->scale, .packed = packed[i] };
       if (v->parent >= 0)
         continue;   /* placed below, in its concatenation's buffer */
       t[i].buffer = ink_compute_scratch (c, ink_tensor_count (&t[i]) * element, v->name, error);

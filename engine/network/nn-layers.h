@@ -24,11 +24,14 @@ typedef enum {
 } InkAct;
 
 /* A tensor: C planes of H x W fp32 values (PyTorch's NCHW with N = 1), at OFFSET floats into a
- * buffer, so several tensors (a concatenation's parts, say) can share one. */
+ * buffer, so several tensors (a concatenation's parts, say) can share one. PACKED: held instead as
+ * C / 4 planes of texels of 4 channels each (C a multiple of 4, OFFSET too), which only the
+ * convolutions on a CPU device read and write (ink_nn_conv_packs). Either may be halves. */
 typedef struct {
   InkBuffer *buffer;
   gsize offset;
   int c, h, w;
+  gboolean packed;
 } InkTensor;
 
 static inline gsize
@@ -64,11 +67,18 @@ int ink_conv_blocks (const InkConvSpec *spec);
 int ink_conv_out_size (const InkConvSpec *spec, int in_size);
 /* Multiply-adds of one layer on an IN_H x IN_W input. */
 double ink_conv_macs (const InkConvSpec *spec, int in_h, int in_w);
-/* Floats of the packed weights and bias (ink_conv_pack). */
+/* Whether a convolution with SPEC runs on COMPUTE from its input packed by 4 channels
+ * (InkTensor.packed; one that is not, it packs first), and whether it can also write its output
+ * so. */
+gboolean ink_nn_conv_packs (InkCompute *compute, const InkConvSpec *spec);
+gboolean ink_nn_conv_writes_packed (InkCompute *compute, const InkConvSpec *spec);
+/* Floats of the packed weights and bias (ink_conv_pack), and of one block's. */
 gsize ink_conv_packed_size (const InkConvSpec *spec);
+gsize ink_conv_block_stride (const InkConvSpec *spec);
 /* Packs WEIGHT (PyTorch's [out_c][in_c / groups][k][k]) and BIAS (out_c; NULL: zeros) into the
  * layout the shader reads: per block of ink_conv_block () output channels, [in / groups][k * k]
- * [block], then the bias (padded with zeros to whole blocks). */
+ * [block] and then the block's bias (the last block padded with zeros), so a block's weights and
+ * bias are ink_conv_block_stride () floats together. */
 void ink_conv_pack (const InkConvSpec *spec, const float *weight, const float *bias, float *packed);
 
 /* The layers. Each records one or more dispatches on COMPUTE between ink_compute_begin and
@@ -115,10 +125,13 @@ gboolean ink_nn_group_norm (InkCompute *compute, int groups, float eps, InkBuffe
 /* The passes' push constants, shared with the C references (nn-ref.c). */
 typedef struct {
   gint32 in_w, in_h, in_c, out_w, out_h, out_c;
-  gint32 groups, in_off, out_off, w_off, b_off;
+  gint32 groups, in_off, out_off;
+  gint32 w_off;     /* the first block's packed weights (ink_conv_pack) in input 1 */
+  gint32 bias;      /* 1: each block's bias follows its weights; 0: none */
   gint32 k, stride, dil, reflect, act, ocb;
   float alpha;
   gint32 res_off;   /* >= 0: the planes there of input 2 added after the activation */
+  gint32 block0;    /* the first block of output channels this dispatch computes */
 } InkConvPush;
 
 typedef enum {
@@ -133,6 +146,10 @@ typedef struct {
   gint32 plane, c, a_off, b_off, out_off, guide_c, row, op, act;
   float alpha, eps;
 } InkEltPush;
+
+typedef struct {
+  gint32 plane, c, in_off, row;
+} InkPackPush;
 
 typedef struct { gint32 in_w, in_h, c, in_off, out_off, bilinear, add_off; } InkResamplePush;
 typedef struct { gint32 w, h, c, in_off, flow_off, out_off; } InkWarpPush;
@@ -150,6 +167,11 @@ typedef struct {
 
 /* The C references (nn-ref.c), split over GLib's thread pool. */
 void ink_nn_ref_conv (const void *const *inputs, void *output, const void *push);
+/* The convolution reading its input packed by 4 channels (ink_nn_ref_pack's layout). */
+void ink_nn_ref_conv_packed (const void *const *inputs, void *output, const void *push);
+/* And writing its output packed too. */
+void ink_nn_ref_conv_packed_out (const void *const *inputs, void *output, const void *push);
+void ink_nn_ref_pack (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_eltwise (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_resample (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_warp (const void *const *inputs, void *output, const void *push);

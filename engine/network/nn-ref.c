@@ -164,14 +164,14 @@ conv_row (int unit, gpointer data)
 {
   const ConvJob *job = data;
   const InkConvPush *p = job->p;
-  int y = unit / job->blocks, block = unit % job->blocks;
+  int y = unit / job->blocks, block = p->block0 + unit % job->blocks;
   int ipg = p->in_c / p->groups, opg = p->out_c / p->groups;
   int k = p->k, s = p->stride, d = p->dil, pad = d * (k - 1) / 2, ocb = p->ocb;
   int oc0 = block * ocb, g = oc0 / opg;
   gsize plane = (gsize) p->in_w * p->in_h;
   float *rows = g_new (float, (gsize) ipg * k * s * job->span);
   V8 *acc = g_aligned_alloc ((gsize) ocb * job->vx, sizeof (V8), sizeof (V8));
-  const float *w = job->wt + p->w_off + (gsize) block * ipg * k * k * ocb;
+  const float *w = job->wt + p->w_off + (gsize) (block - p->block0) * (ipg * k * k + 1) * ocb;
 
   /* The padded input rows this output row reads, split into STRIDE phases. */
   for (int i = 0; i < ipg; i++)
@@ -207,7 +207,7 @@ conv_row (int unit, gpointer data)
   for (int o = 0; o < ocb && oc0 + o < p->out_c; o++)
     {
       const float *a = (const float *) (acc + o * job->vx);
-      float bias = p->b_off >= 0 ? job->wt[p->b_off + oc0 + o] : 0.0f;
+      float bias = p->bias ? w[(gsize) ipg * k * k * ocb + o] : 0.0f;
       gsize at = ((gsize) (oc0 + o) * p->out_h + y) * p->out_w;
       float *dst = job->dst + p->out_off + at;
       for (int x = 0; x < p->out_w; x++)
@@ -227,10 +227,59 @@ ink_nn_ref_conv (const void *const *inputs, void *output, const void *push)
   ConvJob job = { .p = p, .src = inputs[0], .wt = inputs[1], .dst = output,
                   .res = p->res_off >= 0 ? inputs[2] : NULL };
 
-  job.blocks = (p->out_c + p->ocb - 1) / p->ocb;
+  /* Blocks BLOCK0 to the last (the device may split a layer's blocks among dispatches). */
+  job.blocks = (p->out_c + p->ocb - 1) / p->ocb - p->block0;
   job.vx = (p->out_w + 7) / 8;
   job.span = job.vx * 8 + (p->k - 1) * p->dil / p->stride + 1;
   ink_parallel_rows (p->out_h * job.blocks, conv_row, &job);
+}
+
+void
+ink_nn_ref_conv_packed (const void *const *inputs, void *output, const void *push)
+{
+  InkConvPush p = *(const InkConvPush *) push;
+  gsize plane = (gsize) p.in_w * p.in_h;
+  const float *packed = (const float *) inputs[0] + (gsize) p.in_off * 4;
+  float *planes = g_new (float, p.in_c * plane);
+  const void *in[] = { planes, inputs[1], p.res_off >= 0 ? inputs[2] : NULL };
+
+  for (int c = 0; c < p.in_c; c++)
+    for (gsize i = 0; i < plane; i++)
+      planes[c * plane + i] = packed[((c / 4) * plane + i) * 4 + c % 4];
+  p.in_off = 0;
+  ink_nn_ref_conv (in, output, &p);
+  g_free (planes);
+}
+
+void
+ink_nn_ref_conv_packed_out (const void *const *inputs, void *output, const void *push)
+{
+  InkConvPush p = *(const InkConvPush *) push;
+  gsize n = (gsize) p.out_c * p.out_w * p.out_h;
+  float *planes = g_new0 (float, n);
+  InkPackPush pack = { .plane = p.out_w * p.out_h, .c = p.out_c };
+  float *dst = (float *) output + (gsize) p.out_off * 4;   /* out_off in texels */
+
+  p.out_off = 0;
+  ink_nn_ref_conv_packed (inputs, planes, &p);
+  ink_nn_ref_pack ((const void *[]) { planes }, dst, &pack);
+  g_free (planes);
+}
+
+void
+ink_nn_ref_pack (const void *const *inputs, void *output, const void *push)
+{
+  const InkPackPush *p = push;
+  const float *src = (const float *) inputs[0] + p->in_off;
+  float *dst = output;
+
+  for (int c4 = 0; c4 < (p->c + 3) / 4; c4++)
+    for (gint32 i = 0; i < p->plane; i++)
+      for (int k = 0; k < 4; k++)
+        {
+          int c = c4 * 4 + k;
+          dst[((gsize) c4 * p->plane + i) * 4 + k] = c < p->c ? src[(gsize) c * p->plane + i] : 0.0f;
+        }
 }
 
 /* Element-wise ---------------------------------------------------------------------------------- */
