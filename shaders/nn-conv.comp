@@ -37,6 +37,9 @@ layout (constant_id = 7) const int ACT = 0;
 layout (constant_id = 8) const int OCB = 4;
 layout (constant_id = 9) const int PXB = 4;
 layout (constant_id = 10) const bool SHUFFLE = true;   // every subgroup has OCB lanes or more
+// PACKED: blocks an invocation computes, NB of them side by side (1 or 2; more weights and inputs
+// in registers for each fetch: 3x3, 32 to 32 channels at 640x427, 157 ms with 1, 123 ms with 2).
+layout (constant_id = 11) const int NB = 1;
 
 layout (binding = 0) uniform samplerBuffer src;
 #ifdef PACKED
@@ -71,8 +74,8 @@ int border (int i, int n)
 void main ()
 {
   int x = int (gl_GlobalInvocationID.x) * PXB, y = int (gl_GlobalInvocationID.y);
-  // A dispatch computes blocks BLOCK0 on (the weights at w_off are BLOCK0's).
-  int zb = int (gl_GlobalInvocationID.z), block = pc.block0 + zb;
+  // A dispatch computes blocks BLOCK0 on (the weights at w_off are BLOCK0's), NB an invocation.
+  int zb = int (gl_GlobalInvocationID.z), block = pc.block0 + zb * NB;
   // No early return: the weights are shared across the subgroup below, so every lane takes part.
   bool inside = x < pc.out_w && y < pc.out_h;
   y = min (y, pc.out_h - 1);
@@ -92,12 +95,17 @@ void main ()
       mx[j] = REFLECT != 0 || xi == ix[j] ? 1.0 : 0.0;
     }
 
-  // This block's weights, then its biases.
-  int w = pc.w_off + zb * (ipg * K * K + 1) * OCB;
-  VALUE acc[OCB * PXB];
-  for (int o = 0; o < OCB; o++)
-    for (int p = 0; p < PXB; p++)
-      acc[o * PXB + p] = VALUE (pc.bias != 0 ? weight_at (w + ipg * K * K * OCB + o) : 0.0);
+  // The blocks' weights, each followed by its biases, STRIDE floats a block; output channel
+  // oc0 + v is accumulated in acc[v * PXB ..].
+  const int NO = NB * OCB;
+  int stride = (ipg * K * K + 1) * OCB;
+  int w = pc.w_off + zb * NB * stride;
+  VALUE acc[NO * PXB];
+  [[unroll]] for (int v = 0; v < NO; v++)
+    [[unroll]] for (int p = 0; p < PXB; p++)
+      acc[v * PXB + p] = VALUE (pc.bias != 0 ? weight_at (w + (v / OCB) * stride
+                                                          + ipg * K * K * OCB + v % OCB)
+                                             : 0.0);
   // Lane o fetches weight o and every lane takes it from there: one fetch, not OCB (where every
   // subgroup has the lanes: SHUFFLE).
   int lane = min (int (gl_SubgroupInvocationID), OCB - 1);
@@ -117,14 +125,16 @@ void main ()
           [[unroll]] for (int kx = 0; kx < K; kx++)
             {
               int wi = w + (((i + c) * K + ky) * K + kx) * OCB;
-              float mine = SHUFFLE ? weight_at (wi + lane) : 0.0;
-              [[unroll]] for (int o = 0; o < OCB; o++)
+              float mine[NB];
+              [[unroll]] for (int h = 0; h < NB; h++)
+                mine[h] = SHUFFLE ? weight_at (wi + h * stride + lane) : 0.0;
+              [[unroll]] for (int v = 0; v < NO; v++)
                 {
-                  VALUE weight = VALUE (SHUFFLE ? subgroupShuffle (mine, uint (o))
-                                                : weight_at (wi + o));
+                  VALUE weight = VALUE (SHUFFLE ? subgroupShuffle (mine[v / OCB], uint (v % OCB))
+                                                : weight_at (wi + (v / OCB) * stride + v % OCB));
                   [[unroll]] for (int p = 0; p < PXB; p++)
-                    acc[o * PXB + p] = fma (weight, VALUE (seg[p * S + kx * D][c]),
-                                            acc[o * PXB + p]);
+                    acc[v * PXB + p] = fma (weight, VALUE (seg[p * S + kx * D][c]),
+                                            acc[v * PXB + p]);
                 }
             }
       }
@@ -156,18 +166,18 @@ void main ()
   int out_plane = pc.out_w * pc.out_h;
 #ifdef PACKED_OUT
   // The output packed by 4 channels too, for the next convolution (out_off in texels).
-  for (int q = 0; q < OCB / 4; q++)
-    for (int p = 0; p < PXB; p++)
+  [[unroll]] for (int q = 0; q < NO / 4; q++)
+    [[unroll]] for (int p = 0; p < PXB; p++)
       if (inside && x + p < pc.out_w && oc0 + 4 * q < pc.out_c)
         {
           vec4 v;
-          for (int k = 0; k < 4; k++)
+          [[unroll]] for (int k = 0; k < 4; k++)
             v[k] = activate (ACT, float (acc[(4 * q + k) * PXB + p]), pc.alpha);
           imageStore (dst, pc.out_off + (oc0 / 4 + q) * out_plane + y * pc.out_w + x + p, v);
         }
 #else
-  for (int o = 0; o < OCB; o++)
-    for (int p = 0; p < PXB; p++)
+  [[unroll]] for (int o = 0; o < NO; o++)
+    [[unroll]] for (int p = 0; p < PXB; p++)
       if (inside && x + p < pc.out_w && oc0 + o < pc.out_c)
         {
           int at = (oc0 + o) * out_plane + y * pc.out_w + x + p;

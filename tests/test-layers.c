@@ -51,11 +51,12 @@ static const Case cases[] = {
   { L (L_CONV, 2, 1, 1), CONV (2, 4, 3, 1, 1, 1, TRUE, INK_ACT_NONE) },
   { L (L_CONV, 2, 2, 3), CONV (2, 4, 3, 1, 2, 1, TRUE, INK_ACT_NONE) },       /* reflect > size */
   { L (L_CONV, 4, 3, 2), CONV (4, 4, 3, 2, 1, 1, FALSE, INK_ACT_RELU) },
-  /* On a CPU device, packed by 4 channels with uniform weights: blocks in 3 windows, in 1 each,
-   * and too large for one (the unpacked path). */
+  /* On a CPU device, packed by 4 channels with uniform weights: blocks in 4 windows of 2, in 1
+   * each, too large for one (the unpacked path), and an odd count (2 an invocation, then 1). */
   { L (L_CONV, 64, 9, 13), CONV (64, 64, 3, 1, 1, 1, TRUE, INK_ACT_LEAKY), .offset = 2 },
   { L (L_CONV, 32, 12, 10), CONV (32, 16, 7, 2, 1, 1, FALSE, INK_ACT_RELU) },
   { L (L_CONV, 64, 6, 7), CONV (64, 8, 7, 1, 1, 1, TRUE, INK_ACT_NONE) },
+  { L (L_CONV, 8, 14, 19), CONV (8, 20, 3, 1, 1, 1, TRUE, INK_ACT_RELU) },   /* 2 blocks, then 1 */
   /* With the sum after them in the same pass (a residual block's). */
   { L (L_CONV, 32, 20, 71), CONV (32, 32, 3, 1, 1, 1, TRUE, INK_ACT_NONE), .c2 = 1 },
   { L (L_CONV, 8, 31, 29), CONV (8, 3, 3, 2, 1, 1, FALSE, INK_ACT_LEAKY), .c2 = 1, .offset = 5 },

@@ -339,17 +339,22 @@ conv_packed (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuffer
   ink_compute_uniform_window (c, &range, &align);
   range = MIN (range, 65536);   /* the size nn-conv.comp declares */
   per = (range - align) / stride;
-  for (int b0 = 0; b0 < blocks; b0 += per)
+  /* Two blocks an invocation where a window holds two (NB), the odd one out alone. */
+  for (int b0 = 0, n; b0 < blocks; b0 += n)
     {
       InkConvPush p = *push;
       InkDispatchShape sh = *shape;
       gsize at = (push->w_off * sizeof (float) + b0 * stride) / align * align;
+      int nb = MIN (per, blocks - b0) >= 2 ? 2 : 1;
 
+      n = MIN (per, blocks - b0) / nb * nb;
       p.in_off = in_off;
       p.out_off = out->packed ? (gint32) out->offset / 4 : push->out_off;
       p.block0 = b0;
       p.w_off = (push->w_off * sizeof (float) + b0 * stride - at) / sizeof (float);
-      sh.groups[2] = MIN (per, blocks - b0);
+      sh.groups[2] = n / nb;
+      sh.spec[8] = nb;
+      sh.n_spec = 9;
       sh.window[0] = at;
       sh.window[1] = MIN (range, size - at);
       if (!ink_compute_dispatch_shaped (c, pass, inputs, out->buffer, &p, &sh, -1, error))
