@@ -633,25 +633,32 @@ error:
   return FALSE;
 }
 
-/* A spare of KIND and SIZE (drop_temporaries), now a temporary of this recording; or NULL. */
+/* The smallest spare of KIND holding SIZE bytes, at most twice that (drop_temporaries), now a
+ * temporary of this recording; or NULL. Not only the same size: a network run in tiles asks for
+ * a little less at the picture's edges. */
 static InkBuffer *
 take_spare (InkCompute *c, guint kind, gsize size, const char *name)
 {
+  InkBuffer *b = NULL;
+  guint best = 0;
+
   for (guint i = 0; i < c->spares->len; i++)
     {
-      InkBuffer *b = g_ptr_array_index (c->spares, i);
-      if (b->spare != kind || b->size != size)
-        continue;
-      g_ptr_array_remove_index_fast (c->spares, i);
-      b->half = FALSE;
-      if (c->vk == NULL)
-        memset (b->mapped, 0, MAX (size, 16));   /* as new, for the references */
-      else
-        ink_vk_name_object (c->vk, VK_OBJECT_TYPE_BUFFER, (guint64) b->buffer, name);
-      g_ptr_array_add (c->temporaries, b);
-      return b;
+      InkBuffer *s = g_ptr_array_index (c->spares, i);
+      if (s->spare == kind && s->size >= size && s->size / 2 <= size
+          && (b == NULL || s->size < b->size))
+        b = s, best = i;
     }
-  return NULL;
+  if (b == NULL)
+    return NULL;
+  g_ptr_array_remove_index_fast (c->spares, best);
+  b->half = FALSE;
+  if (c->vk == NULL)
+    memset (b->mapped, 0, MAX (b->size, 16));   /* as new, for the references */
+  else
+    ink_vk_name_object (c->vk, VK_OBJECT_TYPE_BUFFER, (guint64) b->buffer, name);
+  g_ptr_array_add (c->temporaries, b);
+  return b;
 }
 
 static InkBuffer *

@@ -73,8 +73,9 @@ const char *ink_compute_device_name (InkCompute *compute);
 InkBuffer *ink_buffer_new (InkCompute *compute, gsize size, const char *name, GError **error);
 void ink_buffer_free (InkBuffer **buffer);
 /* A buffer for the current recording only: the compute takes it back when the recording finishes
- * (or is abandoned) and hands it to the next recording asking for the same size, or frees it then
- * (its contents are undefined: zeros on first use only). */
+ * (or is abandoned) and hands it to the next recording asking for as much or up to half less, or
+ * frees it then (its contents are undefined: zeros on first use only; it may be larger than
+ * SIZE). */
 InkBuffer *ink_compute_scratch (InkCompute *compute, gsize size, const char *name, GError **error);
 gsize ink_buffer_size (InkBuffer *buffer);
 /* Marks BUFFER as holding halves (see InkTexelFormat); FALSE by default. The CPU backend has no
