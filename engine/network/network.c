@@ -1099,7 +1099,7 @@ ink_network_run_tiled (InkNetworkRunner *r, const float *const *inputs, int h, i
                        float *output, int tile, double *layer_ms, GError **error)
 {
   InkNetwork *net = r->net;
-  int m = net->multiple, halo, out_c = value_at (net, net->output)->c;
+  int m = net->multiple, halo, tile_h, tile_w, out_c = value_at (net, net->output)->c;
 
   if (h <= 0 || w <= 0 || h % m != 0 || w % m != 0)
     {
@@ -1113,14 +1113,20 @@ ink_network_run_tiled (InkNetworkRunner *r, const float *const *inputs, int h, i
   if (!net->tileable || tile <= 0 || (h <= tile && w <= tile))
     return run_whole (r, inputs, h, w, output, -1, NULL, layer_ms, error);
 
-  /* Tiles of TILE with a halo of the network's reach, so each tile's core is computed from
-   * everything it depends on, as in one run over the whole picture. */
+  /* Tiles of at most TILE with a halo of the network's reach, so each tile's core is computed
+   * from everything it depends on, as in one run over the whole picture. The cores split each
+   * side evenly, so the tiles are all about one size and reuse each other's buffers
+   * (ink_compute_scratch): a thin last row of tiles asked for new ones every run. */
   halo = (reach (net, largest_flow (net, inputs, h, w)) + m - 1) / m * m;
-  for (int ty = 0; ty < h; ty += tile)
-    for (int tx = 0; tx < w; tx += tile)
+  tile_h = (h + (h + tile - 1) / tile - 1) / ((h + tile - 1) / tile);
+  tile_w = (w + (w + tile - 1) / tile - 1) / ((w + tile - 1) / tile);
+  tile_h = (tile_h + m - 1) / m * m;
+  tile_w = (tile_w + m - 1) / m * m;
+  for (int ty = 0; ty < h; ty += tile_h)
+    for (int tx = 0; tx < w; tx += tile_w)
       {
-        int y0 = MAX (ty - halo, 0), y1 = MIN (ty + tile + halo, h);
-        int x0 = MAX (tx - halo, 0), x1 = MIN (tx + tile + halo, w);
+        int y0 = MAX (ty - halo, 0), y1 = MIN (ty + tile_h + halo, h);
+        int x0 = MAX (tx - halo, 0), x1 = MIN (tx + tile_w + halo, w);
         int th = y1 - y0, tw = x1 - x0;
         const float *part[INK_NETWORK_MAX_INPUTS];
         float *crops[INK_NETWORK_MAX_INPUTS] = { NULL };
@@ -1145,10 +1151,10 @@ ink_network_run_tiled (InkNetworkRunner *r, const float *const *inputs, int h, i
         if (!ok)
           return FALSE;
         for (int c = 0; c < out_c; c++)
-          for (int y = ty; y < MIN (ty + tile, h); y++)
+          for (int y = ty; y < MIN (ty + tile_h, h); y++)
             memcpy (output + ((gsize) c * h + y) * w + tx,
                     out + ((gsize) c * th + (y - y0)) * tw + (tx - x0),
-                    (MIN (tx + tile, w) - tx) * sizeof (float));
+                    (MIN (tx + tile_w, w) - tx) * sizeof (float));
       }
   return TRUE;
 }
