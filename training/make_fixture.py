@@ -174,6 +174,34 @@ def bench_unet(out_dir):
           sum(t.numel() for t in weights.values()), "parameters")
 
 
+def bench_conv(out_dir):
+    """Three 3x3 convolutions, the last two 32 to 32 channels at the picture's size, then a 1x1
+    to 3: `bench --generator learned --model conv-bench.safetensors --sizes 640` times the
+    runtime's 3x3 convolution at 640x427 (layers c1, c2) apart from everything else."""
+    torch.manual_seed(SEED + 3)
+    weights, layers = {}, []
+    for name, inp, cin, cout, k, act in (("c0", "x", 3, 32, 3, "leaky_relu"),
+                                         ("c1", "c0", 32, 32, 3, "leaky_relu"),
+                                         ("c2", "c1", 32, 32, 3, "leaky_relu"),
+                                         ("y", "c2", 32, 3, 1, "tanh")):
+        bound = 1.0 / (cin * k * k) ** 0.5
+        weights[name + ".weight"] = (torch.rand(cout, cin, k, k) * 2 - 1) * bound
+        weights[name + ".bias"] = (torch.rand(cout) * 2 - 1) * bound
+        layers.append({"op": "conv2d", "in": inp, "out": name, "weight": name + ".weight",
+                       "bias": name + ".bias", "kernel": k, "stride": 1, "padding": "reflect",
+                       "activation": act, "alpha": 0.2})
+    graph = {"format": "inkloop-network", "version": 1,
+             "name": "three 3x3 convolutions, random weights",
+             "inputs": [{"name": "x", "channels": 3, "scale": 1}], "output": "y",
+             "layers": layers}
+    save_safetensors(out_dir / "conv-bench.safetensors", weights,
+                     {"inkloop.graph": json.dumps(graph, separators=(",", ":")),
+                      "licence": "GPL-3.0-or-later", "source": "training/make_fixture.py"},
+                     dtype=torch.float16)
+    print("wrote", out_dir / "conv-bench.safetensors;",
+          sum(t.numel() for t in weights.values()), "parameters")
+
+
 def tiny_generator(out_dir):
     """The learned generator's own graph (model.Generator) at width 4 with its initial random
     weights (a small change added to the photo): the stylizer's tests run the learned path with
@@ -190,4 +218,5 @@ if __name__ == "__main__":
     main()
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/network")
     bench_unet(out)
+    bench_conv(out)
     tiny_generator(out)
