@@ -127,6 +127,26 @@ def main():
           sum(t.numel() for t in weights.values()), "parameters")
 
 
+def random_conv(weights, layers, name, inp, out, cin, cout, k, stride, activation):
+    """A reflect-padded convolution with uniform random weights and bias (bound 1/sqrt(fan-in))
+    added to WEIGHTS and LAYERS, for the bench models."""
+    bound = 1.0 / (cin * k * k) ** 0.5
+    weights[name + ".weight"] = (torch.rand(cout, cin, k, k) * 2 - 1) * bound
+    weights[name + ".bias"] = (torch.rand(cout) * 2 - 1) * bound
+    layers.append({"op": "conv2d", "in": inp, "out": out, "weight": name + ".weight",
+                   "bias": name + ".bias", "kernel": k, "stride": stride,
+                   "padding": "reflect", "activation": activation, "alpha": 0.2})
+
+
+def save_bench(path, weights, graph):
+    """A bench model: GRAPH in the metadata, the weights as F16."""
+    save_safetensors(path, weights,
+                     {"inkloop.graph": json.dumps(graph, separators=(",", ":")),
+                      "licence": "GPL-3.0-or-later", "source": "training/make_fixture.py"},
+                     dtype=torch.float16)
+    print("wrote", str(path) + ";", sum(t.numel() for t in weights.values()), "parameters")
+
+
 def bench_unet(out_dir):
     """A 0.2 M-parameter U-Net shaped like the learned generator (no normalization, a temporal
     layer at 1/4 size), random F16 weights: what `inkloop-cli bench --generator learned` times
@@ -134,13 +154,8 @@ def bench_unet(out_dir):
     torch.manual_seed(SEED + 1)
     weights, layers = {}, []
 
-    def conv(name, inp, out, cin, cout, k=3, stride=1, activation="leaky_relu", padding="reflect"):
-        bound = 1.0 / (cin * k * k) ** 0.5
-        weights[name + ".weight"] = (torch.rand(cout, cin, k, k) * 2 - 1) * bound
-        weights[name + ".bias"] = (torch.rand(cout) * 2 - 1) * bound
-        layers.append({"op": "conv2d", "in": inp, "out": out, "weight": name + ".weight",
-                       "bias": name + ".bias", "kernel": k, "stride": stride,
-                       "padding": padding, "activation": activation, "alpha": 0.2})
+    def conv(name, inp, out, cin, cout, k=3, stride=1, activation="leaky_relu"):
+        random_conv(weights, layers, name, inp, out, cin, cout, k, stride, activation)
 
     conv("e0", "x", "e0", 3, 16, k=7)
     conv("e1", "e0", "e1a", 16, 32, stride=2)
@@ -166,12 +181,7 @@ def bench_unet(out_dir):
                    {"name": "flow", "channels": 2, "scale": 4}],
         "output": "y", "layers": layers,
     }
-    save_safetensors(out_dir / "unet-bench.safetensors", weights,
-                     {"inkloop.graph": json.dumps(graph, separators=(",", ":")),
-                      "licence": "GPL-3.0-or-later", "source": "training/make_fixture.py"},
-                     dtype=torch.float16)
-    print("wrote", out_dir / "unet-bench.safetensors;",
-          sum(t.numel() for t in weights.values()), "parameters")
+    save_bench(out_dir / "unet-bench.safetensors", weights, graph)
 
 
 def bench_conv(out_dir):
@@ -184,22 +194,12 @@ def bench_conv(out_dir):
                                          ("c1", "c0", 32, 32, 3, "leaky_relu"),
                                          ("c2", "c1", 32, 32, 3, "leaky_relu"),
                                          ("y", "c2", 32, 3, 1, "tanh")):
-        bound = 1.0 / (cin * k * k) ** 0.5
-        weights[name + ".weight"] = (torch.rand(cout, cin, k, k) * 2 - 1) * bound
-        weights[name + ".bias"] = (torch.rand(cout) * 2 - 1) * bound
-        layers.append({"op": "conv2d", "in": inp, "out": name, "weight": name + ".weight",
-                       "bias": name + ".bias", "kernel": k, "stride": 1, "padding": "reflect",
-                       "activation": act, "alpha": 0.2})
+        random_conv(weights, layers, name, inp, name, cin, cout, k, 1, act)
     graph = {"format": "inkloop-network", "version": 1,
              "name": "three 3x3 convolutions, random weights",
              "inputs": [{"name": "x", "channels": 3, "scale": 1}], "output": "y",
              "layers": layers}
-    save_safetensors(out_dir / "conv-bench.safetensors", weights,
-                     {"inkloop.graph": json.dumps(graph, separators=(",", ":")),
-                      "licence": "GPL-3.0-or-later", "source": "training/make_fixture.py"},
-                     dtype=torch.float16)
-    print("wrote", out_dir / "conv-bench.safetensors;",
-          sum(t.numel() for t in weights.values()), "parameters")
+    save_bench(out_dir / "conv-bench.safetensors", weights, graph)
 
 
 def tiny_generator(out_dir):

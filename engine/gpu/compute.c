@@ -225,7 +225,6 @@ ink_compute_free (InkCompute **pc)
       VkDevice dev = c->vk->device;
       vkDeviceWaitIdle (dev);
       drop_temporaries (c, TRUE);
-      free_buffers (c->spares);
       destroy_pipelines (c);
       if (c->queries != VK_NULL_HANDLE)
         vkDestroyQueryPool (dev, c->queries, NULL);

@@ -949,7 +949,6 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
   g_autofree guint16 *out_h = NULL, *kept_h = NULL;
   gsize out_n, kept_n = 0;
   gboolean unfused = FALSE;
-
   g_autofree gboolean *packed = NULL;
 
   if (!ink_compute_begin (c, error))
@@ -1094,6 +1093,16 @@ largest_flow (InkNetwork *net, const float *const *inputs, int h, int w)
   return max;
 }
 
+/* The core of each of the fewest tiles of at most TILE (a multiple of M) that split N evenly,
+ * rounded up to a multiple of M. */
+static int
+even_split (int n, int tile, int m)
+{
+  int tiles = (n + tile - 1) / tile;
+
+  return ((n + tiles - 1) / tiles + m - 1) / m * m;
+}
+
 gboolean
 ink_network_run_tiled (InkNetworkRunner *r, const float *const *inputs, int h, int w,
                        float *output, int tile, double *layer_ms, GError **error)
@@ -1118,10 +1127,8 @@ ink_network_run_tiled (InkNetworkRunner *r, const float *const *inputs, int h, i
    * side evenly, so the tiles are all about one size and reuse each other's buffers
    * (ink_compute_scratch): a thin last row of tiles asked for new ones every run. */
   halo = (reach (net, largest_flow (net, inputs, h, w)) + m - 1) / m * m;
-  tile_h = (h + (h + tile - 1) / tile - 1) / ((h + tile - 1) / tile);
-  tile_w = (w + (w + tile - 1) / tile - 1) / ((w + tile - 1) / tile);
-  tile_h = (tile_h + m - 1) / m * m;
-  tile_w = (tile_w + m - 1) / m * m;
+  tile_h = even_split (h, tile, m);
+  tile_w = even_split (w, tile, m);
   for (int ty = 0; ty < h; ty += tile_h)
     for (int tx = 0; tx < w; tx += tile_w)
       {
