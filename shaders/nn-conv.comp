@@ -11,11 +11,13 @@
 // added). Out: binding 2 (RESIDUAL: 3), the output planes.
 //
 // PACKED (the -p variants, for CPU devices): the input comes as texels of 4 channels, [in_c / 4]
-// [in_h][in_w] vec4 (nn-pack.comp made it), and the weights as a uniform block bound at the
+// [in_h][in_w] vec4 (nn-pack.comp made it; the last texel's channels past in_c are zeros, for
+// 3 channels, say), and the weights as a uniform block bound at the
 // dispatch's blocks (block0 on). On lavapipe every texel fetch is a call into a fetch function
 // that spills every vector register, while a uniform load is inline (3x3, 32 to 32 channels at
 // 640x427: 229 ms unpacked, 126 ms packed, with NB 2).
-// PACKED_OUT (-po): the output packed likewise, for a next convolution that reads it packed.
+// PACKED_OUT (-po): the output packed likewise, for a next layer that reads it packed; with
+// RESIDUAL (-po-add) the planes added come packed too (res_off and out_off in texels).
 #extension GL_GOOGLE_include_directive : require
 #extension GL_KHR_shader_subgroup_shuffle : require
 #extension GL_EXT_control_flow_attributes : require
@@ -124,10 +126,13 @@ void main ()
         [[unroll]] for (int c = 0; c < 4; c++)
           [[unroll]] for (int kx = 0; kx < K; kx++)
             {
-              int wi = w + (((i + c) * K + ky) * K + kx) * OCB;
+              // Channels past ipg (3 channels, say) are zeros in the texel: their weights are
+              // taken as zeros too, whatever the weights after the block's hold.
+              bool real = i + c < ipg;
+              int wi = w + ((min (i + c, ipg - 1) * K + ky) * K + kx) * OCB;
               float mine[NB];
               [[unroll]] for (int h = 0; h < NB; h++)
-                mine[h] = SHUFFLE ? weight_at (wi + h * stride + lane) : 0.0;
+                mine[h] = SHUFFLE && real ? weight_at (wi + h * stride + lane) : 0.0;
               [[unroll]] for (int v = 0; v < NO; v++)
                 {
                   VALUE weight = VALUE (SHUFFLE ? subgroupShuffle (mine[v / OCB], uint (v % OCB))
@@ -171,9 +176,13 @@ void main ()
       if (inside && x + p < pc.out_w && oc0 + 4 * q < pc.out_c)
         {
           vec4 v;
+          int at = (oc0 / 4 + q) * out_plane + y * pc.out_w + x + p;
           [[unroll]] for (int k = 0; k < 4; k++)
             v[k] = activate (ACT, float (acc[(4 * q + k) * PXB + p]), pc.alpha);
-          imageStore (dst, pc.out_off + (oc0 / 4 + q) * out_plane + y * pc.out_w + x + p, v);
+#ifdef RESIDUAL
+          v += texelFetch (res, pc.res_off + at);
+#endif
+          imageStore (dst, pc.out_off + at, v);
         }
 #else
   [[unroll]] for (int o = 0; o < NO; o++)

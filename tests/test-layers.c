@@ -18,7 +18,8 @@ typedef struct {
   InkConvSpec conv;   /* L_CONV */
   int arg;            /* L_UP: bilinear; L_BOX, L_GUIDED: radius; L_NORM: groups */
   int c2;             /* L_CONCAT: the second part's channels; L_GUIDED: the guide's; L_NORM: affine;
-                         L_CONV: 1, a residual added (ink_nn_conv2d_add) */
+                         L_CONV: 1, a residual added (ink_nn_conv2d_add); L_UP: 1, an addend
+                         (ink_nn_upsample2x_add) */
   InkAct act;         /* L_COPY, L_ADD, L_NORM */
   int offset;         /* floats before every tensor in its buffer */
 } Case;
@@ -71,6 +72,11 @@ static const Case cases[] = {
   { L (L_UP, 3, 13, 17), .arg = 1 },
   { L (L_UP, 4, 1, 1), .arg = 1, .offset = 5 },
   { L (L_UP, 2, 9, 2), .arg = 1 },
+  /* Packed by 4 channels on a CPU device too. */
+  { L (L_UP, 8, 13, 17), .arg = 1, .offset = 3 },
+  { L (L_UP, 8, 6, 5), .arg = 0 },
+  { L (L_UP, 4, 2, 9), .arg = 1, .c2 = 1, .offset = 6 },
+  { L (L_UP, 12, 7, 1), .arg = 0, .c2 = 1 },
   { L (L_WARP, 4, 27, 33) },
   { L (L_WARP, 1, 5, 4), .offset = 9 },
   { L (L_BOX, 3, 31, 29), .arg = 1 },
@@ -123,6 +129,8 @@ shapes_of (const Case *k)
       break;
     case L_UP:
       s.out_h = 2 * k->h, s.out_w = 2 * k->w;
+      if (k->c2)
+        s.n = 2, s.c[1] = k->c, s.h[1] = s.out_h, s.w[1] = s.out_w;
       break;
     case L_WARP:
       s.n = 2;
@@ -180,15 +188,18 @@ pack4 (const float *planes, int c, gsize plane, float *texels, gboolean back)
 /* Runs case K on COMPUTE with INPUTS (host floats of Shapes) and the packed WEIGHTS; returns the
  * output's floats. HALF: inputs, output and scratch kept as halves (the weights stay floats).
  * PACK: a convolution's input given packed by 4 channels where the device reads it so, and its
- * output taken packed where it writes it so (at an offset rounded up to 4). */
+ * output (and residual) taken packed where it writes it so; an upsampling's input, addend and
+ * output all packed where the device runs it so (packed tensors at an offset rounded up to 4). */
 static float *
 run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weights, gboolean half,
           gboolean pack)
 {
   g_autoptr (GError) error = NULL;
   Shapes s = shapes_of (k);
-  gboolean pack_in = pack && k->layer == L_CONV && ink_nn_conv_packs (c, &k->conv);
-  gboolean pack_out = pack_in && !k->c2 && ink_nn_conv_writes_packed (c, &k->conv);
+  gboolean pack_in = pack && k->c % 4 == 0
+                     && ((k->layer == L_CONV && ink_nn_conv_packs (c, &k->conv))
+                         || (k->layer == L_UP && ink_nn_packs (c)));
+  gboolean pack_out = pack_in && (k->layer == L_UP || ink_nn_conv_writes_packed (c, &k->conv));
   gsize es = half ? 2 : 4;
   int offset = pack_in ? (k->offset + 3) / 4 * 4 : k->offset;
   InkTensor in[3], out = { .c = s.out_c, .h = s.out_h, .w = s.out_w,
@@ -200,7 +211,7 @@ run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weigh
 
   for (int i = 0; i < s.n; i++)
     {
-      gboolean packed = pack_in && i == 0;
+      gboolean packed = i == 0 ? pack_in : pack_out;   /* a residual or addend */
       in[i] = (InkTensor) { .c = s.c[i], .h = s.h[i], .w = s.w[i],
                             .offset = packed ? offset : k->offset, .packed = packed };
       in[i].buffer = ink_buffer_new (c, (in[i].offset + ink_tensor_count (&in[i])) * es, "in",
@@ -247,7 +258,7 @@ run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weigh
       ok = ink_nn_concat (c, &in[0], &in[1], &out, &error);
       break;
     case L_UP:
-      ok = ink_nn_upsample2x (c, k->arg, &in[0], &out, &error);
+      ok = ink_nn_upsample2x_add (c, k->arg, &in[0], k->c2 ? &in[1] : NULL, &out, &error);
       break;
     case L_WARP:
       ok = ink_nn_warp (c, &in[0], &in[1], &out, &error);
@@ -400,6 +411,30 @@ test_case (gconstpointer data)
                   k->layer, k->c, k->h, k->w, diff);
   /* fp32 sums of up to a few hundred terms in another order: a few ulps of the largest value. */
   g_assert_cmpfloat (diff, <=, 2e-5 * scale);
+  if (k->layer == L_UP)
+    {
+      /* Packed on a CPU device; the packed reference alike. */
+      g_autofree float *packed_io = run_case (gpu, k, inputs, NULL, FALSE, TRUE);
+      diff = max_difference (packed_io, cpu_out, out_n, &scale);
+      g_assert_cmpfloat (diff, <=, 2e-5 * scale);
+      if (k->c % 4 == 0)
+        {
+          InkResamplePush push = { .in_w = k->w, .in_h = k->h, .c = k->c, .out_off = 1,
+                                   .bilinear = k->arg, .add_off = k->c2 ? 0 : -1 };
+          gsize plane = (gsize) k->w * k->h;
+          g_autofree float *in = g_new (float, k->c * plane);
+          g_autofree float *add = g_new (float, out_n);
+          g_autofree float *texels = g_new (float, 4 + out_n), *ref = g_new (float, out_n);
+
+          pack4 (inputs[0], k->c, plane, in, FALSE);
+          if (k->c2)
+            pack4 (inputs[1], k->c, 4 * plane, add, FALSE);
+          ink_nn_ref_resample_packed ((const void *[]) { in, add }, texels, &push);
+          pack4 (texels + 4, k->c, 4 * plane, ref, TRUE);
+          diff = max_difference (ref, cpu_out, out_n, &scale);
+          g_assert_cmpfloat (diff, <=, 1e-6 * scale);
+        }
+    }
   if (k->layer == L_CONV)
     {
       /* The device's other path: every weight fetched by every lane (for small subgroups). */
@@ -422,8 +457,7 @@ test_case (gconstpointer data)
         g_assert_cmpfloat (diff, <=, 2e-5 * scale);
         if (g_test_verbose () && ink_nn_conv_packs (gpu, &k->conv))
           g_test_message ("conv: packed in%s, largest difference %.2g",
-                          ink_nn_conv_writes_packed (gpu, &k->conv) && !k->c2 ? " and out" : "",
-                          diff);
+                          ink_nn_conv_writes_packed (gpu, &k->conv) ? " and out" : "", diff);
       }
       naive = naive_conv (&k->conv, inputs[0], k->h, k->w, weight, bias);
       for (gsize i = 0; k->c2 && i < out_n; i++)   /* the residual */
@@ -443,7 +477,7 @@ test_case (gconstpointer data)
       g_test_message ("layer %d: fp16 storage against the fp32 reference, largest difference %.2g "
                       "(tolerance %.2g)", k->layer, diff, tolerance * scale);
       g_assert_cmpfloat (diff, <=, tolerance * scale);
-      if (k->layer == L_CONV)
+      if (k->layer == L_CONV || k->layer == L_UP)
         {
           g_autofree float *packed_halves = run_case (gpu, k, inputs, packed, TRUE, TRUE);
           diff = max_difference (packed_halves, cpu_out, out_n, &scale);

@@ -900,36 +900,73 @@ to_halves (const float *f, gsize n)
   return h;
 }
 
-/* Which values the convolutions hand each other packed by 4 channels (InkTensor.packed), on a
- * device where they run so (ink_nn_conv_packs): the output of a convolution that can write it so
- * and adds nothing to it, read only by convolutions, as their input, all of them from it packed.
- * Not the network's inputs, its output, KEEP, or a concatenation's parts. */
+/* Which values the layers hand each other packed by 4 channels (InkTensor.packed), on a device
+ * where they run so (ink_nn_packs): those that a convolution or an upsampling makes and only
+ * convolutions and upsamplings read, each able to take it packed. A convolution reads its input
+ * packed where it runs packed (it packs one that is not); everything else reads and writes packed
+ * values only together: an upsampling's input and output, a sum's two inputs and its output.
+ * Not the network's inputs, its output, KEEP, or a concatenation's values. UNFUSED: the sums run
+ * on their own (Layer.fused). */
+static void
+unpack_value (gboolean *packed, int v, gboolean *changed)
+{
+  if (v >= 0 && packed[v])
+    packed[v] = FALSE, *changed = TRUE;
+}
+
 static gboolean *
-packed_values (InkNetworkRunner *r, int keep)
+packed_values (InkNetworkRunner *r, int keep, gboolean unfused)
 {
   InkNetwork *net = r->net;
   gboolean *packed = g_new0 (gboolean, net->values->len);
+  gboolean changed = TRUE;
 
+  if (!ink_nn_packs (r->compute))
+    return packed;
+  /* Every value a convolution or an upsampling can write packed, to start with; then struck out
+   * until every layer reads and writes what it can. */
   for (guint i = 0; i < net->layers->len; i++)
     {
       const Layer *l = layer_at (net, i);
-      int v = l->out;
+      int v = l->add_with >= 0 && !unfused ? l->add_out : l->out;
 
-      if (l->op != OP_CONV || l->skipped || l->add_with >= 0 || v < (int) net->n_inputs
-          || v == net->output || v == keep || value_at (net, v)->parent >= 0
-          || !ink_nn_conv_writes_packed (r->compute, &l->conv))
+      if ((l->skipped && !(l->fused && unfused))
+          || !(l->op == OP_UPSAMPLE
+               || (l->op == OP_CONV && ink_nn_conv_writes_packed (r->compute, &l->conv))))
         continue;
-      packed[v] = TRUE;
+      packed[v] = v >= (int) net->n_inputs && v != net->output && v != keep
+                  && value_at (net, v)->parent < 0 && value_at (net, v)->c % 4 == 0;
       for (guint j = 0; j < net->values->len; j++)
         packed[v] = packed[v] && value_at (net, j)->parent != v;
-      for (guint j = 0; j < net->layers->len; j++)
+    }
+  while (changed)
+    {
+      changed = FALSE;
+      for (guint i = 0; i < net->layers->len; i++)
         {
-          const Layer *m = layer_at (net, j);
-          gboolean reads = m->in[0] == v || m->in[1] == v || m->add_with == v;
+          const Layer *l = layer_at (net, i);
+          int add = l->add_with >= 0 && !unfused ? l->add_with : -1;
+          int out = add >= 0 ? l->add_out : l->out;
 
-          if (reads && (m->op != OP_CONV || m->in[0] != v || m->add_with == v
-                        || !ink_nn_conv_packs (r->compute, &m->conv)))
-            packed[v] = FALSE;
+          if (l->skipped && !(l->fused && unfused))
+            continue;
+          if (l->op == OP_CONV && packed[l->in[0]] && !ink_nn_conv_packs (r->compute, &l->conv))
+            unpack_value (packed, l->in[0], &changed);
+          if (l->op == OP_UPSAMPLE && packed[l->in[0]] != packed[out])
+            {
+              unpack_value (packed, l->in[0], &changed);
+              unpack_value (packed, out, &changed);
+            }
+          if (add >= 0 && packed[add] != packed[out])
+            {
+              unpack_value (packed, add, &changed);
+              unpack_value (packed, out, &changed);
+            }
+          if (l->op != OP_CONV && l->op != OP_UPSAMPLE)
+            {
+              unpack_value (packed, l->in[0], &changed);
+              unpack_value (packed, l->in[1], &changed);
+            }
         }
     }
   return packed;
@@ -954,7 +991,10 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
   if (!ink_compute_begin (c, error))
     return FALSE;
   ink_compute_set_half_math (c, r->half && r->half_math);
-  packed = packed_values (r, keep);
+  /* A value kept that a fused pass would skip: every layer runs on its own. */
+  for (guint i = 0; i < net->layers->len && keep >= 0; i++)
+    unfused = unfused || (layer_at (net, i)->add_with >= 0 && layer_at (net, i)->out == keep);
+  packed = packed_values (r, keep, unfused);
   for (guint i = 0; i < net->values->len; i++)
     {
       const Value *v = value_at (net, i);
@@ -990,9 +1030,6 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
           t[i].offset = t[v->parent].offset + (gsize) v->plane * t[i].h * t[i].w;
         }
     }
-  /* A value kept that a fused pass would skip: every layer runs on its own. */
-  for (guint i = 0; i < net->layers->len && keep >= 0; i++)
-    unfused = unfused || (layer_at (net, i)->add_with >= 0 && layer_at (net, i)->out == keep);
   for (guint i = 0; i < net->layers->len; i++)
     {
       first[i] = ink_compute_n_recorded (c);

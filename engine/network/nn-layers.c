@@ -27,6 +27,10 @@
 #include "nn-conv-p-add-f16.spv.h"
 #include "nn-conv-po.spv.h"
 #include "nn-conv-po-f16.spv.h"
+#include "nn-conv-po-add.spv.h"
+#include "nn-conv-po-add-f16.spv.h"
+#include "nn-resample-po.spv.h"
+#include "nn-resample-po-f16.spv.h"
 #include "nn-pack-f16.spv.h"
 #include "nn-pack.spv.h"
 #include "nn-eltwise-f16.spv.h"
@@ -68,16 +72,29 @@ PASS_PACKED (nn_conv_p, ink_spv_nn_conv_p, 2);
 PASS_PACKED (nn_conv_p_f16, ink_spv_nn_conv_p_f16, 2);
 PASS_PACKED (nn_conv_p_add, ink_spv_nn_conv_p_add, 3);
 PASS_PACKED (nn_conv_p_add_f16, ink_spv_nn_conv_p_add_f16, 3);
-/* Writing its output packed too (floats or halves). */
-#define PASS_PACKED_OUT(id, code) \
-  static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, .n_inputs = 2, \
-                              .push_size = sizeof (InkConvPush), \
+/* Writing its output packed too (floats or halves); the -add ones adding a packed residual. */
+#define PASS_PACKED_OUT(id, code, inputs) \
+  static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, \
+                              .n_inputs = inputs, .push_size = sizeof (InkConvPush), \
                               .ref = ink_nn_ref_conv_packed_out, \
                               .texel_inputs = INK_TEXEL (0, INK_TEXEL_VEC4) \
-                                              | INK_TEXEL (1, INK_TEXEL_UNIFORM), \
+                                              | INK_TEXEL (1, INK_TEXEL_UNIFORM) \
+                                              | INK_TEXEL (2, INK_TEXEL_VEC4), \
                               .texel_output = INK_TEXEL_VEC4 }
-PASS_PACKED_OUT (nn_conv_po, ink_spv_nn_conv_po);
-PASS_PACKED_OUT (nn_conv_po_f16, ink_spv_nn_conv_po_f16);
+PASS_PACKED_OUT (nn_conv_po, ink_spv_nn_conv_po, 2);
+PASS_PACKED_OUT (nn_conv_po_f16, ink_spv_nn_conv_po_f16, 2);
+PASS_PACKED_OUT (nn_conv_po_add, ink_spv_nn_conv_po_add, 3);
+PASS_PACKED_OUT (nn_conv_po_add_f16, ink_spv_nn_conv_po_add_f16, 3);
+/* The upsampling of packed tensors. */
+#define PASS_RESAMPLE_PACKED(id, code) \
+  static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, .n_inputs = 2, \
+                              .push_size = sizeof (InkResamplePush), \
+                              .ref = ink_nn_ref_resample_packed, \
+                              .texel_inputs = INK_TEXEL (0, INK_TEXEL_VEC4) \
+                                              | INK_TEXEL (1, INK_TEXEL_VEC4), \
+                              .texel_output = INK_TEXEL_VEC4 }
+PASS_RESAMPLE_PACKED (nn_resample_po, ink_spv_nn_resample_po);
+PASS_RESAMPLE_PACKED (nn_resample_po_f16, ink_spv_nn_resample_po_f16);
 #define PASS_PACK(id, code) \
   static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, .n_inputs = 1, \
                               .push_size = sizeof (InkPackPush), .ref = ink_nn_ref_pack, \
@@ -176,7 +193,7 @@ fits_any (const InkTensor *t)
          && t->offset + ink_tensor_count (t) <= G_MAXINT32;
 }
 
-/* A tensor every layer but the convolution takes: planes, not packed. */
+/* A tensor every layer but the convolution and the upsampling takes: planes, not packed. */
 static gboolean
 fits (const InkTensor *t)
 {
@@ -278,19 +295,23 @@ conv_shuffles (InkCompute *c, int ocb)
          && g_getenv ("INKLOOP_NN_NO_SHUFFLE") == NULL;
 }
 
-/* The PACKED variants (nn-conv.comp) run on a CPU device, ungrouped, over whole groups of 4 input
- * channels, in fp32 arithmetic, with a block's weights within a uniform binding and a lane a
- * subgroup for each of a block's outputs (INKLOOP_NN_NO_PACK turns them off, for the tests). An
- * input that is not packed is packed first (15 ms of 3x3, 32 to 32 channels at 640x427, which
- * took 229 ms unpacked and 126 ms from a packed input). */
+/* The PACKED variants (nn-conv.comp) run where ink_nn_packs, ungrouped, with a block's weights
+ * within a uniform binding and a lane a subgroup for each of a block's outputs. An input that is
+ * not packed is packed first, its channels padded with zeros to a multiple of 4 (15 ms of 3x3,
+ * 32 to 32 channels at 640x427, which took 229 ms unpacked and 126 ms from a packed input). */
+gboolean
+ink_nn_packs (InkCompute *c)
+{
+  return ink_compute_is_gpu (c) && ink_vk_context_is_cpu (ink_compute_context (c))
+         && !ink_compute_half_math (c) && g_getenv ("INKLOOP_NN_NO_PACK") == NULL;
+}
+
 gboolean
 ink_nn_conv_packs (InkCompute *c, const InkConvSpec *s)
 {
   gsize range, align;
 
-  if (!ink_compute_is_gpu (c) || !ink_vk_context_is_cpu (ink_compute_context (c))
-      || ink_compute_half_math (c) || !conv_shuffles (c, ink_conv_block (s)) || s->groups != 1
-      || s->in_c % 4 != 0 || g_getenv ("INKLOOP_NN_NO_PACK") != NULL)
+  if (!ink_nn_packs (c) || !conv_shuffles (c, ink_conv_block (s)) || s->groups != 1)
     return FALSE;
   ink_compute_uniform_window (c, &range, &align);
   return ink_conv_block_stride (s) * sizeof (float) + align <= MIN (range, 65536);
@@ -311,8 +332,10 @@ conv_packed (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuffer
              GError **error)
 {
   gboolean half = ink_buffer_is_half (out->buffer);
-  const InkPass *pass = out->packed ? (half ? &nn_conv_po_f16 : &nn_conv_po)
-                        : inputs[2] != NULL ? (half ? &nn_conv_p_add_f16 : &nn_conv_p_add)
+  gboolean add = inputs[2] != NULL;
+  const InkPass *pass = out->packed ? (add ? (half ? &nn_conv_po_add_f16 : &nn_conv_po_add)
+                                           : (half ? &nn_conv_po_f16 : &nn_conv_po))
+                        : add ? (half ? &nn_conv_p_add_f16 : &nn_conv_p_add)
                         : half ? &nn_conv_p_f16 : &nn_conv_p;
   gsize range, align, stride = ink_conv_block_stride (s) * sizeof (float);
   gsize size = ink_buffer_size (inputs[1]);
@@ -322,10 +345,11 @@ conv_packed (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuffer
   if (!in->packed)
     {
       InkPackPush pack = { .plane = in->w * in->h, .c = in->c, .in_off = in->offset };
-      InkDispatchShape pack_shape = flat_shape ((gsize) in->c / 4 * pack.plane, &pack.row);
+      InkDispatchShape pack_shape = flat_shape ((gsize) (in->c + 3) / 4 * pack.plane, &pack.row);
       gboolean halves = ink_buffer_is_half (in->buffer);   /* packed as halves where it is */
 
-      inputs[0] = ink_compute_scratch (c, ink_tensor_count (in) * ink_tensor_element_size (in),
+      inputs[0] = ink_compute_scratch (c, (gsize) (in->c + 3) / 4 * 4 * pack.plane
+                                          * ink_tensor_element_size (in),
                                        "nn packed input", error);
       if (inputs[0] == NULL)
         return FALSE;
@@ -349,6 +373,7 @@ conv_packed (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuffer
       n = MIN (per, blocks - b0) / nb * nb;
       p.in_off = in_off;
       p.out_off = out->packed ? (gint32) out->offset / 4 : push->out_off;
+      p.res_off = add && out->packed ? (gint32) push->res_off / 4 : push->res_off;
       p.block0 = b0;
       p.w_off = (push->w_off * sizeof (float) + b0 * stride - at) / sizeof (float);
       sh.groups[2] = n / nb;
@@ -389,11 +414,10 @@ ink_nn_conv2d_add (InkCompute *c, const InkConvSpec *s, const InkTensor *in, Ink
                         && out->h == ink_conv_out_size (s, in->h), FALSE);
   g_return_val_if_fail ((w_off + ink_conv_packed_size (s)) * sizeof (float)
                         <= ink_buffer_size (weights), FALSE);
-  g_return_val_if_fail (residual == NULL || (fits (residual) && same_shape (residual, out)),
-                        FALSE);
+  g_return_val_if_fail (residual == NULL || (fits_any (residual) && same_shape (residual, out)
+                                              && residual->packed == out->packed), FALSE);
   g_return_val_if_fail (!in->packed || packs, FALSE);
-  g_return_val_if_fail (!out->packed || (residual == NULL && ink_nn_conv_writes_packed (c, s)),
-                        FALSE);
+  g_return_val_if_fail (!out->packed || ink_nn_conv_writes_packed (c, s), FALSE);
   memcpy (shape.spec, (guint32[]) { push.k, push.stride, push.dil, push.reflect, push.act,
                                     push.ocb, pxb, conv_shuffles (c, push.ocb) },
           8 * sizeof (guint32));
@@ -482,14 +506,27 @@ ink_nn_upsample2x_add (InkCompute *c, gboolean bilinear, const InkTensor *in,
   };
   InkDispatchShape shape = grid_shape (out->w, out->h, out->c);
   InkBuffer *inputs[] = { in->buffer, addend != NULL ? addend->buffer : in->buffer };
+  const InkPass *pass = PASS_FOR (nn_resample, out);
 
-  g_return_val_if_fail (fits (in) && fits (out) && (addend == NULL || fits (addend)), FALSE);
+  g_return_val_if_fail (fits_any (in) && fits_any (out) && (addend == NULL || fits_any (addend)),
+                        FALSE);
   g_return_val_if_fail (out->c == in->c && out->w == 2 * in->w && out->h == 2 * in->h, FALSE);
   g_return_val_if_fail (addend == NULL || same_shape (addend, out), FALSE);
+  g_return_val_if_fail (in->packed == out->packed && (addend == NULL
+                                                      || addend->packed == out->packed), FALSE);
+  g_return_val_if_fail (!in->packed || ink_nn_packs (c), FALSE);
+  /* Packed: an invocation for each input pixel's 2 x 2 outputs, offsets in texels. */
+  if (in->packed)
+    {
+      shape = grid_shape (in->w, in->h, in->c / 4);
+      push.in_off /= 4;
+      push.out_off /= 4;
+      push.add_off = addend != NULL ? push.add_off / 4 : -1;
+      pass = ink_buffer_is_half (out->buffer) ? &nn_resample_po_f16 : &nn_resample_po;
+    }
   shape.spec[0] = bilinear != 0;
   shape.n_spec = 1;
-  return ink_compute_dispatch_shaped (c, PASS_FOR (nn_resample, out), inputs, out->buffer, &push, &shape, -1,
-                                      error);
+  return ink_compute_dispatch_shaped (c, pass, inputs, out->buffer, &push, &shape, -1, error);
 }
 
 gboolean

@@ -26,7 +26,8 @@ typedef enum {
 /* A tensor: C planes of H x W fp32 values (PyTorch's NCHW with N = 1), at OFFSET floats into a
  * buffer, so several tensors (a concatenation's parts, say) can share one. PACKED: held instead as
  * C / 4 planes of texels of 4 channels each (C a multiple of 4, OFFSET too), which only the
- * convolutions on a CPU device read and write (ink_nn_conv_packs). Either may be halves. */
+ * convolutions and upsamplings on a CPU device read and write (ink_nn_packs). Either may be
+ * halves. */
 typedef struct {
   InkBuffer *buffer;
   gsize offset;
@@ -67,9 +68,12 @@ int ink_conv_blocks (const InkConvSpec *spec);
 int ink_conv_out_size (const InkConvSpec *spec, int in_size);
 /* Multiply-adds of one layer on an IN_H x IN_W input. */
 double ink_conv_macs (const InkConvSpec *spec, int in_h, int in_w);
-/* Whether a convolution with SPEC runs on COMPUTE from its input packed by 4 channels
- * (InkTensor.packed; one that is not, it packs first), and whether it can also write its output
- * so. */
+/* Whether layers run packed by 4 channels on COMPUTE (InkTensor.packed): on a CPU device, in fp32
+ * arithmetic, unless INKLOOP_NN_NO_PACK is set (for the tests). Whether a convolution with SPEC
+ * runs so from its input (one that is not packed, it packs first), and whether it can also write
+ * its output so (with a residual, that residual packed too). An upsampling reads and writes
+ * packed tensors of any multiple of 4 channels where ink_nn_packs. */
+gboolean ink_nn_packs (InkCompute *compute);
 gboolean ink_nn_conv_packs (InkCompute *compute, const InkConvSpec *spec);
 gboolean ink_nn_conv_writes_packed (InkCompute *compute, const InkConvSpec *spec);
 /* Floats of the packed weights and bias (ink_conv_pack), and of one block's. */
@@ -101,7 +105,8 @@ gboolean ink_nn_add (InkCompute *compute, InkAct act, float alpha, const InkTens
 gboolean ink_nn_concat (InkCompute *compute, const InkTensor *a, const InkTensor *b,
                         const InkTensor *out, GError **error);
 /* OUT (2 H x 2 W) = IN upsampled, nearest or bilinear (align_corners=False). */
-/* OUT = the x2 upsampling of IN plus ADDEND (OUT's shape), in one pass. */
+/* OUT = the x2 upsampling of IN plus ADDEND (OUT's shape), in one pass. IN, ADDEND and OUT are
+ * all packed or none is. */
 gboolean ink_nn_upsample2x_add (InkCompute *compute, gboolean bilinear, const InkTensor *in,
                                 const InkTensor *addend, const InkTensor *out, GError **error);
 gboolean ink_nn_upsample2x (InkCompute *compute, gboolean bilinear, const InkTensor *in,
@@ -172,6 +177,8 @@ void ink_nn_ref_conv_packed (const void *const *inputs, void *output, const void
 /* And writing its output packed too. */
 void ink_nn_ref_conv_packed_out (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_pack (const void *const *inputs, void *output, const void *push);
+/* The upsampling of tensors packed by 4 channels (offsets in texels). */
+void ink_nn_ref_resample_packed (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_eltwise (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_resample (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_warp (const void *const *inputs, void *output, const void *push);

@@ -234,36 +234,47 @@ ink_nn_ref_conv (const void *const *inputs, void *output, const void *push)
   ink_parallel_rows (p->out_h * job.blocks, conv_row, &job);
 }
 
+/* C planes of PLANE values from texels of 4 channels at PACKED (ink_nn_ref_pack's layout). */
+static float *
+unpack4 (const float *packed, int c, gsize plane)
+{
+  float *planes = g_new (float, MAX ((gsize) c * plane, 1));
+
+  for (int ch = 0; ch < c; ch++)
+    for (gsize i = 0; i < plane; i++)
+      planes[ch * plane + i] = packed[((ch / 4) * plane + i) * 4 + ch % 4];
+  return planes;
+}
+
 void
 ink_nn_ref_conv_packed (const void *const *inputs, void *output, const void *push)
 {
   InkConvPush p = *(const InkConvPush *) push;
-  gsize plane = (gsize) p.in_w * p.in_h;
-  const float *packed = (const float *) inputs[0] + (gsize) p.in_off * 4;
-  float *planes = g_new (float, p.in_c * plane);
+  g_autofree float *planes = unpack4 ((const float *) inputs[0] + (gsize) p.in_off * 4, p.in_c,
+                                      (gsize) p.in_w * p.in_h);
   const void *in[] = { planes, inputs[1], p.res_off >= 0 ? inputs[2] : NULL };
 
-  for (int c = 0; c < p.in_c; c++)
-    for (gsize i = 0; i < plane; i++)
-      planes[c * plane + i] = packed[((c / 4) * plane + i) * 4 + c % 4];
   p.in_off = 0;
   ink_nn_ref_conv (in, output, &p);
-  g_free (planes);
 }
 
 void
 ink_nn_ref_conv_packed_out (const void *const *inputs, void *output, const void *push)
 {
   InkConvPush p = *(const InkConvPush *) push;
-  gsize n = (gsize) p.out_c * p.out_w * p.out_h;
-  float *planes = g_new0 (float, n);
-  InkPackPush pack = { .plane = p.out_w * p.out_h, .c = p.out_c };
+  gsize plane = (gsize) p.out_w * p.out_h;
+  g_autofree float *planes = g_new0 (float, p.out_c * plane);
+  g_autofree float *res = NULL;
+  InkPackPush pack = { .plane = plane, .c = p.out_c };
   float *dst = (float *) output + (gsize) p.out_off * 4;   /* out_off in texels */
 
+  /* The residual comes packed as well (the -po-add variants). */
+  if (p.res_off >= 0)
+    res = unpack4 ((const float *) inputs[2] + (gsize) p.res_off * 4, p.out_c, plane);
   p.out_off = 0;
-  ink_nn_ref_conv_packed (inputs, planes, &p);
+  p.res_off = res != NULL ? 0 : -1;
+  ink_nn_ref_conv_packed ((const void *[]) { inputs[0], inputs[1], res }, planes, &p);
   ink_nn_ref_pack ((const void *[]) { planes }, dst, &pack);
-  g_free (planes);
 }
 
 void
@@ -400,6 +411,25 @@ warp_row (int row, gpointer data)
   for (int x = 0; x < p->w; x++)
     dst[x] = bilinear (src, p->w, p->h, CLAMP (x + fx[x], 0.0f, p->w - 1.0f),
                        CLAMP (y + fy[x], 0.0f, p->h - 1.0f));
+}
+
+void
+ink_nn_ref_resample_packed (const void *const *inputs, void *output, const void *push)
+{
+  InkResamplePush p = *(const InkResamplePush *) push;
+  gsize plane = (gsize) p.in_w * p.in_h, out_plane = 4 * plane;
+  g_autofree float *in = unpack4 ((const float *) inputs[0] + (gsize) p.in_off * 4, p.c, plane);
+  g_autofree float *add = NULL;
+  g_autofree float *planes = g_new (float, p.c * out_plane);
+  InkPackPush pack = { .plane = out_plane, .c = p.c };
+  float *dst = (float *) output + (gsize) p.out_off * 4;   /* offsets in texels */
+
+  if (p.add_off >= 0)
+    add = unpack4 ((const float *) inputs[1] + (gsize) p.add_off * 4, p.c, out_plane);
+  p.in_off = p.out_off = 0;
+  p.add_off = add != NULL ? 0 : -1;
+  ink_nn_ref_resample ((const void *[]) { in, add }, planes, &p);
+  ink_nn_ref_pack ((const void *[]) { planes }, dst, &pack);
 }
 
 void
