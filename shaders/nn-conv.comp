@@ -42,6 +42,9 @@ layout (constant_id = 10) const bool SHUFFLE = true;   // every subgroup has OCB
 // PACKED: blocks an invocation computes, NB of them side by side (1 or 2; more weights and inputs
 // in registers for each fetch: 3x3, 32 to 32 channels at 640x427, 157 ms with 1, 123 ms with 2).
 layout (constant_id = 11) const int NB = 1;
+// PACKED: the channels of a texel the convolution reads, 4 but where the input has fewer (a
+// picture's 3: the texel's fourth channel, a zero, is then skipped altogether).
+layout (constant_id = 12) const int TEXEL_C = 4;
 
 layout (binding = 0) uniform samplerBuffer src;
 #ifdef PACKED
@@ -123,7 +126,7 @@ void main ()
         vec4 seg[SEG];
         for (int j = 0; j < SEG; j++)
           seg[j] = texelFetch (src, row + ix[j]) * (mx[j] * my);
-        [[unroll]] for (int c = 0; c < 4; c++)
+        [[unroll]] for (int c = 0; c < TEXEL_C; c++)
           [[unroll]] for (int kx = 0; kx < K; kx++)
             {
               // Channels past ipg (3 channels, say) are zeros in the texel: their weights are

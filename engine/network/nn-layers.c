@@ -378,7 +378,8 @@ conv_packed (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuffer
       p.w_off = (push->w_off * sizeof (float) + b0 * stride - at) / sizeof (float);
       sh.groups[2] = n / nb;
       sh.spec[8] = nb;
-      sh.n_spec = 9;
+      sh.spec[9] = MIN (s->in_c, 4);   /* TEXEL_C */
+      sh.n_spec = 10;
       sh.window[0] = at;
       sh.window[1] = MIN (range, size - at);
       if (!ink_compute_dispatch_shaped (c, pass, inputs, out->buffer, &p, &sh, -1, error))
