@@ -79,6 +79,8 @@ static const Case cases[] = {
   { L (L_UP, 12, 7, 1), .arg = 0, .c2 = 1 },
   { L (L_WARP, 4, 27, 33) },
   { L (L_WARP, 1, 5, 4), .offset = 9 },
+  { L (L_WARP, 8, 19, 23), .offset = 5 },      /* packed by 4 channels on a CPU device too */
+  { L (L_WARP, 4, 3, 7) },
   { L (L_BOX, 3, 31, 29), .arg = 1 },
   { L (L_BOX, 2, 17, 40), .arg = 5, .offset = 1 },
   { L (L_BOX, 1, 4, 6), .arg = 7 },
@@ -198,8 +200,8 @@ run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weigh
   Shapes s = shapes_of (k);
   gboolean pack_in = pack && k->c % 4 == 0
                      && ((k->layer == L_CONV && ink_nn_conv_packs (c, &k->conv))
-                         || (k->layer == L_UP && ink_nn_packs (c)));
-  gboolean pack_out = pack_in && (k->layer == L_UP || ink_nn_conv_writes_packed (c, &k->conv));
+                         || ((k->layer == L_UP || k->layer == L_WARP) && ink_nn_packs (c)));
+  gboolean pack_out = pack_in && (k->layer != L_CONV || ink_nn_conv_writes_packed (c, &k->conv));
   gsize es = half ? 2 : 4;
   int offset = pack_in ? (k->offset + 3) / 4 * 4 : k->offset;
   InkTensor in[3], out = { .c = s.out_c, .h = s.out_h, .w = s.out_w,
@@ -211,7 +213,8 @@ run_case (InkCompute *c, const Case *k, float *const *inputs, const float *weigh
 
   for (int i = 0; i < s.n; i++)
     {
-      gboolean packed = i == 0 ? pack_in : pack_out;   /* a residual or addend */
+      /* A residual or addend packed as the output is, a flow never. */
+      gboolean packed = i == 0 ? pack_in : pack_out && k->layer != L_WARP;
       in[i] = (InkTensor) { .c = s.c[i], .h = s.h[i], .w = s.w[i],
                             .offset = packed ? offset : k->offset, .packed = packed };
       in[i].buffer = ink_buffer_new (c, (in[i].offset + ink_tensor_count (&in[i])) * es, "in",
@@ -411,13 +414,26 @@ test_case (gconstpointer data)
                   k->layer, k->c, k->h, k->w, diff);
   /* fp32 sums of up to a few hundred terms in another order: a few ulps of the largest value. */
   g_assert_cmpfloat (diff, <=, 2e-5 * scale);
-  if (k->layer == L_UP)
+  if (k->layer == L_UP || k->layer == L_WARP)
     {
       /* Packed on a CPU device; the packed reference alike. */
       g_autofree float *packed_io = run_case (gpu, k, inputs, NULL, FALSE, TRUE);
       diff = max_difference (packed_io, cpu_out, out_n, &scale);
       g_assert_cmpfloat (diff, <=, 2e-5 * scale);
-      if (k->c % 4 == 0)
+      if (k->layer == L_WARP && k->c % 4 == 0)
+        {
+          InkWarpPush push = { .w = k->w, .h = k->h, .c = k->c, .out_off = 1 };
+          gsize plane = (gsize) k->w * k->h;
+          g_autofree float *in = g_new (float, out_n);
+          g_autofree float *texels = g_new (float, 4 + out_n), *ref = g_new (float, out_n);
+
+          pack4 (inputs[0], k->c, plane, in, FALSE);
+          ink_nn_ref_warp_packed ((const void *[]) { in, inputs[1] }, texels, &push);
+          pack4 (texels + 4, k->c, plane, ref, TRUE);
+          diff = max_difference (ref, cpu_out, out_n, &scale);
+          g_assert_cmpfloat (diff, <=, 1e-6 * scale);
+        }
+      if (k->layer == L_UP && k->c % 4 == 0)
         {
           InkResamplePush push = { .in_w = k->w, .in_h = k->h, .c = k->c, .out_off = 1,
                                    .bilinear = k->arg, .add_off = k->c2 ? 0 : -1 };
@@ -477,7 +493,7 @@ test_case (gconstpointer data)
       g_test_message ("layer %d: fp16 storage against the fp32 reference, largest difference %.2g "
                       "(tolerance %.2g)", k->layer, diff, tolerance * scale);
       g_assert_cmpfloat (diff, <=, tolerance * scale);
-      if (k->layer == L_CONV || k->layer == L_UP)
+      if (k->layer == L_CONV || k->layer == L_UP || k->layer == L_WARP)
         {
           g_autofree float *packed_halves = run_case (gpu, k, inputs, packed, TRUE, TRUE);
           diff = max_difference (packed_halves, cpu_out, out_n, &scale);

@@ -901,17 +901,29 @@ to_halves (const float *f, gsize n)
 }
 
 /* Which values the layers hand each other packed by 4 channels (InkTensor.packed), on a device
- * where they run so (ink_nn_packs): those that a convolution or an upsampling makes and only
- * convolutions and upsamplings read, each able to take it packed. A convolution reads its input
- * packed where it runs packed (it packs one that is not); everything else reads and writes packed
- * values only together: an upsampling's input and output, a sum's two inputs and its output.
- * Not the network's inputs, its output, KEEP, or a concatenation's values. UNFUSED: the sums run
- * on their own (Layer.fused). */
+ * where they run so (ink_nn_packs): values of a multiple of 4 channels that convolutions,
+ * upsamplings, warps and concatenations made in place pass among themselves, each able to take
+ * them packed. A convolution reads its input packed where it runs packed (it packs one that is
+ * not); the rest read and write packed values only together: an upsampling's or a warp's input
+ * and output (not the flow), a fused sum's addend and output, a concatenation's parts and whole.
+ * The network's inputs are uploaded packed where their readers want them so. Not its output or
+ * KEEP. UNFUSED: the sums run on their own (Layer.fused). */
 static void
 unpack_value (gboolean *packed, int v, gboolean *changed)
 {
   if (v >= 0 && packed[v])
     packed[v] = FALSE, *changed = TRUE;
+}
+
+/* Both A and B unpacked where they differ. */
+static void
+pack_alike (gboolean *packed, int a, int b, gboolean *changed)
+{
+  if (packed[a] != packed[b])
+    {
+      unpack_value (packed, a, changed);
+      unpack_value (packed, b, changed);
+    }
 }
 
 static gboolean *
@@ -923,25 +935,30 @@ packed_values (InkNetworkRunner *r, int keep, gboolean unfused)
 
   if (!ink_nn_packs (r->compute))
     return packed;
-  /* Every value a convolution or an upsampling can write packed, to start with; then struck out
-   * until every layer reads and writes what it can. */
+  /* Every value of whole texels, to start with: the network's inputs, and what a convolution
+   * that can write packed, an upsampling, a warp or a concatenation in place makes; then struck
+   * out until every layer reads and writes what it can. */
+  for (guint v = 0; v < net->values->len; v++)
+    packed[v] = v < net->n_inputs;
   for (guint i = 0; i < net->layers->len; i++)
     {
       const Layer *l = layer_at (net, i);
-      int v = l->add_with >= 0 && !unfused ? l->add_out : l->out;
+      gboolean runs = !l->skipped || (l->fused && unfused);
 
-      if ((l->skipped && !(l->fused && unfused))
-          || !(l->op == OP_UPSAMPLE
-               || (l->op == OP_CONV && ink_nn_conv_writes_packed (r->compute, &l->conv))))
-        continue;
-      packed[v] = v >= (int) net->n_inputs && v != net->output && v != keep
-                  && value_at (net, v)->parent < 0 && value_at (net, v)->c % 4 == 0;
-      for (guint j = 0; j < net->values->len; j++)
-        packed[v] = packed[v] && value_at (net, j)->parent != v;
+      if ((runs && (l->op == OP_UPSAMPLE || l->op == OP_WARP
+                    || (l->op == OP_CONV && ink_nn_conv_writes_packed (r->compute, &l->conv))))
+          || (l->op == OP_CONCAT && !runs))
+        packed[l->add_with >= 0 && !unfused ? l->add_out : l->out] = TRUE;
     }
+  for (guint v = 0; v < net->values->len; v++)
+    packed[v] = packed[v] && (int) v != net->output && (int) v != keep
+                && value_at (net, v)->c % 4 == 0;
   while (changed)
     {
       changed = FALSE;
+      for (guint v = 0; v < net->values->len; v++)
+        if (value_at (net, v)->parent >= 0)
+          pack_alike (packed, v, value_at (net, v)->parent, &changed);
       for (guint i = 0; i < net->layers->len; i++)
         {
           const Layer *l = layer_at (net, i);
@@ -952,20 +969,17 @@ packed_values (InkNetworkRunner *r, int keep, gboolean unfused)
             continue;
           if (l->op == OP_CONV && packed[l->in[0]] && !ink_nn_conv_packs (r->compute, &l->conv))
             unpack_value (packed, l->in[0], &changed);
-          if (l->op == OP_UPSAMPLE && packed[l->in[0]] != packed[out])
-            {
-              unpack_value (packed, l->in[0], &changed);
-              unpack_value (packed, out, &changed);
-            }
-          if (add >= 0 && packed[add] != packed[out])
-            {
-              unpack_value (packed, add, &changed);
-              unpack_value (packed, out, &changed);
-            }
-          if (l->op != OP_CONV && l->op != OP_UPSAMPLE)
+          if (l->op == OP_UPSAMPLE || l->op == OP_WARP)
+            pack_alike (packed, l->in[0], out, &changed);
+          if (add >= 0)
+            pack_alike (packed, add, out, &changed);
+          if (l->op == OP_WARP)
+            unpack_value (packed, l->in[1], &changed);
+          if (l->op != OP_CONV && l->op != OP_UPSAMPLE && l->op != OP_WARP)
             {
               unpack_value (packed, l->in[0], &changed);
               unpack_value (packed, l->in[1], &changed);
+              unpack_value (packed, out, &changed);
             }
         }
     }
@@ -1008,10 +1022,27 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
       if (i < net->n_inputs)
         {
           gsize n = ink_tensor_count (&t[i]);
-          g_autofree guint16 *halves = r->half ? to_halves (inputs[i], n) : NULL;
+          g_autofree float *texels = NULL;
+          const float *values = inputs[i];
+          g_autofree guint16 *halves = NULL;
 
+          /* Packed by 4 channels where its readers take it so. */
+          if (t[i].packed)
+            {
+              InkPackPush pack = { .plane = t[i].w * t[i].h, .c = t[i].c };
+
+              values = texels = g_try_new (float, n);
+              if (texels == NULL)
+                {
+                  g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
+                               "out of memory for the network's input %s", v->name);
+                  return FALSE;
+                }
+              ink_nn_ref_pack ((const void *[]) { inputs[i] }, texels, &pack);
+            }
+          halves = r->half ? to_halves (values, n) : NULL;
           if ((r->half && halves == NULL)
-              || !ink_compute_upload (c, t[i].buffer, r->half ? (const void *) halves : inputs[i],
+              || !ink_compute_upload (c, t[i].buffer, r->half ? (const void *) halves : values,
                                       n * element, error))
             {
               if (r->half && halves == NULL)

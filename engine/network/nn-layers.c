@@ -31,6 +31,8 @@
 #include "nn-conv-po-add-f16.spv.h"
 #include "nn-resample-po.spv.h"
 #include "nn-resample-po-f16.spv.h"
+#include "nn-warp-po.spv.h"
+#include "nn-warp-po-f16.spv.h"
 #include "nn-pack-f16.spv.h"
 #include "nn-pack.spv.h"
 #include "nn-eltwise-f16.spv.h"
@@ -95,6 +97,15 @@ PASS_PACKED_OUT (nn_conv_po_add_f16, ink_spv_nn_conv_po_add_f16, 3);
                               .texel_output = INK_TEXEL_VEC4 }
 PASS_RESAMPLE_PACKED (nn_resample_po, ink_spv_nn_resample_po);
 PASS_RESAMPLE_PACKED (nn_resample_po_f16, ink_spv_nn_resample_po_f16);
+/* The warp of packed features (the flow as planes). */
+#define PASS_WARP_PACKED(id, code) \
+  static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, .n_inputs = 2, \
+                              .push_size = sizeof (InkWarpPush), .ref = ink_nn_ref_warp_packed, \
+                              .texel_inputs = INK_TEXEL (0, INK_TEXEL_VEC4) \
+                                              | INK_TEXEL (1, INK_TEXEL_FLOAT), \
+                              .texel_output = INK_TEXEL_VEC4 }
+PASS_WARP_PACKED (nn_warp_po, ink_spv_nn_warp_po);
+PASS_WARP_PACKED (nn_warp_po_f16, ink_spv_nn_warp_po_f16);
 #define PASS_PACK(id, code) \
   static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, .n_inputs = 1, \
                               .push_size = sizeof (InkPackPush), .ref = ink_nn_ref_pack, \
@@ -193,7 +204,8 @@ fits_any (const InkTensor *t)
          && t->offset + ink_tensor_count (t) <= G_MAXINT32;
 }
 
-/* A tensor every layer but the convolution and the upsampling takes: planes, not packed. */
+/* A tensor every layer but the convolution, the upsampling and the warp takes: planes, not
+ * packed. */
 static gboolean
 fits (const InkTensor *t)
 {
@@ -547,10 +559,21 @@ ink_nn_warp (InkCompute *c, const InkTensor *in, const InkTensor *flow, const In
   };
   InkDispatchShape shape = grid_shape (out->w, out->h, out->c);
   InkBuffer *inputs[] = { in->buffer, flow->buffer };
+  const InkPass *pass = PASS_FOR (nn_warp, out);
 
-  g_return_val_if_fail (fits (in) && fits (flow) && fits (out) && same_shape (in, out), FALSE);
+  g_return_val_if_fail (fits_any (in) && fits (flow) && fits_any (out) && same_shape (in, out)
+                        && in->packed == out->packed, FALSE);
   g_return_val_if_fail (flow->c == 2 && flow->w == in->w && flow->h == in->h, FALSE);
-  return ink_compute_dispatch_shaped (c, PASS_FOR (nn_warp, out), inputs, out->buffer, &push, &shape, -1, error);
+  g_return_val_if_fail (!in->packed || ink_nn_packs (c), FALSE);
+  /* Packed: an invocation for 4 channels, offsets in texels. */
+  if (in->packed)
+    {
+      shape = grid_shape (out->w, out->h, out->c / 4);
+      push.in_off /= 4;
+      push.out_off /= 4;
+      pass = ink_buffer_is_half (out->buffer) ? &nn_warp_po_f16 : &nn_warp_po;
+    }
+  return ink_compute_dispatch_shaped (c, pass, inputs, out->buffer, &push, &shape, -1, error);
 }
 
 static gboolean

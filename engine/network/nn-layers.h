@@ -26,8 +26,8 @@ typedef enum {
 /* A tensor: C planes of H x W fp32 values (PyTorch's NCHW with N = 1), at OFFSET floats into a
  * buffer, so several tensors (a concatenation's parts, say) can share one. PACKED: held instead as
  * C / 4 planes of texels of 4 channels each (C a multiple of 4, OFFSET too), which only the
- * convolutions and upsamplings on a CPU device read and write (ink_nn_packs). Either may be
- * halves. */
+ * convolutions, upsamplings and warps on a CPU device read and write (ink_nn_packs). Either
+ * may be halves. */
 typedef struct {
   InkBuffer *buffer;
   gsize offset;
@@ -111,7 +111,8 @@ gboolean ink_nn_upsample2x_add (InkCompute *compute, gboolean bilinear, const In
                                 const InkTensor *addend, const InkTensor *out, GError **error);
 gboolean ink_nn_upsample2x (InkCompute *compute, gboolean bilinear, const InkTensor *in,
                             const InkTensor *out, GError **error);
-/* OUT = IN read at p + FLOW (p) (2 planes, pixels), bilinear, clamped at the edges. */
+/* OUT = IN read at p + FLOW (p) (2 planes, pixels), bilinear, clamped at the edges. IN and OUT
+ * are both packed or neither; FLOW is not. */
 gboolean ink_nn_warp (InkCompute *compute, const InkTensor *in, const InkTensor *flow,
                       const InkTensor *out, GError **error);
 /* OUT = the mean of IN over a (2 R + 1)^2 box, normalized by the in-picture count. */
@@ -177,8 +178,10 @@ void ink_nn_ref_conv_packed (const void *const *inputs, void *output, const void
 /* And writing its output packed too. */
 void ink_nn_ref_conv_packed_out (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_pack (const void *const *inputs, void *output, const void *push);
-/* The upsampling of tensors packed by 4 channels (offsets in texels). */
+/* The upsampling and the warp of tensors packed by 4 channels (offsets in texels; the flow
+ * planes). */
 void ink_nn_ref_resample_packed (const void *const *inputs, void *output, const void *push);
+void ink_nn_ref_warp_packed (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_eltwise (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_resample (const void *const *inputs, void *output, const void *push);
 void ink_nn_ref_warp (const void *const *inputs, void *output, const void *push);

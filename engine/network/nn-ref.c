@@ -441,6 +441,21 @@ ink_nn_ref_warp (const void *const *inputs, void *output, const void *push)
   ink_parallel_rows (p->c * p->h, warp_row, &job);
 }
 
+void
+ink_nn_ref_warp_packed (const void *const *inputs, void *output, const void *push)
+{
+  InkWarpPush p = *(const InkWarpPush *) push;
+  gsize plane = (gsize) p.w * p.h;
+  g_autofree float *in = unpack4 ((const float *) inputs[0] + (gsize) p.in_off * 4, p.c, plane);
+  g_autofree float *planes = g_new (float, p.c * plane);
+  InkPackPush pack = { .plane = plane, .c = p.c };
+  float *dst = (float *) output + (gsize) p.out_off * 4;   /* offsets in texels */
+
+  p.in_off = p.out_off = 0;
+  ink_nn_ref_warp ((const void *[]) { in, inputs[1] }, planes, &p);
+  ink_nn_ref_pack ((const void *[]) { planes }, dst, &pack);
+}
+
 static void
 box_row (int row, gpointer data)
 {
