@@ -58,6 +58,7 @@ static const Case cases[] = {
   { L (L_CONV, 32, 12, 10), CONV (32, 16, 7, 2, 1, 1, FALSE, INK_ACT_RELU) },
   { L (L_CONV, 64, 6, 7), CONV (64, 8, 7, 1, 1, 1, TRUE, INK_ACT_NONE) },
   { L (L_CONV, 8, 14, 19), CONV (8, 20, 3, 1, 1, 1, TRUE, INK_ACT_RELU) },   /* 2 blocks, then 1 */
+  { L (L_CONV, 16, 3, 263), CONV (16, 3, 3, 1, 1, 1, TRUE, INK_ACT_TANH) },  /* 8 px a lane */
   /* With the sum after them in the same pass (a residual block's). */
   { L (L_CONV, 32, 20, 71), CONV (32, 32, 3, 1, 1, 1, TRUE, INK_ACT_NONE), .c2 = 1 },
   { L (L_CONV, 8, 31, 29), CONV (8, 3, 3, 2, 1, 1, FALSE, INK_ACT_LEAKY), .c2 = 1, .offset = 5 },
