@@ -41,13 +41,17 @@
 #include "nn-resample-f16.spv.h"
 #include "nn-warp-f16.spv.h"
 
+/* A pass whose inputs are read as the texel formats TEXELS (INK_TEXEL) and whose output is
+ * written as OUT_TEXEL. */
+#define PASS_AS(id, code, inputs, push_type, reference, texels, out_texel) \
+  static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, \
+                              .n_inputs = inputs, .push_size = sizeof (push_type), \
+                              .ref = reference, .texel_inputs = texels, \
+                              .texel_output = out_texel }
 /* All N inputs read as texel buffers of floats: INK_TEXEL (i, INK_TEXEL_FLOAT) for i < N. */
 #define ALL_FLOATS(n) ((0x11111111u >> (4 * (8 - (n)))) * INK_TEXEL_FLOAT)
 #define PASS1(id, code, inputs, push_type, reference) \
-  static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, \
-                              .n_inputs = inputs, .push_size = sizeof (push_type), \
-                              .ref = reference, .texel_inputs = ALL_FLOATS (inputs), \
-                              .texel_output = INK_TEXEL_FLOAT }
+  PASS_AS (id, code, inputs, push_type, reference, ALL_FLOATS (inputs), INK_TEXEL_FLOAT)
 /* A layer's pass, and its twin writing halves (OUT_FORMAT r16f): which one runs is the output
  * buffer's choice (PASS_FOR). Inputs read halves or floats as their buffers hold them. */
 #define PASS(id, inputs, push_type, reference) \
@@ -61,58 +65,31 @@ PASS1 (nn_conv_h, ink_spv_nn_conv_h, 2, InkConvPush, ink_nn_ref_conv);
 /* The three adding a residual (input 2). */
 PASS (nn_conv_add, 3, InkConvPush, ink_nn_ref_conv);
 PASS1 (nn_conv_add_h, ink_spv_nn_conv_add_h, 3, InkConvPush, ink_nn_ref_conv);
-/* On CPU devices: the input packed by 4 channels (nn_pack), the weights a uniform block. */
-#define PASS_PACKED(id, code, inputs) \
-  static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, \
-                              .n_inputs = inputs, .push_size = sizeof (InkConvPush), \
-                              .ref = ink_nn_ref_conv_packed, \
-                              .texel_inputs = INK_TEXEL (0, INK_TEXEL_VEC4) \
-                                              | INK_TEXEL (1, INK_TEXEL_UNIFORM) \
-                                              | INK_TEXEL (2, INK_TEXEL_FLOAT), \
-                              .texel_output = INK_TEXEL_FLOAT }
-PASS_PACKED (nn_conv_p, ink_spv_nn_conv_p, 2);
-PASS_PACKED (nn_conv_p_f16, ink_spv_nn_conv_p_f16, 2);
-PASS_PACKED (nn_conv_p_add, ink_spv_nn_conv_p_add, 3);
-PASS_PACKED (nn_conv_p_add_f16, ink_spv_nn_conv_p_add_f16, 3);
-/* Writing its output packed too (floats or halves); the -add ones adding a packed residual. */
-#define PASS_PACKED_OUT(id, code, inputs) \
-  static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, \
-                              .n_inputs = inputs, .push_size = sizeof (InkConvPush), \
-                              .ref = ink_nn_ref_conv_packed_out, \
-                              .texel_inputs = INK_TEXEL (0, INK_TEXEL_VEC4) \
-                                              | INK_TEXEL (1, INK_TEXEL_UNIFORM) \
-                                              | INK_TEXEL (2, INK_TEXEL_VEC4), \
-                              .texel_output = INK_TEXEL_VEC4 }
-PASS_PACKED_OUT (nn_conv_po, ink_spv_nn_conv_po, 2);
-PASS_PACKED_OUT (nn_conv_po_f16, ink_spv_nn_conv_po_f16, 2);
-PASS_PACKED_OUT (nn_conv_po_add, ink_spv_nn_conv_po_add, 3);
-PASS_PACKED_OUT (nn_conv_po_add_f16, ink_spv_nn_conv_po_add_f16, 3);
-/* The upsampling of packed tensors. */
-#define PASS_RESAMPLE_PACKED(id, code) \
-  static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, .n_inputs = 2, \
-                              .push_size = sizeof (InkResamplePush), \
-                              .ref = ink_nn_ref_resample_packed, \
-                              .texel_inputs = INK_TEXEL (0, INK_TEXEL_VEC4) \
-                                              | INK_TEXEL (1, INK_TEXEL_VEC4), \
-                              .texel_output = INK_TEXEL_VEC4 }
-PASS_RESAMPLE_PACKED (nn_resample_po, ink_spv_nn_resample_po);
-PASS_RESAMPLE_PACKED (nn_resample_po_f16, ink_spv_nn_resample_po_f16);
-/* The warp of packed features (the flow as planes). */
-#define PASS_WARP_PACKED(id, code) \
-  static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, .n_inputs = 2, \
-                              .push_size = sizeof (InkWarpPush), .ref = ink_nn_ref_warp_packed, \
-                              .texel_inputs = INK_TEXEL (0, INK_TEXEL_VEC4) \
-                                              | INK_TEXEL (1, INK_TEXEL_FLOAT), \
-                              .texel_output = INK_TEXEL_VEC4 }
-PASS_WARP_PACKED (nn_warp_po, ink_spv_nn_warp_po);
-PASS_WARP_PACKED (nn_warp_po_f16, ink_spv_nn_warp_po_f16);
-#define PASS_PACK(id, code) \
-  static const InkPass id = { .name = #id, .spv = code, .spv_size = sizeof code, .n_inputs = 1, \
-                              .push_size = sizeof (InkPackPush), .ref = ink_nn_ref_pack, \
-                              .texel_inputs = INK_TEXEL (0, INK_TEXEL_FLOAT), \
-                              .texel_output = INK_TEXEL_VEC4 }
-PASS_PACK (nn_pack, ink_spv_nn_pack);
-PASS_PACK (nn_pack_f16, ink_spv_nn_pack_f16);
+/* On CPU devices, the passes of tensors packed by 4 channels (texels of 4: INK_TEXEL_VEC4); the
+ * convolution's weights a uniform block. Each in floats and halves (the output's choice). */
+#define CONV_TEXELS(residual) (INK_TEXEL (0, INK_TEXEL_VEC4) | INK_TEXEL (1, INK_TEXEL_UNIFORM) \
+                               | INK_TEXEL (2, residual))
+#define PASS_PACKED(id, inputs, push_type, reference, texels, out_texel) \
+  PASS_AS (id, ink_spv_##id, inputs, push_type, reference, texels, out_texel); \
+  PASS_AS (id##_f16, ink_spv_##id##_f16, inputs, push_type, reference, texels, out_texel)
+/* The convolution from a packed input (nn_pack packs one that is not), with a residual of
+ * planes (-add); writing its output packed too (-po), with a packed residual (-po-add). */
+PASS_PACKED (nn_conv_p, 2, InkConvPush, ink_nn_ref_conv_packed, CONV_TEXELS (INK_TEXEL_FLOAT),
+             INK_TEXEL_FLOAT);
+PASS_PACKED (nn_conv_p_add, 3, InkConvPush, ink_nn_ref_conv_packed,
+             CONV_TEXELS (INK_TEXEL_FLOAT), INK_TEXEL_FLOAT);
+PASS_PACKED (nn_conv_po, 2, InkConvPush, ink_nn_ref_conv_packed_out,
+             CONV_TEXELS (INK_TEXEL_VEC4), INK_TEXEL_VEC4);
+PASS_PACKED (nn_conv_po_add, 3, InkConvPush, ink_nn_ref_conv_packed_out,
+             CONV_TEXELS (INK_TEXEL_VEC4), INK_TEXEL_VEC4);
+/* The upsampling (with a packed addend), and the warp (its flow as planes). */
+PASS_PACKED (nn_resample_po, 2, InkResamplePush, ink_nn_ref_resample_packed,
+             INK_TEXEL (0, INK_TEXEL_VEC4) | INK_TEXEL (1, INK_TEXEL_VEC4), INK_TEXEL_VEC4);
+PASS_PACKED (nn_warp_po, 2, InkWarpPush, ink_nn_ref_warp_packed,
+             INK_TEXEL (0, INK_TEXEL_VEC4) | INK_TEXEL (1, INK_TEXEL_FLOAT), INK_TEXEL_VEC4);
+/* Planes packed. */
+PASS_PACKED (nn_pack, 1, InkPackPush, ink_nn_ref_pack, INK_TEXEL (0, INK_TEXEL_FLOAT),
+             INK_TEXEL_VEC4);
 PASS (nn_eltwise, 2, InkEltPush, ink_nn_ref_eltwise);
 PASS (nn_resample, 2, InkResamplePush, ink_nn_ref_resample);
 PASS (nn_warp, 2, InkWarpPush, ink_nn_ref_warp);
