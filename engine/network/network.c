@@ -900,14 +900,7 @@ to_halves (const float *f, gsize n)
   return h;
 }
 
-/* Which values the layers hand each other packed by 4 channels (InkTensor.packed), on a device
- * where they run so (ink_nn_packs): values of a multiple of 4 channels that convolutions,
- * upsamplings, warps and concatenations made in place pass among themselves, each able to take
- * them packed. A convolution reads its input packed where it runs packed (it packs one that is
- * not); the rest read and write packed values only together: an upsampling's or a warp's input
- * and output (not the flow), a fused sum's addend and output, a concatenation's parts and whole.
- * The network's inputs are uploaded packed where their readers want them so. Not its output or
- * KEEP. UNFUSED: the sums run on their own (Layer.fused). */
+/* Value V (-1: none) not packed, *CHANGED set where it was. */
 static void
 unpack_value (gboolean *packed, int v, gboolean *changed)
 {
@@ -926,6 +919,14 @@ pack_alike (gboolean *packed, int a, int b, gboolean *changed)
     }
 }
 
+/* Which values the layers hand each other packed by 4 channels (InkTensor.packed), on a device
+ * where they run so (ink_nn_packs): values of a multiple of 4 channels that convolutions,
+ * upsamplings, warps and concatenations made in place pass among themselves, each able to take
+ * them packed. A convolution reads its input packed where it runs packed (it packs one that is
+ * not); the rest read and write packed values only together: an upsampling's or a warp's input
+ * and output (not the flow), a fused sum's addend and output, a concatenation's parts and whole.
+ * The network's inputs are uploaded packed where their readers want them so. Not its output or
+ * KEEP. UNFUSED: the sums run on their own (Layer.fused). */
 static gboolean *
 packed_values (InkNetworkRunner *r, int keep, gboolean unfused)
 {

@@ -320,12 +320,10 @@ conv_packed (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuffer
              const InkTensor *out, const InkConvPush *push, const InkDispatchShape *shape,
              GError **error)
 {
-  gboolean half = ink_buffer_is_half (out->buffer);
   gboolean add = inputs[2] != NULL;
-  const InkPass *pass = out->packed ? (add ? (half ? &nn_conv_po_add_f16 : &nn_conv_po_add)
-                                           : (half ? &nn_conv_po_f16 : &nn_conv_po))
-                        : add ? (half ? &nn_conv_p_add_f16 : &nn_conv_p_add)
-                        : half ? &nn_conv_p_f16 : &nn_conv_p;
+  const InkPass *pass = out->packed ? (add ? PASS_FOR (nn_conv_po_add, out)
+                                           : PASS_FOR (nn_conv_po, out))
+                        : add ? PASS_FOR (nn_conv_p_add, out) : PASS_FOR (nn_conv_p, out);
   gsize range, align, stride = ink_conv_block_stride (s) * sizeof (float);
   gsize size = ink_buffer_size (inputs[1]);
   int blocks = ink_conv_blocks (s), per;
@@ -524,7 +522,7 @@ ink_nn_upsample2x_add (InkCompute *c, gboolean bilinear, const InkTensor *in,
       push.in_off /= 4;
       push.out_off /= 4;
       push.add_off = addend != NULL ? push.add_off / 4 : -1;
-      pass = ink_buffer_is_half (out->buffer) ? &nn_resample_po_f16 : &nn_resample_po;
+      pass = PASS_FOR (nn_resample_po, out);
     }
   shape.spec[0] = bilinear != 0;
   shape.n_spec = 1;
@@ -560,7 +558,7 @@ ink_nn_warp (InkCompute *c, const InkTensor *in, const InkTensor *flow, const In
       shape = grid_shape (out->w, out->h, out->c / 4);
       push.in_off /= 4;
       push.out_off /= 4;
-      pass = ink_buffer_is_half (out->buffer) ? &nn_warp_po_f16 : &nn_warp_po;
+      pass = PASS_FOR (nn_warp_po, out);
     }
   return ink_compute_dispatch_shaped (c, pass, inputs, out->buffer, &push, &shape, -1, error);
 }
