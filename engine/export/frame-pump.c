@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ink-error.h"
+#include "ink-memory.h"
 
 /* Frames of one size are kept in memory between passes (GIF palette, MP4 repeats, --max-bytes
  * retries) while they fit in this; beyond it they are rendered again, so memory stays flat. A
@@ -19,7 +20,7 @@ render_frame (InkExportJob *job, int i, guint32 *out, GError **error)
     {
       if (job->cache[i] != NULL)
         return TRUE;
-      out = job->cache[i] = g_try_malloc ((gsize) job->width * job->height * 4);
+      out = job->cache[i] = ink_alloc_large ((gsize) job->width * job->height * 4);
     }
   if (out == NULL)
     {
@@ -88,13 +89,13 @@ void
 ink_export_job_clear_size (InkExportJob *job)
 {
   ahead_stop (job);
-  g_clear_pointer (&job->ahead, g_free);
+  g_clear_pointer (&job->ahead, ink_free_large);
   if (job->cache != NULL)
     for (int i = 0; i < job->n; i++)
-      g_free (job->cache[i]);
+      ink_free_large (job->cache[i]);
   g_clear_pointer (&job->cache, g_free);
-  g_clear_pointer (&job->scratch, g_free);
-  g_clear_pointer (&job->flat, g_free);
+  g_clear_pointer (&job->scratch, ink_free_large);
+  g_clear_pointer (&job->flat, ink_free_large);
   ink_animation_free (&job->animation);
   ink_clip_free (&job->clip);
 }
@@ -146,9 +147,9 @@ job_buffers (InkExportJob *job, GError **error)
   gsize frame_bytes;
 
   frame_bytes = (gsize) job->width * job->height * 4;
-  job->scratch = g_try_malloc (frame_bytes);
-  job->flat = job->has_alpha ? g_try_malloc (frame_bytes) : NULL;   /* only to flatten alpha */
-  job->ahead = g_try_malloc (frame_bytes);
+  job->scratch = ink_alloc_large (frame_bytes);
+  job->flat = job->has_alpha ? ink_alloc_large (frame_bytes) : NULL;   /* only to flatten alpha */
+  job->ahead = ink_alloc_large (frame_bytes);
   if (job->scratch == NULL || (job->has_alpha && job->flat == NULL) || job->ahead == NULL)
     {
       g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: out of memory for %dx%d frames",

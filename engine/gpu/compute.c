@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "ink-memory.h"
 #include "vk-context-private.h"
 
 /* A pixel pass's workgroup (specialization constants 0 and 1): 16 x 16 tiles on a GPU; rows 128
@@ -19,6 +20,8 @@
 #define ROW_CPU_HEIGHT 2
 #define MAX_DISPATCHES 256     /* per recording */
 #define MAX_BINDINGS 8
+/* CPU devices: buffers at least this large use memory allocated here (buffer_new_with). */
+#define HOST_IMPORT_MIN ((gsize) 2 << 20)
 
 /* What a temporary buffer is, for a later recording to reuse it as the same. */
 enum { SPARE_NONE, SPARE_SCRATCH, SPARE_UPLOAD, SPARE_READBACK };
@@ -29,6 +32,7 @@ struct InkBuffer {
   VkBuffer buffer;
   VkDeviceMemory memory;
   void *mapped;        /* host-visible device memory, or the CPU backend's memory */
+  void *host;          /* a CPU device's memory this buffer's was made from (or NULL) */
   gboolean half;       /* read and written as R16_SFLOAT where a pass says INK_TEXEL_FLOAT */
   guint spare;         /* a temporary kept for the next recording to reuse: SPARE_* */
 };
@@ -303,16 +307,52 @@ buffer_new_with (InkCompute *c, gsize size, const char *name, VkBufferUsageFlags
     }
 
   {
+    /* A CPU device's large buffers live in memory allocated here, in huge pages where the system
+     * has them: first touching lavapipe's own (4 kB pages) was a tenth of a 1080p still's CPU
+     * time, a page fault costing as much as 16 us in a virtual machine. */
+    gboolean import = vk->host_pointer_props != NULL && size >= HOST_IMPORT_MIN;
+    VkExternalMemoryBufferCreateInfo external = {
+      .sType = VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO,
+      .handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+    };
     VkBufferCreateInfo info = {
       .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+      .pNext = import ? &external : NULL,
       .size = MAX (size, 16),
       .usage = usage,
       .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
+    };
+    VkImportMemoryHostPointerInfoEXT host = {
+      .sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT,
+      .handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+    };
+    VkMemoryHostPointerPropertiesEXT host_props = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT,
     };
     VkMemoryAllocateInfo alloc = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO };
 
     VK (vkCreateBuffer (vk->device, &info, NULL, &b->buffer));
     vkGetBufferMemoryRequirements (vk->device, b->buffer, &req);
+    if (import)
+      {
+        VkDeviceSize align = MAX (vk->host_import_align, req.alignment);
+
+        req.size = (req.size + align - 1) / align * align;
+        b->host = ink_alloc_large_aligned (req.size, align);
+        if (b->host == NULL)
+          {
+            g_set_error (error, INK_ERROR, INK_ERROR_DEVICE,
+                         "out of memory allocating %" G_GSIZE_FORMAT " MB; try a smaller --size",
+                         size >> 20);
+            goto error;
+          }
+        VK (vk->host_pointer_props (vk->device,
+                                    VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+                                    b->host, &host_props));
+        req.memoryTypeBits &= host_props.memoryTypeBits;
+        host.pHostPointer = b->host;
+        alloc.pNext = &host;
+      }
     type = ink_vk_find_memory_type (vk, req.memoryTypeBits, required, preferred);
     if (type < 0)
       {
@@ -326,7 +366,13 @@ buffer_new_with (InkCompute *c, gsize size, const char *name, VkBufferUsageFlags
     if ((vk->mem_props.memoryTypes[type].propertyFlags
          & (VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT))
         == (VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT))
-      VK (vkMapMemory (vk->device, b->memory, 0, VK_WHOLE_SIZE, 0, &b->mapped));
+      {
+        VK (vkMapMemory (vk->device, b->memory, 0, VK_WHOLE_SIZE, 0, &b->mapped));
+        /* A CPU device's memory is plain process memory, first touched by the shaders or an
+         * upload (where it was not imported above). */
+        if (ink_vk_context_is_cpu (vk) && b->host == NULL)
+          ink_advise_huge_pages (b->mapped, size);
+      }
     ink_vk_name_object (vk, VK_OBJECT_TYPE_BUFFER, (guint64) b->buffer, name);
   }
   return b;
@@ -364,6 +410,7 @@ ink_buffer_free (InkBuffer **pb)
         vkDestroyBuffer (dev, b->buffer, NULL);
       if (b->memory != VK_NULL_HANDLE)
         vkFreeMemory (dev, b->memory, NULL);
+      ink_free_large (b->host);   /* after the memory made from it */
     }
   g_free (b);
   *pb = NULL;

@@ -23,6 +23,10 @@ struct InkVkContext {
   gboolean has_subgroup_shuffle;   /* in compute shaders */
   guint subgroup_size;
   gboolean has_float16;            /* shaderFloat16 (VK_KHR_shader_float16_int8), enabled */
+  /* A CPU device's memory made from the process's own (VK_EXT_external_memory_host, enabled):
+   * NULL without it. */
+  PFN_vkGetMemoryHostPointerPropertiesEXT host_pointer_props;
+  VkDeviceSize host_import_align;   /* minImportedHostPointerAlignment */
   guint validation_messages;
 };
 

@@ -458,6 +458,9 @@ ink_vk_context_new (const InkVkContextParams *params, GError **error)
   {
     /* fp16 arithmetic where the device has it (the network's half variants). */
     static const char *float16_ext = VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME;
+    static const char *host_ext = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
+    const char *exts[2];
+    guint32 n_exts = 0;
     VkPhysicalDeviceShaderFloat16Int8FeaturesKHR float16 = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES_KHR,
     };
@@ -473,6 +476,24 @@ ink_vk_context_new (const InkVkContextParams *params, GError **error)
     ctx->has_float16 = has_ext && float16.shaderFloat16;
     float16.shaderInt8 = VK_FALSE;
     float16.pNext = NULL;
+    if (ctx->has_float16)
+      exts[n_exts++] = float16_ext;
+    /* On a CPU device, buffers in memory the engine allocates itself, in huge pages
+     * (compute.c: buffer_new_with). */
+    if (ctx->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU
+        && has_device_extension (ctx->physical, host_ext))
+      {
+        VkPhysicalDeviceExternalMemoryHostPropertiesEXT host = {
+          .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT,
+        };
+        VkPhysicalDeviceProperties2 props2 = {
+          .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &host,
+        };
+        vkGetPhysicalDeviceProperties2 (ctx->physical, &props2);
+        ctx->host_import_align = host.minImportedHostPointerAlignment;
+        if (ctx->host_import_align > 0 && (ctx->host_import_align & (ctx->host_import_align - 1)) == 0)
+          exts[n_exts++] = host_ext;
+      }
 
     VkDeviceQueueCreateInfo queue_info = {
       .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
@@ -485,8 +506,8 @@ ink_vk_context_new (const InkVkContextParams *params, GError **error)
       .pNext = ctx->has_float16 ? &float16 : NULL,
       .queueCreateInfoCount = 1,
       .pQueueCreateInfos = &queue_info,
-      .enabledExtensionCount = ctx->has_float16 ? 1 : 0,
-      .ppEnabledExtensionNames = ctx->has_float16 ? &float16_ext : NULL,
+      .enabledExtensionCount = n_exts,
+      .ppEnabledExtensionNames = n_exts > 0 ? exts : NULL,
     };
     VkCommandPoolCreateInfo pool_info = {
       .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
@@ -498,6 +519,9 @@ ink_vk_context_new (const InkVkContextParams *params, GError **error)
     };
 
     VK (vkCreateDevice (ctx->physical, &device_info, NULL, &ctx->device));
+    if (n_exts > 0 && exts[n_exts - 1] == host_ext)
+      ctx->host_pointer_props = (PFN_vkGetMemoryHostPointerPropertiesEXT)
+        vkGetDeviceProcAddr (ctx->device, "vkGetMemoryHostPointerPropertiesEXT");
     vkGetDeviceQueue (ctx->device, ctx->queue_family, 0, &ctx->queue);
     VK (vkCreateCommandPool (ctx->device, &pool_info, NULL, &ctx->command_pool));
     VK (vkCreatePipelineCache (ctx->device, &cache_info, NULL, &ctx->pipeline_cache));

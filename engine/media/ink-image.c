@@ -5,11 +5,11 @@
 #include <string.h>
 
 #include <libavutil/common.h>
-#include <libavutil/mem.h>
 #include <libavutil/pixfmt.h>
 #include <libswscale/swscale.h>
 
 #include "ink-error.h"
+#include "ink-memory.h"
 
 /* Flags shared by every swscale call on images: the same input gives the same output everywhere. */
 #define INK_SWS_EXACT (SWS_ACCURATE_RND | SWS_BITEXACT | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP)
@@ -26,7 +26,11 @@ ink_image_new (int width,
   image = g_new0 (InkImage, 1);
   image->width = width;
   image->height = height;
-  image->pixels = g_malloc_n ((gsize) width * (gsize) height, 4 * sizeof (guint16));
+  /* Large pictures are first touched by a whole-picture pass (decoding, a download): huge pages
+   * make that cheaper. */
+  if ((gsize) width * (gsize) height > G_MAXSIZE / 8
+      || (image->pixels = ink_alloc_large ((gsize) width * height * 4 * sizeof (guint16))) == NULL)
+    g_error ("out of memory for a %dx%d picture", width, height);
   return image;
 }
 
@@ -35,7 +39,7 @@ ink_image_free (InkImage **image)
 {
   if (image == NULL || *image == NULL)
     return;
-  g_free ((*image)->pixels);
+  ink_free_large ((*image)->pixels);
   g_free (*image);
   *image = NULL;
 }
@@ -115,8 +119,8 @@ ink_image_scale (const InkImage *image,
   /* libswscale's SIMD code reads and writes a little past the end of rows: aligned, padded planes. */
   src_stride = FFALIGN (image->width * 2, 64);
   dst_stride = FFALIGN (width * 2, 64);
-  src_plane = av_mallocz ((gsize) src_stride * image->height + PLANE_PADDING);
-  dst_plane = av_mallocz ((gsize) dst_stride * height + PLANE_PADDING);
+  src_plane = ink_alloc_large0 ((gsize) src_stride * image->height + PLANE_PADDING);
+  dst_plane = ink_alloc_large0 ((gsize) dst_stride * height + PLANE_PADDING);
   if (src_plane == NULL || dst_plane == NULL)
     {
       g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "out of memory scaling to %dx%d", width, height);
@@ -159,14 +163,14 @@ ink_image_scale (const InkImage *image,
         }
     }
 
-  av_free (src_plane);
-  av_free (dst_plane);
+  ink_free_large (src_plane);
+  ink_free_large (dst_plane);
   sws_freeContext (sws);
   return out;
 
 error:
-  av_free (src_plane);
-  av_free (dst_plane);
+  ink_free_large (src_plane);
+  ink_free_large (dst_plane);
   sws_freeContext (sws);
   ink_image_free (&out);
   return NULL;

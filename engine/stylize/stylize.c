@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ink-error.h"
+#include "ink-memory.h"
 #include "learned.h"
 #include "passes.h"
 #include "stylize-private.h"
@@ -797,14 +798,14 @@ ink_stylizer_run (InkStylizer *s, const InkImage *src, const InkStyleParams *par
 {
   InkStylizeStats stats;
   InkPushFrame frame;
-  g_autofree guint32 *rgba8 = NULL;
+  guint32 *rgba8 = NULL;
   gint64 t0 = g_get_monotonic_time (), t1;
   double frame_ms;
   InkImage *out;
 
   if (!ink_stylizer_make_layers (s, src, params, &stats, error))
     return NULL;
-  rgba8 = g_try_malloc ((gsize) src->width * src->height * 4);
+  rgba8 = ink_alloc_large ((gsize) src->width * src->height * 4);
   if (rgba8 == NULL)
     {
       g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
@@ -815,11 +816,15 @@ ink_stylizer_run (InkStylizer *s, const InkImage *src, const InkStyleParams *par
    * motion strength 0 is this still, bit for bit. */
   ink_stylizer_frame_defaults (s, &frame);
   if (!ink_stylizer_render_frame (s, &frame, NULL, NULL, rgba8, &frame_ms, error))
-    return NULL;
+    {
+      ink_free_large (rgba8);
+      return NULL;
+    }
   stats.stage_ms[INK_STAGE_COMPOSITE] += frame_ms;
 
   t1 = g_get_monotonic_time ();
   out = ink_image_from_rgba8 (rgba8, src->width, src->height, src->has_alpha);
+  ink_free_large (rgba8);
   stats.download_ms = (g_get_monotonic_time () - t1) / 1000.0;
   stats.device_ms = 0.0;
   for (int k = 0; k < INK_STAGE_COUNT; k++)
