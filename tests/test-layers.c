@@ -48,6 +48,9 @@ static const Case cases[] = {
   { L (L_CONV, 16, 21, 34), CONV (16, 16, 5, 2, 1, 16, FALSE, INK_ACT_NONE) },
   { L (L_CONV, 16, 15, 18), CONV (16, 32, 3, 1, 1, 4, FALSE, INK_ACT_LEAKY) },   /* grouped */
   { L (L_CONV, 12, 15, 18), CONV (12, 6, 3, 1, 1, 3, TRUE, INK_ACT_NONE), .offset = 11 },
+  /* Grouped, packed on a CPU device: two blocks an invocation within a group; one. */
+  { L (L_CONV, 32, 14, 21), CONV (32, 32, 3, 1, 1, 2, TRUE, INK_ACT_LEAKY), .offset = 4 },
+  { L (L_CONV, 24, 9, 17), CONV (24, 48, 1, 2, 1, 3, FALSE, INK_ACT_RELU) },
   { L (L_CONV, 9, 13, 14), CONV (9, 3, 3, 1, 1, 1, TRUE, INK_ACT_SIGMOID) },    /* block of 1 */
   { L (L_CONV, 2, 1, 1), CONV (2, 4, 3, 1, 1, 1, TRUE, INK_ACT_NONE) },
   { L (L_CONV, 2, 2, 3), CONV (2, 4, 3, 1, 2, 1, TRUE, INK_ACT_NONE) },       /* reflect > size */

@@ -284,8 +284,10 @@ conv_shuffles (InkCompute *c, int ocb)
          && g_getenv ("INKLOOP_NN_NO_SHUFFLE") == NULL;
 }
 
-/* The PACKED variants (nn-conv.comp) run where ink_nn_packs, ungrouped, with a block's weights
- * within a uniform binding and a lane a subgroup for each of a block's outputs. An input that is
+/* The PACKED variants (nn-conv.comp) run where ink_nn_packs, ungrouped or with groups of a
+ * multiple of 4 input channels (each group then starts at a texel; depthwise stays unpacked),
+ * with a block's weights within a uniform binding and a lane a subgroup for each of a block's
+ * outputs. An input that is
  * not packed is packed first, its channels padded with zeros to a multiple of 4 (15 ms of 3x3,
  * 32 to 32 channels at 640x427, which took 229 ms unpacked and 126 ms from a packed input). */
 gboolean
@@ -300,7 +302,8 @@ ink_nn_conv_packs (InkCompute *c, const InkConvSpec *s)
 {
   gsize range, align;
 
-  if (!ink_nn_packs (c) || !conv_shuffles (c, ink_conv_block (s)) || s->groups != 1)
+  if (!ink_nn_packs (c) || !conv_shuffles (c, ink_conv_block (s))
+      || (s->groups != 1 && (s->in_c / s->groups) % 4 != 0))
     return FALSE;
   ink_compute_uniform_window (c, &range, &align);
   return ink_conv_block_stride (s) * sizeof (float) + align <= MIN (range, 65536);
@@ -367,7 +370,10 @@ conv_packed (InkCompute *c, const InkConvSpec *s, const InkTensor *in, InkBuffer
       InkConvPush p = *push;
       InkDispatchShape sh = *shape;
       gsize at = (push->w_off * sizeof (float) + b0 * stride) / align * align;
-      int nb = MIN (per, blocks - b0) >= 2 ? 2 : 1;
+      /* Grouped: an invocation's two blocks in one group. */
+      int nb = MIN (per, blocks - b0) >= 2
+               && (s->groups == 1 || (s->out_c / s->groups) % (2 * ink_conv_block (s)) == 0)
+               ? 2 : 1;
 
       n = MIN (per, blocks - b0) / nb * nb;
       p.in_off = in_off;
