@@ -491,7 +491,8 @@ ink_vk_context_new (const InkVkContextParams *params, GError **error)
         };
         vkGetPhysicalDeviceProperties2 (ctx->physical, &props2);
         ctx->host_import_align = host.minImportedHostPointerAlignment;
-        if (ctx->host_import_align > 0 && (ctx->host_import_align & (ctx->host_import_align - 1)) == 0)
+        if (ctx->host_import_align > 0
+            && (ctx->host_import_align & (ctx->host_import_align - 1)) == 0)
           exts[n_exts++] = host_ext;
       }
 
