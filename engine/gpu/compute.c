@@ -366,13 +366,7 @@ buffer_new_with (InkCompute *c, gsize size, const char *name, VkBufferUsageFlags
     if ((vk->mem_props.memoryTypes[type].propertyFlags
          & (VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT))
         == (VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT))
-      {
-        VK (vkMapMemory (vk->device, b->memory, 0, VK_WHOLE_SIZE, 0, &b->mapped));
-        /* A CPU device's memory is plain process memory, first touched by the shaders or an
-         * upload (where it was not imported above). */
-        if (ink_vk_context_is_cpu (vk) && b->host == NULL)
-          ink_advise_huge_pages (b->mapped, size);
-      }
+      VK (vkMapMemory (vk->device, b->memory, 0, VK_WHOLE_SIZE, 0, &b->mapped));
     ink_vk_name_object (vk, VK_OBJECT_TYPE_BUFFER, (guint64) b->buffer, name);
   }
   return b;
