@@ -203,13 +203,31 @@ class Losses(nn.Module):
     1 : TV 1e4 on -1..1 pictures) and AnimeGAN's (content 1.5 : style 2.5 : colour 10), rescaled
     for this network's feature sizes; the temporal weight follows the founding design."""
 
-    def __init__(self, w=None):
+    WEIGHTS = {"content": 1.0, "surface": 1.0, "lines": 1.0, "style": 1.0, "colour": 5.0,
+               "tv": 0.1, "adv_surface": 0.1, "adv_texture": 0.1, "temporal": 5.0}
+
+    def __init__(self, w=None, style_ema=0.0):
+        """W: weights that replace WEIGHTS' defaults. STYLE_EMA: 0, the style target is the Gram
+        of each step's art batch; above 0 (0.99, say), a running mean of those over the steps,
+        which follows the whole art set rather than four crops (saved with state())."""
         super().__init__()
         self.vgg = RandomVGG()
-        self.w = {"content": 1.0, "surface": 1.0, "lines": 1.0, "style": 1.0, "colour": 5.0,
-                  "tv": 0.1, "adv_surface": 0.1, "adv_texture": 0.1, "temporal": 5.0}
+        self.w = dict(self.WEIGHTS)
         if w:
+            unknown = set(w) - set(self.w)
+            if unknown:
+                raise ValueError(f"unknown loss weights: {', '.join(sorted(unknown))}")
             self.w.update(w)
+        self.style_ema = style_ema
+        self.art_gram = None
+
+    def state(self):
+        return {"w": dict(self.w), "style_ema": self.style_ema,
+                "art_gram": None if self.art_gram is None else [g.cpu() for g in self.art_gram]}
+
+    def load_state(self, state, device):
+        if state.get("art_gram") is not None and self.style_ema > 0:
+            self.art_gram = [g.to(device) for g in state["art_gram"]]
 
     def content(self, y, x):
         """L1 on the random VGG's features, the guided-filter surfaces in OKLab, the XDoG lines."""
@@ -226,6 +244,11 @@ class Losses(nn.Module):
         with torch.no_grad():
             ga = [gram(f).mean(dim=0, keepdim=True)
                   for f in self.vgg(grey(art).expand(-1, 3, -1, -1))]
+            if self.style_ema > 0:
+                m = self.style_ema
+                self.art_gram = ga if self.art_gram is None else [
+                    m * a + (1 - m) * b for a, b in zip(self.art_gram, ga)]
+                ga = self.art_gram
         style = sum(F.l1_loss(a, b.expand_as(a)) / (b.abs().mean() + 1e-6) for a, b in zip(gy, ga))
         ly, lx = oklab(F.avg_pool2d(y, 4)), oklab(F.avg_pool2d(x, 4))
         colour = F.l1_loss(ly[:, 0], lx[:, 0]) + F.smooth_l1_loss(ly[:, 1:] * 10, lx[:, 1:] * 10) / 10

@@ -94,6 +94,11 @@ def main():
     ap.add_argument("--threads", type=int,
                     help="CPU threads (default 2; smoke 1, so a busy machine does not stall it)")
     ap.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
+    ap.add_argument("--weight", action="append", default=[], metavar="NAME=VALUE",
+                    help="a loss weight other than losses.py's (repeatable), e.g. adv_texture=0.5")
+    ap.add_argument("--style-ema", type=float, default=0.0,
+                    help="style target: 0, each step's art batch (default); 0.99, say, a running "
+                         "mean of those")
     ap.add_argument("--device", default="auto",
                     help="cpu, cuda, cuda:N or auto (cuda when PyTorch sees a GPU, else cpu); "
                          "random numbers come from the CPU either way, so a run is the same "
@@ -140,7 +145,19 @@ def main():
     cfg = {"width": args.width, "blocks": args.blocks}
     g = Generator(**cfg).to(dev)
     d_surface, d_texture = PatchDiscriminator(3).to(dev), PatchDiscriminator(1).to(dev)
-    loss = L.Losses().to(dev)
+    weights = {}
+    for item in args.weight:
+        name, _, value = item.partition("=")
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            sys.exit(f"train.py: --weight {item}: give NAME=VALUE, e.g. adv_texture=0.5")
+    if not 0.0 <= args.style_ema < 1.0:
+        sys.exit("train.py: --style-ema must be at least 0 and under 1")
+    try:
+        loss = L.Losses(weights, args.style_ema).to(dev)
+    except ValueError as e:
+        sys.exit(f"train.py: --weight: {e}")
     opt_g = torch.optim.Adam(g.parameters(), lr=args.lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(list(d_surface.parameters()) + list(d_texture.parameters()),
                              lr=args.lr, betas=(0.5, 0.999))
@@ -159,9 +176,13 @@ def main():
         torch.set_rng_state(state["rng"])
         gen.set_state(state["gen"])
         step = state["step"]
+        if "losses" in state:
+            loss.load_state(state["losses"], dev)
         print(f"train.py: resumed {ckpt_path} at step {step}")
     elif log_path.exists():
         log_path.unlink()
+    print(f"train.py: loss weights {loss.w}, style target "
+          + (f"a running mean ({args.style_ema})" if args.style_ema > 0 else "each art batch"))
     print(f"train.py: generator {count_parameters(g)} parameters, discriminators "
           f"{count_parameters(d_surface) + count_parameters(d_texture)}; steps {step} to "
           f"{args.steps} (content only until {args.init_steps}) on {dev}")
@@ -180,7 +201,8 @@ def main():
             "config": cfg, "step": step, "data": data_desc,
             "generator": g.state_dict(), "d_surface": d_surface.state_dict(),
             "d_texture": d_texture.state_dict(), "opt_g": opt_g.state_dict(),
-            "opt_d": opt_d.state_dict(), "rng": torch.get_rng_state(), "gen": gen.get_state()})
+            "opt_d": opt_d.state_dict(), "rng": torch.get_rng_state(), "gen": gen.get_state(),
+            "losses": loss.state()})
 
     def validate():
         """Content and temporal losses on the validation photos (never trained on), with their
