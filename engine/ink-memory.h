@@ -12,7 +12,3 @@ gpointer ink_alloc_large0 (gsize size);   /* the same, zeroed */
 /* The same aligned to ALIGN (a power of two, at most 2 MB). */
 gpointer ink_alloc_large_aligned (gsize size, gsize align);
 void ink_free_large (gpointer data);
-
-/* Asks for huge pages for the whole 2 MB pages inside DATA .. DATA + SIZE (memory nothing has
- * touched yet). A hint: where the system has none, nothing changes. */
-void ink_advise_huge_pages (gpointer data, gsize size);
