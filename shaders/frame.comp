@@ -17,7 +17,7 @@
 // Out: binding 5, rgba8.
 #extension GL_GOOGLE_include_directive : require
 
-layout (binding = 0) uniform usamplerBuffer flats;
+layout (binding = 0) uniform samplerBuffer flats;
 layout (binding = 1) uniform samplerBuffer lines;
 layout (binding = 2) uniform usamplerBuffer velocity;
 layout (binding = 3) uniform samplerBuffer map_back;
@@ -51,23 +51,28 @@ layout (push_constant) uniform Push {
 #define BOIL 64
 layout (constant_id = 3) const int VARIANT = 127;
 #define HAS(F) ((VARIANT & (F)) != 0)
-#define LOAD_FLATS(i) unpack_rgba8 (texelFetch (flats, int (i)).x)
+// The flats' view is R8G8B8A8_UNORM: the fetch unpacks them (as unpack_rgba8 does, bit for bit on
+// lavapipe), cheaper than unpacking in the shader.
+#define LOAD_FLATS(i) texelFetch (flats, int (i))
 #define LOAD_LINES(i) texelFetch (lines, int (i)).x
 #define LOAD_VELOCITY(i) unpackHalf2x16 (texelFetch (velocity, int (2 * (i))).x)
 #define LOAD_SWAY(i) unpackHalf2x16 (texelFetch (velocity, int (2 * (i) + 1)).x)
 #define LOAD_MAP_BACK(i) texelFetch (map_back, int (i)).xy
 #define LOAD_MAP_LOOP(i) texelFetch (map_loop, int (i)).xy
 
-// Bilinear, edges clamped, on a W x H grid (pixel centres at integers).
+// Bilinear, edges clamped, on a W x H grid (pixel centres at integers). The clamped corners are
+// the first one's index plus 0 or 1 and 0 or W: one product for the four indices.
 #define DEFINE_BILINEAR(NAME, TYPE, LOAD, W, H)                                 \
   TYPE NAME (vec2 q)                                                            \
   {                                                                             \
     vec2 f = floor (q);                                                         \
     vec2 t = q - f;                                                             \
-    int x0 = clamp (int (f.x), 0, W - 1), x1 = clamp (int (f.x) + 1, 0, W - 1); \
-    int y0 = clamp (int (f.y), 0, H - 1), y1 = clamp (int (f.y) + 1, 0, H - 1); \
-    return mix (mix (LOAD (y0 * W + x0), LOAD (y0 * W + x1), t.x),             \
-                mix (LOAD (y1 * W + x0), LOAD (y1 * W + x1), t.x), t.y);        \
+    ivec2 i = ivec2 (f);                                                        \
+    int k = clamp (i.y, 0, H - 1) * W + clamp (i.x, 0, W - 1);                  \
+    int dx = i.x >= 0 && i.x < W - 1 ? 1 : 0;                                   \
+    int dy = i.y >= 0 && i.y < H - 1 ? W : 0;                                   \
+    return mix (mix (LOAD (k), LOAD (k + dx), t.x),                             \
+                mix (LOAD (k + dy), LOAD (k + dy + dx), t.x), t.y);             \
   }
 
 DEFINE_BILINEAR (sample_flats, vec4, LOAD_FLATS, pc.width, pc.height)

@@ -870,9 +870,9 @@ ink_compute_dispatch_shaped (InkCompute *c, const InkPass *pass, InkBuffer *cons
           static const VkFormat formats[] = {
             [INK_TEXEL_FLOAT] = VK_FORMAT_R32_SFLOAT, [INK_TEXEL_VEC2] = VK_FORMAT_R32G32_SFLOAT,
             [INK_TEXEL_VEC4] = VK_FORMAT_R32G32B32A32_SFLOAT, [INK_TEXEL_UINT] = VK_FORMAT_R32_UINT,
-            [INK_TEXEL_UVEC2] = VK_FORMAT_R32G32_UINT,
+            [INK_TEXEL_UVEC2] = VK_FORMAT_R32G32_UINT, [INK_TEXEL_RGBA8] = VK_FORMAT_R8G8B8A8_UNORM,
           };
-          static const guint sizes[] = { 0, 4, 8, 16, 4, 8 };
+          static const guint sizes[] = { 0, 4, 8, 16, 4, 8, 4 };
           InkTexelFormat f = texel_format (pass, i);
           gboolean half = (f == INK_TEXEL_FLOAT || f == INK_TEXEL_VEC4) && b->half;
           guint size = half ? sizes[f] / 2 : sizes[f];

@@ -41,6 +41,7 @@ typedef enum {
   INK_TEXEL_VEC4,       /* R32G32B32A32_SFLOAT: vec4 */
   INK_TEXEL_UINT,       /* R32_UINT: uint */
   INK_TEXEL_UVEC2,      /* R32G32_UINT: uvec2 */
+  INK_TEXEL_RGBA8,      /* R8G8B8A8_UNORM: a uint packed as rgba8, read as a vec4 in [0, 1] */
   INK_TEXEL_UNIFORM,    /* not a texel buffer: a uniform buffer (GLSL uniform block), bound at the
                            dispatch's InkDispatchShape.window; one such input a pass */
 } InkTexelFormat;

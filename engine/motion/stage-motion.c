@@ -527,7 +527,7 @@ variant_frame (const void *push)
          | (pf->flow_on ? FRAME_FLOW : 0) | (pf->boil_amp > 0.0f ? FRAME_BOIL : 0);
 }
 
-INK_DEFINE_PASS_VARIANTS (frame, 5, InkPushFrame, (INK_TEXELS2 (UINT, FLOAT) | INK_TEXEL (2, INK_TEXEL_UINT) | INK_TEXEL (3, INK_TEXEL_VEC2)
+INK_DEFINE_PASS_VARIANTS (frame, 5, InkPushFrame, (INK_TEXELS2 (RGBA8, FLOAT) | INK_TEXEL (2, INK_TEXEL_UINT) | INK_TEXEL (3, INK_TEXEL_VEC2)
                   | INK_TEXEL (4, INK_TEXEL_VEC2)));
 /* The overlay's variants (shaders/overlay.comp): 1 focus lines, 2 speed lines, 4 particles. */
 static guint32
