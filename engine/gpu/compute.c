@@ -79,6 +79,7 @@ typedef struct {
 struct InkCompute {
   InkVkContext *vk;    /* NULL: CPU backend */
   GHashTable *pipelines;   /* PipelineKey * -> Pipeline * */
+  GMutex pipelines_lock;   /* PIPELINES, for ink_compute_prepare_all's threads */
   VkDescriptorPool descriptor_pool;
   VkCommandBuffer cmd;
   VkFence fence;
@@ -108,6 +109,7 @@ ink_compute_new (InkVkContext *vk, GError **error)
 
   c->vk = vk;
   c->pipelines = g_hash_table_new_full (key_hash, key_equal, g_free, NULL);
+  g_mutex_init (&c->pipelines_lock);
   c->downloads = g_array_new (FALSE, FALSE, sizeof (Download));
   c->temporaries = g_ptr_array_new ();
   c->spares = g_ptr_array_new ();
@@ -163,6 +165,15 @@ error:
 }
 
 static void
+destroy_pipeline (InkVkContext *vk, Pipeline *p)
+{
+  vkDestroyPipeline (vk->device, p->pipeline, NULL);
+  vkDestroyPipelineLayout (vk->device, p->layout, NULL);
+  vkDestroyDescriptorSetLayout (vk->device, p->set_layout, NULL);
+  g_free (p);
+}
+
+static void
 destroy_pipelines (InkCompute *c)
 {
   GHashTableIter iter;
@@ -170,13 +181,7 @@ destroy_pipelines (InkCompute *c)
 
   g_hash_table_iter_init (&iter, c->pipelines);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      Pipeline *p = value;
-      vkDestroyPipeline (c->vk->device, p->pipeline, NULL);
-      vkDestroyPipelineLayout (c->vk->device, p->layout, NULL);
-      vkDestroyDescriptorSetLayout (c->vk->device, p->set_layout, NULL);
-      g_free (p);
-    }
+    destroy_pipeline (c->vk, value);
   g_hash_table_remove_all (c->pipelines);
 }
 
@@ -247,6 +252,7 @@ ink_compute_free (InkCompute **pc)
   free_buffers (c->spares);
   g_ptr_array_free (c->spares, TRUE);
   g_hash_table_destroy (c->pipelines);
+  g_mutex_clear (&c->pipelines_lock);
   g_array_free (c->downloads, TRUE);
   g_ptr_array_free (c->temporaries, TRUE);
   g_array_free (c->views, TRUE);
@@ -504,7 +510,9 @@ get_pipeline (InkCompute *c, const InkPass *pass, const InkDispatchShape *shape,
   g_assert (shape->n_spec <= INK_MAX_SPEC);
   memcpy (key.local, shape->local, sizeof key.local);
   memcpy (key.spec, shape->spec, shape->n_spec * 4);
+  g_mutex_lock (&c->pipelines_lock);
   p = g_hash_table_lookup (c->pipelines, &key);
+  g_mutex_unlock (&c->pipelines_lock);
   if (p != NULL)
     return p;
   g_assert (n <= MAX_BINDINGS && pass->push_size <= 128 && pass->push_size % 4 == 0);
@@ -563,16 +571,27 @@ get_pipeline (InkCompute *c, const InkPass *pass, const InkDispatchShape *shape,
     vkDestroyShaderModule (vk->device, module, NULL);
     ink_vk_name_object (vk, VK_OBJECT_TYPE_PIPELINE, (guint64) p->pipeline, pass->name);
   }
-  g_hash_table_insert (c->pipelines, g_memdup2 (&key, sizeof key), p);
+  {
+    /* Another thread of ink_compute_prepare_all may have built the same one meanwhile. */
+    Pipeline *built;
+
+    g_mutex_lock (&c->pipelines_lock);
+    built = g_hash_table_lookup (c->pipelines, &key);
+    if (built == NULL)
+      g_hash_table_insert (c->pipelines, g_memdup2 (&key, sizeof key), p);
+    g_mutex_unlock (&c->pipelines_lock);
+    if (built != NULL)
+      {
+        destroy_pipeline (vk, p);
+        p = built;
+      }
+  }
   return p;
 
 error:
   if (module != VK_NULL_HANDLE)
     vkDestroyShaderModule (vk->device, module, NULL);
-  vkDestroyPipeline (vk->device, p->pipeline, NULL);
-  vkDestroyPipelineLayout (vk->device, p->layout, NULL);
-  vkDestroyDescriptorSetLayout (vk->device, p->set_layout, NULL);
-  g_free (p);
+  destroy_pipeline (vk, p);
   return NULL;
 }
 
@@ -603,6 +622,57 @@ ink_compute_prepare (InkCompute *c, const InkPass *pass, GError **error)
   InkDispatchShape shape = pixel_shape (c, pass, NULL);
 
   return c->vk == NULL || get_pipeline (c, pass, &shape, error) != NULL;
+}
+
+typedef struct {
+  InkCompute *compute;
+  const InkPass *const *passes;
+  guint n;
+  gint next;          /* the next pass to build, taken atomically */
+  GError *error;      /* the first failure; guarded by the compute's pipelines_lock */
+} PrepareJob;
+
+static gpointer
+prepare_main (gpointer data)
+{
+  PrepareJob *job = data;
+  guint i;
+
+  while ((i = (guint) g_atomic_int_add (&job->next, 1)) < job->n)
+    {
+      GError *error = NULL;
+      if (!ink_compute_prepare (job->compute, job->passes[i], &error))
+        {
+          g_mutex_lock (&job->compute->pipelines_lock);
+          if (job->error == NULL)
+            job->error = g_steal_pointer (&error);
+          g_mutex_unlock (&job->compute->pipelines_lock);
+          g_clear_error (&error);
+        }
+    }
+  return NULL;
+}
+
+gboolean
+ink_compute_prepare_all (InkCompute *c, const InkPass *const *passes, guint n, GError **error)
+{
+  PrepareJob job = { c, passes, n, 0, NULL };
+  GThread *helper;
+
+  if (c->vk == NULL)
+    return TRUE;
+  /* Drivers compile on the CPU, one pipeline a call: a second thread halves the wait (lavapipe:
+   * the stylizer's 14 took 50 ms, the first thing an export waits for). */
+  helper = g_thread_try_new ("ink-prepare", prepare_main, &job, NULL);
+  prepare_main (&job);
+  if (helper != NULL)
+    g_thread_join (helper);
+  if (job.error != NULL)
+    {
+      g_propagate_error (error, job.error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Recording ------------------------------------------------------------------------------------- */

@@ -112,6 +112,9 @@ void ink_compute_uniform_window (InkCompute *compute, gsize *range, gsize *align
 
 /* Builds PASS's pipeline now rather than at its first dispatch. */
 gboolean ink_compute_prepare (InkCompute *compute, const InkPass *pass, GError **error);
+/* The same for N passes, built on two threads. */
+gboolean ink_compute_prepare_all (InkCompute *compute, const InkPass *const *passes, guint n,
+                                  GError **error);
 
 /* Recording: begin, uploads (done at once: upload before the recording uses the buffer),
  * dispatches and downloads (filled in by finish), then finish, which runs and waits. */
