@@ -68,6 +68,20 @@ key_equal (gconstpointer a, gconstpointer b)
   return memcmp (a, b, sizeof (PipelineKey)) == 0;
 }
 
+static PipelineKey
+make_key (const InkPass *pass, const InkDispatchShape *shape)
+{
+  PipelineKey key;
+
+  g_assert (shape->n_spec <= INK_MAX_SPEC);
+  memset (&key, 0, sizeof key);   /* padding too: keys are compared as bytes */
+  key.pass = pass;
+  key.n_spec = shape->n_spec;
+  memcpy (key.local, shape->local, sizeof key.local);
+  memcpy (key.spec, shape->spec, shape->n_spec * 4);
+  return key;
+}
+
 typedef struct {
   InkBuffer *staging;  /* NULL when the source buffer is mapped */
   InkBuffer *src;
@@ -76,10 +90,18 @@ typedef struct {
   gsize size;
 } Download;
 
+/* A pipeline to build: a pass and the shape it is dispatched with. */
+typedef struct {
+  const InkPass *pass;
+  InkDispatchShape shape;
+} PrepareItem;
+
 struct InkCompute {
   InkVkContext *vk;    /* NULL: CPU backend */
   GHashTable *pipelines;   /* PipelineKey * -> Pipeline * */
-  GMutex pipelines_lock;   /* PIPELINES, for ink_compute_prepare_all's threads */
+  GMutex pipelines_lock;   /* PIPELINES, for the threads building pipelines together */
+  gboolean collecting;     /* ink_compute_collect: dispatches note their pipelines in COLLECTED */
+  GArray *collected;       /* PrepareItem */
   VkDescriptorPool descriptor_pool;
   VkCommandBuffer cmd;
   VkFence fence;
@@ -110,6 +132,7 @@ ink_compute_new (InkVkContext *vk, GError **error)
   c->vk = vk;
   c->pipelines = g_hash_table_new_full (key_hash, key_equal, g_free, NULL);
   g_mutex_init (&c->pipelines_lock);
+  c->collected = g_array_new (FALSE, FALSE, sizeof (PrepareItem));
   c->downloads = g_array_new (FALSE, FALSE, sizeof (Download));
   c->temporaries = g_ptr_array_new ();
   c->spares = g_ptr_array_new ();
@@ -253,6 +276,7 @@ ink_compute_free (InkCompute **pc)
   g_ptr_array_free (c->spares, TRUE);
   g_hash_table_destroy (c->pipelines);
   g_mutex_clear (&c->pipelines_lock);
+  g_array_free (c->collected, TRUE);
   g_array_free (c->downloads, TRUE);
   g_ptr_array_free (c->temporaries, TRUE);
   g_array_free (c->views, TRUE);
@@ -495,7 +519,7 @@ static Pipeline *
 get_pipeline (InkCompute *c, const InkPass *pass, const InkDispatchShape *shape, GError **error)
 {
   InkVkContext *vk = c->vk;
-  PipelineKey key = { .pass = pass, .n_spec = shape->n_spec };
+  PipelineKey key = make_key (pass, shape);
   Pipeline *p;
   VkDescriptorSetLayoutBinding bindings[MAX_BINDINGS];
   VkShaderModule module = VK_NULL_HANDLE;
@@ -507,9 +531,6 @@ get_pipeline (InkCompute *c, const InkPass *pass, const InkDispatchShape *shape,
     .dataSize = (3 + shape->n_spec) * 4, .pData = constants,
   };
 
-  g_assert (shape->n_spec <= INK_MAX_SPEC);
-  memcpy (key.local, shape->local, sizeof key.local);
-  memcpy (key.spec, shape->spec, shape->n_spec * 4);
   g_mutex_lock (&c->pipelines_lock);
   p = g_hash_table_lookup (c->pipelines, &key);
   g_mutex_unlock (&c->pipelines_lock);
@@ -626,9 +647,9 @@ ink_compute_prepare (InkCompute *c, const InkPass *pass, GError **error)
 
 typedef struct {
   InkCompute *compute;
-  const InkPass *const *passes;
+  const PrepareItem *items;
   guint n;
-  gint next;          /* the next pass to build, taken atomically */
+  gint next;          /* the next item to build, taken atomically */
   GError *error;      /* the first failure; guarded by the compute's pipelines_lock */
 } PrepareJob;
 
@@ -641,7 +662,7 @@ prepare_main (gpointer data)
   while ((i = (guint) g_atomic_int_add (&job->next, 1)) < job->n)
     {
       GError *error = NULL;
-      if (!ink_compute_prepare (job->compute, job->passes[i], &error))
+      if (get_pipeline (job->compute, job->items[i].pass, &job->items[i].shape, &error) == NULL)
         {
           g_mutex_lock (&job->compute->pipelines_lock);
           if (job->error == NULL)
@@ -653,17 +674,16 @@ prepare_main (gpointer data)
   return NULL;
 }
 
-gboolean
-ink_compute_prepare_all (InkCompute *c, const InkPass *const *passes, guint n, GError **error)
+/* Builds the pipelines of ITEMS on two threads: drivers compile on the CPU, one pipeline a call
+ * (lavapipe: the stylizer's 14 took 50 ms, the first thing an export waits for). */
+static gboolean
+prepare_items (InkCompute *c, const PrepareItem *items, guint n, GError **error)
 {
-  PrepareJob job = { c, passes, n, 0, NULL };
-  GThread *helper;
+  PrepareJob job = { c, items, n, 0, NULL };
+  GThread *helper = NULL;
 
-  if (c->vk == NULL)
-    return TRUE;
-  /* Drivers compile on the CPU, one pipeline a call: a second thread halves the wait (lavapipe:
-   * the stylizer's 14 took 50 ms, the first thing an export waits for). */
-  helper = g_thread_try_new ("ink-prepare", prepare_main, &job, NULL);
+  if (n > 1)
+    helper = g_thread_try_new ("ink-prepare", prepare_main, &job, NULL);
   prepare_main (&job);
   if (helper != NULL)
     g_thread_join (helper);
@@ -673,6 +693,46 @@ ink_compute_prepare_all (InkCompute *c, const InkPass *const *passes, guint n, G
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+ink_compute_prepare_all (InkCompute *c, const InkPass *const *passes, guint n, GError **error)
+{
+  g_autofree PrepareItem *items = g_new (PrepareItem, MAX (n, 1));
+
+  if (c->vk == NULL)
+    return TRUE;
+  for (guint i = 0; i < n; i++)
+    items[i] = (PrepareItem) { passes[i], pixel_shape (c, passes[i], NULL) };
+  return prepare_items (c, items, n, error);
+}
+
+gboolean
+ink_compute_collect (InkCompute *c)
+{
+  g_array_set_size (c->collected, 0);
+  c->collecting = c->vk != NULL;
+  return c->collecting;
+}
+
+gboolean
+ink_compute_is_collecting (InkCompute *c)
+{
+  return c->collecting;
+}
+
+gboolean
+ink_compute_prepare_collected (InkCompute *c, GError **error)
+{
+  gboolean ok;
+
+  /* A collecting recording left unfinished by an error recorded nothing on the device. */
+  if (c->collecting)
+    c->recording = FALSE;
+  c->collecting = FALSE;
+  ok = prepare_items (c, (const PrepareItem *) c->collected->data, c->collected->len, error);
+  g_array_set_size (c->collected, 0);
+  return ok;
 }
 
 /* Recording ------------------------------------------------------------------------------------- */
@@ -728,7 +788,7 @@ ink_compute_begin (InkCompute *c, GError **error)
   g_array_set_size (c->timings, 0);
   c->n_dispatches = 0;
   c->recording = TRUE;
-  if (c->vk == NULL)
+  if (c->vk == NULL || c->collecting)
     return TRUE;
   VK (vkResetDescriptorPool (c->vk->device, c->descriptor_pool, 0));
   VK (vkResetCommandBuffer (c->cmd, 0));
@@ -813,6 +873,8 @@ ink_compute_upload (InkCompute *c, InkBuffer *dst, const void *data, gsize size,
   InkBuffer *staging;
 
   g_return_val_if_fail (c->recording && size <= dst->size, FALSE);
+  if (c->collecting)
+    return TRUE;
   if (dst->mapped != NULL)
     {
       memcpy (dst->mapped, data, size);
@@ -835,6 +897,8 @@ ink_compute_download_at (InkCompute *c, InkBuffer *src, gsize offset, void *data
   Download d = { .src = src, .offset = offset, .data = data, .size = size };
 
   g_return_val_if_fail (c->recording && offset <= src->size && size <= src->size - offset, FALSE);
+  if (c->collecting)
+    return TRUE;
   if (c->vk == NULL)
     {
       memcpy (data, (const guint8 *) src->mapped + offset, size);
@@ -896,6 +960,23 @@ ink_compute_dispatch_shaped (InkCompute *c, const InkPass *pass, InkBuffer *cons
       return TRUE;
     }
 
+  if (c->collecting)
+    {
+      /* Each pipeline not built yet, once. */
+      PrepareItem item = { pass, *shape };
+      PipelineKey key = make_key (pass, shape);
+      gboolean have = g_hash_table_lookup (c->pipelines, &key) != NULL;
+
+      for (guint i = 0; i < c->collected->len && !have; i++)
+        {
+          const PrepareItem *o = &g_array_index (c->collected, PrepareItem, i);
+          PipelineKey other = make_key (o->pass, &o->shape);
+          have = key_equal (&key, &other);
+        }
+      if (!have)
+        g_array_append_val (c->collected, item);
+      return TRUE;
+    }
   if (c->n_dispatches >= MAX_DISPATCHES)
     {
       g_set_error (error, INK_ERROR, INK_ERROR_FAILED, "too many dispatches in one recording");
@@ -1036,7 +1117,7 @@ ink_compute_submit (InkCompute *c, GError **error)
   VkCommandBuffer running;
 
   g_return_val_if_fail (c->recording, FALSE);
-  if (c->vk == NULL || c->in_flight)   /* the C references have run already; one part at a time */
+  if (c->vk == NULL || c->in_flight || c->collecting)   /* the C references have run already; one part at a time */
     return TRUE;
   if (!end_and_submit (c, c->fence_early, error))
     return FALSE;
@@ -1066,6 +1147,11 @@ ink_compute_finish (InkCompute *c, GError **error)
   c->recording = FALSE;
   if (c->vk == NULL)
     return TRUE;
+  if (c->collecting)
+    {
+      drop_temporaries (c, TRUE);
+      return TRUE;
+    }
 
   if (!end_and_submit (c, c->fence, error))
     goto error;

@@ -115,6 +115,15 @@ gboolean ink_compute_prepare (InkCompute *compute, const InkPass *pass, GError *
 /* The same for N passes, built on two threads. */
 gboolean ink_compute_prepare_all (InkCompute *compute, const InkPass *const *passes, guint n,
                                   GError **error);
+/* Collecting (Vulkan only; FALSE on the CPU backend, which has no pipelines): until
+ * ink_compute_prepare_collected, a recording runs nothing (no upload, download or submit) and
+ * its dispatches only note the pipelines they need. A recording so made first, then
+ * prepare_collected, builds all of its pipelines at once on two threads, where its dispatches
+ * would have built them one after another. Scratch buffers are made as ever. */
+gboolean ink_compute_collect (InkCompute *compute);
+gboolean ink_compute_is_collecting (InkCompute *compute);
+/* Builds what was collected and ends collecting (also after a failed recording). */
+gboolean ink_compute_prepare_collected (InkCompute *compute, GError **error);
 
 /* Recording: begin, uploads (done at once: upload before the recording uses the buffer),
  * dispatches and downloads (filled in by finish), then finish, which runs and waits. */

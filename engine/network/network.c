@@ -71,6 +71,7 @@ struct InkNetworkRunner {
   InkBuffer *weights;
   gboolean half;          /* values kept as halves (ink_network_runner_set_half) */
   gboolean half_math;     /* and convolutions computed in halves (ink_network_runner_set_half_math) */
+  int built_h, built_w;   /* the size whose pipelines were built together (build_pipelines) */
 };
 
 static gboolean
@@ -988,6 +989,27 @@ packed_values (InkNetworkRunner *r, int keep, gboolean unfused)
 }
 
 /* One run over the whole of an H x W picture; KEEP >= 0: value KEEP also fetched into KEPT. */
+static gboolean run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w,
+                           float *output, int keep, float *kept, double *layer_ms,
+                           GError **error);
+
+/* The first run at a size builds the pipelines it needs all at once, on two threads, in a run
+ * that dispatches nothing (ink_compute_collect); otherwise each layer's would be built as it is
+ * recorded, one after another: lavapipe took about 300 ms so for the bundled generator's 15 (160 ms together),
+ * on the first frame of every CLI run and the editor's first learned preview. */
+static gboolean
+build_pipelines (InkNetworkRunner *r, const float *const *inputs, int h, int w, float *output,
+                 int keep, float *kept, GError **error)
+{
+  gboolean ok;
+
+  if ((r->built_h == h && r->built_w == w) || !ink_compute_collect (r->compute))
+    return TRUE;
+  r->built_h = h, r->built_w = w;   /* before the run: it comes back here */
+  ok = run_whole (r, inputs, h, w, output, keep, kept, NULL, error);
+  return ink_compute_prepare_collected (r->compute, ok ? error : NULL) && ok;
+}
+
 static gboolean
 run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float *output,
            int keep, float *kept, double *layer_ms, GError **error)
@@ -1003,7 +1025,8 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
   gboolean unfused = FALSE;
   g_autofree gboolean *packed = NULL;
 
-  if (!ink_compute_begin (c, error))
+  if (!build_pipelines (r, inputs, h, w, output, keep, kept, error)
+      || !ink_compute_begin (c, error))
     return FALSE;
   ink_compute_set_half_math (c, r->half && r->half_math);
   /* A value kept that a fused pass would skip: every layer runs on its own. */
@@ -1020,7 +1043,7 @@ run_whole (InkNetworkRunner *r, const float *const *inputs, int h, int w, float 
       if (t[i].buffer == NULL)
         return FALSE;   /* the next begin frees what this recording made */
       ink_buffer_set_half (t[i].buffer, r->half);
-      if (i < net->n_inputs)
+      if (i < net->n_inputs && !ink_compute_is_collecting (c))   /* nothing to upload then */
         {
           gsize n = ink_tensor_count (&t[i]);
           g_autofree float *texels = NULL;
