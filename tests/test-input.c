@@ -621,6 +621,12 @@ test_scale (void)
   g_assert_error (error, INK_ERROR, INK_ERROR_TOO_LARGE);
   ink_image_free (&image);
   ink_image_free (&image); /* NULL-safe */
+  g_clear_error (&error);
+
+  /* Memory a picture cannot have is an error that says so, not an abort. */
+  g_assert_null (ink_image_try_new (G_MAXINT, G_MAXINT, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "out of memory"));
 }
 
 int

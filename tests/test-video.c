@@ -277,7 +277,7 @@ flicker (InkClip *c, gboolean stylized_naive)
       if (stylized_naive)
         {
           /* Each frame alone: its own palette, no stabilizing. */
-          InkImage *frame = ink_image_from_rgba8 (src, w, h, FALSE), *styled;
+          InkImage *frame = ink_image_from_rgba8 (src, w, h, FALSE, NULL), *styled;
           InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
           ink_stylizer_fix_palette (stylizer, NULL, 0);
           styled = ink_stylizer_run (stylizer, frame, &style, NULL, &error);

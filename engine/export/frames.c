@@ -116,8 +116,10 @@ ink_export_write_frames (InkExportJob *job, const char *dir, InkExportResult *re
       GStatBuf st;
       if (frame == NULL)
         goto out;
-      image = ink_image_from_rgba8 (frame, job->width, job->height, job->has_alpha);
-      ok = ink_image_save_png (image, path, &local);
+      image = ink_image_from_rgba8 (frame, job->width, job->height, job->has_alpha, &local);
+      if (image == NULL)
+        g_prefix_error (&local, "%s: ", path);
+      ok = image != NULL && ink_image_save_png (image, path, &local);
       ink_image_free (&image);
       if (!ok)
         {

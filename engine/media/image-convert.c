@@ -18,7 +18,8 @@
 /* Turns the stored image so it looks the way the EXIF orientation says it should be displayed. */
 InkImage *
 ink_apply_orientation (InkImage *stored,
-                       int orientation)
+                       int orientation,
+                       GError **error)
 {
   InkImage *out;
   const guint64 *src = (const guint64 *) stored->pixels;
@@ -30,7 +31,12 @@ ink_apply_orientation (InkImage *stored,
   if (orientation <= 1 || orientation > 8)
     return stored;
 
-  out = ink_image_new (dw, dh);
+  out = ink_image_try_new (dw, dh, error);
+  if (out == NULL)
+    {
+      ink_image_free (&stored);
+      return NULL;
+    }
   out->has_alpha = stored->has_alpha;
   dst = (guint64 *) out->pixels;
   for (int dy = 0; dy < dh; dy++)
@@ -105,12 +111,15 @@ widen (guint32 v,
  * av_read_image_line2(), which reads any packed, planar or bit-packed layout. */
 InkImage *
 ink_convert_exact (const AVFrame *frame,
-                   const AVPixFmtDescriptor *desc)
+                   const AVPixFmtDescriptor *desc,
+                   GError **error)
 {
-  InkImage *image = ink_image_new (frame->width, frame->height);
+  InkImage *image = ink_image_try_new (frame->width, frame->height, error);
   int w = frame->width;
   guint16 *row = NULL;
 
+  if (image == NULL)
+    return NULL;
   image->has_alpha = pix_fmt_has_alpha (frame);
   for (int y = 0; y < frame->height; y++)
     {
@@ -319,7 +328,12 @@ ink_frame_to_image (const AVFrame *frame,
       set_sws_error (error, name, frame, width, height);
       goto error;
     }
-  image = ink_image_new (width, height);
+  image = ink_image_try_new (width, height, error);
+  if (image == NULL)
+    {
+      g_prefix_error (error, "%s: ", name);
+      goto error;
+    }
   image->has_alpha = pix_fmt_has_alpha (frame);
   for (int y = 0; y < height; y++)
     memcpy (image->pixels + (gsize) y * width * 4, buffer + (gsize) y * dst_stride[0],

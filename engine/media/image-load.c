@@ -370,7 +370,12 @@ ink_image_load_data (const guint8 *data,
   if (desc != NULL && ink_is_exact_format (desc))
     {
       /* Exact samples first; then the per-channel scaler, which keeps them exact where it can. */
-      image = ink_convert_exact (frame, desc);
+      image = ink_convert_exact (frame, desc, error);
+      if (image == NULL)
+        {
+          g_prefix_error (error, "%s: ", name);
+          goto error;
+        }
       if (width != frame->width || height != frame->height)
         {
           InkImage *scaled = ink_image_scale (image, params->long_edge, error);
@@ -398,7 +403,12 @@ ink_image_load_data (const guint8 *data,
       for (gsize i = 0; i < (gsize) image->width * image->height; i++)
         image->pixels[4 * i + 3] = 65535;
     }
-  image = ink_apply_orientation (image, orientation);
+  image = ink_apply_orientation (image, orientation, error);
+  if (image == NULL)
+    {
+      g_prefix_error (error, "%s: ", name);
+      goto error;
+    }
 
   av_frame_free (&frame);
   return image;

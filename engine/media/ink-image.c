@@ -16,8 +16,9 @@
 #define PLANE_PADDING 256 /* bytes after the last row of a buffer libswscale touches */
 
 InkImage *
-ink_image_new (int width,
-               int height)
+ink_image_try_new (int width,
+                   int height,
+                   GError **error)
 {
   InkImage *image;
 
@@ -30,7 +31,26 @@ ink_image_new (int width,
    * make that cheaper. */
   if ((gsize) width * (gsize) height > G_MAXSIZE / 8
       || (image->pixels = ink_alloc_large ((gsize) width * height * 4 * sizeof (guint16))) == NULL)
-    g_error ("out of memory for a %dx%d picture", width, height);
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE,
+                   "out of memory for a %dx%d picture (%" G_GSIZE_FORMAT " MB); close other "
+                   "programs, or use a smaller picture or --size", width, height,
+                   (gsize) width * height * 8 >> 20);
+      g_free (image);
+      return NULL;
+    }
+  return image;
+}
+
+InkImage *
+ink_image_new (int width,
+               int height)
+{
+  g_autoptr (GError) error = NULL;
+  InkImage *image = ink_image_try_new (width, height, &error);
+
+  if (image == NULL)
+    g_error ("%s", error->message);
   return image;
 }
 
@@ -47,11 +67,24 @@ ink_image_free (InkImage **image)
 InkImage *
 ink_image_copy (const InkImage *image)
 {
+  g_autoptr (GError) error = NULL;
+  InkImage *copy = ink_image_try_copy (image, &error);
+
+  if (copy == NULL)
+    g_error ("%s", error->message);
+  return copy;
+}
+
+InkImage *
+ink_image_try_copy (const InkImage *image, GError **error)
+{
   InkImage *copy;
 
   g_return_val_if_fail (image != NULL, NULL);
 
-  copy = ink_image_new (image->width, image->height);
+  copy = ink_image_try_new (image->width, image->height, error);
+  if (copy == NULL)
+    return NULL;
   copy->has_alpha = image->has_alpha;
   memcpy (copy->pixels, image->pixels, (gsize) image->width * image->height * 4 * sizeof (guint16));
   return copy;
@@ -101,7 +134,7 @@ ink_image_scale (const InkImage *image,
     }
 
   if (width == image->width && height == image->height)
-    return ink_image_copy (image);
+    return ink_image_try_copy (image, error);
 
   flags = INK_SWS_EXACT | (long_edge < longer ? SWS_AREA : SWS_BICUBIC);
   sws = sws_getContext (image->width, image->height, AV_PIX_FMT_GRAY16,
@@ -114,7 +147,9 @@ ink_image_scale (const InkImage *image,
       goto error;
     }
 
-  out = ink_image_new (width, height);
+  out = ink_image_try_new (width, height, error);
+  if (out == NULL)
+    goto error;
   out->has_alpha = image->has_alpha;
   /* libswscale's SIMD code reads and writes a little past the end of rows: aligned, padded planes. */
   src_stride = FFALIGN (image->width * 2, 64);

@@ -17,7 +17,11 @@ typedef struct {
   guint16 *pixels;     /* width * height * 4 values, R G B A, sRGB-encoded, straight alpha, rows packed */
 } InkImage;
 
+/* A WIDTH x HEIGHT picture (its pixels not cleared). ink_image_new aborts when the memory cannot
+ * be had, for pictures of sizes the program chose; pictures sized by a file use try_new, which
+ * says so in ERROR (INK_ERROR_TOO_LARGE) and gives NULL. */
 InkImage *ink_image_new (int width, int height);
+InkImage *ink_image_try_new (int width, int height, GError **error);
 
 /* A 16-bit sample in 8 bits, rounded to nearest. */
 static inline guint8
@@ -27,6 +31,7 @@ ink_image_to8 (guint16 v)
 }
 void ink_image_free (InkImage **image);
 InkImage *ink_image_copy (const InkImage *image);
+InkImage *ink_image_try_copy (const InkImage *image, GError **error);
 
 typedef struct {
   int long_edge;  /* px; 0 keeps the source size, else 1..INK_IMAGE_MAX_SIDE: scale so the longer side is this */

@@ -113,11 +113,12 @@ void ink_set_av_error (GError **error, const char *name, const char *what, int r
 /* ---- Conversion to RGBA64 (image-convert.c) ---- */
 
 /* Turns STORED (consumed) as the EXIF ORIENTATION (1..8) says it should be displayed. */
-InkImage *ink_apply_orientation (InkImage *stored, int orientation);
+InkImage *ink_apply_orientation (InkImage *stored, int orientation, GError **error);
 /* Whether ink_convert_exact () reads the format (RGB, grey, palette). */
 gboolean ink_is_exact_format (const AVPixFmtDescriptor *desc);
 /* FRAME as RGBA64, bit-exactly (8-bit v becomes v * 257). */
-InkImage *ink_convert_exact (const AVFrame *frame, const AVPixFmtDescriptor *desc);
+InkImage *ink_convert_exact (const AVFrame *frame, const AVPixFmtDescriptor *desc,
+                             GError **error);
 /* FRAME converted (and scaled) into a new WIDTH x HEIGHT RGBA64 image by libswscale. */
 InkImage *ink_frame_to_image (const AVFrame *frame, int width, int height, const char *name,
                               GError **error);

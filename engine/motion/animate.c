@@ -466,5 +466,5 @@ ink_animation_render (InkAnimation *a, int index, InkFrameStats *stats, GError *
     }
   if (!ink_animation_render_rgba8 (a, index, rgba8, stats, error))
     return NULL;
-  return ink_image_from_rgba8 (rgba8, a->width, a->height, a->has_alpha);
+  return ink_image_from_rgba8 (rgba8, a->width, a->height, a->has_alpha, error);
 }

@@ -48,6 +48,7 @@ gboolean ink_stylizer_render_repainted (InkStylizer *stylizer, const InkPushFram
                                         InkBuffer *const prev_motion[3],
                                         const InkPushOverlay *overlay, InkRepaintCarry *carry,
                                         guint32 *rgba8, double *device_ms, GError **error);
-InkImage *ink_image_from_rgba8 (const guint32 *rgba8, int width, int height, gboolean has_alpha);
+InkImage *ink_image_from_rgba8 (const guint32 *rgba8, int width, int height, gboolean has_alpha,
+                                GError **error);
 
 G_END_DECLS

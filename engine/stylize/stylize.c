@@ -719,7 +719,9 @@ ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
         return FALSE;
       if (!move_photo (s, frame, motion, TRUE, disp, device_ms, error))
         return FALSE;
-      prev_photo = ink_image_from_rgba8 (rgba8, s->width, s->height, FALSE);
+      prev_photo = ink_image_from_rgba8 (rgba8, s->width, s->height, FALSE, error);
+      if (prev_photo == NULL)
+        return FALSE;
     }
   if (!move_photo (s, frame, motion, FALSE, rgba8, device_ms, error))
     {
@@ -732,7 +734,12 @@ ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
       memcpy (carry->disp, disp, n * 4);
       carry->layers = s->layers_made;
     }
-  photo = ink_image_from_rgba8 (rgba8, s->width, s->height, TRUE);
+  photo = ink_image_from_rgba8 (rgba8, s->width, s->height, TRUE, error);
+  if (photo == NULL)
+    {
+      ink_image_free (&prev_photo);
+      return FALSE;
+    }
   ok = ink_learned_paint_frame (s->learned, s->compute, photo, prev_photo, disp, prev_disp,
                                 s->work_width, s->work_height, &lab, &painted, &network_ms,
                                 error);
@@ -770,13 +777,16 @@ ink_stylizer_render_repainted (InkStylizer *s, const InkPushFrame *frame,
   return TRUE;
 }
 
-/* 8-bit RGBA -> InkImage (16 bits, v * 257). */
+/* 8-bit RGBA -> InkImage (16 bits, v * 257); NULL and ERROR when the memory cannot be had. */
 InkImage *
-ink_image_from_rgba8 (const guint32 *rgba8, int width, int height, gboolean has_alpha)
+ink_image_from_rgba8 (const guint32 *rgba8, int width, int height, gboolean has_alpha,
+                      GError **error)
 {
-  InkImage *out = ink_image_new (width, height);
+  InkImage *out = ink_image_try_new (width, height, error);
   gsize n = (gsize) width * height;
 
+  if (out == NULL)
+    return NULL;
   out->has_alpha = has_alpha;
   for (gsize i = 0; i < n; i++)
     {
@@ -821,8 +831,10 @@ ink_stylizer_run (InkStylizer *s, const InkImage *src, const InkStyleParams *par
   stats.stage_ms[INK_STAGE_COMPOSITE] += frame_ms;
 
   t1 = g_get_monotonic_time ();
-  out = ink_image_from_rgba8 (rgba8, src->width, src->height, src->has_alpha);
+  out = ink_image_from_rgba8 (rgba8, src->width, src->height, src->has_alpha, error);
   ink_free_large (rgba8);
+  if (out == NULL)
+    return NULL;
   stats.download_ms = (g_get_monotonic_time () - t1) / 1000.0;
   stats.device_ms = 0.0;
   for (int k = 0; k < INK_STAGE_COUNT; k++)
