@@ -4,6 +4,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ink-error.h"
 #include "safetensors.h"
@@ -149,6 +150,18 @@ test_open (void)
   g_assert_null (ink_safetensors_open (path, &error));
   g_assert_error (error, INK_ERROR, INK_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "tiny.safetensors"));
+  g_clear_error (&error);
+  /* A FIFO (nothing writes to it: opening it to read would wait for ever) and a folder are
+   * refused at once. */
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  g_assert_null (ink_safetensors_open (path, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_READ);
+  g_assert_nonnull (strstr (error->message, "not a regular file"));
+  g_clear_error (&error);
+  g_unlink (path);
+  g_assert_null (ink_safetensors_open (dir, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_READ);
+  g_assert_nonnull (strstr (error->message, "folder"));
   g_rmdir (dir);
 }
 

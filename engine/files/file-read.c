@@ -33,6 +33,35 @@ too_large (GError **error, const char *name, guint64 size, gboolean more, gsize 
   return FALSE;
 }
 
+int
+ink_file_open_regular (const char *path, const char *name, const char *kind, GStatBuf *st,
+                       GError **error)
+{
+  /* O_NONBLOCK: a FIFO must not hang the open; it is refused below as not a regular file. */
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+
+  if (fd < 0)
+    {
+      read_error (error, name, errno);
+      return -1;
+    }
+  if (fstat (fd, st) != 0)
+    {
+      int saved = errno;
+      close (fd);
+      read_error (error, name, saved);
+      return -1;
+    }
+  if (!S_ISREG (st->st_mode))
+    {
+      close (fd);
+      g_set_error (error, INK_ERROR, INK_ERROR_READ, "%s: not a regular file%s; open the %s file",
+                   name, S_ISDIR (st->st_mode) ? " but a folder" : "", kind);
+      return -1;
+    }
+  return fd;
+}
+
 gboolean
 ink_file_read_all (const char *path, gsize max_bytes, const char *kind, char **name,
                    char **contents, gsize *length, GError **error)
@@ -45,23 +74,9 @@ ink_file_read_all (const char *path, gsize max_bytes, const char *kind, char **n
   *name = g_path_get_basename (path);
   *contents = NULL;
   *length = 0;
-  /* O_NONBLOCK: a FIFO must not hang the open; it is refused below as not a regular file. */
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+  fd = ink_file_open_regular (path, *name, kind, &st, error);
   if (fd < 0)
-    return read_error (error, *name, errno);
-  if (fstat (fd, &st) != 0)
-    {
-      int saved = errno;
-      close (fd);
-      return read_error (error, *name, saved);
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      close (fd);
-      g_set_error (error, INK_ERROR, INK_ERROR_READ, "%s: not a regular file%s; open the %s file",
-                   *name, S_ISDIR (st.st_mode) ? " but a folder" : "", kind);
-      return FALSE;
-    }
+    return FALSE;
   if ((guint64) st.st_size > max_bytes)
     {
       close (fd);

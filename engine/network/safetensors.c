@@ -4,7 +4,9 @@
 
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "file-read.h"
 #include "ink-error.h"
 #include "json-check.h"
 
@@ -247,9 +249,15 @@ ink_safetensors_open (const char *path, GError **error)
 {
   g_autoptr (GError) local = NULL;
   g_autofree char *name = g_filename_display_name (path);
-  GMappedFile *mapped = g_mapped_file_new (path, FALSE, &local);
+  GMappedFile *mapped;
   InkSafetensors *st;
+  GStatBuf stat;
+  int fd = ink_file_open_regular (path, name, "model (.safetensors)", &stat, error);
 
+  if (fd < 0)
+    return NULL;
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local);
+  close (fd);   /* the mapping keeps what it needs */
   if (mapped == NULL)
     {
       g_set_error (error, INK_ERROR,
