@@ -18,6 +18,7 @@
 #include "ink-image.h"
 #include "decoder-input.h"
 #include "input-common.h"
+#include "png-build.h"
 
 /* ---- good PNGs ---- */
 
@@ -249,6 +250,38 @@ find_orientation (const guint8 *data,
   g_assert_not_reached ();
 }
 
+/* SHOWN is STORED as EXIF orientation O displays it: its size, where two corners went, and a
+ * permutation of its pixels. */
+static void
+assert_turned (const InkImage *stored,
+               const InkImage *shown,
+               int o)
+{
+  /* Where the stored top-left and top-right pixels end up, by EXIF's definitions:
+   * 0 top-left, 1 top-right, 2 bottom-right, 3 bottom-left of the displayed image. */
+  static const int top_left_goes[9] = { 0, 0, 1, 2, 3, 0, 1, 2, 3 };
+  static const int top_right_goes[9] = { 0, 1, 0, 3, 2, 3, 2, 1, 0 };
+  int sw = stored->width, sh = stored->height;
+  int dw = o >= 5 ? sh : sw, dh = o >= 5 ? sw : sh;
+  guint16 *corner[4];
+  guint64 a = 0, b = 0;
+
+  g_assert_cmpint (shown->width, ==, dw);
+  g_assert_cmpint (shown->height, ==, dh);
+  corner[0] = px (shown, 0, 0);
+  corner[1] = px (shown, dw - 1, 0);
+  corner[2] = px (shown, dw - 1, dh - 1);
+  corner[3] = px (shown, 0, dh - 1);
+  g_assert_cmpmem (corner[top_left_goes[o]], 8, px (stored, 0, 0), 8);
+  g_assert_cmpmem (corner[top_right_goes[o]], 8, px (stored, sw - 1, 0), 8);
+  for (gsize i = 0; i < (gsize) sw * sh * 4; i++)
+    {
+      a += stored->pixels[i];
+      b += shown->pixels[i];
+    }
+  g_assert_cmpuint (a, ==, b);
+}
+
 static void
 test_jpeg_all_orientations (void)
 {
@@ -258,51 +291,22 @@ test_jpeg_all_orientations (void)
   g_autofree guint8 *data = g_memdup2 (orig, size);
   gsize at = find_orientation (data, size);
   InkImage *stored;
-  int sw, sh;
-  /* Where the stored top-left and top-right pixels end up, by EXIF's definitions:
-   * 0 top-left, 1 top-right, 2 bottom-right, 3 bottom-left of the displayed image. */
-  static const int top_left_goes[9] = { 0, 0, 1, 2, 3, 0, 1, 2, 3 };
-  static const int top_right_goes[9] = { 0, 1, 0, 3, 2, 3, 2, 1, 0 };
 
   data[at] = 1;
   stored = load_bytes (data, size, "exif1.jpg", 0, NULL);
   g_assert_nonnull (stored);
-  sw = stored->width;
-  sh = stored->height;
-  g_assert_cmpint (sw, ==, H);
-  g_assert_cmpint (sh, ==, W);
+  g_assert_cmpint (stored->width, ==, H);
+  g_assert_cmpint (stored->height, ==, W);
 
   for (int o = 1; o <= 8; o++)
     {
       g_autoptr (GError) error = NULL;
       InkImage *shown, *small;
-      int dw, dh;
-      guint16 *corner[4];
 
       data[at] = (guint8) o;
       shown = load_bytes (data, size, "exif.jpg", 0, &error);
       g_assert_no_error (error);
-      dw = o >= 5 ? sh : sw;
-      dh = o >= 5 ? sw : sh;
-      g_assert_cmpint (shown->width, ==, dw);
-      g_assert_cmpint (shown->height, ==, dh);
-      corner[0] = px (shown, 0, 0);
-      corner[1] = px (shown, dw - 1, 0);
-      corner[2] = px (shown, dw - 1, dh - 1);
-      corner[3] = px (shown, 0, dh - 1);
-      g_assert_cmpmem (corner[top_left_goes[o]], 8, px (stored, 0, 0), 8);
-      g_assert_cmpmem (corner[top_right_goes[o]], 8, px (stored, sw - 1, 0), 8);
-      /* A permutation: the pixel sums agree. */
-      {
-        guint64 a = 0, b = 0;
-
-        for (gsize i = 0; i < (gsize) sw * sh * 4; i++)
-          {
-            a += stored->pixels[i];
-            b += shown->pixels[i];
-          }
-        g_assert_cmpuint (a, ==, b);
-      }
+      assert_turned (stored, shown, o);
       /* With scaling, the long edge is the displayed image's. */
       small = load_bytes (data, size, "exif.jpg", 32, &error);
       g_assert_no_error (error);
@@ -311,6 +315,99 @@ test_jpeg_all_orientations (void)
       ink_image_free (&small);
       ink_image_free (&shown);
     }
+  ink_image_free (&stored);
+}
+
+/* TIFF-structured EXIF, little-endian, with only an Orientation of O. */
+static GByteArray *
+exif_block (int o)
+{
+  static const guint8 head[] = { 'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0 };
+  GByteArray *b = g_byte_array_new ();
+  guint8 tail[8] = { (guint8) o, 0, 0, 0, 0, 0, 0, 0 };   /* the SHORT, padding, no next IFD */
+
+  g_byte_array_append (b, head, sizeof head);
+  g_byte_array_append (b, tail, sizeof tail);
+  return b;
+}
+
+/* PNG's eXIf chunk (with or without JPEG's "Exif\0\0" in front, which some writers add) and a
+ * TIFF's own Orientation tag turn the picture as JPEG's EXIF does. */
+static void
+test_png_tiff_orientations (void)
+{
+  g_autoptr (GBytes) png = read_data ("rgb8.png");
+  g_autoptr (GBytes) tiff = read_data ("rgb8.tif");
+  gsize png_size, tiff_size;
+  const guint8 *p = g_bytes_get_data (png, &png_size), *t = g_bytes_get_data (tiff, &tiff_size);
+  InkImage *stored = load ("rgb8.png");
+
+  g_assert_cmpmem (p + 12, 4, "IHDR", 4);
+  g_assert_cmpmem (t, 4, "II*\0", 4);   /* make-inputs.py writes little-endian TIFF */
+  for (int o = 1; o <= 8; o++)
+    for (int k = 0; k < 3; k++)
+      {
+        g_autoptr (GError) error = NULL;
+        g_autoptr (GByteArray) exif = exif_block (o);
+        g_autoptr (GByteArray) file = g_byte_array_new ();
+        InkImage *shown;
+
+        if (k < 2)
+          {
+            /* The signature and IHDR, then eXIf, then the rest. */
+            g_autoptr (GByteArray) body = g_byte_array_new ();
+
+            if (k == 1)
+              g_byte_array_append (body, (const guint8 *) "Exif\0\0", 6);
+            g_byte_array_append (body, exif->data, exif->len);
+            g_byte_array_append (file, p, 33);
+            add_png_chunk (file, "eXIf", body->data, body->len);
+            g_byte_array_append (file, p + 33, png_size - 33);
+          }
+        else
+          {
+            /* The file, then a copy of its first directory with our Orientation entry in tag
+             * order (in place of the file's own, which says 1), the header pointing to the
+             * copy (the entries' offsets stay valid). */
+            guint32 ifd = t[4] | t[5] << 8 | t[6] << 16 | (guint32) t[7] << 24;
+            guint16 count = t[ifd] | t[ifd + 1] << 8, kept = 0;
+            guint32 at = (guint32) tiff_size + (tiff_size & 1);
+            gboolean placed = FALSE;
+            guint8 zero[4] = { 0 };
+            gsize count_at;
+
+            g_assert_cmpuint (ifd + 2 + 12 * (gsize) count, <=, tiff_size);
+            g_byte_array_append (file, t, tiff_size);
+            if (tiff_size & 1)
+              g_byte_array_append (file, zero, 1);
+            count_at = file->len;
+            g_byte_array_append (file, zero, 2);
+            for (guint16 i = 0; i <= count; i++)
+              {
+                const guint8 *e = t + ifd + 2 + 12 * i;
+                guint16 tag = i < count ? (guint16) (e[0] | e[1] << 8) : 0xffff;
+
+                if (!placed && tag >= 0x0112)
+                  {
+                    g_byte_array_append (file, exif->data + 10, 12);
+                    placed = TRUE;
+                    kept++;
+                  }
+                if (i < count && tag != 0x0112)
+                  {
+                    g_byte_array_append (file, e, 12);
+                    kept++;
+                  }
+              }
+            g_byte_array_append (file, zero, 4);
+            memcpy (file->data + count_at, &kept, 2);   /* little-endian hosts */
+            memcpy (file->data + 4, &at, 4);
+          }
+        shown = load_bytes (file->data, file->len, k < 2 ? "exif.png" : "exif.tif", 0, &error);
+        g_assert_no_error (error);
+        assert_turned (stored, shown, o);
+        ink_image_free (&shown);
+      }
   ink_image_free (&stored);
 }
 
@@ -647,6 +744,7 @@ main (int argc,
   g_test_add_func ("/input/jpeg/cmyk", test_jpeg_cmyk);
   g_test_add_func ("/input/jpeg/exif-orientation", test_jpeg_exif_orientation);
   g_test_add_func ("/input/jpeg/all-orientations", test_jpeg_all_orientations);
+  g_test_add_func ("/input/png-tiff/orientations", test_png_tiff_orientations);
   g_test_add_func ("/input/other-formats", test_other_formats);
   g_test_add_func ("/input/bad/files", test_bad_files);
   g_test_add_func ("/input/bad/headers-in-memory", test_bad_headers_in_memory);

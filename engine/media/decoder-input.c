@@ -37,7 +37,8 @@
 /* ---- EXIF orientation ---- */
 
 /* The Orientation (1..8) in the first directory (IFD0) of TIFF-structured EXIF data (what follows
- * "Exif\0\0" in a JPEG's APP1, or a WebP EXIF chunk); 1 when there is none. Read here rather than
+ * "Exif\0\0" in a JPEG's APP1, a WebP EXIF or PNG eXIf chunk, or a TIFF file itself); 1 when
+ * there is none. Read here rather than
  * by FFmpeg, which walks every directory an EXIF block points to, repeatedly (see "What the
  * decoder gets"). Only IFD0 counts, as in libjpeg-based viewers and browsers. */
 static int
@@ -208,7 +209,7 @@ rewrite_png (Rewrite *rw)
   const guint8 *data = rw->data;
   gsize size = rw->size, pos = MIN (size, 8);
   RowsCheck rows = { NULL, 0, 0, ROWS_UNCHECKED };
-  gboolean seen_ihdr = FALSE;
+  gboolean seen_ihdr = FALSE, seen_exif = FALSE;
 
   ink_stream_add (rw->out, data, pos);
   while (pos < size)
@@ -229,6 +230,18 @@ rewrite_png (Rewrite *rw)
       if (!png_kept_chunk (chunk + 4) ||
           (memcmp (chunk + 4, "IDAT", 4) == 0 && rows.state == ROWS_EXTRA))
         {
+          /* The first eXIf chunk's orientation, as browsers and viewers turn the picture by it
+           * (PNG 1.5: TIFF-structured EXIF; some writers put JPEG's "Exif\0\0" in front). */
+          if (memcmp (chunk + 4, "eXIf", 4) == 0 && whole && !seen_exif
+              && (av_crc (crc_table, UINT32_MAX, chunk + 4, 4 + (gsize) length) ^ UINT32_MAX)
+                   == be32 (chunk + 8 + length))
+            {
+              gboolean prefixed = length >= 6 && memcmp (chunk + 8, "Exif\0\0", 6) == 0;
+
+              rw->orientation = exif_orientation (chunk + 8 + (prefixed ? 6 : 0),
+                                                  length - (prefixed ? 6 : 0));
+              seen_exif = TRUE;
+            }
           rw->dropped++;
           rw->dropped_bytes += whole ? 12 + (gsize) length : left - 8;
           if (!whole)
@@ -479,6 +492,8 @@ ink_rewrite_for_decoder (const guint8 *data,
     {
       if (!ink_rewrite_tiff (&rw, name, error))
         goto error;
+      /* A TIFF is TIFF-structured data itself: its first directory's Orientation tag. */
+      rw.orientation = exif_orientation (data, size);
     }
   else
     ink_stream_add (out, data, size); /* BMP: headers, a palette and pixels */
