@@ -200,12 +200,34 @@ export_params (const char *output, InkExportParams *export, GError **error)
   return ink_export_params_validate (export, error);
 }
 
-/* The clip options as given (negative: not given). */
+/* The clip options as given. */
 typedef struct {
-  double start, duration;
+  const char *start, *duration;   /* the text given; NULL: not given */
   gboolean no_audio, loop;
   int size;
 } ClipOptions;
+
+/* --start or --duration (OPTION) as given in TEXT into *SECONDS (kept when TEXT is NULL: not
+ * given). Any number is taken, NaN and negatives included: the clip's validation judges them
+ * with the same words as a project's. */
+static gboolean
+clip_seconds (const char *option, const char *text, double *seconds, GError **error)
+{
+  char *end;
+  double value;
+
+  if (text == NULL)
+    return TRUE;
+  value = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0')
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                   "%s '%s': give a number of seconds", option, text);
+      return FALSE;
+    }
+  *seconds = value;
+  return TRUE;
+}
 
 /* render with a clip, or PROJECT of one: the options over the project's (or a new project's)
  * settings, the clip rendered, then the project saved when SAVE_PROJECT asks. Of the motion
@@ -227,10 +249,10 @@ render_clip (const char *input, InkProject *project, const ClipOptions *options,
       double fps = g_ascii_strtod (g_ptr_array_index (motion_settings, i + 1), &end);
       if (!g_str_equal (name, "fps"))
         motion_given = TRUE;
-      else if (*end != '\0' || !(fps > 0.0 && fps <= INK_CLIP_MAX_FPS))
+      else if (*end != '\0' || !(fps >= INK_CLIP_MIN_FPS && fps <= INK_CLIP_MAX_FPS))
         {
-          g_printerr ("inkloop-cli: --fps: give a rate above 0 and up to %g frames a second\n",
-                      INK_CLIP_MAX_FPS);
+          g_printerr ("inkloop-cli: --fps: give a rate of %g to %g frames a second\n",
+                      INK_CLIP_MIN_FPS, INK_CLIP_MAX_FPS);
           return EXIT_USAGE;
         }
       else
@@ -254,10 +276,9 @@ render_clip (const char *input, InkProject *project, const ClipOptions *options,
     }
   if (fps_given > 0.0)
     project->clip.fps = fps_given;
-  if (options->start >= 0.0)
-    project->clip.start = options->start;
-  if (options->duration >= 0.0)
-    project->clip.duration = options->duration;
+  if (!clip_seconds ("--start", options->start, &project->clip.start, &error)
+      || !clip_seconds ("--duration", options->duration, &project->clip.duration, &error))
+    goto usage;
   project->clip.no_audio |= options->no_audio;
   project->clip.loop |= options->loop;
   if (options->size > 0)
@@ -291,14 +312,12 @@ int
 cmd_render (int argc, char **argv)
 {
   g_autofree char *output = NULL, *mask_path = NULL, *focus = NULL, *speed = NULL;
-  g_autofree char *save_project = NULL;
+  g_autofree char *save_project = NULL, *clip_start = NULL, *clip_duration = NULL;
   g_auto (GStrv) arrows = NULL, sways = NULL, anchors = NULL;
   int size = -1;
   InkExportParams export;
   InkExportResult result = { 0 };
   CliProgress progress = { .last = -1 };
-  /* Negative: not given. */
-  double clip_start = -1.0, clip_duration = -1.0;
   gboolean no_audio = FALSE, loop = FALSE;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "The file (.gif .apng .mp4 .webp), or a folder for PNG frames (frame-0001.png ...; new, empty or holding only frames); never an input, never '-'", "OUT|DIR/" },
@@ -312,8 +331,8 @@ cmd_render (int argc, char **argv)
     { "focus-lines", 0, 0, G_OPTION_ARG_STRING, &focus, "Focus lines toward this centre", "x,y" },
     { "speed-lines", 0, 0, G_OPTION_ARG_STRING, &speed, "Speed lines along this direction (degrees, 0 = along x, 90 = down)", "ANGLE" },
     { "save-project", 0, 0, G_OPTION_ARG_FILENAME, &save_project, "Also write the project that reproduces this render (replaces only a project)", "FILE.inkloop" },
-    { "start", 0, 0, G_OPTION_ARG_DOUBLE, &clip_start, "A clip: begin this many seconds in (default 0); --fps sets a clip's result's rate (default: its own)", "S" },
-    { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &clip_duration, "A clip: render this many seconds (default: to the end; at most 600)", "S" },
+    { "start", 0, 0, G_OPTION_ARG_STRING, &clip_start, "A clip: begin this many seconds in (default 0); --fps sets a clip's result's rate (default: its own)", "S" },
+    { "duration", 0, 0, G_OPTION_ARG_STRING, &clip_duration, "A clip: render this many seconds (default: to the end; at most 600)", "S" },
     { "no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "A clip: leave its sound out of the MP4", NULL },
     { "loop", 0, 0, G_OPTION_ARG_NONE, &loop, "A clip: make a seamless loop of the stretch of it (at least 0.5 s, of at most 60 s given) that loops best", NULL },
     { NULL },
@@ -370,7 +389,7 @@ cmd_render (int argc, char **argv)
       ink_project_free (&project);
       return status;
     }
-  if (clip_start >= 0.0 || clip_duration >= 0.0 || no_audio || loop)
+  if (clip_start != NULL || clip_duration != NULL || no_audio || loop)
     {
       g_printerr ("inkloop-cli: --start, --duration, --no-audio and --loop are for clips, and %s "
                   "is not one (a photo's render is a loop already)\n", argv[1]);

@@ -127,12 +127,18 @@ write_tone (AVFormatContext *fmt, AVCodecContext *aenc, AVStream *ast, AVFrame *
 void
 clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
 {
-  static const char *const muxers[] = { "mp4", "webm", "gif", "webp" };
-  static const char *const encoders[] = { "libx264", "libvpx-vp9", "gif", "libwebp_anim" };
+  static const char *const muxers[] = { "mp4", "webm", "gif", "webp", "avi", "avi", "avi",
+                                        "mpegts" };
+  static const char *const encoders[] = { "libx264", "libvpx-vp9", "gif", "libwebp_anim",
+                                          "mpeg4", "mjpeg", "libx264", "libx264" };
   const char *muxer = muxers[spec->codec], *encoder = encoders[spec->codec];
+  gboolean avi = g_str_equal (muxer, "avi");
   enum AVPixelFormat pix = spec->codec == CLIP_GIF ? AV_PIX_FMT_RGB8
                            : spec->codec == CLIP_WEBP ? AV_PIX_FMT_RGB32
+                           : spec->codec == CLIP_MJPEG_AVI ? AV_PIX_FMT_YUVJ420P
                            : spec->ten_bit ? AV_PIX_FMT_YUV420P10 : AV_PIX_FMT_YUV420P;
+  /* Ticks a frame: AVI counts frames (a gap would be written as empty frames). */
+  int tick = avi ? 1 : 2;
   AVFormatContext *fmt = NULL;
   const AVCodec *codec = avcodec_find_encoder_by_name (encoder);
   AVCodecContext *enc = avcodec_alloc_context3 (codec), *aenc = NULL;
@@ -147,11 +153,13 @@ clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
   enc->width = spec->width;
   enc->height = spec->height;
   enc->pix_fmt = pix;
-  /* Times in 1/(2 fps): a variable rate's long frames are 4 ticks, the others 2. */
-  enc->time_base = (AVRational) { 1, 2 * spec->fps };
+  /* Times in 1/(2 fps): a variable rate's long frames are 4 ticks, the others 2. AVI: in 1/fps. */
+  g_assert (!(avi && spec->variable_rate));
+  enc->time_base = (AVRational) { 1, tick * spec->fps };
   enc->framerate = (AVRational) { spec->fps, 1 };
-  enc->gop_size = 12;
-  enc->max_b_frames = 0;
+  enc->gop_size = spec->codec == CLIP_H264_TS ? 1000 : 12;
+  /* B-frames in AVI: its demuxer then gives the packets no presentation time, only their order. */
+  enc->max_b_frames = spec->codec == CLIP_H264_AVI ? 2 : 0;
   if (fmt->oformat->flags & AVFMT_GLOBALHEADER)
     enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   if (spec->hdr_pq)
@@ -162,7 +170,8 @@ clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
     }
   if (spec->interlaced)
     enc->flags |= AV_CODEC_FLAG_INTERLACED_DCT | AV_CODEC_FLAG_INTERLACED_ME;
-  if (spec->codec == CLIP_H264_MP4)
+  if (spec->codec == CLIP_H264_MP4 || spec->codec == CLIP_H264_AVI
+      || spec->codec == CLIP_H264_TS)
     {
       av_opt_set (enc->priv_data, "preset", "veryfast", 0);
       av_opt_set (enc->priv_data, "crf", "18", 0);
@@ -219,7 +228,7 @@ clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
                         pix, SWS_BICUBIC, NULL, NULL, NULL);
   /* Sound only: two seconds of it. */
   if (spec->frames == 0)
-    pts = 4 * spec->fps;
+    pts = 2 * tick * spec->fps;
   for (int k = 0; k < spec->frames; k++)
     {
       g_autofree guint32 *rgba = clip_frame (photo, spec, k);
@@ -227,7 +236,7 @@ clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
         to_pq (rgba, (gsize) spec->width * spec->height);
       const uint8_t *src[1] = { (const uint8_t *) rgba };
       int stride[1] = { spec->width * 4 };
-      int ticks = spec->variable_rate && k % 3 == 2 ? 4 : 2;
+      int ticks = spec->variable_rate && k % 3 == 2 ? 2 * tick : tick;
 
       check (av_frame_make_writable (frame), "writable");
       sws_scale (sws, src, stride, 0, spec->height, frame->data, frame->linesize);
@@ -236,10 +245,10 @@ clip_build (const char *path, const InkImage *photo, const ClipSpec *spec)
       g_queue_push_tail (&durations, GINT_TO_POINTER (ticks));
       write_packets (fmt, enc, st, frame, &durations);
       if (aenc != NULL)
-        write_tone (fmt, aenc, ast, aframe, &samples, pts / (2.0 * spec->fps));
+        write_tone (fmt, aenc, ast, aframe, &samples, pts / ((double) tick * spec->fps));
     }
   if (spec->frames == 0 && aenc != NULL)
-    write_tone (fmt, aenc, ast, aframe, &samples, pts / (2.0 * spec->fps));
+    write_tone (fmt, aenc, ast, aframe, &samples, pts / ((double) tick * spec->fps));
   if (st != NULL)
     write_packets (fmt, enc, st, NULL, &durations);
   if (aenc != NULL)

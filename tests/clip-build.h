@@ -11,6 +11,10 @@ typedef enum {
   CLIP_VP9_WEBM,
   CLIP_GIF,
   CLIP_WEBP,              /* animated WebP (libwebp_anim) */
+  CLIP_MPEG4_AVI,         /* MPEG-4 Part 2 in AVI */
+  CLIP_MJPEG_AVI,         /* Motion JPEG in AVI */
+  CLIP_H264_AVI,          /* H.264 with B-frames in AVI: its packets have no presentation times */
+  CLIP_H264_TS,           /* H.264 in MPEG-TS, one key frame: seeks land past it */
 } ClipCodec;
 
 typedef struct {
@@ -24,7 +28,7 @@ typedef struct {
   int period;             /* frames: the square swings left and right with this period instead */
   gboolean audio;         /* a 440 Hz tone in AAC */
   int rotation;           /* display rotation, degrees clockwise, in the file's metadata */
-  gboolean variable_rate; /* frames at uneven times (every third frame twice as long) */
+  gboolean variable_rate; /* frames at uneven times (every third frame twice as long; not AVI) */
   gboolean ten_bit;       /* H.264 in 10-bit 4:2:0 */
   gboolean hdr_pq;        /* with TEN_BIT: the frames' light as PQ (SDR white at 203 nits), tagged so */
   gboolean interlaced;    /* H.264 coded as interlaced fields */

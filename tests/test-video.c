@@ -1,13 +1,16 @@
 /* test-video.c: clips in: clips the test makes (the sample photo moved along known camera paths,
- * encoded with libx264, VP9 and GIF) opened, rendered to each format with exact frame counts and
- * timing, stable on still background, turned as their metadata says; damaged and wrong files
- * refused naming the file; a cancelled render leaves nothing. */
+ * encoded with libx264, VP9 and GIF; in AVI with MPEG-4, MJPEG and H.264; in MPEG-TS) opened,
+ * rendered to each format with exact frame counts and timing, each frame the source's at its time,
+ * stable on still background, turned as their metadata says; damaged and wrong files (FIFOs
+ * too) refused naming the file; a cancelled render leaves nothing. */
 #include "ink-config.h"
 
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libavformat/avformat.h>
 
@@ -66,6 +69,27 @@ check_frames (const char *path, int frames, double fps, int width, int height)
   g_assert_no_error (error);
   g_assert_cmpint (n, ==, frames);
   ink_video_free (&v);
+}
+
+/* Which of SPEC's frames AROUND - 2 .. AROUND + 2 the 8-bit RGBA frame GOT is: the nearest. */
+static int
+nearest_frame (const guint32 *got, const ClipSpec *spec, int around)
+{
+  gsize n = (gsize) spec->width * spec->height;
+  double best = INFINITY;
+  int best_f = -1;
+
+  for (int f = MAX (0, around - 2); f <= MIN (spec->frames - 1, around + 2); f++)
+    {
+      g_autofree guint32 *made = clip_frame (photo, spec, f);
+      double d = 0.0;
+      for (gsize p = 0; p < n; p++)
+        for (int ch = 0; ch < 24; ch += 8)
+          d += ABS ((int) (got[p] >> ch & 0xff) - (int) (made[p] >> ch & 0xff));
+      if (d < best)
+        best = d, best_f = f;
+    }
+  return best_f;
 }
 
 static void
@@ -171,7 +195,98 @@ test_range (void)
                                    &result, &error));
   g_assert_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM);
   g_clear_error (&error);
+  /* Under INK_CLIP_MIN_FPS, as a photo's rate: once a 1 frame result 1000 s long. */
+  range = (InkClipRange) { .fps = 0.5 };
+  g_assert_false (ink_export_clip (stylizer, clip, &range, &style, out, &params, NULL, NULL, NULL,
+                                   &result, &error));
+  g_assert_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "give --fps 1 to 120"));
+  g_clear_error (&error);
   g_unlink (out);
+}
+
+/* A clip faster than the fastest result (a phone's 240 fps slow motion) is rendered at
+ * INK_CLIP_MAX_FPS, its frames picked by time; it was refused, blaming a --fps not given. */
+static void
+test_fast_clip (void)
+{
+  g_autoptr (GError) error = NULL;
+  ClipSpec spec = { CLIP_H264_MP4, 64, 48, 24, 240, .pan = 2.0, .moving_box = TRUE };
+  g_autofree char *clip = make_clip ("fast.mp4", &spec);
+  InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
+  InkClipRange range = INK_CLIP_RANGE_DEFAULT;
+  InkClip *c = ink_clip_new (stylizer, clip, &range, &style, 0, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpfloat (ink_clip_fps (c), ==, INK_CLIP_MAX_FPS);
+  g_assert_cmpint (ink_clip_n_frames (c), ==, 12);
+  for (int i = 0; i < 12; i++)
+    {
+      g_autofree guint32 *got = g_new (guint32, 64 * 48);
+      g_assert_true (ink_clip_source_rgba8 (c, i, got, &error));
+      g_assert_cmpint (nearest_frame (got, &spec, 2 * i), ==, 2 * i);
+    }
+  ink_clip_free (&c);
+}
+
+/* AVI: MPEG-4 Part 2 and Motion JPEG, and H.264 with B-frames, whose packets have decoding times
+ * only; and MPEG-TS. Every frame of the result, of the whole clip and of a part in its middle, is
+ * the source frame at its time. A part's first frame seeks half a frame before the clip's start,
+ * where AVI has no key frame: the byte seek that followed left AVI's times running on from the
+ * end, so every frame was the first; H.264's packets, without presentation times, made the clip
+ * seem to hold nothing. MPEG-TS seeks by time alone, past its one key frame: nothing could be
+ * decoded after it. */
+static void
+test_avi (void)
+{
+  static const struct {
+    ClipCodec codec;
+    const char *name;
+  } kinds[] = {
+    { CLIP_MPEG4_AVI, "mpeg4.avi" },
+    { CLIP_MJPEG_AVI, "mjpeg.avi" },
+    { CLIP_H264_AVI, "h264.avi" },
+    { CLIP_H264_TS, "h264.ts" },
+  };
+  static const struct {
+    double start, duration;
+    int frames, first;      /* of the result; the source frame of its first */
+  } parts[] = {
+    { 0.0, 0.0, 24, 0 },
+    { 0.7, 1.0, 12, 8 },
+  };
+
+  for (gsize k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      ClipSpec spec = pan_h264;
+      g_autofree char *clip = NULL;
+
+      spec.codec = kinds[k].codec;
+      clip = make_clip (kinds[k].name, &spec);
+      g_test_message ("%s", kinds[k].name);
+      g_assert_true (ink_video_sniff (clip));
+      /* Times a frame apart, in the order shown (H.264's reordered frames too). */
+      check_frames (clip, 24, 12.0, 160, 96);
+      for (gsize p = 0; p < G_N_ELEMENTS (parts); p++)
+        {
+          g_autoptr (GError) error = NULL;
+          InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
+          InkClipRange range = { .start = parts[p].start, .duration = parts[p].duration };
+          InkClip *c = ink_clip_new (stylizer, clip, &range, &style, 0, &error);
+
+          g_assert_no_error (error);
+          g_assert_cmpint (ink_clip_n_frames (c), ==, parts[p].frames);
+          for (int i = 0; i < parts[p].frames; i++)
+            {
+              g_autofree guint32 *got = g_new (guint32, 160 * 96);
+              int want = parts[p].first + i;
+              g_assert_true (ink_clip_source_rgba8 (c, i, got, &error));
+              g_assert_cmpint (nearest_frame (got, &spec, want), ==, want);
+            }
+          ink_clip_free (&c);
+        }
+    }
 }
 
 /* Uneven frame times: each output time shows the frame that was showing then. */
@@ -200,21 +315,9 @@ test_variable_rate (void)
   for (int i = 0; i < 32; i++)
     {
       g_autofree guint32 *got = g_new (guint32, 160 * 96);
-      double best = INFINITY;
-      int best_f = -1;
       g_assert_true (ink_clip_source_rgba8 (c, i, got, &error));
       /* Which source frame it is: the nearest of the frames made. */
-      for (int f = MAX (0, expect_source[i] - 2); f <= MIN (23, expect_source[i] + 2); f++)
-        {
-          g_autofree guint32 *made = clip_frame (photo, &spec, f);
-          double d = 0.0;
-          for (gsize p = 0; p < 160 * 96; p++)
-            for (int ch = 0; ch < 24; ch += 8)
-              d += ABS ((int) (got[p] >> ch & 0xff) - (int) (made[p] >> ch & 0xff));
-          if (d < best)
-            best = d, best_f = f;
-        }
-      g_assert_cmpint (best_f, ==, expect_source[i]);
+      g_assert_cmpint (nearest_frame (got, &spec, expect_source[i]), ==, expect_source[i]);
     }
   ink_clip_free (&c);
 }
@@ -538,6 +641,87 @@ test_bad_input (void)
       g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
       g_unlink (path);
     }
+
+  /* A FIFO is never opened (the open would wait for a writer for ever): not taken for a clip,
+   * and refused as one. An alarm fails the test should it hang. */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autofree char *fifo = g_build_filename (dir, "fifo.mp4", NULL);
+    InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
+    InkClipRange range = INK_CLIP_RANGE_DEFAULT;
+
+    g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+    alarm (60);
+    g_assert_false (ink_video_sniff (fifo));
+    g_assert_null (ink_video_open (fifo, &error));
+    g_assert_error (error, INK_ERROR, INK_ERROR_READ);
+    g_test_message ("%s", error->message);
+    g_assert_nonnull (strstr (error->message, "fifo.mp4: not a regular file"));
+    g_clear_error (&error);
+    g_assert_null (ink_clip_new (stylizer, fifo, &range, &style, 0, &error));
+    g_assert_error (error, INK_ERROR, INK_ERROR_READ);
+    alarm (0);
+    g_unlink (fifo);
+  }
+}
+
+/* The end of the first video packet of the clip at PATH, in bytes. */
+static gint64
+first_packet_end (const char *path)
+{
+  AVFormatContext *fmt = NULL;
+  AVPacket *pkt = av_packet_alloc ();
+  gint64 end = -1;
+  int stream;
+
+  g_assert_cmpint (avformat_open_input (&fmt, path, NULL, NULL), ==, 0);
+  g_assert_cmpint (avformat_find_stream_info (fmt, NULL), >=, 0);
+  stream = av_find_best_stream (fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+  while (end < 0 && av_read_frame (fmt, pkt) >= 0)
+    {
+      if (pkt->stream_index == stream && pkt->pos >= 0)
+        end = pkt->pos + pkt->size;
+      av_packet_unref (pkt);
+    }
+  av_packet_free (&pkt);
+  avformat_close_input (&fmt);
+  g_assert_cmpint (end, >, 0);
+  return end;
+}
+
+/* A WebM and a GIF cut inside their first frame: nothing can be decoded, which is the file's
+ * fault (INK_ERROR_DECODE), not a --start that was never given. */
+static void
+test_no_frame (void)
+{
+  ClipSpec vp9 = pan_h264, gif = { CLIP_GIF, 96, 64, 10, 10, .pan = 3.0 };
+  g_autofree char *webm = NULL, *anim = NULL;
+  const char *clips[2];
+
+  vp9.codec = CLIP_VP9_WEBM;
+  clips[0] = webm = make_clip ("pan.webm", &vp9);
+  clips[1] = anim = make_clip ("pan.gif", &gif);
+  for (gsize i = 0; i < G_N_ELEMENTS (clips); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *data = NULL;
+      g_autofree char *cut = g_strconcat (clips[i], ".cut", NULL);
+      InkStyleParams style = INK_STYLE_PARAMS_DEFAULT;
+      InkClipRange range = INK_CLIP_RANGE_DEFAULT;
+      gint64 keep = first_packet_end (clips[i]);
+      gsize length;
+
+      g_assert_true (g_file_get_contents (clips[i], &data, &length, NULL));
+      keep -= (keep - 64) / 2;   /* in the middle of the first packet, past the header */
+      g_assert_true (g_file_set_contents (cut, data, keep, NULL));
+      g_assert_null (ink_clip_new (stylizer, cut, &range, &style, 0, &error));
+      g_assert_error (error, INK_ERROR, INK_ERROR_DECODE);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, cut));
+      g_assert_nonnull (strstr (error->message, "damaged"));
+      g_assert_null (strstr (error->message, "--start"));
+      g_unlink (cut);
+    }
 }
 
 /* A clip cut short in the middle gives what is there; sound alone is refused with a reason;
@@ -746,6 +930,23 @@ test_cli (void)
                                                out, "--start", "1", NULL }, &text), ==, 2);
   g_assert_nonnull (strstr (text, "are for clips"));
   g_clear_pointer (&text, g_free);
+  /* Negative and NaN times, and rates under a photo's, are refused as a project's are; they
+   * were taken for "not given". */
+  {
+    static const char *const bad[][2] = {
+      { "--start", "-1" }, { "--start", "nan" }, { "--duration", "-1" }, { "--duration", "nan" },
+      { "--fps", "0.001" },
+    };
+    g_unlink (out);
+    for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_assert_cmpint (run_cli ((const char *[]) { "render", clip, "-o", out, bad[i][0],
+                                                     bad[i][1], NULL }, &text), ==, 2);
+        g_assert_true (strstr (text, "it must be") != NULL || strstr (text, "give a rate") != NULL);
+        g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+        g_clear_pointer (&text, g_free);
+      }
+  }
 
   /* A project of the clip renders the same part again. */
   {
@@ -780,12 +981,15 @@ main (int argc, char **argv)
   g_test_add_func ("/video/open", test_open);
   g_test_add_func ("/video/render-formats", test_render_formats);
   g_test_add_func ("/video/range", test_range);
+  g_test_add_func ("/video/fast-clip", test_fast_clip);
+  g_test_add_func ("/video/avi", test_avi);
   g_test_add_func ("/video/variable-rate", test_variable_rate);
   g_test_add_func ("/video/rotation", test_rotation);
   g_test_add_func ("/video/flicker", test_flicker);
   g_test_add_func ("/video/sound", test_sound);
   g_test_add_func ("/video/loop", test_loop);
   g_test_add_func ("/video/bad-input", test_bad_input);
+  g_test_add_func ("/video/no-frame", test_no_frame);
   g_test_add_func ("/video/odd-clips", test_odd_clips);
   g_test_add_func ("/video/cancel", test_cancel);
   g_test_add_func ("/video/cli", test_cli);

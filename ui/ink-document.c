@@ -351,7 +351,7 @@ ink_document_set_clip (InkDocument *self, const InkClipRange *range)
   r.start = CLAMP (r.start, 0.0, MAX (length - 1.0 / MAX (self->source->clip_fps, 1.0), 0.0));
   if (r.duration > 0.0)
     r.duration = CLAMP (r.duration, 1.0 / MAX (self->source->clip_fps, 1.0), length - r.start);
-  r.fps = r.fps > 0.0 ? CLAMP (r.fps, 1.0, INK_CLIP_MAX_FPS) : 0.0;
+  r.fps = r.fps > 0.0 ? CLAMP (r.fps, INK_CLIP_MIN_FPS, INK_CLIP_MAX_FPS) : 0.0;
   if (memcmp (&r, &self->project->clip, sizeof r) == 0)
     return;
   self->project->clip = r;

@@ -78,9 +78,11 @@ ink_project_clip_validate (const InkClipRange *clip, GError **error)
     g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
                  "duration is %g s; it must be 0 (to the end) to %d", clip->duration,
                  INK_VIDEO_MAX_SECONDS);
-  else if (!(clip->fps >= 0.0 && clip->fps <= INK_CLIP_MAX_FPS))
+  else if (!(clip->fps == 0.0
+              || (clip->fps >= INK_CLIP_MIN_FPS && clip->fps <= INK_CLIP_MAX_FPS)))
     g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
-                 "fps is %g; it must be 0 (the clip's own) to %g", clip->fps, INK_CLIP_MAX_FPS);
+                 "fps is %g; it must be 0 (the clip's own) or %g to %g", clip->fps,
+                 INK_CLIP_MIN_FPS, INK_CLIP_MAX_FPS);
   else
     return TRUE;
   return FALSE;

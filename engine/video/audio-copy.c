@@ -7,6 +7,7 @@
 #include <libavcodec/avcodec.h>
 
 #include "ink-error.h"
+#include "video-input.h"
 
 struct InkAudioCopy {
   char *path;
@@ -33,6 +34,9 @@ ink_audio_copy_new (const char *clip, double start, double end, AVFormatContext 
   a->out = out;
   a->start = start;
   a->end = end;
+  /* Opened again for its sound: refused if no longer a regular file (a FIFO would block). */
+  if (!ink_video_check_regular (clip, error))
+    goto error;
   if ((ret = avformat_open_input (&a->in, clip, NULL, NULL)) < 0
       || (ret = avformat_find_stream_info (a->in, NULL)) < 0)
     {
@@ -126,11 +130,15 @@ ink_audio_copy_until (InkAudioCopy *a, double t, GError **error)
               a->done = TRUE;   /* the sound ends here (or the file is cut short) */
               break;
             }
-          if (a->pkt->stream_index != a->in_st->index || a->pkt->pts == AV_NOPTS_VALUE)
+          if (a->pkt->stream_index != a->in_st->index
+              || (a->pkt->pts == AV_NOPTS_VALUE && a->pkt->dts == AV_NOPTS_VALUE))
             {
               av_packet_unref (a->pkt);
               continue;
             }
+          /* Sound is never reordered: a packet with only a decoding time (AVI) shows then. */
+          if (a->pkt->pts == AV_NOPTS_VALUE)
+            a->pkt->pts = a->pkt->dts;
           a->have_pkt = TRUE;
         }
       at = a->pkt->pts * av_q2d (tb);

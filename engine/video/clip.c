@@ -99,6 +99,15 @@ cursor_to (Cursor *c, int k, GError **error)
       if (!ink_video_seek (c->video, c->base + k / c->fps - 0.5 / c->fps, error)
           || !cursor_read (c, error))
         return FALSE;
+      /* A seek that missed: nothing decodable after it, or its first frame after frame K's time
+       * (MPEG-TS seeks by time alone; past the key frame, the decoder shows nothing until the
+       * next, if any). From the clip's start then, decoding forward. */
+      if (c->pending == NULL || c->pending_pts > c->base + (k + 0.25) / c->fps)
+        {
+          c->ended = FALSE;
+          if (!ink_video_rewind (c->video, error) || !cursor_read (c, error))
+            return FALSE;
+        }
       if (c->pending == NULL)
         {
           g_set_error (error, INK_ERROR, INK_ERROR_DECODE, "%s: no frame could be decoded at "
@@ -413,15 +422,23 @@ ink_clip_new (InkStylizer *stylizer, const char *path, const InkClipRange *range
     goto error;
   v = c->main.video;
   info = ink_video_get_info (v);
-  c->fps = range->fps > 0.0 ? range->fps : info->fps;
-  if (!(range->start >= 0.0 && range->start < 1e7) || !(range->duration < 1e7)
-      || !(c->fps > 0.0 && c->fps <= INK_CLIP_MAX_FPS))
+  if (!(range->start >= 0.0 && range->start < 1e7) || !(range->duration < 1e7))
     {
       g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
-                   "%s: the start must be 0 s or later and the rate 0 to %g frames a second",
-                   path, INK_CLIP_MAX_FPS);
+                   "%s: the start must be 0 s or later and the duration a number of seconds",
+                   path);
       goto error;
     }
+  if (range->fps > 0.0 && !(range->fps >= INK_CLIP_MIN_FPS && range->fps <= INK_CLIP_MAX_FPS))
+    {
+      g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
+                   "%s: the rate is %g frames a second; give --fps %g to %g", path, range->fps,
+                   INK_CLIP_MIN_FPS, INK_CLIP_MAX_FPS);
+      goto error;
+    }
+  /* The clip's own rate, within the result's: frames are picked by time either way. */
+  c->fps = range->fps > 0.0 ? range->fps
+                            : CLAMP (info->fps, INK_CLIP_MIN_FPS, INK_CLIP_MAX_FPS);
   c->start = info->start_s + range->start;
   wanted = range->duration > 0.0 ? range->duration : INFINITY;
   if (!ink_video_seek (v, c->start, error)
@@ -431,13 +448,19 @@ ink_clip_new (InkStylizer *stylizer, const char *path, const InkClipRange *range
   if (!(end > c->start))
     {
       /* Where the clip really ends, for the message (the container's figure can be off). */
-      if (!isfinite (end) && ink_video_seek (v, info->start_s, NULL)
-          && !ink_video_scan_end (v, INFINITY, &end, NULL))
+      if (!isfinite (end) && (!ink_video_seek (v, info->start_s, NULL)
+                              || !ink_video_scan_end (v, INFINITY, &end, NULL)))
         end = -INFINITY;
+      /* No frame anywhere: the file, not the start, is at fault. */
+      if (!isfinite (end))
+        {
+          g_set_error (error, INK_ERROR, INK_ERROR_DECODE, "%s: no frame of the clip could be "
+                       "read; the file is damaged or cut short", path);
+          goto error;
+        }
       g_set_error (error, INK_ERROR, INK_ERROR_INVALID_PARAM,
                    "%s: nothing to render from %.2f s: the clip ends at %.2f s; give an "
-                   "earlier --start", path, range->start,
-                   isfinite (end) ? MAX (end - info->start_s, 0.0) : info->duration_s);
+                   "earlier --start", path, range->start, MAX (end - info->start_s, 0.0));
       goto error;
     }
   c->end = MIN (end, c->start + wanted);

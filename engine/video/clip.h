@@ -14,14 +14,18 @@ G_BEGIN_DECLS
 typedef struct {
   double start;      /* seconds from the clip's first frame, >= 0 */
   double duration;   /* seconds; <= 0: to the end (at most INK_VIDEO_MAX_SECONDS) */
-  double fps;        /* frames a second of the result; <= 0: the clip's own */
+  double fps;        /* frames a second of the result, INK_CLIP_MIN_FPS to INK_CLIP_MAX_FPS;
+                      * <= 0: the clip's own, brought within them */
   gboolean no_audio; /* leave the sound out of an MP4 */
   gboolean loop;     /* make a seamless loop of the stretch of the part that loops best */
 } InkClipRange;
 
 #define INK_CLIP_RANGE_DEFAULT \
   { .start = 0.0, .duration = 0.0, .fps = 0.0, .no_audio = FALSE, .loop = FALSE }
-/* The rate a result can have (frames a second). */
+/* The rates a result can have (frames a second). A clip faster than the maximum (a phone's
+ * 240 fps slow motion) is rendered at the maximum, one slower than the minimum at the minimum,
+ * its frames picked by time as for a rate given. */
+#define INK_CLIP_MIN_FPS 1.0
 #define INK_CLIP_MAX_FPS 120.0
 
 /* Changes of a source pixel (largest over R, G, B, in 1/255) at or below this from the last
@@ -34,7 +38,8 @@ typedef struct InkClip InkClip;
  * end leads best into its start, the last 0.3 s cross-faded into the frames before the start;
  * parts of at most 60 s), frames scaled so the long edge is LONG_EDGE (0: as it is),
  * stylized with STYLE on STYLIZER (used by the clip until it is freed). Errors name the file:
- * not a clip, a range outside it or longer than INK_VIDEO_MAX_SECONDS, a bad rate. */
+ * not a regular file, not a clip, no frame that can be read (INK_ERROR_DECODE), a range outside
+ * it or longer than INK_VIDEO_MAX_SECONDS, a bad rate (INK_ERROR_INVALID_PARAM). */
 InkClip *ink_clip_new (InkStylizer *stylizer, const char *path, const InkClipRange *range,
                        const InkStyleParams *style, int long_edge, GError **error);
 void ink_clip_free (InkClip **clip);

@@ -2,10 +2,11 @@
  * as displayed, scaled by swscale with the stream's own colour matrix and range to RGBA64. */
 #include "video-input.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <gio/gio.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
@@ -13,6 +14,7 @@
 #include <libswscale/swscale.h>
 
 #include "ffmpeg-private.h"
+#include "file-read.h"
 #include "ink-error.h"
 #include "media-private.h"
 #include "video-tone.h"
@@ -20,6 +22,9 @@
 
 /* Damaged packets skipped before the clip counts as unreadable. */
 #define MAX_BAD_PACKETS 200
+/* Decoding times kept for frames whose packets had no presentation time (beyond the deepest
+ * reordering a decoder does). */
+#define MAX_UNTIMED 64
 
 struct InkVideo {
   char *path;
@@ -36,6 +41,11 @@ struct InkVideo {
   gboolean draining;       /* the demuxer is done; the decoder is being flushed */
   gboolean ended;
   int bad_packets;
+  double next_pts;         /* where a frame without a time is put: after the last one read; NAN
+                            * when none was read since the last seek */
+  gint64 untimed[MAX_UNTIMED];   /* a ring of the decoding times of the packets sent without a
+                                  * presentation time, in order, that no frame has taken yet */
+  int untimed_first, untimed_count;
   InkVideoInfo info;
 };
 
@@ -49,17 +59,39 @@ set_av_error (GError **error, const char *path, const char *what, int ret)
                "%s: %s (%s)", path, what, msg);
 }
 
-/* The first SIZE bytes of PATH (fewer when it is shorter) into HEAD; 0 when it cannot be read. */
+gboolean
+ink_video_check_regular (const char *path, GError **error)
+{
+  GStatBuf st;
+  int fd = ink_file_open_regular (path, path, "clip", &st, error);
+
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  return TRUE;
+}
+
+/* The first SIZE bytes of PATH (fewer when it is shorter) into HEAD; 0 when it cannot be read or
+ * is not a regular file (a FIFO or a device would block the open or the read). */
 static gsize
 read_head (const char *path, guint8 *head, gsize size)
 {
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileInputStream) in = g_file_read (file, NULL, NULL);
+  GStatBuf st;
+  int fd = ink_file_open_regular (path, path, "clip", &st, NULL);
   gsize n = 0;
 
-  if (in == NULL
-      || !g_input_stream_read_all (G_INPUT_STREAM (in), head, size, &n, NULL, NULL))
+  if (fd < 0)
     return 0;
+  while (n < size)
+    {
+      ssize_t got = read (fd, head + n, size - n);
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got <= 0)
+        break;
+      n += (gsize) got;
+    }
+  close (fd);
   return n;
 }
 
@@ -148,11 +180,10 @@ ink_video_open (const char *path, GError **error)
 
   ink_ffmpeg_init_logging ();
   v->path = g_strdup (path);
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, INK_ERROR, INK_ERROR_NOT_FOUND, "%s: no such file", path);
-      goto error;
-    }
+  v->next_pts = NAN;
+  /* Before FFmpeg opens it: a FIFO or a device would block its open or its reads for ever. */
+  if (!ink_video_check_regular (path, error))
+    goto error;
   {
     guint8 head[32] = { 0 };
     if (ink_webp_is_animated (head, read_head (path, head, sizeof head)))
@@ -297,9 +328,41 @@ to_stream_ts (InkVideo *v, double t)
   return (gint64) llround (t / av_q2d (v->st->time_base));
 }
 
+/* Opens the demuxer again, positioned at the start with the times it had when first opened. */
+static int
+reopen_input (InkVideo *v)
+{
+  AVFormatContext *fmt = NULL;
+  int ret;
+
+  if (!ink_video_check_regular (v->path, NULL))
+    return AVERROR (EINVAL);
+  ret = avformat_open_input (&fmt, v->path, NULL, NULL);
+  if (ret < 0)
+    return ret;
+  fmt->probesize = v->fmt->probesize;
+  fmt->max_analyze_duration = v->fmt->max_analyze_duration;
+  ret = avformat_find_stream_info (fmt, NULL);
+  /* The same file: the same stream, unless it was changed meanwhile. */
+  if (ret >= 0 && ((unsigned) v->stream >= fmt->nb_streams
+                   || fmt->streams[v->stream]->codecpar->codec_id != v->st->codecpar->codec_id
+                   || av_cmp_q (fmt->streams[v->stream]->time_base, v->st->time_base) != 0))
+    ret = AVERROR_INVALIDDATA;
+  if (ret < 0)
+    {
+      avformat_close_input (&fmt);
+      return ret;
+    }
+  avformat_close_input (&v->fmt);
+  v->fmt = fmt;
+  v->st = fmt->streams[v->stream];
+  return 0;
+}
+
 gboolean
 ink_video_seek (InkVideo *v, double t, GError **error)
 {
+  gint64 first;
   int ret;
 
   if (v->webp != NULL)
@@ -309,17 +372,20 @@ ink_video_seek (InkVideo *v, double t, GError **error)
       v->ended = FALSE;
       return TRUE;
     }
+  /* The last key frame at or before T; the reader decodes forward from it. */
+  first = v->st->start_time != AV_NOPTS_VALUE ? v->st->start_time : 0;
   ret = avformat_seek_file (v->fmt, v->stream, G_MININT64, to_stream_ts (v, t),
-                                to_stream_ts (v, t), AVSEEK_FLAG_BACKWARD);
+                            to_stream_ts (v, t), AVSEEK_FLAG_BACKWARD);
 
-  /* Some files cannot seek to a time (GIF, damaged indexes): back to the start instead; the
-   * reader then decodes forward from there. */
+  /* Before the first frame (as a part's first frame asks, half a frame early) some demuxers
+   * (AVI, GIF) find no key frame at all, and some files cannot seek to a time (damaged
+   * indexes): back to the start instead, by time, else with the file opened again. Never by
+   * bytes: AVI's demuxer, among others, would go on counting its frames' times from where it
+   * was, so that every frame after it would seem to come after the end of the clip. */
   if (ret < 0)
-    ret = avformat_seek_file (v->fmt, v->stream, G_MININT64, G_MININT64, G_MININT64,
-                              AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_BYTE);
+    ret = av_seek_frame (v->fmt, v->stream, first, AVSEEK_FLAG_BACKWARD);
   if (ret < 0)
-    ret = av_seek_frame (v->fmt, v->stream, v->st->start_time != AV_NOPTS_VALUE
-                         ? v->st->start_time : 0, AVSEEK_FLAG_BACKWARD);
+    ret = reopen_input (v);
   if (ret < 0)
     {
       set_av_error (error, v->path, "cannot go back in the clip", ret);
@@ -328,7 +394,40 @@ ink_video_seek (InkVideo *v, double t, GError **error)
   avcodec_flush_buffers (v->dec);
   v->draining = FALSE;
   v->ended = FALSE;
+  v->next_pts = NAN;
+  v->untimed_count = 0;
   return TRUE;
+}
+
+gboolean
+ink_video_rewind (InkVideo *v, GError **error)
+{
+  int ret;
+
+  if (v->webp != NULL)
+    return ink_video_seek (v, 0.0, error);
+  ret = reopen_input (v);
+  if (ret < 0)
+    {
+      set_av_error (error, v->path, "cannot go back to the clip's start", ret);
+      return FALSE;
+    }
+  avcodec_flush_buffers (v->dec);
+  v->draining = FALSE;
+  v->ended = FALSE;
+  v->next_pts = NAN;
+  v->untimed_count = 0;
+  return TRUE;
+}
+
+/* PKT's time in seconds: its presentation time, else its decoding time (AVI and raw streams
+ * often carry only that); NAN when it has neither. */
+static double
+packet_time (InkVideo *v, const AVPacket *pkt)
+{
+  gint64 ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+
+  return ts != AV_NOPTS_VALUE ? ts * av_q2d (v->st->time_base) : NAN;
 }
 
 gboolean
@@ -345,9 +444,10 @@ ink_video_scan_end (InkVideo *v, double stop, double *end, GError **error)
     }
   while ((ret = av_read_frame (v->fmt, v->pkt)) >= 0)
     {
-      if (v->pkt->stream_index == v->stream && v->pkt->pts != AV_NOPTS_VALUE)
+      double t = v->pkt->stream_index == v->stream ? packet_time (v, v->pkt) : NAN;
+
+      if (!isnan (t))
         {
-          double t = v->pkt->pts * av_q2d (v->st->time_base);
           double d = v->pkt->duration > 0 ? v->pkt->duration * av_q2d (v->st->time_base)
                                           : 1.0 / v->info.fps;
           last = MAX (last, t + d);
@@ -412,6 +512,15 @@ decode_next (InkVideo *v, gboolean *got, GError **error)
         }
       if (v->pkt->stream_index == v->stream)
         {
+          if (v->pkt->pts == AV_NOPTS_VALUE && v->pkt->dts != AV_NOPTS_VALUE)
+            {
+              if (v->untimed_count == MAX_UNTIMED)
+                {
+                  v->untimed_first = (v->untimed_first + 1) % MAX_UNTIMED;
+                  v->untimed_count--;
+                }
+              v->untimed[(v->untimed_first + v->untimed_count++) % MAX_UNTIMED] = v->pkt->dts;
+            }
           ret = avcodec_send_packet (v->dec, v->pkt);
           if (ret < 0 && ret != AVERROR (EAGAIN) && ++v->bad_packets > MAX_BAD_PACKETS)
             {
@@ -610,9 +719,26 @@ ink_video_read (InkVideo *v, int long_edge, double *pts, GError **error)
     return read_webp (v, long_edge, pts, error);
   if (!decode_next (v, &got, error) || !got)
     return NULL;
-  ts = v->frame->best_effort_timestamp != AV_NOPTS_VALUE ? v->frame->best_effort_timestamp
-                                                         : v->frame->pts;
-  *pts = ts != AV_NOPTS_VALUE ? ts * av_q2d (v->st->time_base) : v->info.start_s;
+  /* The frame's time: the decoder's best guess from its packet's presentation time. Packets with
+   * only a decoding time (AVI, whose B-frames have none) come out reordered, in the order they
+   * are shown, so the Nth frame out is shown at the Nth of their decoding times in order (the
+   * decoder's guess, the decoding time of the packet that let the frame out, would be late by
+   * its reordering delay). A frame with no time at all follows the last one read, or is the
+   * clip's first. */
+  if (v->frame->pts == AV_NOPTS_VALUE && v->untimed_count > 0)
+    {
+      ts = v->untimed[v->untimed_first];
+      v->untimed_first = (v->untimed_first + 1) % MAX_UNTIMED;
+      v->untimed_count--;
+    }
+  else
+    ts = v->frame->best_effort_timestamp != AV_NOPTS_VALUE ? v->frame->best_effort_timestamp
+         : v->frame->pts;
+  if (ts != AV_NOPTS_VALUE)
+    *pts = ts * av_q2d (v->st->time_base);
+  else
+    *pts = isnan (v->next_pts) ? v->info.start_s : v->next_pts;
+  v->next_pts = *pts + 1.0 / v->info.fps;
   /* Every frame at the first frame's size (a clip whose size changes is scaled to it). */
   if (long_edge > 0 && long_edge != MAX (dw, dh))
     {

@@ -27,11 +27,17 @@ typedef struct InkVideo InkVideo;
 
 /* Whether PATH looks like a clip rather than a photo: a container or codec FFmpeg reads as video
  * (MP4, MOV, MKV, WebM, AVI, animated GIF ...). Photos (PNG, JPEG, WebP, TIFF, BMP) are not,
- * whatever FFmpeg would make of them. */
+ * whatever FFmpeg would make of them, nor is anything but a regular file (a FIFO is not opened:
+ * it would block). */
 gboolean ink_video_sniff (const char *path);
+/* Whether PATH is a regular file that can be opened, checked without blocking: what FFmpeg is
+ * given to open (a FIFO or a device would block it for ever). Errors name the file:
+ * INK_ERROR_NOT_FOUND, INK_ERROR_READ (not a regular file, cannot be read). */
+gboolean ink_video_check_regular (const char *path, GError **error);
 
-/* Opens PATH's best video stream. Errors name the file (INK_ERROR_DECODE: not a clip, no video
- * (audio only), damaged; INK_ERROR_TOO_LARGE: frames above INK_IMAGE_MAX_SIDE or
+/* Opens PATH's best video stream. Errors name the file (INK_ERROR_NOT_FOUND; INK_ERROR_READ: not
+ * a regular file, cannot be read; INK_ERROR_DECODE: not a clip, no video (audio only), damaged;
+ * INK_ERROR_TOO_LARGE: frames above INK_IMAGE_MAX_SIDE or
  * INK_IMAGE_MAX_PIXELS). */
 InkVideo *ink_video_open (const char *path, GError **error);
 void ink_video_free (InkVideo **video);
@@ -41,8 +47,12 @@ const char *ink_video_path (InkVideo *video);
 /* Goes to time T (seconds, as in InkVideoInfo.start_s): the next frame read is the last one
  * showing at T, or the first after it. */
 gboolean ink_video_seek (InkVideo *video, double t, GError **error);
+/* Back to the clip's first frame, the file opened again: what a seek that missed falls back to
+ * (MPEG-TS seeks by time alone, and may land past the key frame the frames at T need). */
+gboolean ink_video_rewind (InkVideo *video, GError **error);
 /* The time the clip's frames end from the current position, without decoding: the last video
- * packet's end (reads the file to its end, or to STOP seconds). */
+ * packet's end, by its presentation time or else its decoding time (reads the file to its end,
+ * or to STOP seconds); -INFINITY when no video packet with a time follows. */
 gboolean ink_video_scan_end (InkVideo *video, double stop, double *end, GError **error);
 
 /* The next frame, scaled so its long edge is LONG_EDGE (0: as it is) and turned as displayed;
