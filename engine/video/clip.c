@@ -160,7 +160,7 @@ copy_frame (InkClip *c, const InkImage *image, InkImage **to, GError **error)
   if (*to == NULL || (*to)->width != c->width || (*to)->height != c->height)
     {
       ink_image_free (to);
-      *to = ink_image_new (c->width, c->height);
+      *to = ink_image_try_new (c->width, c->height, NULL);
       if (*to == NULL)
         return out_of_memory (error, c);
     }
@@ -287,7 +287,7 @@ palette_samples (InkClip *c, const char *path, GError **error)
       height += frames[got]->height;
       got++;
     }
-  mosaic = ink_image_new (width, height);
+  mosaic = ink_image_try_new (width, height, NULL);
   if (mosaic == NULL)
     {
       g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: out of memory", path);

@@ -598,7 +598,7 @@ convert (InkVideo *v, int w, int h, GError **error)
   if (!(desc->flags & AV_PIX_FMT_FLAG_RGB) && !(desc->flags & AV_PIX_FMT_FLAG_PAL))
     sws_setColorspaceDetails (v->sws, sws_getCoefficients (matrix), full,
                               sws_getCoefficients (SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
-  image = ink_image_new (w, h);
+  image = ink_image_try_new (w, h, NULL);
   if (image == NULL)
     {
       g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: out of memory for %dx%d frames",
@@ -618,7 +618,7 @@ convert (InkVideo *v, int w, int h, GError **error)
 static InkImage *
 rescale (InkVideo *v, const InkImage *image, int w, int h, GError **error)
 {
-  InkImage *out = ink_image_new (w, h);
+  InkImage *out = ink_image_try_new (w, h, NULL);
   const uint8_t *src[4] = { (const uint8_t *) image->pixels, NULL, NULL, NULL };
   int src_stride[4] = { image->width * 8, 0, 0, 0 }, dst_stride[4] = { w * 8, 0, 0, 0 };
   uint8_t *dst[4] = { NULL };
@@ -647,7 +647,7 @@ rotate (InkImage *image, int degrees)
 
   if (degrees == 0)
     return image;
-  out = degrees == 180 ? ink_image_new (w, h) : ink_image_new (h, w);
+  out = degrees == 180 ? ink_image_try_new (w, h, NULL) : ink_image_try_new (h, w, NULL);
   if (out == NULL)
     {
       ink_image_free (&image);
@@ -686,7 +686,7 @@ read_webp (InkVideo *v, int long_edge, double *pts, GError **error)
       v->ended = TRUE;
       return NULL;
     }
-  full = ink_image_new (w, h);
+  full = ink_image_try_new (w, h, NULL);
   if (full == NULL)
     {
       g_set_error (error, INK_ERROR, INK_ERROR_TOO_LARGE, "%s: out of memory", v->path);
