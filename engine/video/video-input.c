@@ -359,6 +359,17 @@ reopen_input (InkVideo *v)
   return 0;
 }
 
+/* After the demuxer was moved: the decoder emptied, nothing read since. */
+static void
+restart_decoding (InkVideo *v)
+{
+  avcodec_flush_buffers (v->dec);
+  v->draining = FALSE;
+  v->ended = FALSE;
+  v->next_pts = NAN;
+  v->untimed_count = 0;
+}
+
 gboolean
 ink_video_seek (InkVideo *v, double t, GError **error)
 {
@@ -391,11 +402,7 @@ ink_video_seek (InkVideo *v, double t, GError **error)
       set_av_error (error, v->path, "cannot go back in the clip", ret);
       return FALSE;
     }
-  avcodec_flush_buffers (v->dec);
-  v->draining = FALSE;
-  v->ended = FALSE;
-  v->next_pts = NAN;
-  v->untimed_count = 0;
+  restart_decoding (v);
   return TRUE;
 }
 
@@ -412,11 +419,7 @@ ink_video_rewind (InkVideo *v, GError **error)
       set_av_error (error, v->path, "cannot go back to the clip's start", ret);
       return FALSE;
     }
-  avcodec_flush_buffers (v->dec);
-  v->draining = FALSE;
-  v->ended = FALSE;
-  v->next_pts = NAN;
-  v->untimed_count = 0;
+  restart_decoding (v);
   return TRUE;
 }
 
